@@ -1,0 +1,58 @@
+// The reading dialog: given the start parameters, it yields command APDUs and consumes responses
+// until it yields the result (ARCHITECTURE.md §3). Pure: the driver supplies the transport
+// (CardLink), randomness and the validation time.
+//
+// Contract of the outcome: an EmrtdResult when the dialog reached PASSIVE_AUTHENTICATION (a PA, CA or
+// AA failure is a result, not an error); a DialogFailure with the close reason otherwise. Progress
+// steps are emitted on the link as each step starts (PROTOCOL.md §1.4).
+#ifndef DOCVAL_VALIDATOR_EMRTD_READER_H_
+#define DOCVAL_VALIDATOR_EMRTD_READER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "validator/emrtd/card_link.h"
+#include "validator/emrtd/crypto/random.h"
+#include "validator/emrtd/crypto/secure_bytes.h"
+#include "validator/emrtd/result.h"
+#include "validator/emrtd/task.h"
+
+namespace docval::emrtd {
+
+class TrustStore;
+
+// The user's secret: a CAN, MRZ fields, or both. ASCII, already validated for form by the gateway
+// (PROTOCOL.md §1.2) and checked again here.
+struct AccessKey {
+  SecureBytes can;              // 6 digits, or empty
+  SecureBytes document_number;  // upper-case A-Z 0-9 <, or empty
+  SecureBytes date_of_birth;    // yyMMdd, or empty
+  SecureBytes date_of_expiry;   // yyMMdd, or empty
+
+  bool has_can() const { return !can.empty(); }
+  bool has_mrz() const { return !document_number.empty() && !date_of_birth.empty() && !date_of_expiry.empty(); }
+};
+
+// Deployment-wide and immutable; shared by every session.
+struct ReaderConfig {
+  // Fall back to BAC when PACE fails (off: a downgrade is a security hole; opt-in per deployment).
+  bool allow_bac_fallback = false;
+  // Trusted CSCAs and CRLs. Null: Passive Authentication reports the chain as not verifiable.
+  const TrustStore* trust_store = nullptr;
+};
+
+struct SessionParams {
+  AccessKey access_key;
+  LinkLimits limits;
+  bool include_files_binary = false;
+  bool diagnostics = false;
+  std::string platform;          // "android", "ios", ...
+  int64_t now_unix_seconds = 0;  // validation time for certificates and CRLs
+};
+
+Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params, const ReaderConfig& config,
+                                 RandomSource& rng);
+
+}  // namespace docval::emrtd
+
+#endif  // DOCVAL_VALIDATOR_EMRTD_READER_H_

@@ -1,0 +1,16 @@
+#include "validator/emrtd/result.h"
+
+namespace docval::emrtd {
+
+const char* FailureReasonName(FailureReason reason) {
+  switch (reason) {
+    case FailureReason::kAccessControlFailed: return "ACCESS_CONTROL_FAILED";
+    case FailureReason::kEmrtdPassportReaderError: return "EMRTD_PASSPORT_READER_ERROR";
+    case FailureReason::kFileReadError: return "FILE_READ_ERROR";
+    case FailureReason::kInvalidAccessKeyValues: return "INVALID_ACCESS_KEY_VALUES";
+    case FailureReason::kServerError: return "SERVER_ERROR";
+  }
+  return "SERVER_ERROR";
+}
+
+}  // namespace docval::emrtd
