@@ -13,7 +13,7 @@ PACKAGES=(
   libbotan-2-dev libabsl-dev prometheus-cpp-dev libssl-dev
   nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev
   # tests, interop peers, benchmarks, fuzzing
-  libgtest-dev libgmock-dev libbenchmark-dev libeac-dev openssl
+  libgtest-dev libgmock-dev libbenchmark-dev libeac-dev openssl libvalijson-dev
   clang-14 libclang-rt-14-dev
 )
 
