@@ -1,0 +1,29 @@
+// Message authentication codes of ICAO 9303-11 secure messaging, BAC and PACE.
+//
+// - RetailMac: ISO/IEC 9797-1 MAC algorithm 3 with DES (single-DES CBC-MAC with a final 3DES
+//   transformation; Botan's "X9.19-MAC"), 16-byte 2-key, 8-byte result. The caller pads (method 2):
+//   the input must be a whole number of 8-byte blocks.
+// - AesCmac: AES-CMAC (NIST SP 800-38B, RFC 4493) with a 16/24/32-byte key, full 16-byte result.
+// - Mac8: the 8-byte MAC of a secure channel: RetailMac for 3DES, AES-CMAC truncated to 8 bytes for
+//   AES. It never pads: secure messaging pads its MAC input itself (for both families); PACE
+//   authentication tokens are MACed unpadded with AES and padded by the caller with 3DES.
+//
+// Errors are kInvalidArgument (wrong key length, 3DES input not block-aligned).
+#ifndef DOCVAL_VALIDATOR_EMRTD_CRYPTO_MAC_H_
+#define DOCVAL_VALIDATOR_EMRTD_CRYPTO_MAC_H_
+
+#include "absl/status/statusor.h"
+#include "validator/emrtd/bytes.h"
+#include "validator/emrtd/crypto/cipher.h"
+
+namespace docval::emrtd {
+
+inline constexpr size_t kSmMacSize = 8;
+
+absl::StatusOr<Bytes> RetailMac(ByteSpan key, ByteSpan padded_data);
+absl::StatusOr<Bytes> AesCmac(ByteSpan key, ByteSpan data);
+absl::StatusOr<Bytes> Mac8(CipherFamily family, ByteSpan key, ByteSpan data);
+
+}  // namespace docval::emrtd
+
+#endif  // DOCVAL_VALIDATOR_EMRTD_CRYPTO_MAC_H_

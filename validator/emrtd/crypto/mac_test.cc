@@ -1,0 +1,84 @@
+#include "validator/emrtd/crypto/mac.h"
+
+#include <fstream>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "validator/emrtd/crypto/cipher.h"
+
+namespace docval::emrtd {
+namespace {
+
+nlohmann::json LoadVector(const std::string& name) {
+  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
+  EXPECT_TRUE(in.good()) << name;
+  return nlohmann::json::parse(in);
+}
+
+Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
+
+// App. D.3: M_IFD = MAC(K_mac, pad(E_IFD)), M_IC = MAC(K_mac, pad(E_IC)).
+TEST(MacTest, RetailMacMatchesAppendixDMutualAuthentication) {
+  nlohmann::json v = LoadVector("icao9303-p11-appD-bac-sm.json");
+  Bytes k_mac = H(v["D2_key_seed"]["k_mac"]);
+  const nlohmann::json& d3 = v["D3_mutual_authentication"];
+  absl::StatusOr<Bytes> m = RetailMac(k_mac, PadIso9797M2(H(d3["E_ifd"]), 8));
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(ToHex(*m), d3["M_ifd"].get<std::string>());
+  EXPECT_EQ(ToHex(*Mac8(CipherFamily::k3Des, k_mac, PadIso9797M2(H(d3["E_ic"]), 8))), d3["M_ic"].get<std::string>());
+}
+
+// App. D.4: CC = MAC(KS_mac, N) for every command N and response K given.
+TEST(MacTest, RetailMacMatchesAppendixDSecureMessaging) {
+  nlohmann::json v = LoadVector("icao9303-p11-appD-bac-sm.json");
+  const nlohmann::json& d4 = v["D4_secure_messaging"];
+  Bytes ks_mac = H(d4["ks_mac"]);
+  for (const nlohmann::json& x : d4["exchanges"]) {
+    SCOPED_TRACE(x["command"].get<std::string>());
+    EXPECT_EQ(ToHex(*RetailMac(ks_mac, H(x["cmd_N"]))), x["cmd_CC"].get<std::string>());
+    // rsp_K is given with its padding.
+    EXPECT_EQ(ToHex(*RetailMac(ks_mac, H(x["rsp_K"]))), x["rsp_CC"].get<std::string>());
+  }
+}
+
+TEST(MacTest, RetailMacRejectsUnpaddedInputAndBadKeys) {
+  EXPECT_EQ(RetailMac(Bytes(16, 1), Bytes(7)).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(RetailMac(Bytes(24, 1), Bytes(8)).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(AesCmac(Bytes(15, 1), Bytes(8)).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// RFC 4493 §4 examples 1-3 (AES-128), and SP 800-38B D.2/D.3 example 2 for AES-192/256.
+TEST(MacTest, AesCmacMatchesRfc4493) {
+  Bytes key = HexOrDie("2B7E151628AED2A6ABF7158809CF4F3C");
+  EXPECT_EQ(ToHex(*AesCmac(key, {})), "BB1D6929E95937287FA37D129B756746");
+  EXPECT_EQ(ToHex(*AesCmac(key, HexOrDie("6BC1BEE22E409F96E93D7E117393172A"))),
+            "070A16B46B4D4144F79BDD9DD04A287C");
+  EXPECT_EQ(ToHex(*AesCmac(key, HexOrDie("6BC1BEE22E409F96E93D7E117393172AAE2D8A571E03AC9C9EB76FAC45AF8E51"
+                                         "30C81C46A35CE411"))),
+            "DFA66747DE9AE63030CA32611497C827");
+  EXPECT_EQ(ToHex(*Mac8(CipherFamily::kAes, key, {})), "BB1D6929E9593728");
+  EXPECT_EQ(ToHex(*AesCmac(HexOrDie("8E73B0F7DA0E6452C810F32B809079E562F8EAD2522C6B7B"),
+                           HexOrDie("6BC1BEE22E409F96E93D7E117393172A"))),
+            "9E99A7BF31E710900662F65E617C5184");
+  EXPECT_EQ(ToHex(*AesCmac(HexOrDie("603DEB1015CA71BE2B73AEF0857D77811F352C073B6108D72D9810A30914DFF4"),
+                           HexOrDie("6BC1BEE22E409F96E93D7E117393172A"))),
+            "28A7023F452E8F82BD4BF28D8C37C35C");
+}
+
+// BSI EAC worked example: SM MAC = CMAC(KS_mac, SSC || pad(data)) truncated to 8 bytes.
+TEST(MacTest, AesSmMacMatchesBsiWorkedExample) {
+  nlohmann::json v = LoadVector("bsi-eac-worked-example-openpace.json");
+  for (const char* variant : {"ecdh", "dh"}) {
+    SCOPED_TRACE(variant);
+    const nlohmann::json& pace = v[variant]["pace"];
+    Bytes ssc(16, 0);
+    ssc[15] = static_cast<uint8_t>(pace["sm_mac_example"]["ssc"].get<int>());
+    Bytes input = Concat({ssc, PadIso9797M2(H(pace["sm_mac_example"]["data_unpadded"]), 16)});
+    EXPECT_EQ(ToHex(*Mac8(CipherFamily::kAes, H(pace["k_mac"]), input)),
+              pace["sm_mac_example"]["mac"].get<std::string>());
+  }
+}
+
+}  // namespace
+}  // namespace docval::emrtd
