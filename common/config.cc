@@ -1,0 +1,353 @@
+#include "common/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/status_macros.h"
+
+namespace docval {
+namespace {
+
+absl::Status KeyError(const std::string& key, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(key, ": ", what));
+}
+
+std::string Describe(const YAML::Node& n) {
+  if (n.IsScalar()) return absl::StrCat("\"", n.Scalar(), "\"");
+  if (n.IsSequence()) return "a list";
+  if (n.IsMap()) return "a mapping";
+  return "nothing";
+}
+
+// Walks one YAML mapping, reading known keys and rejecting unknown ones.
+class MapReader {
+ public:
+  MapReader(const YAML::Node& node, std::string prefix) : node_(node), prefix_(std::move(prefix)) {}
+
+  absl::Status CheckIsMap() const {
+    if (!node_.IsMap()) return KeyError(Name(""), absl::StrCat("must be a mapping, got ", Describe(node_)));
+    return absl::OkStatus();
+  }
+
+  std::string Name(absl::string_view key) const {
+    if (prefix_.empty()) return std::string(key);
+    if (key.empty()) return prefix_;
+    return absl::StrCat(prefix_, ".", key);
+  }
+
+  YAML::Node Get(const char* key) {
+    seen_.insert(key);
+    return node_[key];
+  }
+
+  absl::Status String(const char* key, std::string& out) {
+    YAML::Node n = Get(key);
+    if (!n) return absl::OkStatus();
+    if (!n.IsScalar()) return KeyError(Name(key), absl::StrCat("must be a string, got ", Describe(n)));
+    out = n.Scalar();
+    return absl::OkStatus();
+  }
+
+  absl::Status Bool(const char* key, bool& out) {
+    YAML::Node n = Get(key);
+    if (!n) return absl::OkStatus();
+    bool v = false;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) {
+      return KeyError(Name(key), absl::StrCat("must be true or false, got ", Describe(n)));
+    }
+    out = v;
+    return absl::OkStatus();
+  }
+
+  absl::Status Int(const char* key, int& out, int min, int max) {
+    YAML::Node n = Get(key);
+    if (!n) return absl::OkStatus();
+    int v = 0;
+    if (!n.IsScalar() || !absl::SimpleAtoi(n.Scalar(), &v) || v < min || v > max) {
+      return KeyError(Name(key), absl::StrCat("must be an integer from ", min, " to ", max, ", got ", Describe(n)));
+    }
+    out = v;
+    return absl::OkStatus();
+  }
+
+  absl::Status Seconds(const char* key, absl::Duration& out) {
+    YAML::Node n = Get(key);
+    if (!n) return absl::OkStatus();
+    double v = 0;
+    if (!n.IsScalar() || !absl::SimpleAtod(n.Scalar(), &v) || !(v > 0) || v > 86400) {
+      return KeyError(Name(key), absl::StrCat("must be a positive number of seconds (at most 86400), got ", Describe(n)));
+    }
+    out = absl::Seconds(v);
+    return absl::OkStatus();
+  }
+
+  absl::Status StringList(const char* key, std::vector<std::string>& out) {
+    YAML::Node n = Get(key);
+    if (!n) return absl::OkStatus();
+    if (n.IsScalar()) {  // a single value is a list of one
+      out = {n.Scalar()};
+      return absl::OkStatus();
+    }
+    if (!n.IsSequence()) return KeyError(Name(key), absl::StrCat("must be a list of strings, got ", Describe(n)));
+    out.clear();
+    for (size_t i = 0; i < n.size(); ++i) {
+      if (!n[i].IsScalar()) {
+        return KeyError(absl::StrCat(Name(key), "[", i, "]"), absl::StrCat("must be a string, got ", Describe(n[i])));
+      }
+      out.push_back(n[i].Scalar());
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Sub(const char* key, const std::function<absl::Status(MapReader&)>& fn) {
+    YAML::Node n = Get(key);
+    if (!n) return absl::OkStatus();
+    MapReader sub(n, Name(key));
+    RETURN_IF_ERROR(sub.CheckIsMap());
+    RETURN_IF_ERROR(fn(sub));
+    return sub.RejectUnknown();
+  }
+
+  absl::Status RejectUnknown() const {
+    for (const auto& kv : node_) {
+      std::string k = kv.first.Scalar();
+      if (!seen_.count(k)) return KeyError(Name(k), "unknown key (see docs/configuration.md)");
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  YAML::Node node_;
+  std::string prefix_;
+  std::set<std::string> seen_;
+};
+
+absl::Status ReadClients(MapReader& top, Config& c) {
+  YAML::Node n = top.Get("clients");
+  if (!n) return absl::OkStatus();
+  if (!n.IsSequence()) return KeyError("clients", absl::StrCat("must be a list of {client_id, result_server_url}, got ", Describe(n)));
+  c.clients.clear();
+  for (size_t i = 0; i < n.size(); ++i) {
+    MapReader r(n[i], absl::StrCat("clients[", i, "]"));
+    RETURN_IF_ERROR(r.CheckIsMap());
+    ClientConfig cc;
+    RETURN_IF_ERROR(r.String("client_id", cc.client_id));
+    RETURN_IF_ERROR(r.String("result_server_url", cc.result_server_url));
+    RETURN_IF_ERROR(r.RejectUnknown());
+    if (cc.client_id.empty()) return KeyError(r.Name("client_id"), "is required");
+    if (cc.result_server_url.empty()) return KeyError(r.Name("result_server_url"), "is required");
+    c.clients.push_back(std::move(cc));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadTop(MapReader& r, Config& c) {
+  RETURN_IF_ERROR(r.String("listen", c.listen));
+  RETURN_IF_ERROR(r.Sub("tls", [&](MapReader& t) -> absl::Status {
+    RETURN_IF_ERROR(t.String("certificate_file", c.tls.certificate_file));
+    return t.String("private_key_file", c.tls.private_key_file);
+  }));
+  RETURN_IF_ERROR(r.String("validator_address", c.validator_address));
+  RETURN_IF_ERROR(r.String("poster_address", c.poster_address));
+  RETURN_IF_ERROR(ReadClients(r, c));
+  RETURN_IF_ERROR(r.Sub("timeouts", [&](MapReader& t) -> absl::Status {
+    RETURN_IF_ERROR(t.Seconds("start_message_s", c.timeouts.start_message));
+    RETURN_IF_ERROR(t.Seconds("response_s", c.timeouts.response));
+    return t.Seconds("session_s", c.timeouts.session);
+  }));
+  RETURN_IF_ERROR(r.Sub("limits", [&](MapReader& t) -> absl::Status {
+    RETURN_IF_ERROR(t.Int("max_sessions", c.limits.max_sessions, 1, 1000000));
+    return t.Int("max_sessions_per_client", c.limits.max_sessions_per_client, 1, 1000000);
+  }));
+  RETURN_IF_ERROR(r.Sub("handshake_authorization", [&](MapReader& t) -> absl::Status {
+    RETURN_IF_ERROR(t.Bool("enabled", c.handshake_authorization));
+    return t.StringList("tokens", c.handshake_tokens);
+  }));
+  RETURN_IF_ERROR(r.StringList("forwarded_headers", c.forwarded_headers));
+  RETURN_IF_ERROR(r.Bool("include_binary_files", c.include_binary_files));
+  RETURN_IF_ERROR(r.String("server_name", c.server_name));
+  RETURN_IF_ERROR(r.Bool("dev_result_server", c.dev_result_server));
+  RETURN_IF_ERROR(r.String("validator_listen", c.validator_listen));
+  RETURN_IF_ERROR(r.Sub("trust", [&](MapReader& t) -> absl::Status {
+    RETURN_IF_ERROR(t.StringList("csca", c.trust.csca));
+    return t.StringList("crl", c.trust.crl);
+  }));
+  RETURN_IF_ERROR(r.Bool("allow_bac_fallback", c.allow_bac_fallback));
+  RETURN_IF_ERROR(r.String("poster_listen", c.poster_listen));
+  RETURN_IF_ERROR(r.Sub("signing", [&](MapReader& t) -> absl::Status {
+    RETURN_IF_ERROR(t.String("key_path", c.signing_key_path));
+    return t.String("key_id", c.signing_key_id);
+  }));
+  RETURN_IF_ERROR(r.String("result_server_ca_file", c.result_server_ca_file));
+  RETURN_IF_ERROR(r.String("metrics_listen", c.metrics_listen));
+  return r.RejectUnknown();
+}
+
+absl::StatusOr<bool> ParseBoolEnv(const char* name, const std::string& v) {
+  std::string s = absl::AsciiStrToLower(v);
+  if (s == "true" || s == "1" || s == "yes") return true;
+  if (s == "false" || s == "0" || s == "no" || s.empty()) return false;
+  return absl::InvalidArgumentError(absl::StrCat(name, ": must be true or false, got \"", v, "\""));
+}
+
+std::vector<std::string> SplitList(const std::string& v) {
+  std::vector<std::string> out;
+  for (absl::string_view p : absl::StrSplit(v, ';')) {
+    absl::string_view t = absl::StripAsciiWhitespace(p);
+    if (!t.empty()) out.emplace_back(t);
+  }
+  return out;
+}
+
+bool IsHttpUrl(const std::string& url) {
+  std::string l = absl::AsciiStrToLower(url);
+  return (l.rfind("http://", 0) == 0 && l.size() > 7) || (l.rfind("https://", 0) == 0 && l.size() > 8);
+}
+
+}  // namespace
+
+Config EmbeddedDefaultConfig() {
+  Config c;
+  c.dev_result_server = true;
+  c.clients.push_back({"demo-client", "http://127.0.0.1:8080/dev/result-server"});
+  return c;
+}
+
+absl::StatusOr<Config> ParseConfigYaml(absl::string_view yaml, absl::string_view source, Config defaults) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": not valid YAML: ", e.what()));
+  }
+  Config c = std::move(defaults);
+  if (!root || root.IsNull()) return c;  // an empty file keeps every default
+  MapReader r(root, "");
+  if (!root.IsMap()) return absl::InvalidArgumentError(absl::StrCat(source, ": the top level must be a mapping of keys"));
+  absl::Status s = ReadTop(r, c);
+  if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(source, ": ", s.message()));
+  return c;
+}
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config defaults) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the config file"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseConfigYaml(ss.str(), path, std::move(defaults));
+}
+
+absl::Status ApplyEnvironment(Config& c, const EnvLookup& getenv) {
+  std::optional<std::string> ids = getenv("CLIENT_IDS");
+  std::optional<std::string> urls = getenv("RESULT_SERVER_URLS");
+  if (ids.has_value() != urls.has_value()) {
+    return absl::InvalidArgumentError("CLIENT_IDS and RESULT_SERVER_URLS must be set together");
+  }
+  if (ids) {
+    std::vector<std::string> id_list = SplitList(*ids);
+    std::vector<std::string> url_list = SplitList(*urls);
+    if (id_list.size() != url_list.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("CLIENT_IDS has ", id_list.size(), " entries but RESULT_SERVER_URLS has ",
+                                                     url_list.size(), "; they pair up one to one"));
+    }
+    c.clients.clear();
+    for (size_t i = 0; i < id_list.size(); ++i) c.clients.push_back({id_list[i], url_list[i]});
+  }
+  if (auto v = getenv("RESULT_SERVER_SIGNING_KEY_PATH")) c.signing_key_path = *v;
+  if (auto v = getenv("WS_ENDPOINT_INCLUDE_BINARY_FILES_IN_RESULT")) {
+    ASSIGN_OR_RETURN(c.include_binary_files, ParseBoolEnv("WS_ENDPOINT_INCLUDE_BINARY_FILES_IN_RESULT", *v));
+  }
+  if (auto v = getenv("SERVER_NAME")) c.server_name = *v;
+  if (auto v = getenv("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED")) {
+    ASSIGN_OR_RETURN(c.handshake_authorization, ParseBoolEnv("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", *v));
+  }
+  if (auto v = getenv("DOCVAL_HANDSHAKE_TOKENS")) c.handshake_tokens = SplitList(*v);
+  if (auto v = getenv("DOCVAL_LISTEN")) c.listen = *v;
+  if (auto v = getenv("DOCVAL_METRICS_LISTEN")) c.metrics_listen = *v;
+  if (auto v = getenv("DOCVAL_VALIDATOR_ADDRESS")) c.validator_address = *v;
+  if (auto v = getenv("DOCVAL_POSTER_ADDRESS")) c.poster_address = *v;
+  if (auto v = getenv("DOCVAL_VALIDATOR_LISTEN")) c.validator_listen = *v;
+  if (auto v = getenv("DOCVAL_POSTER_LISTEN")) c.poster_listen = *v;
+  if (auto v = getenv("DOCVAL_TRUST_CSCA")) c.trust.csca = SplitList(*v);
+  if (auto v = getenv("DOCVAL_TRUST_CRL")) c.trust.crl = SplitList(*v);
+  return absl::OkStatus();
+}
+
+EnvLookup ProcessEnvironment() {
+  return [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+absl::StatusOr<std::pair<std::string, int>> ParseHostPort(absl::string_view address) {
+  std::string host;
+  absl::string_view port_part;
+  if (!address.empty() && address[0] == '[') {
+    size_t close = address.find(']');
+    if (close == absl::string_view::npos || close + 1 >= address.size() || address[close + 1] != ':') {
+      return absl::InvalidArgumentError(absl::StrCat("\"", address, "\" is not host:port"));
+    }
+    host = std::string(address.substr(1, close - 1));
+    port_part = address.substr(close + 2);
+  } else {
+    size_t colon = address.rfind(':');
+    if (colon == absl::string_view::npos || colon == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("\"", address, "\" is not host:port"));
+    }
+    host = std::string(address.substr(0, colon));
+    port_part = address.substr(colon + 1);
+  }
+  int port = 0;
+  if (!absl::SimpleAtoi(port_part, &port) || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("\"", address, "\" has no valid port"));
+  }
+  return std::make_pair(host, port);
+}
+
+absl::Status ValidateConfig(const Config& c) {
+  for (const auto& [key, value] : std::vector<std::pair<const char*, const std::string*>>{
+           {"listen", &c.listen}, {"metrics_listen", &c.metrics_listen}, {"validator_listen", &c.validator_listen},
+           {"poster_listen", &c.poster_listen}}) {
+    absl::StatusOr<std::pair<std::string, int>> hp = ParseHostPort(*value);
+    if (!hp.ok()) return KeyError(key, hp.status().message());
+  }
+  if (c.validator_address.empty()) return KeyError("validator_address", "is required");
+  if (c.poster_address.empty()) return KeyError("poster_address", "is required");
+  std::set<std::string> ids;
+  for (size_t i = 0; i < c.clients.size(); ++i) {
+    const ClientConfig& cc = c.clients[i];
+    std::string k = absl::StrCat("clients[", i, "]");
+    if (cc.client_id.empty()) return KeyError(k + ".client_id", "is required");
+    if (!ids.insert(cc.client_id).second) return KeyError(k + ".client_id", "is listed twice");
+    if (!IsHttpUrl(cc.result_server_url)) {
+      return KeyError(k + ".result_server_url", absl::StrCat("must be an http:// or https:// URL, got \"", cc.result_server_url, "\""));
+    }
+  }
+  if (c.tls.certificate_file.empty() != c.tls.private_key_file.empty()) {
+    return KeyError("tls", "certificate_file and private_key_file must be given together");
+  }
+  if (c.timeouts.session < c.timeouts.response) {
+    return KeyError("timeouts.session_s", "must not be shorter than timeouts.response_s");
+  }
+  if (c.limits.max_sessions_per_client > c.limits.max_sessions) {
+    return KeyError("limits.max_sessions_per_client", "must not exceed limits.max_sessions");
+  }
+  if (c.handshake_authorization && c.handshake_tokens.empty()) {
+    return KeyError("handshake_authorization.tokens", "must list at least one accepted value when enabled");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace docval

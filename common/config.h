@@ -1,0 +1,103 @@
+// DocVal configuration: one YAML file (`docval <role> --config FILE`), then the environment variables
+// of PROTOCOL.md §5 on top. Every key is documented in docs/configuration.md.
+//
+// Loading is strict: an unknown key, a value of the wrong type or form, or an inconsistent
+// combination is an error whose message names the key (e.g. `timeouts.response_s: must be a
+// positive number, got "abc"`). A role exits non-zero with that message.
+#ifndef DOCVAL_COMMON_CONFIG_H_
+#define DOCVAL_COMMON_CONFIG_H_
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace docval {
+
+struct ClientConfig {
+  std::string client_id;
+  std::string result_server_url;
+};
+
+struct TrustConfig {
+  std::vector<std::string> csca;  // files or folders: certificates (PEM/DER) and CSCA master lists
+  std::vector<std::string> crl;   // CRL files (PEM/DER)
+};
+
+struct TimeoutsConfig {
+  absl::Duration start_message = absl::Seconds(10);
+  absl::Duration response = absl::Seconds(15);
+  absl::Duration session = absl::Seconds(60);
+};
+
+struct LimitsConfig {
+  int max_sessions = 1000;            // per gateway process
+  int max_sessions_per_client = 200;  // per gateway process and client_id
+};
+
+struct TlsConfig {
+  std::string certificate_file;  // PEM chain; empty: plain WebSocket
+  std::string private_key_file;
+};
+
+struct Config {
+  // Gateway.
+  std::string listen = "127.0.0.1:8080";
+  TlsConfig tls;
+  std::string validator_address = "127.0.0.1:50051";
+  std::string poster_address = "127.0.0.1:50052";
+  std::vector<ClientConfig> clients;
+  TimeoutsConfig timeouts;
+  LimitsConfig limits;
+  bool handshake_authorization = false;           // WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED
+  std::vector<std::string> handshake_tokens;      // accepted Authorization header values
+  std::vector<std::string> forwarded_headers;     // handshake headers passed to the Result Server
+  bool include_binary_files = false;              // WS_ENDPOINT_INCLUDE_BINARY_FILES_IN_RESULT
+  std::string server_name = "docval";             // SERVER_NAME
+  // The built-in development Result Server (/dev/result-server, /dev/results). Defaults to on only
+  // in the embedded default (`docval serve` without --config).
+  bool dev_result_server = false;
+
+  // Validator.
+  std::string validator_listen = "127.0.0.1:50051";
+  TrustConfig trust;
+  bool allow_bac_fallback = false;
+
+  // Poster.
+  std::string poster_listen = "127.0.0.1:50052";
+  std::string signing_key_path;       // RESULT_SERVER_SIGNING_KEY_PATH
+  std::string signing_key_id;         // optional; derived from the key when empty
+  std::string result_server_ca_file;  // extra CA bundle for Result Servers; empty: system store
+
+  // Every process.
+  std::string metrics_listen = "127.0.0.1:9090";
+};
+
+// The embedded default of `docval serve` without a config file: loopback only, the demo client
+// "demo-client" posting to the built-in development Result Server.
+Config EmbeddedDefaultConfig();
+
+// Parses YAML text (`source` names it in messages). Keys absent from the text keep their defaults.
+absl::StatusOr<Config> ParseConfigYaml(absl::string_view yaml, absl::string_view source, Config defaults = Config());
+absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config defaults = Config());
+
+// Applies PROTOCOL.md §5 environment variables (and DOCVAL_* ones) over `config`. `getenv` is
+// injected for tests.
+using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
+absl::Status ApplyEnvironment(Config& config, const EnvLookup& getenv);
+EnvLookup ProcessEnvironment();
+
+// Checks cross-key consistency (addresses parse, client ids unique, URLs are http(s), ...).
+absl::Status ValidateConfig(const Config& config);
+
+// "host:port" → {host, port}; accepts "[v6]:port". Port 0 is allowed (ephemeral).
+absl::StatusOr<std::pair<std::string, int>> ParseHostPort(absl::string_view address);
+
+}  // namespace docval
+
+#endif  // DOCVAL_COMMON_CONFIG_H_

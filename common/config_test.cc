@@ -1,0 +1,139 @@
+#include "common/config.h"
+
+#include <map>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace docval {
+namespace {
+
+using ::testing::HasSubstr;
+
+EnvLookup Env(std::map<std::string, std::string> vars) {
+  return [vars](const char* name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(ConfigTest, ParsesEveryDocumentedKey) {
+  absl::StatusOr<Config> c = ParseConfigYaml(R"(
+listen: 0.0.0.0:8443
+tls: {certificate_file: /etc/docval/tls.crt, private_key_file: /etc/docval/tls.key}
+validator_address: dns:///validator:50051
+poster_address: poster:50052
+clients:
+  - {client_id: acme, result_server_url: https://results.acme.example/docval}
+  - {client_id: beta, result_server_url: http://10.0.0.5:8000/r}
+timeouts: {start_message_s: 5, response_s: 12.5, session_s: 90}
+limits: {max_sessions: 500, max_sessions_per_client: 50}
+handshake_authorization: {enabled: true, tokens: ["Bearer abc"]}
+forwarded_headers: [Authorization, X-Request-Id]
+include_binary_files: true
+server_name: eu-1
+dev_result_server: false
+validator_listen: 0.0.0.0:50051
+trust: {csca: [/trust/csca, /trust/ml.ml], crl: /trust/csca.crl}
+allow_bac_fallback: true
+poster_listen: 0.0.0.0:50052
+signing: {key_path: /keys/ed25519.pem, key_id: k1}
+result_server_ca_file: /etc/ssl/extra.pem
+metrics_listen: 0.0.0.0:9090
+)",
+                                             "test.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->listen, "0.0.0.0:8443");
+  EXPECT_EQ(c->tls.private_key_file, "/etc/docval/tls.key");
+  ASSERT_EQ(c->clients.size(), 2u);
+  EXPECT_EQ(c->clients[1].client_id, "beta");
+  EXPECT_EQ(c->timeouts.response, absl::Milliseconds(12500));
+  EXPECT_EQ(c->timeouts.session, absl::Seconds(90));
+  EXPECT_EQ(c->limits.max_sessions_per_client, 50);
+  EXPECT_TRUE(c->handshake_authorization);
+  EXPECT_THAT(c->forwarded_headers, testing::ElementsAre("Authorization", "X-Request-Id"));
+  EXPECT_TRUE(c->include_binary_files);
+  EXPECT_THAT(c->trust.csca, testing::ElementsAre("/trust/csca", "/trust/ml.ml"));
+  EXPECT_THAT(c->trust.crl, testing::ElementsAre("/trust/csca.crl"));
+  EXPECT_TRUE(c->allow_bac_fallback);
+  EXPECT_EQ(c->signing_key_id, "k1");
+  EXPECT_TRUE(ValidateConfig(*c).ok()) << ValidateConfig(*c);
+}
+
+TEST(ConfigTest, ErrorsNameTheKey) {
+  struct Case {
+    const char* yaml;
+    const char* expected;
+  } cases[] = {
+      {"timeouts: {response_s: abc}", "timeouts.response_s: must be a positive number"},
+      {"timeouts: {session_s: -1}", "timeouts.session_s"},
+      {"limits: {max_sessions: 0}", "limits.max_sessions: must be an integer from 1"},
+      {"clients: [{client_id: a}]", "clients[0].result_server_url: is required"},
+      {"clients: [{client_id: a, result_server_url: x, colour: red}]", "clients[0].colour: unknown key"},
+      {"listen_port: 8080", "listen_port: unknown key"},
+      {"trust: [a, b]", "trust: must be a mapping"},
+      {"include_binary_files: maybe", "include_binary_files: must be true or false"},
+      {"listen: [1]", "listen: must be a string"},
+      {"{{{", "not valid YAML"},
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<Config> r = ParseConfigYaml(c.yaml, "f.yaml");
+    ASSERT_FALSE(r.ok()) << c.yaml;
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr(c.expected)) << c.yaml;
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr("f.yaml")) << c.yaml;
+  }
+}
+
+TEST(ConfigTest, ValidationCatchesInconsistencies) {
+  Config c;
+  c.clients = {{"a", "ftp://x"}};
+  EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("clients[0].result_server_url"));
+  c.clients = {{"a", "http://x"}, {"a", "http://y"}};
+  EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("listed twice"));
+  c.clients = {};
+  c.listen = "nope";
+  EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("listen"));
+  c = Config();
+  c.tls.certificate_file = "a.pem";
+  EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("tls"));
+  c = Config();
+  c.handshake_authorization = true;
+  EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("handshake_authorization.tokens"));
+  EXPECT_TRUE(ValidateConfig(EmbeddedDefaultConfig()).ok());
+}
+
+TEST(ConfigTest, EnvironmentOverridesTheFile) {
+  Config c = EmbeddedDefaultConfig();
+  ASSERT_TRUE(ApplyEnvironment(c, Env({{"CLIENT_IDS", "one;two"},
+                                       {"RESULT_SERVER_URLS", "http://a/r;https://b/r"},
+                                       {"WS_ENDPOINT_INCLUDE_BINARY_FILES_IN_RESULT", "true"},
+                                       {"SERVER_NAME", "node-7"},
+                                       {"RESULT_SERVER_SIGNING_KEY_PATH", "/k.pem"}}))
+                  .ok());
+  ASSERT_EQ(c.clients.size(), 2u);
+  EXPECT_EQ(c.clients[0].client_id, "one");
+  EXPECT_EQ(c.clients[1].result_server_url, "https://b/r");
+  EXPECT_TRUE(c.include_binary_files);
+  EXPECT_EQ(c.server_name, "node-7");
+  EXPECT_EQ(c.signing_key_path, "/k.pem");
+}
+
+TEST(ConfigTest, EnvironmentErrorsAreSpecific) {
+  Config c;
+  EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"CLIENT_IDS", "a;b"}, {"RESULT_SERVER_URLS", "http://x"}})).message()),
+              HasSubstr("pair up"));
+  EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"CLIENT_IDS", "a"}})).message()), HasSubstr("together"));
+  EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", "perhaps"}})).message()),
+              HasSubstr("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED"));
+}
+
+TEST(ConfigTest, HostPort) {
+  EXPECT_EQ(*ParseHostPort("127.0.0.1:0"), std::make_pair(std::string("127.0.0.1"), 0));
+  EXPECT_EQ(*ParseHostPort("[::1]:8080"), std::make_pair(std::string("::1"), 8080));
+  EXPECT_FALSE(ParseHostPort("localhost").ok());
+  EXPECT_FALSE(ParseHostPort("a:70000").ok());
+}
+
+}  // namespace
+}  // namespace docval
