@@ -1,0 +1,103 @@
+// The poster's HTTP client: one POST per call, no retries (the retry policy lives in
+// poster/delivery/retry_policy.h), no redirects, one fresh connection per call.
+//
+// CurlHttpClient is built on libcurl (OpenSSL flavour); docs/poster.md explains the choice. It is
+// thread-safe: any number of threads may call Post() at once (each call owns its curl handle).
+//
+// Security defaults (not switchable): TLS peer verification and host name verification (SNI is
+// sent), http and https only, redirects are returned as final statuses, proxies from the
+// environment are ignored (an explicit proxy may be configured).
+//
+// Errors (absl::StatusCode) — this distinction drives the retry policy:
+//   kDeadlineExceeded   the attempt ran out of time (connect included)          → retryable
+//   kUnavailable        network/connection error: refused, reset, DNS failure,
+//                       closed without an answer, TLS handshake failure          → retryable
+//   kFailedPrecondition TLS verification failed (untrusted certificate, host
+//                       name mismatch, unreadable CA bundle)                     → final
+//   kInvalidArgument    bad URL, unsupported scheme, header with CR/LF           → final
+//   kInternal           protocol error (malformed HTTP answer) or other failure  → final
+//   kCancelled          `should_abort` returned true                              → final
+// Once a final status line and headers have arrived, Post() returns the response even if reading
+// the body then fails or exceeds the size limit (`body_complete` is false): the status is the
+// server's answer.
+#ifndef DOCVAL_POSTER_HTTP_HTTP_CLIENT_H_
+#define DOCVAL_POSTER_HTTP_HTTP_CLIENT_H_
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace docval::poster {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string url;  // absolute http:// or https:// URL; see NormalizeUrl
+  // Sent as given, in order. The client itself adds Host, Content-Length, User-Agent and Accept;
+  // it suppresses "Expect: 100-continue".
+  HeaderList headers;
+  std::string body;
+  absl::Duration timeout = absl::Seconds(3);  // the whole attempt, connect included
+};
+
+struct HttpResponse {
+  int status = 0;
+  HeaderList headers;  // of the final response, names as sent
+  std::string body;    // at most HttpClientOptions::max_response_body_bytes
+  bool body_complete = true;
+
+  // The first header named `name` (ASCII case-insensitive), or "" when absent.
+  std::string Header(absl::string_view name) const;
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Sends one POST. `should_abort` (optional) is polled during the transfer (at least once a
+  // second); when it returns true the attempt ends with kCancelled.
+  virtual absl::StatusOr<HttpResponse> Post(const HttpRequest& request,
+                                            const std::function<bool()>& should_abort) = 0;
+};
+
+struct HttpClientOptions {
+  // PEM file of trusted CA certificates. Empty: the system store. When set, only this bundle is
+  // trusted (the system store is not consulted).
+  std::string ca_bundle_path;
+  // Explicit proxy URL; empty: direct connections (environment proxy variables are ignored).
+  std::string proxy;
+  size_t max_response_body_bytes = 64 << 10;
+  std::string user_agent = "docval-poster";
+};
+
+class CurlHttpClient : public HttpClient {
+ public:
+  // Errors: kFailedPrecondition when the CA bundle is set but cannot be read (the message names
+  // the path).
+  static absl::StatusOr<std::unique_ptr<CurlHttpClient>> Create(HttpClientOptions options);
+
+  absl::StatusOr<HttpResponse> Post(const HttpRequest& request,
+                                    const std::function<bool()>& should_abort) override;
+
+ private:
+  explicit CurlHttpClient(HttpClientOptions options) : options_(std::move(options)) {}
+  const HttpClientOptions options_;
+};
+
+// Parses and normalizes an absolute http/https URL into the exact form the client sends (lower-case
+// scheme and host, "/" for an empty path, no fragment). The RFC 9421 "@target-uri" is this string.
+// kInvalidArgument for anything else (relative, other schemes, no host, unparsable).
+absl::StatusOr<std::string> NormalizeUrl(absl::string_view url);
+
+// True when `name` is an RFC 9110 token and `value` has no CR, LF or NUL.
+bool IsValidHeader(absl::string_view name, absl::string_view value);
+
+}  // namespace docval::poster
+
+#endif  // DOCVAL_POSTER_HTTP_HTTP_CLIENT_H_

@@ -1,0 +1,33 @@
+// Test PKI for TLS tests, made with the `openssl` command line (Debian package `openssl`):
+// a CA, a server certificate it signs, and a second, unrelated CA.
+#ifndef DOCVAL_TESTS_SUPPORT_TEST_CERTS_H_
+#define DOCVAL_TESTS_SUPPORT_TEST_CERTS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace docval::testsupport {
+
+struct TestCerts {
+  std::string dir;              // holds all files below
+  std::string ca_cert;          // PEM: the CA that signed server_cert
+  std::string server_cert;      // PEM: leaf certificate, subjectAltName as requested
+  std::string server_key;       // PEM (PKCS#8): its key
+  std::string other_ca_cert;    // PEM: a CA that signed nothing here
+};
+
+// Creates a fresh temporary directory (under $TEST_TMPDIR or /tmp) and the files in it.
+// `subject_alt_name` is an OpenSSL subjectAltName value, e.g. "IP:127.0.0.1,DNS:localhost".
+absl::StatusOr<TestCerts> MakeTestCerts(absl::string_view subject_alt_name);
+
+// Runs `command` with /bin/sh; kInternal with the exit status and captured stderr on failure.
+absl::Status RunShell(const std::string& command);
+
+// A fresh temporary directory.
+absl::StatusOr<std::string> MakeTempDir(absl::string_view prefix);
+
+}  // namespace docval::testsupport
+
+#endif  // DOCVAL_TESTS_SUPPORT_TEST_CERTS_H_
