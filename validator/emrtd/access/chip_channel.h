@@ -8,6 +8,11 @@
 //
 // Transmit's error (a transport failure, or an SM failure) means the dialog must end; a chip's
 // error status word is not an error here — it comes back in ResponseApdu::sw for the caller to judge.
+// SM failures are those of SecureMessaging::Unwrap (kDataLoss, kAborted with PlainStatusWordOf()).
+//
+// GCC 12 pitfall (seen under ASan): inside a coroutine, an aggregate temporary whose members are
+// initialised from function calls, e.g. `co_await ch.Transmit(CommandApdu{.data = HexOrDie("011E")})`,
+// is destroyed twice. Build the command in a named local first, then `co_await ch.Transmit(cmd)`.
 #ifndef DOCVAL_VALIDATOR_EMRTD_ACCESS_CHIP_CHANNEL_H_
 #define DOCVAL_VALIDATOR_EMRTD_ACCESS_CHIP_CHANNEL_H_
 
