@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
-namespace docval::gateway::v1 {
+namespace docval::gateway::ws1 {
 namespace {
 
 using Json = nlohmann::json;
@@ -169,4 +169,4 @@ std::string CloseNoticeFrame(CloseReason reason) {
   return j.dump();
 }
 
-}  // namespace docval::gateway::v1
+}  // namespace docval::gateway::ws1

@@ -9,7 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "gateway/protocol/close_reason.h"
 
-namespace docval::gateway::v1 {
+namespace docval::gateway::ws1 {
 
 // Frame size limits: a larger frame ends the session with 1009 before it is read (§1, issue 6).
 inline constexpr size_t kMaxTextFrameBytes = 16 * 1024;
@@ -70,6 +70,6 @@ bool IsValidDocumentNumber(absl::string_view upper_cased);
 std::string StatusFrame(absl::string_view status);  // {"status":"READ_SOD"}
 std::string CloseNoticeFrame(CloseReason reason);   // {"close_code":1000,"close_reason":""}
 
-}  // namespace docval::gateway::v1
+}  // namespace docval::gateway::ws1
 
 #endif  // DOCVAL_GATEWAY_PROTOCOL_V1_H_

@@ -5,7 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace docval::gateway::v1 {
+namespace docval::gateway::ws1 {
 namespace {
 
 constexpr char kValid[] = R"({"client_id":"demo","validation_id":"v-1","platform":"Android",
@@ -126,4 +126,4 @@ TEST(FramesTest, CloseNoticeAndStatus) {
 }
 
 }  // namespace
-}  // namespace docval::gateway::v1
+}  // namespace docval::gateway::ws1

@@ -1,0 +1,76 @@
+// The gateway's network front: one HTTP/WebSocket listener (Boost.Beast), one async session object
+// per connection (Beast examples style), all I/O of a connection on its strand.
+//
+// Routes:
+//   GET  /ws1/validate          WebSocket API v1 (PROTOCOL.md §1)
+//   GET  /healthz, /readyz      liveness; readiness (503 while draining)
+//   POST /dev/result-server     the development Result Server (only when enabled)
+//   GET  /dev/results           what it received, newest first (only when enabled)
+//
+// For each v1 session the gateway opens one Validator.Session stream and relays: command APDUs out
+// as binary frames, responses back, progress as status frames; on a result it asks the poster to
+// deliver, then sends the result (if asked and delivered), the close notice and the close frame.
+// It holds no eMRTD logic.
+#ifndef DOCVAL_GATEWAY_WS_GATEWAY_SERVER_H_
+#define DOCVAL_GATEWAY_WS_GATEWAY_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "docval/v1/poster.grpc.pb.h"
+#include "docval/v1/validator.grpc.pb.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace docval::gateway {
+
+class DevResultStore;
+
+struct GatewayOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string tls_certificate_file;  // empty: plain
+  std::string tls_private_key_file;
+  absl::Duration start_message_timeout = absl::Seconds(10);
+  absl::Duration response_timeout = absl::Seconds(15);
+  absl::Duration session_timeout = absl::Seconds(60);
+  int max_sessions = 1000;
+  int max_sessions_per_client = 200;
+  std::vector<std::string> client_ids;
+  bool handshake_authorization = false;
+  std::vector<std::string> handshake_tokens;
+  std::vector<std::string> forwarded_headers;
+  bool include_binary_files = false;
+  std::string server_name = "docval";
+  int io_threads = 2;
+};
+
+class GatewayServer {
+ public:
+  GatewayServer(GatewayOptions options, std::shared_ptr<v1::Validator::StubInterface> validator,
+                std::shared_ptr<v1::Poster::StubInterface> poster, prometheus::Registry& registry,
+                std::shared_ptr<DevResultStore> dev_results);
+  ~GatewayServer();
+
+  // Binds and starts serving on background threads.
+  absl::Status Start();
+  // The bound port (after Start).
+  int port() const;
+  // Stops accepting, reports not ready, lets running sessions finish for up to `grace`, then
+  // stops. Idempotent.
+  void Shutdown(absl::Duration grace);
+  int active_sessions() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace docval::gateway
+
+#endif  // DOCVAL_GATEWAY_WS_GATEWAY_SERVER_H_
