@@ -1,0 +1,65 @@
+// The delivery loop: attempts, waits and signing for one result, driven by the pure RetryPolicy.
+// Time, waiting, randomness and cancellation come in through Deliverer::Env, so the loop is
+// tested with a fake clock and a fake HttpClient; the service passes the real ones.
+#ifndef DOCVAL_POSTER_SERVICE_DELIVERER_H_
+#define DOCVAL_POSTER_SERVICE_DELIVERER_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "poster/delivery/message_signature.h"
+#include "poster/delivery/retry_policy.h"
+#include "poster/http/http_client.h"
+
+namespace docval::poster {
+
+struct DeliveryJob {
+  std::string url;  // normalized (NormalizeUrl)
+  // Extra headers (already filtered: never Content-Type, Content-Digest, Signature*, Host,
+  // Content-Length); sent after Content-Type and before the digest and signature headers.
+  HeaderList headers;
+  std::string body;     // the JSON document; never logged
+  absl::Time deadline;  // nothing happens after it
+};
+
+struct DeliveryResult {
+  bool delivered = false;
+  int attempts = 0;
+  int last_http_status = 0;  // 0: no HTTP answer
+  bool cancelled = false;    // Env::cancelled became true
+  std::string error;         // why not delivered (no personal data)
+};
+
+class Deliverer {
+ public:
+  struct Env {
+    std::function<absl::Time()> now;
+    // Waits `d`; returns false if cancelled meanwhile (then the loop stops).
+    std::function<bool(absl::Duration d)> sleep;
+    std::function<double()> random01;  // uniform in [0, 1)
+    std::function<bool()> cancelled;   // polled between and during attempts
+    // Observes each finished attempt (1-based number, outcome, how long it took). Optional.
+    std::function<void(int, const AttemptOutcome&, absl::Duration)> on_attempt;
+  };
+
+  // `http` must outlive the Deliverer; `signing_key` may be null (then requests are unsigned but
+  // still carry Content-Digest).
+  Deliverer(RetryPolicy policy, HttpClient* http, const SigningKey* signing_key);
+
+  DeliveryResult Deliver(const DeliveryJob& job, const Env& env) const;
+
+  const RetryPolicy& policy() const { return policy_; }
+
+ private:
+  absl::StatusOr<HttpRequest> BuildRequest(const DeliveryJob& job, absl::Time now,
+                                           absl::Duration timeout) const;
+
+  const RetryPolicy policy_;
+  HttpClient* const http_;
+  const SigningKey* const signing_key_;
+};
+
+}  // namespace docval::poster
+
+#endif  // DOCVAL_POSTER_SERVICE_DELIVERER_H_
