@@ -1,0 +1,45 @@
+// Plays the phone's side of one WebSocket v1 session: sends the start message, answers every
+// command APDU through `chip`, and collects what the server said (statuses, result, close notice,
+// close frame). Used by end-to-end tests, `docval chip` and load tests.
+#ifndef DOCVAL_TOOLS_RELAY_RELAY_SESSION_H_
+#define DOCVAL_TOOLS_RELAY_RELAY_SESSION_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tools/relay/ws_client.h"
+
+namespace docval::relay {
+
+// Answers one command APDU (raw bytes) with the chip's response (data || SW1 SW2). nullopt: the chip
+// stays silent (the card left the field); the relay then stops answering and waits for the server.
+using ChipFunction = std::function<std::optional<std::string>(const std::string& command)>;
+
+struct RelayOutcome {
+  std::vector<std::string> statuses;            // {"status": ...} in order
+  std::vector<std::string> commands;            // every command APDU received (raw)
+  std::optional<nlohmann::json> result;         // the {"emrtd_passport": ...} frame, whole
+  std::optional<nlohmann::json> close_notice;   // {"close_code", "close_reason"}
+  std::vector<std::string> unexpected_frames;   // text frames that fit none of the above
+  CloseInfo close;                              // the close frame (code 0 if none)
+};
+
+struct RelayOptions {
+  absl::Duration read_timeout = absl::Seconds(30);
+  // Called for each frame as it arrives (for printing progress); may be empty.
+  std::function<void(const Frame&)> on_frame;
+};
+
+// Errors only for transport failures before the server closed (connection dropped, timeout).
+absl::StatusOr<RelayOutcome> RunRelaySession(WsClient& client, const std::string& start_message,
+                                             const ChipFunction& chip, const RelayOptions& options = {});
+
+}  // namespace docval::relay
+
+#endif  // DOCVAL_TOOLS_RELAY_RELAY_SESSION_H_
