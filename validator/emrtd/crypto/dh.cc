@@ -186,6 +186,7 @@ bool DhGroup::operator==(const DhGroup& other) const {
 }
 
 absl::StatusOr<Bytes> DhGroup::ValidatePublic(ByteSpan y_bytes) const {
+  while (!y_bytes.empty() && y_bytes[0] == 0) y_bytes.remove_prefix(1);  // e.g. a Java BigInteger sign byte
   if (y_bytes.size() > impl_->modulus_size) return Invalid("public value longer than p");
   const Botan::BigInt y = ToBigInt(y_bytes);
   if (y <= 1 || y >= impl_->p - 1) return Invalid("public value not in (1, p-1)");

@@ -62,8 +62,9 @@ class DhGroup {
   Bytes g() const;  // modulus_size() bytes
   Bytes q() const;  // order_size() bytes; empty without q
 
-  // Validates a public value received from the peer (RFC 2631 §2.1.5): at most |p| bytes,
-  // 1 < y < p-1, and y^q = 1 (mod p) when q is known. Returns it left-padded to |p|.
+  // Validates a public value received from the peer (RFC 2631 §2.1.5): at most |p| bytes after
+  // leading zero bytes (some implementations send a sign byte), 1 < y < p-1, and y^q = 1 (mod p)
+  // when q is known. Returns it left-padded to exactly |p|.
   // Errors: kInvalidArgument.
   absl::StatusOr<Bytes> ValidatePublic(ByteSpan y) const;
 

@@ -103,8 +103,10 @@ TEST(DhGroupTest, AppendixG2GenericMappingArithmetic) {
   absl::StatusOr<SecureBytes> k = mapped->SharedSecret(H(ka["chip_private"]), terminal_eph_pub);
   ASSERT_TRUE(k.ok()) << k.status();
   EXPECT_EQ(ToHex(FromSecure(*k)), ka["shared_secret_K"].get<std::string>());
-  // The 129-byte form with the leading 00 is longer than p and refused as a public value.
-  EXPECT_FALSE(mapped->ValidatePublic(H(ka["terminal_public"])).ok());
+  // The 129-byte form with the leading 00 is the same number: accepted and normalized to 128 bytes.
+  absl::StatusOr<Bytes> normalized = mapped->ValidatePublic(H(ka["terminal_public"]));
+  ASSERT_TRUE(normalized.ok());
+  EXPECT_EQ(*normalized, terminal_eph_pub);
 }
 
 TEST(DhGroupTest, ValidatePublicChecksRangeAndSubgroup) {
@@ -123,8 +125,9 @@ TEST(DhGroupTest, ValidatePublicChecksRangeAndSubgroup) {
   absl::StatusOr<Bytes> padded = g.ValidatePublic(kp.public_key);
   ASSERT_TRUE(padded.ok());
   EXPECT_EQ(padded->size(), 128u);
-  Bytes longer = Concat({HexOrDie("00"), kp.public_key});
-  EXPECT_FALSE(g.ValidatePublic(longer).ok());
+  EXPECT_EQ(*g.ValidatePublic(Concat({HexOrDie("0000"), kp.public_key})), *padded);
+  Bytes longer = Concat({HexOrDie("01"), kp.public_key});
+  EXPECT_THAT(g.ValidatePublic(longer).status().message(), HasSubstr("longer than p"));
   // Key agreement refuses invalid peers.
   EXPECT_FALSE(g.SharedSecret(HexOrDie("05"), HexOrDie("02")).ok());
 }
