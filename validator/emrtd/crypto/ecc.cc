@@ -130,7 +130,7 @@ absl::StatusOr<EcGroup> EcGroup::FromParameterId(int id) {
   return absl::NotFoundError(absl::StrCat("ecc: no standardized elliptic curve with parameter id ", id));
 }
 
-absl::StatusOr<EcGroup> EcGroup::FromExplicit(const EcParameters& params) {
+absl::StatusOr<EcGroup> EcGroup::FromExplicit(const EcDomainParameters& params) {
   const Botan::BigInt p = ToBigInt(params.p), a = ToBigInt(params.a), b = ToBigInt(params.b);
   const Botan::BigInt gx = ToBigInt(params.g_x), gy = ToBigInt(params.g_y), n = ToBigInt(params.order);
   const Botan::BigInt h = params.cofactor.empty() ? Botan::BigInt(1) : ToBigInt(params.cofactor);
@@ -214,7 +214,7 @@ absl::StatusOr<EcGroup> EcGroup::FromDer(ByteSpan der) {
   ASSIGN_OR_RETURN(Tlv version_tlv, NextTlv(r, 0x02, "version"));
   if (version_tlv.value.size() != 1 || version_tlv.value[0] != 1) return Invalid("ECParameters: version must be 1");
 
-  EcParameters params;
+  EcDomainParameters params;
   ASSIGN_OR_RETURN(Tlv field_id, NextTlv(r, 0x30, "fieldID"));
   {
     TlvReader f(field_id.value);
@@ -283,8 +283,8 @@ std::optional<int> EcGroup::parameter_id() const { return impl_->id; }
 size_t EcGroup::field_size() const { return impl_->field_size; }
 size_t EcGroup::order_size() const { return impl_->order_size; }
 
-EcParameters EcGroup::parameters() const {
-  EcParameters out;
+EcDomainParameters EcGroup::parameters() const {
+  EcDomainParameters out;
   out.p = FixedBytes(impl_->p, impl_->field_size);
   out.a = FixedBytes(impl_->a, impl_->field_size);
   out.b = FixedBytes(impl_->b, impl_->field_size);

@@ -57,7 +57,7 @@ struct EcKeyPair {
 };
 
 // The explicit parameters of a curve y^2 = x^3 + ax + b over GF(p), big-endian unsigned.
-struct EcParameters {
+struct EcDomainParameters {
   Bytes p, a, b;
   Bytes g_x, g_y;
   Bytes order;
@@ -77,7 +77,7 @@ class EcGroup {
   // Explicit parameters. Checks that p is an odd prime > 3 of at most 521 bits, that the curve is
   // non-singular, that G is on it, that the order is prime, and that [order]G is infinity. A set
   // equal to a standardized curve is recognized (parameter_id()).
-  static absl::StatusOr<EcGroup> FromExplicit(const EcParameters& params);
+  static absl::StatusOr<EcGroup> FromExplicit(const EcDomainParameters& params);
 
   // DER ECParameters (X9.62 / RFC 3279): an explicit specifiedCurve SEQUENCE (prime field only) or a
   // namedCurve OBJECT IDENTIFIER of a standardized curve. Explicit sets get the checks of
@@ -90,7 +90,7 @@ class EcGroup {
   // Bytes of p (coordinate and shared-secret length) and of the order (private-key length).
   size_t field_size() const;
   size_t order_size() const;
-  EcParameters parameters() const;
+  EcDomainParameters parameters() const;
   EcPoint generator() const;
 
   // Decodes an uncompressed point (04 || X || Y, exactly 1 + 2 * field size bytes). Rejects other

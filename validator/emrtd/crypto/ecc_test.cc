@@ -169,7 +169,7 @@ TEST(EcGroupTest, ArithmeticRejectsInfinityAndForeignPoints) {
   EcGroup g = *EcGroup::FromParameterId(12);
   EcPoint gen = g.generator();
   // -G = (x, p - y).
-  EcParameters params = g.parameters();
+  EcDomainParameters params = g.parameters();
   Bytes neg_y(32);
   int borrow = 0;
   Bytes y = gen.Y();
@@ -278,7 +278,7 @@ TEST(EcGroupTest, FromDerNamedCurveAndExplicitParameters) {
             *explicit_group->SharedSecret(b.private_key, a.public_key));
   // brainpoolP256r1 written out explicitly is parameter id 13; with another generator it is not.
   EXPECT_EQ(EcGroup::FromExplicit(bp256.parameters())->parameter_id(), 13);
-  EcParameters other_generator = bp256.parameters();
+  EcDomainParameters other_generator = bp256.parameters();
   EcPoint g3 = *bp256.MultiplyGenerator(HexOrDie("03"));
   other_generator.g_x = g3.X();
   other_generator.g_y = g3.Y();
@@ -300,7 +300,7 @@ TEST(EcGroupTest, NonStandardExplicitCurve) {
   // brainpoolP256r1 with generator 2G: valid, but not a standardized parameter set.
   EcGroup std_group = *EcGroup::FromParameterId(13);
   EcPoint g2 = *std_group.MultiplyGenerator(HexOrDie("02"));
-  EcParameters params = std_group.parameters();
+  EcDomainParameters params = std_group.parameters();
   params.g_x = g2.X();
   params.g_y = g2.Y();
   absl::StatusOr<EcGroup> custom = EcGroup::FromExplicit(params);
@@ -315,13 +315,13 @@ TEST(EcGroupTest, NonStandardExplicitCurve) {
   EcKeyPair b = *custom->KeyPairFromPrivate(HexOrDie("0987654321ABCDEF"));
   EXPECT_EQ(*custom->SharedSecret(a.private_key, b.public_key), *custom->SharedSecret(b.private_key, a.public_key));
 
-  EcParameters off = params;
+  EcDomainParameters off = params;
   off.g_y.back() ^= 1;
   EXPECT_THAT(EcGroup::FromExplicit(off).status().message(), HasSubstr("not on the curve"));
-  EcParameters not_prime = params;
+  EcDomainParameters not_prime = params;
   not_prime.p.back() ^= 2;  // p - 2 or p + 2: even? keep odd, not prime
   EXPECT_FALSE(EcGroup::FromExplicit(not_prime).ok());
-  EcParameters bad_order = params;
+  EcDomainParameters bad_order = params;
   bad_order.order.back() ^= 2;
   EXPECT_FALSE(EcGroup::FromExplicit(bad_order).ok());
 }

@@ -87,7 +87,7 @@ absl::StatusOr<SecureBytes> PseudoRandomRp(KeyAlgorithm alg, ByteSpan s, ByteSpa
 }
 
 absl::StatusOr<EcPoint> PointEncode(const EcGroup& group, ByteSpan u) {
-  const EcParameters params = group.parameters();
+  const EcDomainParameters params = group.parameters();
   const Botan::BigInt p = ToBigInt(params.p), a = ToBigInt(params.a), b = ToBigInt(params.b);
   if (ToBigInt(params.cofactor) != 1) return absl::UnimplementedError("pace mapping: IM on a curve with a cofactor");
   if (p % 4 != 3) return absl::UnimplementedError("pace mapping: IM point encoding needs p = 3 (mod 4)");
