@@ -1,0 +1,232 @@
+#include "cmd/docval/roles.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include <grpcpp/ext/health_check_service_server_builder_option.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <prometheus/registry.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/config.h"
+#include "common/logging.h"
+#include "common/metrics.h"
+#include "common/result_proto.h"
+#include "common/signals.h"
+#include "gateway/dev/dev_result_store.h"
+#include "gateway/ws/gateway_server.h"
+#include "poster/service/poster_service.h"
+#include "validator/result_json/result_json.h"
+#include "validator/service/validator_service.h"
+
+namespace docval::cmd {
+namespace {
+
+constexpr absl::Duration kDrainGrace = absl::Seconds(30);
+
+const char* RoleName(Role r) {
+  switch (r) {
+    case Role::kServe: return "serve";
+    case Role::kGateway: return "gateway";
+    case Role::kValidator: return "validator";
+    case Role::kPoster: return "poster";
+  }
+  return "docval";
+}
+
+int Fail(const absl::Status& s) {
+  std::fprintf(stderr, "docval: %s\n", std::string(s.message()).c_str());
+  LogError("start-up failed", {{"error", std::string(s.message())}});
+  return 2;
+}
+
+absl::StatusOr<Config> LoadConfig(Role role, const std::string& path) {
+  Config c;
+  if (path.empty()) {
+    c = role == Role::kServe ? EmbeddedDefaultConfig() : Config();
+  } else {
+    absl::StatusOr<Config> loaded = LoadConfigFile(path);
+    if (!loaded.ok()) return loaded.status();
+    c = *std::move(loaded);
+  }
+  absl::Status s = ApplyEnvironment(c, ProcessEnvironment());
+  if (!s.ok()) return s;
+  s = ValidateConfig(c);
+  if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(path.empty() ? "configuration" : path, ": ", s.message()));
+  return c;
+}
+
+grpc::ChannelArguments ChannelArgs() {
+  grpc::ChannelArguments args;
+  // Validators are stateless replicas: spread new streams over every address DNS returns.
+  args.SetLoadBalancingPolicyName("round_robin");
+  // Keepalive: must stay within what the servers allow (ServerKeepalive below).
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  args.SetMaxReceiveMessageSize(16 << 20);
+  return args;
+}
+
+void ServerKeepalive(grpc::ServerBuilder& b) {
+  b.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  b.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  b.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+  b.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  b.SetMaxReceiveMessageSize(16 << 20);
+}
+
+poster::PosterOptions PosterOptionsFrom(const Config& c) {
+  poster::PosterOptions o;
+  for (const ClientConfig& cc : c.clients) o.result_server_urls[cc.client_id] = cc.result_server_url;
+  o.signing_key_path = c.signing_key_path;
+  o.signing_key_id = c.signing_key_id;
+  o.ca_bundle_path = c.result_server_ca_file;
+  return o;
+}
+
+gateway::GatewayOptions GatewayOptionsFrom(const Config& c) {
+  gateway::GatewayOptions o;
+  o.listen = c.listen;
+  o.tls_certificate_file = c.tls.certificate_file;
+  o.tls_private_key_file = c.tls.private_key_file;
+  o.start_message_timeout = c.timeouts.start_message;
+  o.response_timeout = c.timeouts.response;
+  o.session_timeout = c.timeouts.session;
+  o.max_sessions = c.limits.max_sessions;
+  o.max_sessions_per_client = c.limits.max_sessions_per_client;
+  for (const ClientConfig& cc : c.clients) o.client_ids.push_back(cc.client_id);
+  o.handshake_authorization = c.handshake_authorization;
+  o.handshake_tokens = c.handshake_tokens;
+  o.forwarded_headers = c.forwarded_headers;
+  o.include_binary_files = c.include_binary_files;
+  o.server_name = c.server_name;
+  return o;
+}
+
+poster::BodyBuilder ResultServerBodyBuilder() {
+  return [](const v1::DeliveryRequest& r) -> absl::StatusOr<std::string> {
+    return ResultServerBody(FromProto(r.result()), r.validation_id());
+  };
+}
+
+// Trust store snapshot, swapped on SIGHUP. Loading arrives with Passive Authentication.
+class TrustHolder {
+ public:
+  std::shared_ptr<const emrtd::TrustStore> Current() const { return nullptr; }
+  absl::Status Reload(const TrustConfig&) { return absl::OkStatus(); }
+};
+
+}  // namespace
+
+int RunRole(Role role, const std::string& config_path) {
+  InitLogging(RoleName(role));
+  absl::StatusOr<Config> config = LoadConfig(role, config_path);
+  if (!config.ok()) return Fail(config.status());
+  const Config& c = *config;
+
+  const bool runs_gateway = role == Role::kServe || role == Role::kGateway;
+  const bool runs_validator = role == Role::kServe || role == Role::kValidator;
+  const bool runs_poster = role == Role::kServe || role == Role::kPoster;
+
+  std::vector<std::string> roles;
+  if (runs_gateway) roles.push_back("gateway");
+  if (runs_validator) roles.push_back("validator");
+  if (runs_poster) roles.push_back("poster");
+  std::shared_ptr<prometheus::Registry> registry = NewMetricsRegistry(absl::StrJoin(roles, ","));
+  absl::StatusOr<std::unique_ptr<MetricsServer>> metrics = MetricsServer::Start(c.metrics_listen, registry);
+  if (!metrics.ok()) return Fail(metrics.status());
+
+  TrustHolder trust;
+  absl::Status ts = trust.Reload(c.trust);
+  if (!ts.ok()) return Fail(ts);
+
+  std::unique_ptr<validator::ValidatorService> validator_service;
+  std::unique_ptr<poster::PosterService> poster_service;
+  if (runs_validator) {
+    validator_service = std::make_unique<validator::ValidatorService>(
+        validator::ValidatorServiceOptions{.allow_bac_fallback = c.allow_bac_fallback},
+        [&trust] { return trust.Current(); }, *registry);
+  }
+  if (runs_poster) {
+    absl::StatusOr<std::unique_ptr<poster::PosterService>> p =
+        poster::PosterService::Create(PosterOptionsFrom(c), ResultServerBodyBuilder(), *registry);
+    if (!p.ok()) return Fail(p.status());
+    poster_service = *std::move(p);
+  }
+
+  // One gRPC server per process: both services in `serve` (reached through in-process channels),
+  // one in a single role (on its listen address). grpc.health.v1 on every server.
+  grpc::EnableDefaultHealthCheckService(true);
+  std::unique_ptr<grpc::Server> grpc_server;
+  int grpc_port = 0;
+  if (runs_validator || runs_poster) {
+    grpc::ServerBuilder b;
+    ServerKeepalive(b);
+    if (validator_service) b.RegisterService(validator_service.get());
+    if (poster_service) b.RegisterService(poster_service.get());
+    std::string listen;
+    if (role == Role::kValidator) listen = c.validator_listen;
+    if (role == Role::kPoster) listen = c.poster_listen;
+    if (!listen.empty()) b.AddListeningPort(listen, grpc::InsecureServerCredentials(), &grpc_port);
+    grpc_server = b.BuildAndStart();
+    if (!grpc_server || (!listen.empty() && grpc_port == 0)) {
+      return Fail(absl::UnavailableError(absl::StrCat(role == Role::kValidator ? "validator_listen" : "poster_listen",
+                                                      ": cannot listen on ", listen)));
+    }
+    if (!listen.empty()) {
+      LogInfo("listening", {{"service", role == Role::kValidator ? "validator" : "poster"},
+                            {"address", listen},
+                            {"port", grpc_port}});
+    }
+  }
+
+  std::unique_ptr<gateway::GatewayServer> gateway_server;
+  if (runs_gateway) {
+    std::shared_ptr<grpc::Channel> validator_channel;
+    std::shared_ptr<grpc::Channel> poster_channel;
+    if (role == Role::kServe) {
+      validator_channel = grpc_server->InProcessChannel(ChannelArgs());
+      poster_channel = validator_channel;
+    } else {
+      validator_channel = grpc::CreateCustomChannel(c.validator_address, grpc::InsecureChannelCredentials(), ChannelArgs());
+      poster_channel = grpc::CreateCustomChannel(c.poster_address, grpc::InsecureChannelCredentials(), ChannelArgs());
+    }
+    std::shared_ptr<gateway::DevResultStore> dev;
+    if (c.dev_result_server) dev = std::make_shared<gateway::DevResultStore>();
+    gateway_server = std::make_unique<gateway::GatewayServer>(
+        GatewayOptionsFrom(c), std::shared_ptr<v1::Validator::StubInterface>(v1::Validator::NewStub(validator_channel)),
+        std::shared_ptr<v1::Poster::StubInterface>(v1::Poster::NewStub(poster_channel)), *registry, dev);
+    absl::Status s = gateway_server->Start();
+    if (!s.ok()) return Fail(s);
+    LogInfo("listening", {{"service", "gateway"}, {"address", c.listen}, {"port", gateway_server->port()},
+                          {"dev_result_server", c.dev_result_server}});
+  }
+  LogInfo("metrics", {{"address", c.metrics_listen}, {"port", (*metrics)->port()}});
+
+  while (true) {
+    ProcessSignal sig = WaitForSignal();
+    if (sig == ProcessSignal::kReload) {
+      absl::Status s = trust.Reload(c.trust);
+      if (s.ok()) {
+        LogInfo("trust store reloaded");
+      } else {
+        LogError("trust store reload failed; keeping the previous one", {{"error", std::string(s.message())}});
+      }
+      continue;
+    }
+    break;
+  }
+  LogInfo("shutting down");
+  if (grpc_server) grpc_server->GetHealthCheckService()->Shutdown();
+  if (gateway_server) gateway_server->Shutdown(kDrainGrace);
+  if (poster_service) poster_service->Shutdown();
+  if (grpc_server) grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace docval::cmd

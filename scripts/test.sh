@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Quick start, command 2 (and what CI runs): installs the dependencies, builds, and runs every test
+# through CTest — first the Release build, then the ASan+UBSan build (skip it with
+# DOCVAL_SKIP_ASAN=1 for a quicker local loop).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+jobs=${DOCVAL_JOBS:-$(nproc)}
+
+start=$(date +%s)
+scripts/build.sh Release
+ctest --test-dir build -j "$jobs" --output-on-failure --timeout 600
+echo "test.sh: Release build and tests took $(( $(date +%s) - start )) s"
+
+if [ "${DOCVAL_SKIP_ASAN:-0}" != "1" ]; then
+  start=$(date +%s)
+  # Benchmarks are not tests; the sanitizer build leaves them out.
+  DOCVAL_BUILD_DIR=build-asan scripts/build.sh Asan
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 900 -LE no_asan
+  echo "test.sh: ASan+UBSan build and tests took $(( $(date +%s) - start )) s"
+fi
