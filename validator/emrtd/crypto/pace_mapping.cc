@@ -155,4 +155,17 @@ absl::Status VerifyChipAuthenticationMapping(const EcGroup& group, ByteSpan chip
   return absl::OkStatus();
 }
 
+absl::StatusOr<SecureBytes> ComputeChipAuthenticationData(const EcGroup& group, ByteSpan chip_static_private,
+                                                          ByteSpan chip_mapping_private) {
+  const Botan::BigInt n = ToBigInt(group.parameters().order);
+  const Botan::BigInt sk = ToBigInt(chip_static_private), sk_map = ToBigInt(chip_mapping_private);
+  if (sk.is_zero() || sk >= n || sk_map.is_zero() || sk_map >= n) return Invalid("private key out of range");
+  try {
+    const Botan::BigInt ca = (Botan::inverse_mod(sk, n) * sk_map) % n;
+    return FixedSecureBytes(ca, group.order_size());
+  } catch (const std::exception& e) {
+    return crypto_internal::FromBotanException("pace mapping: CA data", e);
+  }
+}
+
 }  // namespace docval::emrtd

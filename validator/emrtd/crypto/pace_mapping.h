@@ -61,6 +61,11 @@ absl::StatusOr<KeyAgreementGroup> MapIntegrated(const KeyAgreementGroup& group, 
 absl::Status VerifyChipAuthenticationMapping(const EcGroup& group, ByteSpan chip_static_public,
                                              ByteSpan chip_authentication_data, ByteSpan chip_mapping_public);
 
+// The chip's side of PACE-CAM (§4.4.3.5.1), for chip simulators and tests: CA_IC = SK_IC^-1 * SK_map,IC
+// mod n, FE2OS (the byte length of the order).
+absl::StatusOr<SecureBytes> ComputeChipAuthenticationData(const EcGroup& group, ByteSpan chip_static_private,
+                                                          ByteSpan chip_mapping_private);
+
 }  // namespace docval::emrtd
 
 #endif  // DOCVAL_VALIDATOR_EMRTD_CRYPTO_PACE_MAPPING_H_

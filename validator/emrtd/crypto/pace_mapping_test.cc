@@ -198,6 +198,9 @@ TEST(PaceMappingTest, ChipAuthenticationMapping) {
   Bytes ca_bytes(32);
   ca.binary_encode(ca_bytes.data(), ca_bytes.size());
 
+  absl::StatusOr<SecureBytes> computed = ComputeChipAuthenticationData(g, sk_ic, sk_map);
+  ASSERT_TRUE(computed.ok());
+  EXPECT_EQ(ToHex(FromSecure(*computed)), ToHex(ca_bytes));
   EXPECT_TRUE(VerifyChipAuthenticationMapping(g, static_key.public_key.Encode(), ca_bytes,
                                               mapping_key.public_key.Encode())
                   .ok());

@@ -1,0 +1,164 @@
+// PACE — Password Authenticated Connection Establishment (ICAO 9303-11 §4.4, BSI TR-03110-2 §3.2)
+// as a dialog coroutine over a ChipChannel: Generic, Integrated and Chip Authentication Mapping,
+// ECDH and DH, 3DES and AES-128/192/256.
+//
+//   MSE:Set AT    00 22 C1 A4  80 <protocol OID> 83 <password ref> [84 <parameter id>]   (no Le)
+//   GA step 1     10 86 00 00  7C{}                       -> 7C{80 encrypted nonce z}
+//   GA step 2     10 86 00 00  7C{81 mapping data}        -> 7C{82 mapping data}
+//   GA step 3     10 86 00 00  7C{83 ephemeral public}    -> 7C{84 ephemeral public}
+//   GA step 4     00 86 00 00  7C{85 T_IFD}               -> 7C{86 T_IC [87 CAR] [88 CAR] [8A A_IC]}
+//
+// - DO'84' (parameter id) is always sent when known: chips in the field refuse PACE without it.
+// - GENERAL AUTHENTICATE goes with Le (short '00', or extended when a 2048-bit DH value needs it);
+//   steps 1-3 use command chaining (CLA 0x10), the last one CLA 0x00.
+// - K_pi = KDF(f(pi), 3): f(pi) = SHA-1(MRZ_information) for the MRZ, the CAN digits as they are.
+//   s = D(K_pi, z) in CBC mode with a zero IV.
+// - Mapping (crypto/pace_mapping.h): GM/CAM send the terminal's mapping public key in 81 and get the
+//   chip's in 82; IM sends the nonce t (key-size bytes, drawn as "pace.im_nonce_t") in 81 and gets an
+//   empty 82 (an absent 82 is tolerated).
+// - Key agreement on the mapped group: PK~_IC is validated and must differ from PK~_IFD;
+//   K = x-coordinate / DH value, left-padded; KS_enc = KDF(K, 1), KS_mac = KDF(K, 2).
+// - Tokens: T_IFD = MAC(KS_mac, 7F49{06 OID, 86|84 PK~_IC}), T_IC over 7F49{06 OID, 86|84 PK~_IFD};
+//   AES-CMAC/8 for AES, retail MAC over method-2 padded input for 3DES. T_IC is compared in constant
+//   time.
+// - CAM: A_IC (8A) is decrypted with AES-CBC under KS_enc with IV = E(KS_enc, 1^128) and unpadded
+//   (method 2) into CA_IC. It proves nothing until VerifyCamBinding() checks it against the chip's
+//   static key from EF.CardSecurity, after that file passed Passive Authentication.
+// - On success secure messaging is started on the channel with KS_enc/KS_mac and SSC = 0.
+//
+// Randomness (RandomSource purposes, so traces replay): "pace.mapping_key" (GM/CAM mapping key pair),
+// "pace.im_nonce_t" (IM nonce t), "pace.ephemeral_key" (the key-agreement key pair). Private keys are
+// drawn as Scalar() bounded by the group order.
+//
+// Errors: every status RunPace() creates carries a PaceFailure (PaceFailureOf()); a status without one
+// is the channel's own (transport failure, or an SM failure when PACE runs inside an existing SM
+// channel) and passes through unchanged.
+#ifndef DOCVAL_VALIDATOR_EMRTD_ACCESS_PACE_H_
+#define DOCVAL_VALIDATOR_EMRTD_ACCESS_PACE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "validator/emrtd/access/chip_channel.h"
+#include "validator/emrtd/access/secure_messaging.h"
+#include "validator/emrtd/bytes.h"
+#include "validator/emrtd/crypto/cipher.h"
+#include "validator/emrtd/crypto/key_agreement.h"
+#include "validator/emrtd/crypto/random.h"
+#include "validator/emrtd/crypto/secure_bytes.h"
+#include "validator/emrtd/lds/security_infos.h"
+#include "validator/emrtd/task.h"
+
+namespace docval::emrtd {
+
+// The password reference of MSE:Set AT (DO'83').
+enum class PacePasswordType : uint8_t { kMrz = 1, kCan = 2 };
+
+struct PacePassword {
+  PacePasswordType type = PacePasswordType::kMrz;
+  // f(pi): SHA-1(MRZ_information) (20 bytes, see access/mrz_key.h) for kMrz; the CAN digits (ASCII)
+  // for kCan.
+  SecureBytes key;
+};
+
+// What to run: one PACEInfo of EF.CardAccess, resolved.
+struct PaceParameters {
+  std::string protocol_oid;          // dotted id-PACE-* (DO'80' and the tokens)
+  PaceProtocol protocol;             // what the OID names (lds/security_infos.h)
+  KeyAgreementGroup domain;          // the static domain parameters
+  std::optional<int64_t> parameter_id;  // DO'84': the standardized or PACEDomainParameterInfo id
+};
+
+// Resolves a PACEInfo (and the PACEDomainParameterInfos of the same file, for proprietary parameter
+// ids) into PaceParameters. kUnimplemented when the protocol, the parameter id or the explicit
+// parameters are not supported (the caller then looks at the next PACEInfo); kInvalidArgument when
+// the explicit parameters are malformed.
+absl::StatusOr<PaceParameters> ResolvePaceInfo(const PaceInfo& info,
+                                               const std::vector<PaceDomainParameterInfo>& domain_parameters);
+
+enum class PaceFailure {
+  kPasswordRefused,    // 63Cx / 6300 / 6982 / 6983 from the chip, or the chip's token is wrong
+  kNotSupported,       // the chip refused the protocol or its parameters (other error status words)
+  kMalformedChipData,  // bad TLV, wrong lengths, a public key off the curve or outside the subgroup
+  kInternal,           // our side: the random source failed (e.g. a replay trace ran out)
+  kTransport,          // not ours: the channel's error, passed through
+};
+PaceFailure PaceFailureOf(const absl::Status& status);
+const char* PaceFailureName(PaceFailure failure);
+
+// Every value of a run, for tests, replay diagnostics and the worked examples. Secrets included:
+// never log it outside tests.
+struct PaceTrace {
+  Bytes mse_set_at;        // the command data of MSE:Set AT
+  SecureBytes k_pi;
+  Bytes encrypted_nonce;   // z
+  SecureBytes nonce;       // s
+  SecureBytes terminal_mapping_private;  // GM/CAM
+  Bytes terminal_mapping_data;  // 81: PK_map,IFD (GM/CAM) or t (IM)
+  Bytes chip_mapping_data;      // 82 as received
+  SecureBytes mapping_shared;   // GM/CAM: H (point) or h
+  Bytes mapped_generator;       // encoded point (ECDH) or |p| bytes (DH)
+  SecureBytes terminal_ephemeral_private;
+  Bytes terminal_ephemeral_public;
+  Bytes chip_ephemeral_public;
+  SecureBytes shared_secret;    // K
+  SecureBytes ks_enc, ks_mac;
+  Bytes token_input_terminal;   // 7F49 over PK~_IC: what T_IFD authenticates
+  Bytes token_input_chip;       // 7F49 over PK~_IFD: what T_IC authenticates
+  Bytes token_terminal, token_chip;
+};
+
+struct PaceResult {
+  SessionKeys keys;  // as started on the channel (SSC 0)
+  std::string protocol_oid;
+  PaceProtocol protocol;
+  PacePasswordType password_type = PacePasswordType::kMrz;
+  std::optional<int64_t> parameter_id;
+  Bytes chip_mapping_public_key;    // PK_map,IC (GM/CAM), canonical encoding; empty for IM
+  Bytes chip_ephemeral_public_key;  // PK~_IC, canonical encoding
+  std::vector<Bytes> certification_authority_references;  // 87, 88 when present
+  // CAM only: A_IC as received and CA_IC decrypted (FE2OS, the order's byte length).
+  Bytes encrypted_chip_authentication_data;
+  SecureBytes chip_authentication_data;
+};
+
+// Runs PACE. `channel`, `params`, `password`, `rng` and `trace` must outlive the task.
+Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, const PaceParameters& params,
+                                         const PacePassword& password, RandomSource& rng,
+                                         PaceTrace* trace = nullptr);
+
+// PACE-CAM, ICAO 9303-11 §4.4.3.5.2, once EF.CardSecurity passed Passive Authentication: checks the
+// chip's CA data against its static public key `chip_static_public_key` (the EC point of the
+// ChipAuthenticationPublicKeyInfo for the PACE domain parameters). `domain` is the PACE static
+// domain (PaceParameters::domain). OK: the chip holds the private key. kPermissionDenied: it does not
+// (a cloned chip). kFailedPrecondition: `result` is not from PACE-CAM. kInvalidArgument: malformed key.
+absl::Status VerifyCamBinding(const PaceResult& result, const KeyAgreementGroup& domain,
+                              ByteSpan chip_static_public_key);
+
+// ---- Building blocks, exposed for tests, the fuzz target and chip simulators ----------------------
+
+// The data objects of a GENERAL AUTHENTICATE response (or command): exactly one '7C' TLV holding
+// primitive context-specific one-byte tags 80..8F, each at most once. Bytes after the '7C' are
+// malformed. Strict and bounded: untrusted input.
+struct DynamicAuthenticationData {
+  std::vector<std::pair<uint8_t, Bytes>> objects;
+  const Bytes* Find(uint8_t tag) const;
+};
+absl::StatusOr<DynamicAuthenticationData> ParseDynamicAuthenticationData(ByteSpan data);
+Bytes EncodeDynamicAuthenticationData(const std::vector<std::pair<uint8_t, Bytes>>& objects);
+
+// 7F49 { 06 <OID>, <tag> <public key> }: the input of an authentication token.
+absl::StatusOr<Bytes> PublicKeyDataObject(absl::string_view protocol_oid, uint8_t public_key_tag,
+                                          ByteSpan public_key);
+// MAC(KS_mac, input): AES-CMAC/8, or retail MAC over the method-2 padded input for 3DES.
+absl::StatusOr<Bytes> AuthenticationToken(KeyAlgorithm alg, ByteSpan ks_mac, ByteSpan input);
+// K_pi = KDF(f(pi), 3).
+SecureBytes PacePasswordKey(KeyAlgorithm alg, const PacePassword& password);
+
+}  // namespace docval::emrtd
+
+#endif  // DOCVAL_VALIDATOR_EMRTD_ACCESS_PACE_H_
