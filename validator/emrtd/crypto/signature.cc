@@ -37,7 +37,42 @@ const char* BotanHashName(HashAlgorithm alg) {
   return "SHA-256";
 }
 
+// RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }, read by hand: passports in
+// the field encode the modulus without the sign byte (a "negative" DER INTEGER) and Botan refuses it.
+// Both integers are taken as unsigned magnitudes.
+absl::StatusOr<std::unique_ptr<Botan::Public_Key>> LoadRsaKey(ByteSpan key_bits) {
+  absl::StatusOr<Tlv> seq = ParseSingleTlv(key_bits, asn1::kSequence);
+  if (!seq.ok()) return Bad("RSA public key: not a SEQUENCE");
+  absl::StatusOr<std::vector<Tlv>> f = asn1::Children(*seq, "RSA public key");
+  if (!f.ok()) return f.status();
+  if (f->size() != 2 || (*f)[0].tag != asn1::kInteger || (*f)[1].tag != asn1::kInteger) {
+    return Bad("RSA public key: expected modulus and exponent");
+  }
+  Botan::BigInt n((*f)[0].value.data(), (*f)[0].value.size());
+  Botan::BigInt e((*f)[1].value.data(), (*f)[1].value.size());
+  if (n.bits() < 512 || n.bits() > 16384 || e < 3 || e.is_even() || e >= n) {
+    return Bad("RSA public key: parameters out of range");
+  }
+  try {
+    return std::unique_ptr<Botan::Public_Key>(new Botan::RSA_PublicKey(n, e));
+  } catch (const std::exception& ex) {
+    return Bad(absl::StrCat("RSA public key: ", ex.what()));
+  }
+}
+
 absl::StatusOr<std::unique_ptr<Botan::Public_Key>> LoadKey(ByteSpan spki) {
+  absl::StatusOr<Tlv> top = ParseSingleTlv(spki, asn1::kSequence);
+  if (!top.ok()) return Bad("public key: not a DER SubjectPublicKeyInfo");
+  absl::StatusOr<std::vector<Tlv>> parts = asn1::Children(*top, "SubjectPublicKeyInfo");
+  if (!parts.ok()) return parts.status();
+  if (parts->size() != 2) return Bad("SubjectPublicKeyInfo: expected algorithm and key");
+  absl::StatusOr<AlgorithmIdentifier> alg = asn1::AlgorithmIdentifierOf((*parts)[0], "SubjectPublicKeyInfo algorithm");
+  if (!alg.ok()) return alg.status();
+  if (alg->oid == kRsaEncryption || alg->oid == kRsaPss) {
+    absl::StatusOr<Bytes> bits = asn1::BitStringBytesOf((*parts)[1], "SubjectPublicKeyInfo key");
+    if (!bits.ok()) return bits.status();
+    return LoadRsaKey(*bits);
+  }
   try {
     std::unique_ptr<Botan::Public_Key> key(Botan::X509::load_key(std::vector<uint8_t>(spki.begin(), spki.end())));
     if (!key) return Bad("public key: cannot be decoded");

@@ -1,0 +1,125 @@
+#include "validator/emrtd/auth/passive_auth.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "validator/emrtd/crypto/cms.h"
+#include "validator/emrtd/crypto/hash.h"
+
+namespace docval::emrtd {
+namespace {
+
+bool Matches(const cms::SignerIdentifier& sid, const std::optional<std::string>& issuer,
+             const x509::Certificate& c) {
+  if (sid.subject_key_identifier) return c.subject_key_id() == *sid.subject_key_identifier;
+  return issuer && c.issuer() == *issuer && c.serial() == sid.serial;
+}
+
+std::optional<x509::Certificate> FindDocumentSigner(const Sod& sod, const cms::SignerInfo& si,
+                                                    const TrustStore* store) {
+  std::optional<std::string> issuer;
+  if (si.sid.issuer) {
+    absl::StatusOr<std::string> n = x509::NormalizeName(*si.sid.issuer);
+    if (n.ok()) issuer = *n;
+  }
+  for (const Bytes& der : sod.signed_data.certificates) {
+    absl::StatusOr<x509::Certificate> c = x509::Certificate::FromDer(der);
+    if (c.ok() && Matches(si.sid, issuer, *c)) return *c;
+  }
+  if (store != nullptr) {
+    for (const x509::Certificate& c : store->certificates()) {
+      if (Matches(si.sid, issuer, c)) return c;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool PassiveAuthResult::Binds(int dg) const {
+  if (!details.sod_signature_valid || !details.document_certificate_valid) return false;
+  for (int v : details.data_groups_with_valid_hash) {
+    if (v == dg) return true;
+  }
+  return false;
+}
+
+SodInfo SodInfoOf(const Sod& sod) {
+  SodInfo info;
+  info.hash_algorithm = std::string(HashName(sod.lds.hash_algorithm));
+  for (const auto& [dg, hash] : sod.lds.data_group_hashes) info.hash_for_data_group.emplace_back(dg, hash);
+  return info;
+}
+
+PassiveAuthResult VerifyPassiveAuthentication(const Sod& sod, const std::map<int, Bytes>& data_groups,
+                                              const TrustStore* store, int64_t now) {
+  PassiveAuthResult r;
+  r.sod_info = SodInfoOf(sod);
+  std::vector<std::string> errors;
+
+  // 1. The SOD signature.
+  const cms::SignerInfo* si = nullptr;
+  if (sod.signed_data.signers.size() != 1) {
+    errors.push_back(absl::StrCat("EF.SOD has ", sod.signed_data.signers.size(), " signers, expected 1"));
+  } else {
+    si = &sod.signed_data.signers[0];
+    r.document_signer = FindDocumentSigner(sod, *si, store);
+    if (!r.document_signer) {
+      errors.push_back("document signer certificate not found");
+    } else {
+      absl::Status v = cms::VerifySignerInfo(sod.signed_data, *si, r.document_signer->spki());
+      r.details.sod_signature_valid = v.ok();
+      if (!v.ok()) errors.push_back(absl::StrCat("SOD signature invalid: ", v.message()));
+    }
+  }
+
+  // 2. The Document Signer certificate chain.
+  if (r.document_signer) {
+    if (store == nullptr) {
+      errors.push_back("no trust store configured: document signer certificate not verifiable");
+    } else {
+      int64_t at = now;
+      if (si != nullptr && si->signing_time && *si->signing_time <= now) at = *si->signing_time;
+      ChainVerdict chain = store->Verify(*r.document_signer, at);
+      r.details.document_certificate_valid = chain.valid;
+      if (!chain.valid) errors.push_back(chain.error);
+    }
+  }
+
+  // 3. The data-group hashes over the bytes read.
+  std::vector<std::string> bad_hashes;
+  for (const auto& [dg, bytes] : data_groups) {
+    r.details.data_groups_checked.push_back(dg);
+    auto expected = sod.lds.data_group_hashes.find(dg);
+    if (expected == sod.lds.data_group_hashes.end()) {
+      bad_hashes.push_back(absl::StrCat("DG", dg, " is not listed in EF.SOD"));
+    } else if (Hash(sod.lds.hash_algorithm, bytes) != expected->second) {
+      bad_hashes.push_back(absl::StrCat("hash mismatch for DG", dg));
+    } else {
+      r.details.data_groups_with_valid_hash.push_back(dg);
+    }
+  }
+  r.details.all_hashes_valid = !r.details.data_groups_checked.empty() && bad_hashes.empty();
+  if (r.details.data_groups_checked.empty()) bad_hashes.push_back("no data group to check");
+  errors.insert(errors.end(), bad_hashes.begin(), bad_hashes.end());
+
+  r.passive_authentication =
+      r.details.sod_signature_valid && r.details.document_certificate_valid && r.details.all_hashes_valid;
+  if (!errors.empty()) r.details.error = absl::StrJoin(errors, "; ");
+  if (r.passive_authentication) r.details.error.reset();
+  return r;
+}
+
+PassiveAuthResult VerifyPassiveAuthentication(ByteSpan ef_sod, const std::map<int, Bytes>& data_groups,
+                                              const TrustStore* store, int64_t now) {
+  absl::StatusOr<Sod> sod = ParseSod(ef_sod);
+  if (sod.ok()) return VerifyPassiveAuthentication(*sod, data_groups, store, now);
+  PassiveAuthResult r;
+  for (const auto& [dg, bytes] : data_groups) r.details.data_groups_checked.push_back(dg);
+  r.details.error = std::string(sod.status().message());
+  return r;
+}
+
+}  // namespace docval::emrtd

@@ -1,0 +1,169 @@
+#include "validator/emrtd/auth/passive_auth.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "validator/emrtd/lds/lds_test_util.h"
+
+namespace docval::emrtd {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::ReadPki;
+using testing::ReadVector;
+
+constexpr int64_t kNow = 1780272000;  // 2026-06-01T00:00:00Z
+
+std::shared_ptr<const TrustStore> FixtureStore(bool with_crl = true) {
+  TrustStore::Builder b;
+  for (const char* c : {"csca_rsa.der", "csca_ec.der", "csca_sha1.der", "link_rsa_new_by_old.der"}) {
+    EXPECT_TRUE(b.AddAny(ReadPki(c), c).ok());
+  }
+  if (with_crl) {
+    EXPECT_TRUE(b.AddCrls(ReadPki("crl_rsa.der"), "crl").ok());
+  }
+  return std::move(b).Build();
+}
+
+std::map<int, Bytes> FixtureGroups() { return {{1, ReadPki("dg1.bin")}, {2, ReadPki("dg2.bin")}}; }
+
+TEST(PassiveAuth, Bsi2008SpecimenWithoutItsCsca) {
+  std::map<int, Bytes> dgs;
+  for (int dg : {1, 2, 3, 14}) {
+    dgs[dg] = ReadVector("lds-samples/jmrtd-bsi2008/Datagroup" + std::to_string(dg) + ".bin");
+  }
+  Bytes sod = ReadVector("lds-samples/jmrtd-bsi2008/EF_SOD.bin");
+  PassiveAuthResult r = VerifyPassiveAuthentication(sod, dgs, nullptr, kNow);
+  ASSERT_TRUE(r.sod_info.has_value());
+  EXPECT_EQ(r.sod_info->hash_algorithm, "SHA-1");
+  ASSERT_EQ(r.sod_info->hash_for_data_group.size(), 4u);
+  EXPECT_EQ(r.sod_info->hash_for_data_group[3].first, 14);
+  EXPECT_TRUE(r.details.sod_signature_valid);
+  EXPECT_FALSE(r.details.document_certificate_valid);
+  EXPECT_THAT(r.details.data_groups_checked, ElementsAre(1, 2, 3, 14));
+  EXPECT_THAT(r.details.data_groups_with_valid_hash, ElementsAre(1, 2, 3, 14));
+  EXPECT_TRUE(r.details.all_hashes_valid);
+  EXPECT_FALSE(r.passive_authentication);
+  ASSERT_TRUE(r.details.error.has_value());
+  EXPECT_THAT(*r.details.error, HasSubstr("no trust store"));
+  EXPECT_FALSE(r.Binds(14));  // without a chain nothing is bound
+
+  // With a trust store that lacks the German test CSCA.
+  r = VerifyPassiveAuthentication(sod, dgs, FixtureStore().get(), kNow);
+  EXPECT_THAT(*r.details.error, HasSubstr("no trusted CSCA"));
+
+  // A changed byte in DG2 (the image) breaks its hash only.
+  dgs[2][dgs[2].size() - 10] ^= 0x01;
+  r = VerifyPassiveAuthentication(sod, dgs, nullptr, kNow);
+  EXPECT_TRUE(r.details.sod_signature_valid);
+  EXPECT_THAT(r.details.data_groups_with_valid_hash, ElementsAre(1, 3, 14));
+  EXPECT_FALSE(r.details.all_hashes_valid);
+  EXPECT_THAT(*r.details.error, HasSubstr("hash mismatch for DG2"));
+}
+
+TEST(PassiveAuth, Loes2006Specimen) {
+  std::map<int, Bytes> dgs = {{1, ReadVector("lds-samples/jmrtd-loes2006/ef0101.bin")},
+                              {2, ReadVector("lds-samples/jmrtd-loes2006/ef0102.bin")},
+                              {15, ReadVector("lds-samples/jmrtd-loes2006/ef010F.bin")}};
+  PassiveAuthResult r = VerifyPassiveAuthentication(ReadVector("lds-samples/jmrtd-loes2006/ef011D.bin"), dgs,
+                                                    nullptr, kNow);
+  EXPECT_EQ(r.sod_info->hash_algorithm, "SHA-256");
+  EXPECT_TRUE(r.details.sod_signature_valid);
+  EXPECT_THAT(r.details.data_groups_with_valid_hash, ElementsAre(1, 2, 15));
+  EXPECT_TRUE(r.details.all_hashes_valid);
+  ASSERT_TRUE(r.document_signer.has_value());
+  EXPECT_THAT(r.document_signer->IssuerText(), HasSubstr("CSCA Test"));
+}
+
+struct Case {
+  const char* sod;
+  bool signature;
+  bool certificate;
+  const char* error;  // substring, or nullptr when PA holds
+};
+
+class FixtureSodTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(FixtureSodTest, Verdict) {
+  const Case& c = GetParam();
+  auto store = FixtureStore();
+  PassiveAuthResult r = VerifyPassiveAuthentication(ReadPki(c.sod), FixtureGroups(), store.get(), kNow);
+  EXPECT_EQ(r.details.sod_signature_valid, c.signature);
+  EXPECT_EQ(r.details.document_certificate_valid, c.certificate);
+  EXPECT_TRUE(r.details.all_hashes_valid);
+  EXPECT_THAT(r.details.data_groups_with_valid_hash, ElementsAre(1, 2));
+  EXPECT_EQ(r.passive_authentication, c.error == nullptr);
+  if (c.error == nullptr) {
+    EXPECT_FALSE(r.details.error.has_value()) << *r.details.error;
+    EXPECT_TRUE(r.Binds(1));
+    EXPECT_FALSE(r.Binds(15));
+  } else {
+    ASSERT_TRUE(r.details.error.has_value());
+    EXPECT_THAT(*r.details.error, HasSubstr(c.error));
+    EXPECT_FALSE(r.Binds(1));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Fixtures, FixtureSodTest,
+    ::testing::Values(Case{"sod_rsa_pss.bin", true, true, nullptr},          // RSA-PSS, MGF1-SHA1 != SHA-256
+                      Case{"sod_pkcs1.bin", true, true, nullptr},            //
+                      Case{"sod_ec.bin", true, true, nullptr},               // ECDSA, signer by key identifier
+                      Case{"sod_new.bin", true, true, nullptr},              // via a link certificate
+                      Case{"sod_sha1.bin", true, true, nullptr},             // SHA-1 everywhere
+                      Case{"sod_pss_cert.bin", true, true, nullptr},         // RSA-PSS signed DS certificate
+                      Case{"sod_expired_signed_in_time.bin", true, true, nullptr},  // signing time in validity
+                      Case{"sod_expired.bin", true, false, "expired"},       //
+                      Case{"sod_revoked.bin", true, false, "revoked"},       //
+                      Case{"sod_rogue.bin", true, false, "not signed by a trusted CSCA"},
+                      Case{"sod_critical.bin", true, false, "critical"},
+                      Case{"sod_pkcs1_no_cert.bin", false, false, "document signer certificate not found"}));
+
+TEST(PassiveAuth, DocumentSignerFromTheTrustStore) {
+  TrustStore::Builder b;
+  ASSERT_TRUE(b.AddAny(ReadPki("csca_rsa.der"), "csca").ok());
+  ASSERT_TRUE(b.AddAny(ReadPki("ds_rsa.der"), "ds").ok());
+  auto store = std::move(b).Build();
+  PassiveAuthResult r = VerifyPassiveAuthentication(ReadPki("sod_pkcs1_no_cert.bin"), FixtureGroups(), store.get(), kNow);
+  EXPECT_TRUE(r.passive_authentication) << r.details.error.value_or("");
+}
+
+TEST(PassiveAuth, TamperedSodAndUnlistedDataGroups) {
+  auto store = FixtureStore();
+  // A data group the SOD does not list fails the hash check.
+  std::map<int, Bytes> dgs = FixtureGroups();
+  dgs[3] = {0x63, 0x00};
+  PassiveAuthResult r = VerifyPassiveAuthentication(ReadPki("sod_pkcs1.bin"), dgs, store.get(), kNow);
+  EXPECT_THAT(r.details.data_groups_checked, ElementsAre(1, 2, 3));
+  EXPECT_THAT(r.details.data_groups_with_valid_hash, ElementsAre(1, 2));
+  EXPECT_FALSE(r.details.all_hashes_valid);
+  EXPECT_FALSE(r.passive_authentication);
+  EXPECT_THAT(*r.details.error, HasSubstr("DG3 is not listed"));
+
+  // A flipped bit in the LDS security object (the signed content) breaks the signature.
+  Bytes sod = ReadPki("sod_pkcs1.bin");
+  absl::StatusOr<Sod> parsed = ParseSod(sod);
+  ASSERT_TRUE(parsed.ok());
+  const Bytes& lso = *parsed->signed_data.content;
+  auto at = std::search(sod.begin(), sod.end(), lso.begin(), lso.end());
+  ASSERT_NE(at, sod.end());
+  at[lso.size() - 1] ^= 0x01;  // the last byte of the DG2 hash
+  r = VerifyPassiveAuthentication(sod, FixtureGroups(), store.get(), kNow);
+  EXPECT_FALSE(r.details.sod_signature_valid);
+  EXPECT_FALSE(r.passive_authentication);
+  EXPECT_THAT(*r.details.error, HasSubstr("message digest mismatch"));
+
+  // Garbage instead of an SOD.
+  r = VerifyPassiveAuthentication(Bytes{0x77, 0x01, 0x00}, FixtureGroups(), store.get(), kNow);
+  EXPECT_FALSE(r.sod_info.has_value());
+  EXPECT_FALSE(r.passive_authentication);
+  EXPECT_TRUE(r.details.error.has_value());
+  EXPECT_THAT(r.details.data_groups_checked, ElementsAre(1, 2));
+  // Nothing read.
+  r = VerifyPassiveAuthentication(ReadPki("sod_pkcs1.bin"), {}, store.get(), kNow);
+  EXPECT_FALSE(r.details.all_hashes_valid);
+  EXPECT_FALSE(r.passive_authentication);
+}
+
+}  // namespace
+}  // namespace docval::emrtd

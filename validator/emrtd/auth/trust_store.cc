@@ -1,0 +1,292 @@
+#include "validator/emrtd/auth/trust_store.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "validator/emrtd/crypto/asn1_util.h"
+#include "validator/emrtd/crypto/cms.h"
+
+namespace docval::emrtd {
+namespace {
+
+absl::Status FileError(absl::string_view origin, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(origin, ": ", why));
+}
+
+// The certificates of a CscaMasterList ::= SEQUENCE { version INTEGER, certList SET OF Certificate }.
+absl::StatusOr<std::vector<x509::Certificate>> MasterListCertificates(ByteSpan content) {
+  ASSIGN_OR_RETURN(Tlv top, asn1::ParseOne(content, asn1::kSequence, "CscaMasterList"));
+  ASSIGN_OR_RETURN(std::vector<Tlv> f, asn1::Children(top, "CscaMasterList"));
+  if (f.size() != 2) return absl::InvalidArgumentError("CscaMasterList: expected version and certList");
+  ASSIGN_OR_RETURN(int64_t version, asn1::SmallIntegerOf(f[0], "CscaMasterList version"));
+  (void)version;
+  RETURN_IF_ERROR(asn1::ExpectTag(f[1], asn1::kSet, "CscaMasterList certList"));
+  ASSIGN_OR_RETURN(std::vector<Tlv> certs, asn1::Children(f[1], "CscaMasterList certList"));
+  std::vector<x509::Certificate> out;
+  for (size_t i = 0; i < certs.size(); ++i) {
+    absl::StatusOr<x509::Certificate> c = x509::Certificate::FromDer(certs[i].raw);
+    if (!c.ok()) return absl::InvalidArgumentError(absl::StrCat("certificate #", i + 1, ": ", c.status().message()));
+    out.push_back(*std::move(c));
+  }
+  return out;
+}
+
+// The embedded certificate that a SignerInfo identifies.
+std::optional<x509::Certificate> FindSigner(const cms::SignedData& sd, const cms::SignerInfo& si) {
+  std::optional<std::string> issuer;
+  if (si.sid.issuer) {
+    absl::StatusOr<std::string> n = x509::NormalizeName(*si.sid.issuer);
+    if (n.ok()) issuer = *n;
+  }
+  for (const Bytes& der : sd.certificates) {
+    absl::StatusOr<x509::Certificate> c = x509::Certificate::FromDer(der);
+    if (!c.ok()) continue;
+    if (si.sid.subject_key_identifier) {
+      if (c->subject_key_id() == *si.sid.subject_key_identifier) return *c;
+    } else if (issuer && c->issuer() == *issuer && c->serial() == si.sid.serial) {
+      return *c;
+    }
+  }
+  return std::nullopt;
+}
+
+bool IsPem(ByteSpan content, absl::string_view label) {
+  absl::string_view text(reinterpret_cast<const char*>(content.data()), content.size());
+  return text.find(absl::StrCat("-----BEGIN ", label, "-----")) != absl::string_view::npos;
+}
+
+absl::StatusOr<Bytes> ReadFile(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return FileError(p.string(), "cannot be read");
+  Bytes b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return FileError(p.string(), "read error");
+  return b;
+}
+
+enum class Kind { kCertificates, kMasterList, kCrls, kIgnore };
+
+Kind KindOfExtension(const std::filesystem::path& p) {
+  std::string ext = absl::AsciiStrToLower(p.extension().string());
+  if (ext == ".pem" || ext == ".crt" || ext == ".cer" || ext == ".der") return Kind::kCertificates;
+  if (ext == ".ml" || ext == ".p7b" || ext == ".p7s") return Kind::kMasterList;
+  if (ext == ".crl") return Kind::kCrls;
+  return Kind::kIgnore;
+}
+
+// Collects the files of `path`: the file itself (kind unknown), or a folder's files by extension.
+absl::Status Collect(const std::string& path, std::vector<std::pair<std::filesystem::path, std::optional<Kind>>>& out) {
+  std::error_code ec;
+  std::filesystem::file_status st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) return FileError(path, "no such file or folder");
+  if (std::filesystem::is_regular_file(st)) {
+    out.emplace_back(path, std::nullopt);
+    return absl::OkStatus();
+  }
+  if (!std::filesystem::is_directory(st)) return FileError(path, "neither a file nor a folder");
+  std::vector<std::filesystem::path> files;
+  for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec) && KindOfExtension(it->path()) != Kind::kIgnore) files.push_back(it->path());
+  }
+  if (ec) return FileError(path, absl::StrCat("cannot list: ", ec.message()));
+  std::sort(files.begin(), files.end());  // deterministic order (and warnings)
+  for (const auto& f : files) out.emplace_back(f, KindOfExtension(f));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status TrustStore::Builder::AddCertificate(const x509::Certificate& cert) {
+  certs_.push_back(cert);
+  return absl::OkStatus();
+}
+
+absl::Status TrustStore::Builder::AddCertificates(ByteSpan content, absl::string_view origin) {
+  absl::StatusOr<std::vector<x509::Certificate>> certs = x509::Certificate::ParseFile(content);
+  if (!certs.ok()) return FileError(origin, certs.status().message());
+  for (const x509::Certificate& c : *certs) certs_.push_back(c);
+  return absl::OkStatus();
+}
+
+absl::Status TrustStore::Builder::AddMasterList(ByteSpan content, absl::string_view origin) {
+  absl::StatusOr<cms::SignedData> sd = cms::ParseSignedData(content);
+  if (!sd.ok()) return FileError(origin, sd.status().message());
+  if (sd->content_type != kIdCscaMasterList) {
+    return FileError(origin, absl::StrCat("eContentType ", sd->content_type, " is not a CSCA master list"));
+  }
+  if (!sd->content) return FileError(origin, "master list without content");
+  absl::StatusOr<std::vector<x509::Certificate>> list = MasterListCertificates(*sd->content);
+  if (!list.ok()) return FileError(origin, list.status().message());
+  if (sd->signers.empty()) {
+    warnings_.push_back(absl::StrCat(origin, ": master list has no signer; its certificates are trusted as configured"));
+  }
+  for (const cms::SignerInfo& si : sd->signers) {
+    std::optional<x509::Certificate> signer = FindSigner(*sd, si);
+    if (!signer) return FileError(origin, "the master list signer's certificate is not in the CMS");
+    absl::Status v = cms::VerifySignerInfo(*sd, si, signer->spki());
+    if (!v.ok()) return FileError(origin, absl::StrCat("master list signature: ", v.message()));
+    // The signer must be vouched for by a CSCA: one of the list itself or one already trusted.
+    bool vouched = false;
+    for (const std::vector<x509::Certificate>* pool : {&*list, &certs_}) {
+      for (const x509::Certificate& csca : *pool) {
+        if (vouched || csca.subject() != signer->issuer()) continue;
+        absl::StatusOr<bool> ok = signer->IsSignedBy(csca);
+        vouched = ok.ok() && *ok;
+      }
+    }
+    if (!vouched) {
+      return FileError(origin, absl::StrCat("the master list signer (", signer->SubjectText(),
+                                            ") is not issued by a CSCA of the list or of the store"));
+    }
+  }
+  for (const x509::Certificate& c : *list) certs_.push_back(c);
+  return absl::OkStatus();
+}
+
+absl::Status TrustStore::Builder::AddCrls(ByteSpan content, absl::string_view origin) {
+  absl::StatusOr<std::vector<x509::Crl>> crls = x509::Crl::ParseFile(content);
+  if (!crls.ok()) return FileError(origin, crls.status().message());
+  for (const x509::Crl& c : *crls) crls_.emplace_back(c, std::string(origin));
+  return absl::OkStatus();
+}
+
+absl::Status TrustStore::Builder::AddAny(ByteSpan content, absl::string_view origin) {
+  if (IsPem(content, "X509 CRL")) return AddCrls(content, origin);
+  if (IsPem(content, "CERTIFICATE")) return AddCertificates(content, origin);
+  if (x509::Certificate::FromDer(content).ok()) return AddCertificates(content, origin);
+  absl::StatusOr<cms::SignedData> sd = cms::ParseSignedData(content);
+  if (sd.ok()) return AddMasterList(content, origin);
+  if (x509::Crl::FromDer(content).ok()) return AddCrls(content, origin);
+  return FileError(origin, "neither a certificate, a CSCA master list nor a CRL");
+}
+
+std::shared_ptr<const TrustStore> TrustStore::Builder::Build() && {
+  std::shared_ptr<TrustStore> store(new TrustStore());
+  std::set<Bytes> seen;
+  for (x509::Certificate& c : certs_) {
+    if (!seen.insert(c.fingerprint()).second) continue;
+    store->by_subject_.emplace(c.subject(), store->certs_.size());
+    store->certs_.push_back(std::move(c));
+  }
+  for (auto& [crl, origin] : crls_) {
+    bool verified = false;
+    auto [lo, hi] = store->by_subject_.equal_range(crl.issuer());
+    for (auto it = lo; it != hi && !verified; ++it) {
+      absl::StatusOr<bool> ok = crl.IsSignedBy(store->certs_[it->second]);
+      verified = ok.ok() && *ok;
+    }
+    if (verified) {
+      store->crls_.push_back(std::move(crl));
+    } else {
+      warnings_.push_back(absl::StrCat(origin, ": CRL of ", crl.IssuerText(),
+                                       " is not signed by a trusted CSCA; ignored"));
+    }
+  }
+  store->warnings_ = std::move(warnings_);
+  return store;
+}
+
+absl::StatusOr<std::shared_ptr<const TrustStore>> TrustStore::Load(const TrustStoreConfig& config) {
+  Builder b;
+  std::vector<std::pair<std::filesystem::path, std::optional<Kind>>> files;
+  for (const std::string& p : config.trust_paths) RETURN_IF_ERROR(Collect(p, files));
+  for (const auto& [path, kind] : files) {
+    if (kind == Kind::kCrls) continue;  // CRLs found in trust folders are loaded below
+    ASSIGN_OR_RETURN(Bytes content, ReadFile(path));
+    const std::string origin = path.string();
+    if (!kind) {
+      RETURN_IF_ERROR(b.AddAny(content, origin));
+    } else if (*kind == Kind::kCertificates) {
+      RETURN_IF_ERROR(b.AddCertificates(content, origin));
+    } else if (*kind == Kind::kMasterList) {
+      RETURN_IF_ERROR(b.AddMasterList(content, origin));
+    }
+  }
+  std::vector<std::pair<std::filesystem::path, std::optional<Kind>>> crl_files;
+  for (const std::string& p : config.crl_paths) RETURN_IF_ERROR(Collect(p, crl_files));
+  for (const auto& [path, kind] : files) {
+    if (kind == Kind::kCrls) crl_files.emplace_back(path, kind);
+  }
+  for (const auto& [path, kind] : crl_files) {
+    if (kind && *kind != Kind::kCrls) continue;
+    ASSIGN_OR_RETURN(Bytes content, ReadFile(path));
+    RETURN_IF_ERROR(b.AddCrls(content, path.string()));
+  }
+  return std::move(b).Build();
+}
+
+std::vector<x509::Certificate> TrustStore::CandidateIssuers(const x509::Certificate& cert) const {
+  std::vector<x509::Certificate> out;
+  auto [lo, hi] = by_subject_.equal_range(cert.issuer());
+  for (auto it = lo; it != hi; ++it) {
+    const x509::Certificate& c = certs_[it->second];
+    if (!cert.authority_key_id().empty() && !c.subject_key_id().empty() &&
+        cert.authority_key_id() != c.subject_key_id()) {
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+ChainVerdict TrustStore::Verify(const x509::Certificate& leaf, int64_t t) const {
+  ChainVerdict v;
+  std::vector<x509::Certificate> candidates = CandidateIssuers(leaf);
+  if (candidates.empty()) {
+    // Fall back to name-only candidates: some issuers put a stale authority key identifier.
+    auto [lo, hi] = by_subject_.equal_range(leaf.issuer());
+    for (auto it = lo; it != hi; ++it) candidates.push_back(certs_[it->second]);
+  }
+  if (candidates.empty()) {
+    v.error = absl::StrCat("no trusted CSCA for issuer ", leaf.IssuerText());
+    return v;
+  }
+  for (const x509::Certificate& c : candidates) {
+    absl::StatusOr<bool> ok = leaf.IsSignedBy(c);
+    if (ok.ok() && *ok) {
+      v.issuer = c;
+      break;
+    }
+  }
+  if (!v.issuer) {
+    v.error = absl::StrCat("document signer certificate is not signed by a trusted CSCA of ", leaf.IssuerText());
+    return v;
+  }
+  const x509::Certificate& csca = *v.issuer;
+  if (!csca.is_ca()) {
+    v.error = absl::StrCat("issuer ", csca.SubjectText(), " is not a CA certificate");
+  } else if (!csca.ValidAt(t)) {
+    v.error = absl::StrCat("CSCA certificate ", csca.SubjectText(), " is not valid at the validation time");
+  } else if (!leaf.ValidAt(t)) {
+    v.error = t > leaf.not_after() ? "document signer certificate has expired"
+                                   : "document signer certificate is not yet valid";
+  } else if (leaf.has_unknown_critical_extension()) {
+    v.error = "document signer certificate has an unknown critical extension";
+  } else if (csca.has_unknown_critical_extension()) {
+    v.error = "CSCA certificate has an unknown critical extension";
+  } else {
+    for (const x509::Crl& crl : crls_) {
+      if (crl.issuer() == leaf.issuer() && crl.Lists(leaf)) {
+        v.error = "document signer certificate is revoked";
+        break;
+      }
+    }
+  }
+  v.valid = v.error.empty();
+  return v;
+}
+
+absl::Status TrustStoreHolder::Reload(const TrustStoreConfig& config) {
+  absl::StatusOr<std::shared_ptr<const TrustStore>> next = TrustStore::Load(config);
+  if (!next.ok()) return next.status();
+  Set(*std::move(next));
+  return absl::OkStatus();
+}
+
+}  // namespace docval::emrtd

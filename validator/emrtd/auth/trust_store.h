@@ -1,0 +1,128 @@
+// TrustStore: the CSCA certificates and CRLs that Passive Authentication trusts — an immutable
+// snapshot, built once and shared by every session (const methods only, safe across threads).
+//
+// Sources:
+// - certificate files: DER, or PEM with one or more CERTIFICATE blocks;
+// - CSCA master lists (ICAO 9303-12 §8: CMS SignedData, eContentType id-icao-cscaMasterList
+//   2.23.136.1.1.2, content CscaMasterList { version, certList SET OF Certificate }). When the list
+//   carries a SignerInfo, its signature must verify with the Master List Signer certificate embedded in
+//   the CMS, and that signer must be issued (signature-checked) by a CSCA of the list itself or one
+//   already trusted; otherwise the list is refused. A list without a signer is accepted with a warning;
+//   only the certificates of the content are trusted, never the CMS's own certificate set.
+// - CRL files (DER or PEM). A CRL is used only when a trusted CSCA of its issuer name verifies its
+//   signature; other CRLs are kept out with a warning.
+// - folders, walked recursively: *.pem, *.crt, *.cer, *.der as certificates, *.ml and *.p7b/*.p7s as
+//   master lists, *.crl as CRLs; other files are ignored. A file named explicitly is recognised by
+//   its content (certificate, master list, CRL — in that order).
+// Every certificate of the store is a trust anchor (self-signed CSCAs and link certificates alike:
+// both come from the operator's configuration or a verified master list). A loading error names the
+// file and the reason.
+//
+// The SIGHUP reload belongs to the service layer: it calls Load() again and, only when that
+// succeeds, swaps the shared_ptr in a TrustStoreHolder. Sessions keep the snapshot they started with.
+#ifndef DOCVAL_VALIDATOR_EMRTD_AUTH_TRUST_STORE_H_
+#define DOCVAL_VALIDATOR_EMRTD_AUTH_TRUST_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "validator/emrtd/bytes.h"
+#include "validator/emrtd/crypto/x509.h"
+
+namespace docval::emrtd {
+
+inline constexpr char kIdCscaMasterList[] = "2.23.136.1.1.2";
+
+struct TrustStoreConfig {
+  // Files or folders of CSCA certificates and master lists (recognised as described above).
+  std::vector<std::string> trust_paths;
+  // CRL files or folders.
+  std::vector<std::string> crl_paths;
+};
+
+// The outcome of checking a Document Signer (or any end-entity) certificate against the store.
+struct ChainVerdict {
+  bool valid = false;
+  // Why not, for passive_authentication_details.error; empty when valid.
+  std::string error;
+  // The trusted certificate that issued the leaf, when one verified its signature.
+  std::optional<x509::Certificate> issuer;
+};
+
+class TrustStore {
+ public:
+  class Builder {
+   public:
+    // `origin` names the source in errors ("csca/de.pem", "ML 2024-01").
+    absl::Status AddCertificates(ByteSpan content, absl::string_view origin);
+    absl::Status AddCertificate(const x509::Certificate& cert);
+    absl::Status AddMasterList(ByteSpan content, absl::string_view origin);
+    absl::Status AddCrls(ByteSpan content, absl::string_view origin);
+    // Content of unknown kind: certificate(s), else master list, else CRL(s).
+    absl::Status AddAny(ByteSpan content, absl::string_view origin);
+    // Verifies the CRLs against the certificates and freezes the snapshot.
+    std::shared_ptr<const TrustStore> Build() &&;
+
+   private:
+    std::vector<x509::Certificate> certs_;
+    std::vector<std::pair<x509::Crl, std::string>> crls_;
+    std::vector<std::string> warnings_;
+  };
+
+  // Reads the configured files and folders. Errors name the file.
+  static absl::StatusOr<std::shared_ptr<const TrustStore>> Load(const TrustStoreConfig& config);
+
+  size_t size() const { return certs_.size(); }
+  const std::vector<x509::Certificate>& certificates() const { return certs_; }
+  size_t crl_count() const { return crls_.size(); }
+  // Things that did not stop loading but an operator should see (unsigned master list, unverifiable CRL).
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  // Trusted certificates whose subject is `cert`'s issuer (and whose key identifier matches its
+  // authority key identifier when both are present).
+  std::vector<x509::Certificate> CandidateIssuers(const x509::Certificate& cert) const;
+
+  // Checks `leaf` at `unix_seconds`: a trusted certificate of its issuer name verifies its signature,
+  // that issuer is a CA valid at that time, the leaf is valid at that time, neither has an unknown
+  // critical extension, and no verified CRL of the issuer lists the leaf.
+  ChainVerdict Verify(const x509::Certificate& leaf, int64_t unix_seconds) const;
+
+ private:
+  TrustStore() = default;
+  std::vector<x509::Certificate> certs_;
+  std::multimap<std::string, size_t> by_subject_;  // normalised subject -> index in certs_
+  std::vector<x509::Crl> crls_;                    // verified CRLs only
+  std::vector<std::string> warnings_;
+};
+
+// The service's handle on the current snapshot (SIGHUP swaps it). Thread-safe.
+class TrustStoreHolder {
+ public:
+  explicit TrustStoreHolder(std::shared_ptr<const TrustStore> initial) : current_(std::move(initial)) {}
+  std::shared_ptr<const TrustStore> Get() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return current_;
+  }
+  void Set(std::shared_ptr<const TrustStore> next) {
+    std::lock_guard<std::mutex> l(mu_);
+    current_ = std::move(next);
+  }
+  // Load(config) and swap on success; on failure the current snapshot stays and the error is returned.
+  absl::Status Reload(const TrustStoreConfig& config);
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const TrustStore> current_;
+};
+
+}  // namespace docval::emrtd
+
+#endif  // DOCVAL_VALIDATOR_EMRTD_AUTH_TRUST_STORE_H_

@@ -1,0 +1,183 @@
+#include "validator/emrtd/auth/trust_store.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "validator/emrtd/lds/lds_test_util.h"
+
+namespace docval::emrtd {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ReadPki;
+
+constexpr int64_t kNow = 1780272000;  // 2026-06-01T00:00:00Z
+
+x509::Certificate Cert(const std::string& name) { return *x509::Certificate::FromDer(ReadPki(name)); }
+
+std::shared_ptr<const TrustStore> StoreOf(std::initializer_list<const char*> certs,
+                                          std::initializer_list<const char*> crls = {}) {
+  TrustStore::Builder b;
+  for (const char* c : certs) EXPECT_TRUE(b.AddAny(ReadPki(c), c).ok()) << c;
+  for (const char* c : crls) EXPECT_TRUE(b.AddCrls(ReadPki(c), c).ok()) << c;
+  return std::move(b).Build();
+}
+
+TEST(TrustStore, VerifiesDocumentSignersAgainstTheirCsca) {
+  auto store = StoreOf({"csca_rsa.der", "csca_ec.der"});
+  EXPECT_EQ(store->size(), 2u);
+  ChainVerdict v = store->Verify(Cert("ds_rsa.der"), kNow);
+  EXPECT_TRUE(v.valid) << v.error;
+  ASSERT_TRUE(v.issuer.has_value());
+  EXPECT_EQ(*v.issuer, Cert("csca_rsa.der"));
+  v = store->Verify(Cert("ds_ec.der"), kNow);
+  EXPECT_TRUE(v.valid) << v.error;
+  v = store->Verify(Cert("ds_pss_cert.der"), kNow);
+  EXPECT_TRUE(v.valid) << v.error;
+}
+
+TEST(TrustStore, Refusals) {
+  auto store = StoreOf({"csca_rsa.der"}, {"crl_rsa.der"});
+  ChainVerdict v = store->Verify(Cert("ds_ec.der"), kNow);
+  EXPECT_FALSE(v.valid);
+  EXPECT_THAT(v.error, HasSubstr("no trusted CSCA"));
+  v = store->Verify(Cert("ds_rogue.der"), kNow);  // same issuer name, other key
+  EXPECT_FALSE(v.valid);
+  EXPECT_THAT(v.error, HasSubstr("not signed by a trusted CSCA"));
+  v = store->Verify(Cert("ds_expired.der"), kNow);
+  EXPECT_FALSE(v.valid);
+  EXPECT_THAT(v.error, HasSubstr("expired"));
+  EXPECT_TRUE(store->Verify(Cert("ds_expired.der"), 1590969600).valid);  // 2020-06-01
+  v = store->Verify(Cert("ds_rsa.der"), 1672531200);  // 2023-01-01: before the DS validity
+  EXPECT_THAT(v.error, HasSubstr("not yet valid"));
+  v = store->Verify(Cert("ds_revoked.der"), kNow);
+  EXPECT_FALSE(v.valid);
+  EXPECT_THAT(v.error, HasSubstr("revoked"));
+  v = store->Verify(Cert("ds_critical.der"), kNow);
+  EXPECT_FALSE(v.valid);
+  EXPECT_THAT(v.error, HasSubstr("unknown critical extension"));
+  v = store->Verify(Cert("ds_rsa.der"), 2400000000);  // after the CSCA's validity
+  EXPECT_FALSE(v.valid);
+}
+
+TEST(TrustStore, RevocationNeedsAVerifiedCrl) {
+  // A CRL signed by a key that is not the CSCA's must not revoke anything.
+  auto store = StoreOf({"csca_rsa.der"}, {"crl_rogue.der"});
+  EXPECT_EQ(store->crl_count(), 0u);
+  ASSERT_EQ(store->warnings().size(), 1u);
+  EXPECT_THAT(store->warnings()[0], HasSubstr("crl_rogue.der"));
+  EXPECT_TRUE(store->Verify(Cert("ds_rsa.der"), kNow).valid);
+  // Without the CRL, the revoked DS passes: revocation is only known from CRLs.
+  EXPECT_TRUE(StoreOf({"csca_rsa.der"})->Verify(Cert("ds_revoked.der"), kNow).valid);
+}
+
+TEST(TrustStore, LinkCertificates) {
+  // The new CSCA key is trusted through the link certificate signed by the old one.
+  ChainVerdict v = StoreOf({"csca_rsa.der", "link_rsa_new_by_old.der"})->Verify(Cert("ds_new.der"), kNow);
+  EXPECT_TRUE(v.valid) << v.error;
+  EXPECT_EQ(*v.issuer, Cert("link_rsa_new_by_old.der"));
+  EXPECT_TRUE(StoreOf({"csca_rsa_new.der"})->Verify(Cert("ds_new.der"), kNow).valid);
+  EXPECT_FALSE(StoreOf({"csca_rsa.der"})->Verify(Cert("ds_new.der"), kNow).valid);
+}
+
+TEST(TrustStore, Sha1Chains) {
+  EXPECT_TRUE(StoreOf({"csca_sha1.der"})->Verify(Cert("ds_sha1.der"), kNow).valid);
+}
+
+TEST(TrustStore, MasterList) {
+  TrustStore::Builder b;
+  absl::Status s = b.AddMasterList(ReadPki("ml.bin"), "ml.bin");
+  ASSERT_TRUE(s.ok()) << s;
+  auto store = std::move(b).Build();
+  EXPECT_EQ(store->size(), 3u);  // csca_rsa, csca_ec, link — not the ML signer
+  EXPECT_TRUE(store->Verify(Cert("ds_rsa.der"), kNow).valid);
+  EXPECT_TRUE(store->Verify(Cert("ds_ec.der"), kNow).valid);
+  EXPECT_TRUE(store->Verify(Cert("ds_new.der"), kNow).valid);
+  EXPECT_TRUE(store->warnings().empty());
+
+  TrustStore::Builder forged;
+  s = forged.AddMasterList(ReadPki("ml_forged.bin"), "ml_forged.bin");
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.message()), HasSubstr("ml_forged.bin"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("message digest"));
+
+  TrustStore::Builder not_ml;
+  s = not_ml.AddMasterList(ReadPki("sod_pkcs1.bin"), "sod_pkcs1.bin");
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.message()), HasSubstr("not a CSCA master list"));
+}
+
+TEST(TrustStore, PemBundleAndAutoDetection) {
+  TrustStore::Builder b;
+  ASSERT_TRUE(b.AddAny(ReadPki("csca_bundle.pem"), "bundle").ok());
+  ASSERT_TRUE(b.AddAny(ReadPki("ml.bin"), "ml").ok());
+  ASSERT_TRUE(b.AddAny(ReadPki("crl_rsa.pem"), "crl").ok());
+  absl::Status s = b.AddAny(ReadPki("dg1.bin"), "dg1.bin");
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.message()), HasSubstr("dg1.bin"));
+  auto store = std::move(b).Build();
+  EXPECT_EQ(store->size(), 3u);  // duplicates removed
+  EXPECT_EQ(store->crl_count(), 1u);
+}
+
+class TrustStoreFilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("trust_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "csca" / "nested");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void Put(const std::filesystem::path& rel, const Bytes& content) {
+    std::ofstream(dir_ / rel, std::ios::binary).write(reinterpret_cast<const char*>(content.data()),
+                                                      static_cast<std::streamsize>(content.size()));
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(TrustStoreFilesTest, LoadsFoldersRecursivelyByExtension) {
+  Put("csca/rsa.der", ReadPki("csca_rsa.der"));
+  Put("csca/nested/ec.pem", ReadPki("csca_bundle.pem"));
+  Put("csca/list.ml", ReadPki("ml.bin"));
+  Put("csca/README.txt", {'h', 'i'});
+  Put("csca/revoked.crl", ReadPki("crl_rsa.der"));
+  absl::StatusOr<std::shared_ptr<const TrustStore>> store = TrustStore::Load({.trust_paths = {(dir_ / "csca").string()}});
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->size(), 3u);
+  EXPECT_EQ((*store)->crl_count(), 1u);
+  EXPECT_FALSE((*store)->Verify(Cert("ds_revoked.der"), kNow).valid);
+}
+
+TEST_F(TrustStoreFilesTest, ErrorsNameTheFile) {
+  Put("csca/broken.der", {0x30, 0x03, 0x02, 0x01});
+  absl::StatusOr<std::shared_ptr<const TrustStore>> store = TrustStore::Load({.trust_paths = {(dir_ / "csca").string()}});
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(std::string(store.status().message()), HasSubstr("broken.der"));
+  store = TrustStore::Load({.trust_paths = {(dir_ / "missing").string()}});
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(std::string(store.status().message()), HasSubstr("missing"));
+  Put("single.bin", ReadPki("csca_rsa.der"));  // an explicit file: recognised by content
+  store = TrustStore::Load({.trust_paths = {(dir_ / "single.bin").string()}, .crl_paths = {}});
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->size(), 1u);
+}
+
+TEST_F(TrustStoreFilesTest, HolderKeepsTheOldSnapshotWhenAReloadFails) {
+  Put("csca/rsa.der", ReadPki("csca_rsa.der"));
+  TrustStoreConfig config{.trust_paths = {(dir_ / "csca").string()}};
+  TrustStoreHolder holder(*TrustStore::Load(config));
+  std::shared_ptr<const TrustStore> session_snapshot = holder.Get();
+  Put("csca/ec.der", ReadPki("csca_ec.der"));
+  ASSERT_TRUE(holder.Reload(config).ok());
+  EXPECT_EQ(holder.Get()->size(), 2u);
+  EXPECT_EQ(session_snapshot->size(), 1u);  // a running session keeps its snapshot
+  Put("csca/bad.der", {0x00});
+  EXPECT_FALSE(holder.Reload(config).ok());
+  EXPECT_EQ(holder.Get()->size(), 2u);
+}
+
+}  // namespace
+}  // namespace docval::emrtd
