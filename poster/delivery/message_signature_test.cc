@@ -158,6 +158,30 @@ TEST(SignRequestTest, HeadersAndBaseHaveTheDocumentedForm) {
   EXPECT_EQ(*key->Sign(h->signature_base), sig);
 }
 
+// The worked example of docs/poster.md (its signature was made with `openssl pkeyutl -sign`).
+TEST(SignRequestTest, ReproducesTheDocumentedExample) {
+  auto key = SigningKey::FromPem(kRfc8037Key);
+  ASSERT_TRUE(key.ok());
+  SignedRequestParts parts;
+  parts.target_uri = "https://results.example.com/docval?tenant=7";
+  parts.content_type = "application/json";
+  parts.body = R"({"emrtd_passport":{"passive_authentication":true},"client_validation_id":"val-7"})";
+  parts.created = absl::FromUnixSeconds(1700000000);
+  auto h = SignRequest(*key, parts);
+  ASSERT_TRUE(h.ok()) << h.status();
+  EXPECT_EQ(h->content_digest, "sha-256=:Bw4+8qDyzLFp6YxrQbBmpFf+r496P2Wapz8PnNwpfEI=:");
+  EXPECT_EQ(h->signature_input,
+            R"(docval=("@method" "@target-uri" "content-type" "content-digest");created=1700000000)"
+            R"(;keyid="kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k";alg="ed25519")");
+  EXPECT_EQ(h->signature,
+            "docval=:jFhFTodmZMtrVgfZGGcOos0nmIZvPjd0IOBXw+WXwMbPDgfOVVxQb6SMZA2AiRdsUlyLnP0tZnjLnd/"
+            "91pm+CA==:");
+  EXPECT_EQ(key->PublicKeyPem(),
+            "-----BEGIN PUBLIC KEY-----\n"
+            "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
+            "-----END PUBLIC KEY-----\n");
+}
+
 // Independent verification: the openssl command line checks our signatures over the base.
 class OpensslVerifyTest : public ::testing::Test {
  protected:
