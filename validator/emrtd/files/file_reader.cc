@@ -1,0 +1,244 @@
+#include "validator/emrtd/files/file_reader.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "common/status_macros.h"
+#include "validator/emrtd/tlv.h"
+
+namespace docval::emrtd {
+namespace {
+
+constexpr size_t kLadder[] = {256, 223, 192, 128, 64, 32, 16};
+constexpr size_t kMinBlock = 16;
+constexpr size_t kHeaderProbe = 8;  // enough for a 2-byte tag and a 4-byte length field
+constexpr size_t kMaxEvenInsOffset = 0x7FFF;
+constexpr int kMaxFailuresInARow = 12;
+
+constexpr ElementaryFile kFiles[] = {
+    kEfCom, kEfSod,
+    {"DG1", 0x0101, 0x01, false},  {"DG2", 0x0102, 0x02, false},  {"DG3", 0x0103, 0x03, false},
+    {"DG4", 0x0104, 0x04, false},  {"DG5", 0x0105, 0x05, false},  {"DG6", 0x0106, 0x06, false},
+    {"DG7", 0x0107, 0x07, false},  {"DG8", 0x0108, 0x08, false},  {"DG9", 0x0109, 0x09, false},
+    {"DG10", 0x010A, 0x0A, false}, {"DG11", 0x010B, 0x0B, false}, {"DG12", 0x010C, 0x0C, false},
+    {"DG13", 0x010D, 0x0D, false}, {"DG14", 0x010E, 0x0E, false}, {"DG15", 0x010F, 0x0F, false},
+    {"DG16", 0x0110, 0x10, false}, kEfCardAccess, kEfCardSecurity, kEfAtrInfo,
+};
+
+std::string Sw(uint16_t sw) { return absl::StrFormat("%04X", sw); }
+
+// The size of the TLV that starts `prefix` (header + value), or nullopt while the header is
+// incomplete.
+absl::StatusOr<std::optional<size_t>> TlvTotalSize(ByteSpan prefix) {
+  if (prefix.empty()) return std::optional<size_t>();
+  size_t pos = 0;
+  const uint8_t first = prefix[pos++];
+  if (first == 0x00 || first == 0xFF) return absl::DataLossError("file does not start with a TLV");
+  if ((first & 0x1F) == 0x1F) {
+    for (int extra = 1;; ++extra) {
+      if (pos >= prefix.size()) return std::optional<size_t>();
+      if (extra > 3) return absl::DataLossError("file starts with a tag longer than 4 bytes");
+      if ((prefix[pos++] & 0x80) == 0) break;
+    }
+  }
+  if (pos >= prefix.size()) return std::optional<size_t>();
+  const uint8_t l0 = prefix[pos++];
+  size_t length = 0;
+  if (l0 < 0x80) {
+    length = l0;
+  } else if (l0 == 0x80 || l0 > 0x84) {
+    return absl::DataLossError("file starts with an indefinite or over-long length");
+  } else {
+    const size_t n = l0 & 0x7F;
+    if (prefix.size() - pos < n) return std::optional<size_t>();
+    for (size_t i = 0; i < n; ++i) length = (length << 8) | prefix[pos++];
+  }
+  return std::optional<size_t>(pos + length);
+}
+
+// Statuses after which an MF file is looked for by SELECT instead of SFI.
+bool SfiMissed(uint16_t sw) {
+  return sw == sw::kFileNotFound || sw == 0x6986 || sw == 0x6A86 || sw == sw::kWrongP1P2 ||
+         sw == sw::kSecurityStatusNotSatisfied || sw == sw::kInsNotSupported || sw == sw::kFunctionNotSupported;
+}
+
+absl::Status SwError(absl::string_view what, uint16_t sw) {
+  if (sw == sw::kFileNotFound) return absl::NotFoundError(absl::StrCat(what, ": file not found (SW 6A82)"));
+  if (sw == sw::kSecurityStatusNotSatisfied) {
+    return absl::PermissionDeniedError(absl::StrCat(what, ": security status not satisfied (SW 6982)"));
+  }
+  return absl::FailedPreconditionError(absl::StrCat(what, ": SW ", Sw(sw)));
+}
+
+}  // namespace
+
+std::optional<ElementaryFile> FindElementaryFile(absl::string_view name) {
+  for (const ElementaryFile& f : kFiles) {
+    if (name == f.name) return f;
+  }
+  return std::nullopt;
+}
+
+size_t FileReader::BlockSize() const {
+  const LinkLimits& limits = channel_.link().limits();
+  const size_t response = limits.ResponseBytes();
+  const size_t data_max = response >= 2 ? response - 2 : 0;
+  const size_t room = std::min(data_max, limits.extended_length ? kMaxExtendedNe : kMaxShortNe);
+  size_t block = channel_.secure() ? channel_.sm()->MaxPlainResponse(room) : room;
+  if (options_.max_block > 0) block = std::min(block, options_.max_block);
+  if (learned_cap_ > 0) block = std::min(block, learned_cap_);
+  return block;
+}
+
+void FileReader::StepDown(size_t failed_block) {
+  for (size_t step : kLadder) {
+    if (step < failed_block) {
+      learned_cap_ = step;
+      return;
+    }
+  }
+  learned_cap_ = kMinBlock;
+}
+
+Task<absl::Status> FileReader::SelectApplication() {
+  CommandApdu select{.cla = 0x00, .ins = 0xA4, .p1 = 0x04, .p2 = 0x0C,
+                     .data = Bytes(std::begin(kEmrtdAid), std::end(kEmrtdAid))};
+  absl::StatusOr<ResponseApdu> r = co_await channel_.Transmit(select);
+  if (!r.ok()) co_return r.status();
+  if (!r->ok()) co_return SwError("SELECT eMRTD application", r->sw);
+  co_return absl::OkStatus();
+}
+
+Task<absl::StatusOr<Bytes>> FileReader::ReadBySfi(uint8_t sfi) {
+  if (sfi == 0 || sfi > 30) co_return absl::InvalidArgumentError("short EF identifier out of 1..30");
+  co_return co_await ReadWhole(Addressing::kSfi, sfi);
+}
+
+Task<absl::StatusOr<Bytes>> FileReader::ReadMfFile(ElementaryFile file) {
+  last_sw_ = 0;
+  absl::StatusOr<Bytes> by_sfi = co_await ReadWhole(Addressing::kSfi, file.sfi);
+  if (by_sfi.ok() || last_sw_ == 0 || !SfiMissed(last_sw_)) co_return by_sfi;
+
+  // The current DF is not the MF (or SFI is not supported): select the EF by path from the MF.
+  const Bytes fid = {static_cast<uint8_t>(file.fid >> 8), static_cast<uint8_t>(file.fid)};
+  CommandApdu by_path{.cla = 0x00, .ins = 0xA4, .p1 = 0x08, .p2 = 0x0C, .data = fid};
+  absl::StatusOr<ResponseApdu> r = co_await channel_.Transmit(by_path);
+  if (!r.ok()) co_return r.status();
+  if (r->sw == sw::kFileNotFound) co_return SwError(absl::StrCat("SELECT ", file.name), r->sw);
+  if (!r->ok()) {
+    // No selection by path: select the MF, then the EF in it.
+    CommandApdu mf{.cla = 0x00, .ins = 0xA4, .p1 = 0x00, .p2 = 0x0C, .data = Bytes{0x3F, 0x00}};
+    r = co_await channel_.Transmit(mf);
+    if (!r.ok()) co_return r.status();
+    if (!r->ok()) co_return SwError("SELECT MF", r->sw);
+    CommandApdu ef{.cla = 0x00, .ins = 0xA4, .p1 = 0x02, .p2 = 0x0C, .data = fid};
+    r = co_await channel_.Transmit(ef);
+    if (!r.ok()) co_return r.status();
+    if (!r->ok()) co_return SwError(absl::StrCat("SELECT ", file.name), r->sw);
+  }
+  co_return co_await ReadWhole(Addressing::kCurrentEf, 0);
+}
+
+Task<absl::StatusOr<Bytes>> FileReader::ReadWhole(Addressing addressing, uint8_t sfi) {
+  Bytes out;
+  std::optional<size_t> total;
+  size_t exact_le = 0;      // from 6Cxx: ask for exactly this much next
+  bool probe = false;       // the first read failed: ask for the header only
+  int failures = 0;
+  last_sw_ = 0;
+  while (!total.has_value() || out.size() < *total) {
+    const size_t offset = out.size();
+    const bool first = offset == 0 && addressing == Addressing::kSfi;
+    size_t want = BlockSize();
+    if (want == 0) co_return absl::FailedPreconditionError("READ BINARY: the link leaves no room for data");
+    if (total.has_value()) want = std::min(want, *total - offset);
+    if (!total.has_value() && probe) want = std::min(want, kHeaderProbe);
+    const bool directed = exact_le > 0;  // this read uses the length a 6Cxx named
+    if (directed) want = std::min(want, exact_le);
+    exact_le = 0;
+
+    const bool odd = offset > kMaxEvenInsOffset;
+    CommandApdu cmd;
+    if (odd) {
+      // READ BINARY (B1) on the current EF: offset in DO'54', response data in DO'53'.
+      Bytes off;
+      for (size_t v = offset; v > 0; v >>= 8) off.insert(off.begin(), static_cast<uint8_t>(v));
+      while (want > 1 && 1 + LengthFieldSize(want) + want > BlockSize()) --want;
+      cmd = CommandApdu{.cla = 0x00, .ins = 0xB1, .p1 = 0x00, .p2 = 0x00, .data = EncodeTlv(0x54, off),
+                        .ne = 1 + LengthFieldSize(want) + want};
+    } else if (first) {
+      cmd = CommandApdu{.cla = 0x00, .ins = 0xB0, .p1 = static_cast<uint8_t>(0x80 | sfi), .p2 = 0x00, .ne = want};
+    } else {
+      cmd = CommandApdu{.cla = 0x00, .ins = 0xB0, .p1 = static_cast<uint8_t>(offset >> 8),
+                        .p2 = static_cast<uint8_t>(offset), .ne = want};
+    }
+    absl::StatusOr<ResponseApdu> r = co_await channel_.Transmit(cmd);
+    if (!r.ok()) co_return r.status();
+    last_sw_ = r->sw;
+
+    const bool data_ok = r->ok() || (r->sw == sw::kEndOfFileWarning && !r->data.empty());
+    if (!data_ok) {
+      if (++failures > kMaxFailuresInARow) {
+        co_return absl::FailedPreconditionError(absl::StrCat("READ BINARY: the chip keeps refusing (SW ", Sw(r->sw), ")"));
+      }
+      if (sw::IsWrongLe(r->sw)) {
+        const size_t exact = r->sw2() == 0 ? kMaxShortNe : r->sw2();
+        if (exact < want) {
+          exact_le = exact;
+          continue;
+        }
+      }
+      if (r->sw == sw::kWrongLength || r->sw == sw::kWrongP1P2 || r->sw == sw::kEndOfFileWarning ||
+          sw::IsWrongLe(r->sw)) {
+        if (!total.has_value()) {
+          if (probe) co_return SwError("READ BINARY", r->sw);
+          probe = true;  // maybe we asked past the end of a small file: learn its size first
+          continue;
+        }
+        if (want <= kMinBlock) co_return SwError("READ BINARY", r->sw);
+        StepDown(want);
+        continue;
+      }
+      if (offset > 0 && r->sw == sw::kFileNotFound) {
+        co_return absl::DataLossError("READ BINARY: the file vanished while being read (SW 6A82)");
+      }
+      co_return SwError("READ BINARY", r->sw);
+    }
+
+    ByteSpan data = r->data;
+    if (odd) {
+      absl::StatusOr<Tlv> do53 = ParseSingleTlv(data, 0x53);
+      if (!do53.ok()) co_return absl::DataLossError("READ BINARY (B1): response without DO'53'");
+      data = do53->value;
+    }
+    if (data.empty()) {
+      co_return absl::DataLossError(absl::StrCat("READ BINARY: no data at offset ", offset, " (SW ", Sw(r->sw), ")"));
+    }
+    if (data.size() > want) {
+      co_return absl::DataLossError(absl::StrCat("READ BINARY: ", data.size(), " bytes for an Le of ", want));
+    }
+    failures = 0;
+    out.insert(out.end(), data.begin(), data.end());
+    if (!total.has_value()) {
+      CO_ASSIGN_OR_RETURN(total, TlvTotalSize(out));
+      if (total.has_value() && *total > options_.max_file_size) {
+        co_return absl::ResourceExhaustedError(absl::StrCat("READ BINARY: the file announces ", *total,
+                                                            " bytes, more than the limit of ",
+                                                            options_.max_file_size));
+      }
+    }
+    if (total.has_value() && out.size() > *total) out.resize(*total);
+    const bool complete = total.has_value() && out.size() >= *total;
+    // A 6Cxx length that was not the end of the file is the chip's largest block: keep it.
+    if (directed && !complete && data.size() == want && want >= kMinBlock) learned_cap_ = want;
+    if (r->sw == sw::kEndOfFileWarning && !complete) {
+      co_return absl::DataLossError(absl::StrCat("READ BINARY: the file ends at ", out.size(),
+                                                 " bytes, before the end of its TLV"));
+    }
+  }
+  co_return out;
+}
+
+}  // namespace docval::emrtd
