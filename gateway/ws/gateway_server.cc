@@ -10,11 +10,14 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -41,7 +44,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
+using TlsStream = ssl::stream<beast::tcp_stream>;
 
 namespace {
 
@@ -118,6 +123,10 @@ class GatewayServer::Impl {
                            .Register(registry)) {}
 
   absl::Status Start() {
+    if (!options_.tls_certificate_file.empty()) {
+      absl::Status s = LoadTls();
+      if (!s.ok()) return s;
+    }
     absl::StatusOr<std::pair<std::string, int>> hp = ParseHostPort(options_.listen);
     if (!hp.ok()) return absl::InvalidArgumentError(absl::StrCat("listen: ", hp.status().message()));
     beast::error_code ec;
@@ -151,6 +160,7 @@ class GatewayServer::Impl {
 
   int port() const { return port_; }
   int active() const { return active_.load(); }
+  ssl::context* tls() { return tls_.get(); }
   const GatewayOptions& options() const { return options_; }
   bool draining() const { return draining_.load(); }
   v1::Validator::StubInterface& validator() { return *validator_; }
@@ -204,10 +214,36 @@ class GatewayServer::Impl {
   }
   void StartHttpSession(tcp::socket socket);
 
+  // TLS 1.2 and 1.3 only, server cipher preference.
+  absl::Status LoadTls() {
+    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                     ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx->native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+    beast::error_code ec;
+    ctx->use_certificate_chain_file(options_.tls_certificate_file, ec);
+    if (ec) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tls.certificate_file: cannot use ", options_.tls_certificate_file, ": ", ec.message()));
+    }
+    ctx->use_private_key_file(options_.tls_private_key_file, ssl::context::pem, ec);
+    if (ec) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tls.private_key_file: cannot use ", options_.tls_private_key_file, ": ", ec.message()));
+    }
+    if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+      return absl::InvalidArgumentError("tls.private_key_file: does not match tls.certificate_file");
+    }
+    tls_ = std::move(ctx);
+    return absl::OkStatus();
+  }
+
   GatewayOptions options_;
   std::shared_ptr<v1::Validator::StubInterface> validator_;
   std::shared_ptr<v1::Poster::StubInterface> poster_;
   std::shared_ptr<DevResultStore> dev_;
+  std::unique_ptr<ssl::context> tls_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;
@@ -227,12 +263,16 @@ namespace {
 
 using Request = http::request<http::string_body>;
 
-// One WebSocket v1 session. Every handler runs on the connection's strand.
-class WsSession : public std::enable_shared_from_this<WsSession> {
+// One WebSocket v1 session over `Stream` (beast::tcp_stream or TlsStream). Every handler runs on
+// the connection's strand.
+template <typename Stream>
+class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
+  using std::enable_shared_from_this<WsSession<Stream>>::shared_from_this;
+
  public:
-  WsSession(tcp::socket&& socket, GatewayServer::Impl& server, ws1::HandshakeQuery query,
+  WsSession(Stream&& stream, GatewayServer::Impl& server, ws1::HandshakeQuery query,
             std::vector<std::pair<std::string, std::string>> forwarded)
-      : ws_(std::move(socket)),
+      : ws_(std::move(stream)),
         server_(server),
         query_(query),
         forwarded_(std::move(forwarded)),
@@ -409,10 +449,18 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     state_ = State::kRelaying;
     LogInfo("session started", {{"session_id", session_id_}, {"platform", m.platform},
                                 {"extended_length", m.nfc_adapter_supports_extended_length}});
+    start_request_ = std::move(start);
+    OpenValidator();
+  }
+
+  // Opens the validator stream. The start request is kept until the validator answers, so a
+  // session whose validator is unreachable can be retried once on another replica.
+  void OpenValidator() {
     auto self = shared_from_this();
     auto executor = ws_.get_executor();
+    validator_done_ = false;
     validator_ = ValidatorStream::Open(
-        server_.validator(), SessionDeadline(), std::move(start),
+        server_.validator(), SessionDeadline(), start_request_,
         [self, executor](v1::SessionEvent e) {
           net::post(executor, [self, e = std::move(e)]() mutable { self->OnValidatorEvent(std::move(e)); });
         },
@@ -427,6 +475,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 
   void OnValidatorEvent(v1::SessionEvent e) {
     if (state_ != State::kRelaying) return;
+    if (!validator_answered_) {
+      validator_answered_ = true;
+      start_request_.Clear();  // holds the access key
+    }
     switch (e.kind_case()) {
       case v1::SessionEvent::kCommandApdu:
         ++apdus_;
@@ -458,6 +510,15 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 
   void OnValidatorEnd(const grpc::Status& status) {
     validator_done_ = true;
+    if (state_ == State::kRelaying && !validator_answered_ && !validator_retried_ &&
+        status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      LogWarning("validator unreachable before the first APDU; retrying once",
+                 {{"session_id", session_id_}, {"grpc_message", status.error_message()}});
+      validator_retried_ = true;
+      OpenValidator();
+      return;
+    }
+    start_request_.Clear();
     if (state_ == State::kRelaying) {
       LogWarning("validator stream ended without an outcome",
                  {{"session_id", session_id_}, {"grpc_code", static_cast<int>(status.error_code())},
@@ -510,6 +571,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     CancelTimers();
     if (validator_ && !validator_done_) validator_->Cancel();
     result_.Clear();
+    start_request_.Clear();
     Send(Outgoing::kText, ws1::CloseNoticeFrame(reason));
     queue_.push_back(Outgoing{Outgoing::kClose, "", reason});
     WriteNext();
@@ -588,7 +650,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     beast::get_lowest_layer(ws_).socket().close(ignored);
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   GatewayServer::Impl& server_;
   ws1::HandshakeQuery query_;
   std::vector<std::pair<std::string, std::string>> forwarded_;
@@ -603,6 +665,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   bool awaiting_response_ = false;
   bool writing_ = false;
   bool validator_done_ = false;
+  bool validator_answered_ = false;
+  bool validator_retried_ = false;
+  v1::SessionRequest start_request_;
   std::deque<Outgoing> queue_;
   std::shared_ptr<ValidatorStream> validator_;
   std::string client_id_;
@@ -613,27 +678,52 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   int64_t apdus_ = 0;
 };
 
-// Plain HTTP: routes, then the WebSocket upgrade.
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// HTTP over `Stream`: routes, then the WebSocket upgrade (the stream moves into the WsSession).
+template <typename Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
+  using std::enable_shared_from_this<HttpSession<Stream>>::shared_from_this;
+
  public:
-  HttpSession(tcp::socket&& socket, GatewayServer::Impl& server) : stream_(std::move(socket)), server_(server) {}
+  HttpSession(Stream&& stream, GatewayServer::Impl& server) : stream_(std::move(stream)), server_(server) {}
 
   void Run() {
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::DoRead, shared_from_this()));
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::Begin, shared_from_this()));
   }
 
  private:
+  void Begin() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
+      stream_.async_handshake(ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+        if (ec) return;  // a failed TLS handshake: nothing to answer
+        self->DoRead();
+      });
+    } else {
+      DoRead();
+    }
+  }
+
+  void Shutdown() {
+    beast::error_code ignored;
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+    } else {
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+  }
+
   void DoRead() {
     parser_.emplace();
     parser_->body_limit(server_.dev() ? DevResultStore::kMaxBodyBytes : kMaxHttpBodyBytes);
     parser_->header_limit(16 * 1024);
-    stream_.expires_after(std::chrono::seconds(30));
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t) {
     if (ec == http::error::end_of_stream) {
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      Shutdown();
       return;
     }
     if (ec) {
@@ -665,8 +755,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         auto it = req.find(name);
         if (it != req.end()) forwarded.emplace_back(name, std::string(it->value()));
       }
-      stream_.expires_never();
-      std::make_shared<WsSession>(stream_.release_socket(), server_, ws1::ParseHandshakeQuery(target), std::move(forwarded))
+      beast::get_lowest_layer(stream_).expires_never();
+      std::make_shared<WsSession<Stream>>(std::move(stream_), server_, ws1::ParseHandshakeQuery(target),
+                                          std::move(forwarded))
           ->Accept(std::move(req));
       return;
     }
@@ -721,15 +812,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     http::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code ec, size_t) {
       if (ec) return;
       if (!sp->keep_alive()) {
-        beast::error_code ignored;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        self->Shutdown();
         return;
       }
       self->DoRead();
     });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   GatewayServer::Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -738,7 +828,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 }  // namespace
 
 void GatewayServer::Impl::StartHttpSession(tcp::socket socket) {
-  std::make_shared<HttpSession>(std::move(socket), *this)->Run();
+  if (tls_) {
+    std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *tls_), *this)->Run();
+  } else {
+    std::make_shared<HttpSession<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), *this)->Run();
+  }
 }
 
 GatewayServer::GatewayServer(GatewayOptions options, std::shared_ptr<v1::Validator::StubInterface> validator,
