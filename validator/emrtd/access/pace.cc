@@ -88,6 +88,9 @@ Task<absl::StatusOr<DynamicAuthenticationData>> GeneralAuthenticate(ChipChannel&
   co_return parsed;
 }
 
+// Bytes of an encoded public key: 04 || X || Y, or the DH value.
+size_t PublicKeySize(const KeyAgreementGroup& g) { return g.is_ec() ? 1 + 2 * g.secret_size() : g.secret_size(); }
+
 Bytes Encode7C(uint8_t tag, ByteSpan value) { return EncodeDynamicAuthenticationData({{tag, Bytes(value.begin(), value.end())}}); }
 
 }  // namespace
@@ -204,15 +207,16 @@ absl::StatusOr<PaceParameters> ResolvePaceInfo(const PaceInfo& info,
     if (alg.standardized_parameter_id.has_value()) {
       ASSIGN_OR_RETURN(KeyAgreementGroup g, group_for_id(*alg.standardized_parameter_id));
       domain = std::move(g);
-    } else if (alg.algorithm == oid::kEcPublicKey) {
+    } else if (alg.algorithm == oid::kEcPublicKey || alg.ec.has_value()) {
+      // id-ecPublicKey, or another algorithm OID whose parameters are ECParameters (some German test
+      // cards name 0.4.0.127.0.7.1.1.5.2.2.2).
       absl::StatusOr<EcGroup> g = EcGroup::FromDer(alg.parameters);
       if (!g.ok()) return g.status();
       domain = KeyAgreementGroup(*std::move(g));
-    } else if (alg.algorithm == oid::kDhPublicNumber || alg.algorithm == oid::kDhKeyAgreement) {
-      absl::StatusOr<DhGroup> g = alg.algorithm == oid::kDhPublicNumber ? DhGroup::FromX942Der(alg.parameters)
-                                                                         : DhGroup::FromPkcs3Der(alg.parameters);
+    } else if (alg.dh.has_value()) {
+      if (!alg.dh->q.has_value()) return absl::UnimplementedError("PACE with DH needs the subgroup order q");
+      absl::StatusOr<DhGroup> g = DhGroup::FromValues(alg.dh->p, alg.dh->g, *alg.dh->q);
       if (!g.ok()) return g.status();
-      if (!g->has_q()) return absl::UnimplementedError("PACE with DH needs the subgroup order q");
       domain = KeyAgreementGroup(*std::move(g));
     } else {
       return absl::UnimplementedError(absl::StrCat("unsupported domain parameter algorithm ", alg.algorithm));
@@ -226,8 +230,8 @@ absl::StatusOr<PaceParameters> ResolvePaceInfo(const PaceInfo& info,
 
 // ---- The protocol --------------------------------------------------------------------------------
 
-Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, const PaceParameters& params,
-                                         const PacePassword& password, RandomSource& rng, PaceTrace* trace) {
+Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, PaceParameters params, PacePassword password,
+                                         RandomSource& rng, PaceTrace* trace) {
   PaceTrace local_trace;
   PaceTrace& tr = trace != nullptr ? *trace : local_trace;
   const PaceProtocol& protocol = params.protocol;
@@ -306,7 +310,7 @@ Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, const PaceParamet
     tr.terminal_mapping_data = mapping_key->public_key;
     CO_ASSIGN_OR_RETURN(DynamicAuthenticationData d2,
                         co_await GeneralAuthenticate(channel, 2, Encode7C(0x81, mapping_key->public_key),
-                                                     domain.secret_size() * 2 + 16));
+                                                     PublicKeySize(domain) + 8));
     const Bytes* r2 = d2.Find(0x82);
     if (r2 == nullptr) co_return Malformed("no mapping data (82) in step 2");
     tr.chip_mapping_data = *r2;
@@ -327,7 +331,7 @@ Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, const PaceParamet
   tr.terminal_ephemeral_public = ephemeral->public_key;
   CO_ASSIGN_OR_RETURN(DynamicAuthenticationData d3,
                       co_await GeneralAuthenticate(channel, 3, Encode7C(0x83, ephemeral->public_key),
-                                                   mapped->secret_size() * 2 + 16));
+                                                   PublicKeySize(*mapped) + 8));
   const Bytes* r3 = d3.Find(0x84);
   if (r3 == nullptr) co_return Malformed("no ephemeral public key (84) in step 3");
   absl::StatusOr<Bytes> chip_ephemeral = mapped->ValidatePublic(*r3);

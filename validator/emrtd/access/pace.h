@@ -126,10 +126,10 @@ struct PaceResult {
   SecureBytes chip_authentication_data;
 };
 
-// Runs PACE. `channel`, `params`, `password`, `rng` and `trace` must outlive the task.
-Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, const PaceParameters& params,
-                                         const PacePassword& password, RandomSource& rng,
-                                         PaceTrace* trace = nullptr);
+// Runs PACE. `channel`, `rng` and `trace` must outlive the task (the parameters and the password are
+// copied into it).
+Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, PaceParameters params, PacePassword password,
+                                         RandomSource& rng, PaceTrace* trace = nullptr);
 
 // PACE-CAM, ICAO 9303-11 §4.4.3.5.2, once EF.CardSecurity passed Passive Authentication: checks the
 // chip's CA data against its static public key `chip_static_public_key` (the EC point of the

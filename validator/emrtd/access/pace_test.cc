@@ -1,17 +1,609 @@
 #include "validator/emrtd/access/pace.h"
 
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "validator/emrtd/access/pace_sim_chip.h"
+#include "validator/emrtd/card_link.h"
+#include "validator/emrtd/crypto/hash.h"
+#include "validator/emrtd/crypto/mac.h"
+#include "validator/emrtd/crypto/pace_mapping.h"
+#include "validator/emrtd/lds/security_infos.h"
+#include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
 namespace {
 
-TEST(PaceTest, DynamicAuthenticationDataRoundTrip) {
+using ::docval::emrtd::testing::PaceSimChip;
+using ::docval::emrtd::testing::PaceSimChipConfig;
+using ::testing::HasSubstr;
+
+nlohmann::json LoadVector(const std::string& name) {
+  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
+  EXPECT_TRUE(in.good()) << name;
+  return nlohmann::json::parse(in);
+}
+
+Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
+std::string Hex(const SecureBytes& b) { return ToHex(FromSecure(b)); }
+Bytes Point(const nlohmann::json& j) { return Concat({HexOrDie("04"), H(j["x"]), H(j["y"])}); }
+
+PaceParameters Params(const std::string& oid, int id) {
+  std::optional<PaceProtocol> protocol = PaceProtocolFromOid(oid);
+  EXPECT_TRUE(protocol.has_value()) << oid;
+  return PaceParameters{oid, *protocol, *KeyAgreementGroup::FromParameterId(id), id};
+}
+
+PacePassword Can(const std::string& can) { return PacePassword{PacePasswordType::kCan, ToSecure(AsSpan(can))}; }
+
+// A chip that expects the recorded commands byte for byte and answers with the recorded responses.
+class RecordedChip {
+ public:
+  struct Exchange {
+    Bytes command;
+    Bytes response;
+  };
+  explicit RecordedChip(std::vector<Exchange> script) : script_(std::move(script)) {}
+  absl::StatusOr<Bytes> operator()(ByteSpan command) {
+    if (next_ >= script_.size()) {
+      ADD_FAILURE() << "unexpected command " << ToHex(command);
+      return absl::UnavailableError("script ended");
+    }
+    const Exchange& e = script_[next_++];
+    EXPECT_EQ(ToHex(command), ToHex(e.command)) << "command " << next_;
+    return e.response;
+  }
+  size_t used() const { return next_; }
+
+ private:
+  std::vector<Exchange> script_;
+  size_t next_ = 0;
+};
+
+struct Outcome {
+  absl::StatusOr<PaceResult> result;
+  bool secure = false;
+};
+
+template <typename Chip>
+Outcome RunAgainst(Chip& chip, const PaceParameters& params, const PacePassword& password, RandomSource& rng,
+                   PaceTrace* trace = nullptr, LinkLimits limits = {.extended_length = true}) {
+  CardLink link(limits);
+  ChipChannel channel(link);
+  Task<absl::StatusOr<PaceResult>> task = RunPace(channel, params, password, rng, trace);
+  absl::StatusOr<PaceResult> result = RunDialog(task, link, std::ref(chip));
+  return Outcome{std::move(result), channel.secure()};
+}
+
+// ---- ICAO 9303-11 Appendix G.1: ECDH GM, brainpoolP256r1, AES-128, MRZ ------------------------------
+
+TEST(PaceTest, AppendixG1EndToEnd) {
+  const nlohmann::json v = LoadVector("icao9303-p11-appG1-pace-gm-ecdh.json");
+  const auto& in = v["inputs"];
+  const std::string mrz_information =
+      in["document_number"].get<std::string>() + in["document_number_check_digit"].get<std::string>() +
+      in["date_of_birth"].get<std::string>() + in["date_of_birth_check_digit"].get<std::string>() +
+      in["date_of_expiry"].get<std::string>() + in["date_of_expiry_check_digit"].get<std::string>();
+  const Bytes seed = Hash(HashAlgorithm::kSha1, AsSpan(mrz_information));
+  EXPECT_EQ(ToHex(seed), v["key_seed_sha1"].get<std::string>());
+  const PacePassword password{PacePasswordType::kMrz, ToSecure(seed)};
+
+  // The PACEInfo of the example resolves to brainpoolP256r1 with id-PACE-ECDH-GM-AES-CBC-CMAC-128.
+  absl::StatusOr<SecurityInfos> infos = ParseSecurityInfos(H(in["ef_cardaccess_as_used_by_gmrtd_and_dmrtd"]));
+  ASSERT_TRUE(infos.ok()) << infos.status();
+  ASSERT_EQ(infos->pace.size(), 1u);
+  absl::StatusOr<PaceParameters> params = ResolvePaceInfo(infos->pace[0], infos->pace_domain_parameters);
+  ASSERT_TRUE(params.ok()) << params.status();
+  EXPECT_EQ(params->protocol_oid, in["pace_info_oid"].get<std::string>());
+  EXPECT_EQ(params->domain.parameter_id(), 13);
+  EXPECT_EQ(params->parameter_id, 13);
+
+  std::vector<RecordedChip::Exchange> script;
+  for (const auto& e : v["apdus"]["gmrtd_trace"]) script.push_back({H(e["cmd"]), H(e["rsp"])});
+  RecordedChip chip(script);
+  ScriptedRandom rng;
+  rng.Add("pace.mapping_key", H(v["mapping"]["terminal_private"]));
+  rng.Add("pace.ephemeral_key", H(v["key_agreement"]["terminal_private"]));
+
+  PaceTrace trace;
+  Outcome out = RunAgainst(chip, *params, password, rng, &trace);
+  ASSERT_TRUE(out.result.ok()) << out.result.status();
+  EXPECT_EQ(chip.used(), 5u);
+  EXPECT_TRUE(out.secure);
+
+  EXPECT_EQ(Hex(trace.k_pi), v["k_pi"].get<std::string>());
+  EXPECT_EQ(ToHex(trace.encrypted_nonce), v["encrypted_nonce_z"].get<std::string>());
+  EXPECT_EQ(Hex(trace.nonce), v["nonce_s"].get<std::string>());
+  const auto& m = v["mapping"];
+  EXPECT_EQ(Hex(trace.terminal_mapping_private), m["terminal_private"].get<std::string>());
+  EXPECT_EQ(ToHex(trace.terminal_mapping_data), ToHex(Point(m["terminal_public"])));
+  EXPECT_EQ(ToHex(trace.chip_mapping_data), ToHex(Point(m["chip_public"])));
+  EXPECT_EQ(Hex(trace.mapping_shared), ToHex(Point(m["shared_point_H"])));
+  EXPECT_EQ(ToHex(trace.mapped_generator), ToHex(Point(m["mapped_generator"])));
+  const auto& ka = v["key_agreement"];
+  EXPECT_EQ(ToHex(trace.terminal_ephemeral_public), ToHex(Point(ka["terminal_public"])));
+  EXPECT_EQ(ToHex(trace.chip_ephemeral_public), ToHex(Point(ka["chip_public"])));
+  EXPECT_EQ(Hex(trace.shared_secret), ka["shared_secret_K_x"].get<std::string>());
+  EXPECT_EQ(Hex(trace.ks_enc), v["session_keys"]["ks_enc"].get<std::string>());
+  EXPECT_EQ(Hex(trace.ks_mac), v["session_keys"]["ks_mac"].get<std::string>());
+  const auto& ma = v["mutual_authentication"];
+  EXPECT_EQ(ToHex(trace.token_input_terminal), ma["input_for_terminal_token_T_ifd(chip_public_key_DO)"].get<std::string>());
+  EXPECT_EQ(ToHex(trace.token_input_chip), ma["input_for_chip_token_T_ic(terminal_public_key_DO)"].get<std::string>());
+  EXPECT_EQ(ToHex(trace.token_terminal), ma["T_ifd"].get<std::string>());
+  EXPECT_EQ(ToHex(trace.token_chip), ma["T_ic"].get<std::string>());
+
+  const PaceResult& r = *out.result;
+  EXPECT_EQ(r.keys.cipher, CipherFamily::kAes);
+  EXPECT_EQ(Hex(r.keys.ks_enc), v["session_keys"]["ks_enc"].get<std::string>());
+  EXPECT_EQ(Hex(r.keys.ks_mac), v["session_keys"]["ks_mac"].get<std::string>());
+  EXPECT_EQ(Hex(r.keys.ssc), std::string(32, '0'));
+  EXPECT_EQ(r.password_type, PacePasswordType::kMrz);
+  EXPECT_EQ(ToHex(r.chip_mapping_public_key), ToHex(Point(m["chip_public"])));
+  EXPECT_EQ(ToHex(r.chip_ephemeral_public_key), ToHex(Point(ka["chip_public"])));
+  EXPECT_TRUE(r.chip_authentication_data.empty());
+  EXPECT_TRUE(rng.Remaining().at("pace.ephemeral_key") == 0);
+}
+
+// ---- ICAO 9303-11 Appendix G.2: DH GM, RFC 5114 1024-bit, AES-128, MRZ --------------------------------
+
+TEST(PaceTest, AppendixG2EndToEnd) {
+  const nlohmann::json v = LoadVector("icao9303-p11-appG2-pace-gm-dh.json");
+  const auto& in = v["inputs"];
+  // MRZ_information with the check digits of G.1 (the same document).
+  const Bytes seed = Hash(HashAlgorithm::kSha1, AsSpan(std::string("T22000129364081251010318")));
+  const PacePassword password{PacePasswordType::kMrz, ToSecure(seed)};
+
+  absl::StatusOr<SecurityInfos> infos = ParseSecurityInfos(H(in["ef_cardaccess_as_used_by_dmrtd"]));
+  ASSERT_TRUE(infos.ok());
+  absl::StatusOr<PaceParameters> params = ResolvePaceInfo(infos->pace.at(0), infos->pace_domain_parameters);
+  ASSERT_TRUE(params.ok()) << params.status();
+  EXPECT_FALSE(params->domain.is_ec());
+  EXPECT_EQ(params->domain.parameter_id(), 0);
+
+  const auto& a = v["apdus"];
+  // The recorded MSE:Set AT (dmrtd) has no DO'84'; ours carries 84 01 00 (Lc 0F -> 12).
+  const std::string recorded_mse = a["initializePaceMsgTerminal"].get<std::string>();
+  ASSERT_EQ(recorded_mse.substr(0, 10), "0022C1A40F");
+  const Bytes our_mse = HexOrDie("0022C1A412" + recorded_mse.substr(10) + "840100");
+  // The last chip response is recorded without its status word.
+  std::vector<RecordedChip::Exchange> script = {
+      {our_mse, HexOrDie("9000")},
+      {H(a["generalAuthenticateStep1MsgTerminal"]), H(a["generalAuthenticateStep1MsgChip"])},
+      {H(a["generalAuthenticateStep2MsgTerminal"]), H(a["generalAuthenticateStep2MsgChip"])},
+      {H(a["generalAuthenticateStep3MsgTerminal"]), H(a["generalAuthenticateStep3MsgChip"])},
+      {H(a["generalAuthenticateStep4MsgTerminal"]), Concat({H(a["generalAuthenticateStep4MsgChip"]), HexOrDie("9000")})},
+  };
+  RecordedChip chip(script);
+  ScriptedRandom rng;
+  rng.Add("pace.mapping_key", H(v["mapping"]["terminal_private"]));
+  // G.2's ephemeral private key is a 1024-bit number; the mapped generator has order q, so the key
+  // reduced mod q (computed offline) has the same public key, which the test asserts below.
+  rng.Add("pace.ephemeral_key", HexOrDie("89CCD99B0E8D3B1F11E1296DCA68EC53411CF2CA"));
+
+  PaceTrace trace;
+  Outcome out = RunAgainst(chip, *params, password, rng, &trace);
+  ASSERT_TRUE(out.result.ok()) << out.result.status();
+  EXPECT_EQ(chip.used(), 5u);
+  EXPECT_TRUE(out.secure);
+
+  EXPECT_EQ(Hex(trace.k_pi), v["k_pi"].get<std::string>());
+  EXPECT_EQ(ToHex(trace.encrypted_nonce), v["encrypted_nonce_z"].get<std::string>());
+  EXPECT_EQ(Hex(trace.nonce), v["nonce_s"].get<std::string>());
+  const auto& m = v["mapping"];
+  EXPECT_EQ(ToHex(trace.terminal_mapping_data), m["terminal_public"].get<std::string>());
+  EXPECT_EQ(ToHex(trace.chip_mapping_data), m["chip_public"].get<std::string>());
+  EXPECT_EQ(Hex(trace.mapping_shared), m["shared_secret_H"].get<std::string>());
+  EXPECT_EQ(ToHex(trace.mapped_generator), m["mapped_generator"].get<std::string>());
+  const auto& ka = v["key_agreement"];
+  EXPECT_EQ("00" + ToHex(trace.terminal_ephemeral_public), ka["terminal_public"].get<std::string>());
+  EXPECT_EQ(ToHex(trace.chip_ephemeral_public), ka["chip_public"].get<std::string>());
+  EXPECT_EQ(Hex(trace.shared_secret), ka["shared_secret_K"].get<std::string>());
+  EXPECT_EQ(Hex(trace.ks_enc), v["session_keys"]["ks_enc"].get<std::string>());
+  EXPECT_EQ(Hex(trace.ks_mac), v["session_keys"]["ks_mac"].get<std::string>());
+  const auto& ma = v["mutual_authentication"];
+  EXPECT_EQ(ToHex(trace.token_input_terminal), ma["input_for_T_ifd"].get<std::string>());
+  EXPECT_EQ(ToHex(trace.token_input_chip), ma["input_for_T_ic"].get<std::string>());
+  EXPECT_EQ(ToHex(trace.token_terminal), ma["T_ifd"].get<std::string>());
+  EXPECT_EQ(ToHex(trace.token_chip), ma["T_ic"].get<std::string>());
+  // The chip sent 87 'DETESTCVCA00003' after its token.
+  ASSERT_EQ(out.result->certification_authority_references.size(), 1u);
+  EXPECT_EQ(std::string(out.result->certification_authority_references[0].begin(),
+                        out.result->certification_authority_references[0].end()),
+            "DETESTCVCA00003");
+}
+
+// ---- BSI worked example: PACE with a PIN (the CAN works the same way), ECDH and DH, AES-128 -------------
+
+TEST(PaceTest, BsiWorkedExampleEndToEnd) {
+  const nlohmann::json v = LoadVector("bsi-eac-worked-example-openpace.json");
+  for (const char* kind : {"ecdh", "dh"}) {
+    SCOPED_TRACE(kind);
+    const auto& p = v[kind]["pace"];
+    absl::StatusOr<SecurityInfos> infos = ParseSecurityInfos(H(v[kind]["ef_cardaccess"]));
+    ASSERT_TRUE(infos.ok()) << infos.status();
+    // EF.CardAccess holds one PACEInfo plus CA, TA and CardInfoLocator entries and a
+    // PrivilegedTerminalInfo; the PACEInfo is the one of the example.
+    ASSERT_EQ(infos->pace.size(), 1u);
+    absl::StatusOr<PaceParameters> params = ResolvePaceInfo(infos->pace[0], infos->pace_domain_parameters);
+    ASSERT_TRUE(params.ok()) << params.status();
+    EXPECT_EQ(params->parameter_id, p["parameter_id"].get<int>());
+    const bool ec = std::string(kind) == "ecdh";
+    const uint8_t tag = ec ? 0x86 : 0x84;
+
+    // The example gives no APDUs: rebuild them from its values (the password reference is the CAN's).
+    ASSERT_TRUE(PaceProtocolFromOid(params->protocol_oid).has_value());
+    const Bytes oid = *EncodeOid(params->protocol_oid);
+    const Bytes pcd_map = H(p["mapping_pcd_public"]);
+    // The DH value is written with a leading 00 (129 bytes); on the wire it has |p| = 128 bytes.
+    const Bytes pcd_eph_written = H(p["ephemeral_pcd_public"]);
+    const Bytes pcd_eph = ec ? pcd_eph_written : Bytes(pcd_eph_written.begin() + 1, pcd_eph_written.end());
+    auto ga = [](uint8_t cla, uint8_t tag_, const Bytes& value) {
+      CommandApdu c{.cla = cla, .ins = 0x86, .data = EncodeDynamicAuthenticationData({{tag_, value}}), .ne = 256};
+      return c.Encode();
+    };
+    CommandApdu mse{.cla = 0x00, .ins = 0x22, .p1 = 0xC1, .p2 = 0xA4,
+                    .data = Concat({EncodeTlv(0x80, oid), HexOrDie("830102"),
+                                    EncodeTlv(0x84, Bytes{static_cast<uint8_t>(p["parameter_id"].get<int>())})})};
+    CommandApdu ga1{.cla = 0x10, .ins = 0x86, .data = HexOrDie("7C00"), .ne = 256};
+    std::vector<RecordedChip::Exchange> script = {
+        {mse.Encode(), HexOrDie("9000")},
+        {ga1.Encode(), Concat({EncodeDynamicAuthenticationData({{0x80, H(p["encrypted_nonce_z"])}}), HexOrDie("9000")})},
+        {ga(0x10, 0x81, pcd_map), Concat({EncodeDynamicAuthenticationData({{0x82, H(p["mapping_picc_public"])}}), HexOrDie("9000")})},
+        {ga(0x10, 0x83, pcd_eph), Concat({EncodeDynamicAuthenticationData({{0x84, H(p["ephemeral_picc_public"])}}), HexOrDie("9000")})},
+        {ga(0x00, 0x85, H(p["token_pcd_T_ifd"])), Concat({EncodeDynamicAuthenticationData({{0x86, H(p["token_picc_T_ic"])}}), HexOrDie("9000")})},
+    };
+    RecordedChip chip(script);
+    ScriptedRandom rng;
+    // The DH private keys of the example are 1024-bit numbers; reduced mod q (offline) they give the
+    // same public keys, which the recorded commands check.
+    rng.Add("pace.mapping_key", ec ? H(p["mapping_pcd_private"]) : HexOrDie("5265030F751F4AD18B08AC565FC7AC952E41618D"));
+    rng.Add("pace.ephemeral_key",
+            ec ? H(p["ephemeral_pcd_private"]) : HexOrDie("89CCD99B0E8D3B1F11E1296DCA68EC53411CF2CA"));
+    PaceTrace trace;
+    Outcome out = RunAgainst(chip, *params, Can(p["password"].get<std::string>()), rng, &trace);
+    ASSERT_TRUE(out.result.ok()) << out.result.status();
+    EXPECT_EQ(chip.used(), 5u);
+    // K_pi = SHA-1("123456" || 00000003)[0..16]; s = D(K_pi, z) is the example's nonce.
+    const Bytes k_pi_hash = Hash(HashAlgorithm::kSha1, Concat({AsSpan(std::string("123456")), HexOrDie("00000003")}));
+    EXPECT_EQ(Hex(trace.k_pi), ToHex(ByteSpan(k_pi_hash.data(), 16)));
+    EXPECT_EQ(Hex(trace.nonce), p["nonce_s"].get<std::string>());
+    EXPECT_EQ(Hex(trace.mapping_shared), p["mapping_shared_secret_H"].get<std::string>());
+    EXPECT_EQ(ToHex(trace.mapped_generator), p["mapped_generator"].get<std::string>());
+    EXPECT_EQ(Hex(trace.shared_secret), p["shared_secret_K"].get<std::string>());
+    EXPECT_EQ(Hex(trace.ks_enc), p["k_enc"].get<std::string>());
+    EXPECT_EQ(Hex(trace.ks_mac), p["k_mac"].get<std::string>());
+    EXPECT_EQ(ToHex(trace.token_terminal), p["token_pcd_T_ifd"].get<std::string>());
+    EXPECT_EQ(ToHex(trace.token_chip), p["token_picc_T_ic"].get<std::string>());
+    EXPECT_EQ(trace.token_input_chip, *PublicKeyDataObject(params->protocol_oid, tag, pcd_eph));
+    EXPECT_EQ(trace.token_input_terminal, *PublicKeyDataObject(params->protocol_oid, tag, H(p["ephemeral_picc_public"])));
+
+    // The session keys run the example's AES secure messaging: at SSC 1 the padded plaintext encrypts
+    // to the given ciphertext under IV = E(KS_enc, SSC).
+    const auto& enc = p["sm_encrypt_example"];
+    Bytes ssc(16, 0);
+    ssc[15] = static_cast<uint8_t>(enc["ssc"].get<int>());
+    absl::StatusOr<Bytes> iv = EncryptBlock(CipherFamily::kAes, out.result->keys.ks_enc, ssc);
+    ASSERT_TRUE(iv.ok());
+    absl::StatusOr<Bytes> ct = CbcEncrypt(CipherFamily::kAes, out.result->keys.ks_enc, *iv,
+                                          PadIso9797M2(H(enc["plaintext_unpadded"]), 16));
+    ASSERT_TRUE(ct.ok());
+    EXPECT_EQ(ToHex(*ct), enc["ciphertext_after_iso_padding"].get<std::string>());
+  }
+}
+
+// ---- Every variant against the simulated chip --------------------------------------------------------
+
+struct Variant {
+  std::string oid;
+  int parameter_id;
+};
+
+class PaceVariantTest : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(PaceVariantTest, AgreesWithTheSimulatedChipAndRunsSecureMessaging) {
+  const Variant& v = GetParam();
+  PaceParameters params = Params(v.oid, v.parameter_id);
+  auto chip_rng = NewSystemRandom();
+  PaceSimChipConfig config{.params = params, .password = Can("123456"), .rng = chip_rng.get()};
+  if (params.protocol.mapping == PaceMapping::kChipAuthentication) {
+    config.cam_static_private = params.domain.GenerateKeyPair(*chip_rng, "static")->private_key;
+  }
+  Bytes selected;
+  config.after_pace = [&](const CommandApdu& c) {
+    selected = c.data;
+    return ResponseApdu{HexOrDie("CAFE"), 0x9000};
+  };
+  PaceSimChip chip(config);
+  auto rng = NewSystemRandom();
+  CardLink link({.extended_length = true});
+  ChipChannel channel(link);
+  Task<absl::StatusOr<PaceResult>> task = RunPace(channel, params, Can("123456"), *rng);
+  absl::StatusOr<PaceResult> result = RunDialog(task, link, std::ref(chip));
+  ASSERT_TRUE(result.ok()) << result.status() << " chip: " << chip.complaint();
+  ASSERT_TRUE(chip.keys().has_value());
+  EXPECT_EQ(Hex(result->keys.ks_enc), Hex(chip.keys()->ks_enc));
+  EXPECT_EQ(Hex(result->keys.ks_mac), Hex(chip.keys()->ks_mac));
+  EXPECT_EQ(result->keys.ks_enc.size(), KeyLength(params.protocol.cipher));
+  EXPECT_EQ(result->keys.ssc.size(), BlockSize(FamilyOf(params.protocol.cipher)));
+
+  // A command under the new secure messaging reaches the chip intact and its answer comes back.
+  CommandApdu select{.cla = 0x00, .ins = 0xA4, .p1 = 0x02, .p2 = 0x0C, .data = HexOrDie("011E")};
+  Task<absl::StatusOr<ResponseApdu>> t2 = channel.Transmit(select);
+  absl::StatusOr<ResponseApdu> r2 = RunDialog(t2, link, std::ref(chip));
+  ASSERT_TRUE(r2.ok()) << r2.status();
+  EXPECT_EQ(ToHex(r2->data), "CAFE");
+  EXPECT_EQ(ToHex(selected), "011E");
+
+  if (params.protocol.mapping == PaceMapping::kChipAuthentication) {
+    KeyAgreementKeyPair static_key = *params.domain.KeyPairFromPrivate(config.cam_static_private);
+    EXPECT_EQ(result->chip_authentication_data.size(), params.domain.order_size());
+    EXPECT_TRUE(VerifyCamBinding(*result, params.domain, static_key.public_key).ok());
+    KeyAgreementKeyPair other = *params.domain.GenerateKeyPair(*rng, "other");
+    EXPECT_EQ(VerifyCamBinding(*result, params.domain, other.public_key).code(), absl::StatusCode::kPermissionDenied);
+  } else {
+    EXPECT_EQ(VerifyCamBinding(*result, params.domain, Bytes()).code(), absl::StatusCode::kFailedPrecondition);
+  }
+  if (params.protocol.mapping == PaceMapping::kIntegrated) {
+    EXPECT_TRUE(result->chip_mapping_public_key.empty());
+  } else {
+    EXPECT_EQ(ToHex(result->chip_mapping_public_key), ToHex(chip.chip_mapping_public()));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllMappingsCiphersAndGroups, PaceVariantTest,
+    ::testing::Values(
+        // GM ECDH on every standardized curve, across the ciphers.
+        Variant{oid::kPaceEcdhGm3Des, 8}, Variant{oid::kPaceEcdhGmAes128, 9}, Variant{oid::kPaceEcdhGmAes128, 10},
+        Variant{oid::kPaceEcdhGmAes192, 11}, Variant{oid::kPaceEcdhGmAes128, 12}, Variant{oid::kPaceEcdhGmAes256, 13},
+        Variant{oid::kPaceEcdhGmAes192, 14}, Variant{oid::kPaceEcdhGmAes256, 15}, Variant{oid::kPaceEcdhGm3Des, 16},
+        Variant{oid::kPaceEcdhGmAes256, 17}, Variant{oid::kPaceEcdhGmAes256, 18},
+        // GM DH on the three RFC 5114 groups (2048-bit values need extended length).
+        Variant{oid::kPaceDhGm3Des, 0}, Variant{oid::kPaceDhGmAes128, 1}, Variant{oid::kPaceDhGmAes256, 2},
+        // IM, ECDH and DH, every cipher.
+        Variant{oid::kPaceEcdhIm3Des, 13}, Variant{oid::kPaceEcdhImAes128, 12}, Variant{oid::kPaceEcdhImAes192, 15},
+        Variant{oid::kPaceEcdhImAes256, 18}, Variant{oid::kPaceDhIm3Des, 0}, Variant{oid::kPaceDhImAes128, 0},
+        Variant{oid::kPaceDhImAes192, 1}, Variant{oid::kPaceDhImAes256, 2},
+        // CAM (ECDH, AES only).
+        Variant{oid::kPaceEcdhCamAes128, 13}, Variant{oid::kPaceEcdhCamAes192, 16}, Variant{oid::kPaceEcdhCamAes256, 17}),
+    [](const ::testing::TestParamInfo<Variant>& info) {
+      std::string name = info.param.oid.substr(std::string("0.4.0.127.0.7.2.2.4.").size());
+      for (char& c : name) {
+        if (c == '.') c = '_';
+      }
+      return "m" + name + "_id" + std::to_string(info.param.parameter_id);
+    });
+
+// ---- Failures ----------------------------------------------------------------------------------------
+
+absl::Status RunFault(PaceSimChipConfig config, const PacePassword& terminal_password) {
+  auto chip_rng = NewSystemRandom();
+  config.rng = chip_rng.get();
+  const PaceParameters params = config.params;
+  PaceSimChip chip(std::move(config));
+  auto rng = NewSystemRandom();
+  Outcome out = RunAgainst(chip, params, terminal_password, *rng);
+  EXPECT_FALSE(out.secure);
+  return out.result.status();
+}
+
+PaceSimChipConfig BasicChip() {
+  return PaceSimChipConfig{.params = Params(oid::kPaceEcdhGmAes128, 13), .password = Can("123456")};
+}
+
+TEST(PaceFailureTest, WrongPasswordIsRefused) {
+  absl::Status s = RunFault(BasicChip(), Can("654321"));
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << s;
+  EXPECT_EQ(PaceFailureOf(s), PaceFailure::kPasswordRefused);
+  EXPECT_THAT(s.message(), HasSubstr("6300"));
+}
+
+TEST(PaceFailureTest, WrongChipTokenIsRefused) {
+  PaceSimChipConfig c = BasicChip();
+  c.corrupt_chip_token = true;
+  absl::Status s = RunFault(c, Can("123456"));
+  EXPECT_EQ(PaceFailureOf(s), PaceFailure::kPasswordRefused) << s;
+  EXPECT_THAT(s.message(), HasSubstr("token"));
+}
+
+TEST(PaceFailureTest, EchoedEphemeralKeyIsMalformed) {
+  PaceSimChipConfig c = BasicChip();
+  c.echo_terminal_ephemeral = true;
+  absl::Status s = RunFault(c, Can("123456"));
+  EXPECT_EQ(PaceFailureOf(s), PaceFailure::kMalformedChipData) << s;
+}
+
+TEST(PaceFailureTest, MseStatusWords) {
+  PaceSimChipConfig unsupported = BasicChip();
+  unsupported.mse_status = 0x6A80;
+  absl::Status s = RunFault(unsupported, Can("123456"));
+  EXPECT_EQ(PaceFailureOf(s), PaceFailure::kNotSupported) << s;
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+
+  PaceSimChipConfig blocked = BasicChip();
+  blocked.mse_status = 0x63C0;
+  EXPECT_EQ(PaceFailureOf(RunFault(blocked, Can("123456"))), PaceFailure::kPasswordRefused);
+
+  // A retry counter is a warning: PACE goes on and succeeds.
+  PaceSimChipConfig counter = BasicChip();
+  counter.mse_status = 0x63C3;
+  auto chip_rng = NewSystemRandom();
+  counter.rng = chip_rng.get();
+  PaceSimChip chip(counter);
+  auto rng = NewSystemRandom();
+  Outcome out = RunAgainst(chip, counter.params, Can("123456"), *rng);
+  EXPECT_TRUE(out.result.ok()) << out.result.status();
+}
+
+TEST(PaceFailureTest, ChipRequiresTheParameterId) {
+  // The reader always sends DO'84'; without a known id it cannot and such a chip refuses.
+  PaceSimChipConfig c = BasicChip();
+  auto chip_rng = NewSystemRandom();
+  c.rng = chip_rng.get();
+  PaceSimChip chip(c);
+  PaceParameters no_id = c.params;
+  no_id.parameter_id.reset();
+  auto rng = NewSystemRandom();
+  Outcome out = RunAgainst(chip, no_id, Can("123456"), *rng);
+  EXPECT_EQ(PaceFailureOf(out.result.status()), PaceFailure::kNotSupported);
+  EXPECT_EQ(chip.complaint(), "no parameter id");
+}
+
+TEST(PaceFailureTest, MalformedChipResponses) {
+  const PaceParameters params = Params(oid::kPaceEcdhGmAes128, 13);
+  struct Case {
+    std::string name;
+    std::vector<std::string> responses;  // for MSE, GA1, GA2, ...
+    PaceFailure expected;
+  };
+  const std::string point_off_curve = "04" + std::string(128, '1');
+  const std::vector<Case> cases = {
+      {"nonce not a block", {"9000", "7C0380010A9000"}, PaceFailure::kMalformedChipData},
+      {"no 7C", {"9000", "80101111111111111111111111111111111111119000"}, PaceFailure::kMalformedChipData},
+      {"junk after 7C", {"9000", "7C128010111111111111111111111111111111110000" "9000"}, PaceFailure::kMalformedChipData},
+      {"unexpected tag", {"9000", "7C1282101111111111111111111111111111111111" "9000"}, PaceFailure::kMalformedChipData},
+      {"truncated TLV", {"9000", "7C1280101111" "9000"}, PaceFailure::kMalformedChipData},
+      {"off-curve mapping key",
+       {"9000", "7C12801011111111111111111111111111111111" "9000", "7C438241" + point_off_curve + "9000"},
+       PaceFailure::kMalformedChipData},
+      {"6A80 at step 1", {"9000", "6A80"}, PaceFailure::kNotSupported},
+      {"63C1 at step 2", {"9000", "7C12801011111111111111111111111111111111" "9000", "63C1"}, PaceFailure::kPasswordRefused},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    size_t i = 0;
+    auto chip = [&c, &i](ByteSpan) -> absl::StatusOr<Bytes> {
+      if (i >= c.responses.size()) return absl::UnavailableError("script ended");
+      return HexOrDie(c.responses[i++]);
+    };
+    ScriptedRandom rng;
+    rng.Add("pace.mapping_key", HexOrDie("01"));
+    CardLink link;
+    ChipChannel channel(link);
+    Task<absl::StatusOr<PaceResult>> task = RunPace(channel, params, Can("123456"), rng);
+    absl::StatusOr<PaceResult> r = RunDialog(task, link, std::ref(chip));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(PaceFailureOf(r.status()), c.expected) << r.status();
+    EXPECT_FALSE(channel.secure());
+  }
+}
+
+TEST(PaceFailureTest, TransportErrorsPassThrough) {
+  const PaceParameters params = Params(oid::kPaceEcdhGmAes128, 13);
+  auto chip = [](ByteSpan) -> absl::StatusOr<Bytes> { return absl::DeadlineExceededError("chip gone"); };
+  ScriptedRandom rng;
+  CardLink link;
+  ChipChannel channel(link);
+  Task<absl::StatusOr<PaceResult>> task = RunPace(channel, params, Can("123456"), rng);
+  absl::StatusOr<PaceResult> r = RunDialog(task, link, std::ref(chip));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(PaceFailureOf(r.status()), PaceFailure::kTransport);
+}
+
+TEST(PaceFailureTest, MissingRandomnessIsInternal) {
+  PaceSimChipConfig c = BasicChip();
+  auto chip_rng = NewSystemRandom();
+  c.rng = chip_rng.get();
+  PaceSimChip chip(c);
+  ScriptedRandom empty;
+  Outcome out = RunAgainst(chip, c.params, Can("123456"), empty);
+  EXPECT_EQ(PaceFailureOf(out.result.status()), PaceFailure::kInternal) << out.result.status();
+  EXPECT_EQ(out.result.status().code(), absl::StatusCode::kInternal);
+}
+
+TEST(PaceFailureTest, CamWithoutChipAuthenticationData) {
+  auto chip_rng = NewSystemRandom();
+  PaceSimChipConfig c{.params = Params(oid::kPaceEcdhCamAes128, 13), .password = Can("123456"), .rng = chip_rng.get()};
+  c.cam_static_private = c.params.domain.GenerateKeyPair(*chip_rng, "s")->private_key;
+  c.omit_cam_data = true;
+  PaceSimChip chip(c);
+  auto rng = NewSystemRandom();
+  Outcome out = RunAgainst(chip, c.params, Can("123456"), *rng);
+  EXPECT_EQ(PaceFailureOf(out.result.status()), PaceFailure::kMalformedChipData) << out.result.status();
+}
+
+TEST(PaceFailureTest, Dh2048NeedsExtendedLength) {
+  auto chip_rng = NewSystemRandom();
+  PaceSimChipConfig c{.params = Params(oid::kPaceDhGmAes128, 2), .password = Can("123456"), .rng = chip_rng.get()};
+  PaceSimChip chip(c);
+  auto rng = NewSystemRandom();
+  Outcome out = RunAgainst(chip, c.params, Can("123456"), *rng, nullptr, LinkLimits{.extended_length = false});
+  ASSERT_FALSE(out.result.ok());
+  // The link refuses the extended command before it reaches the chip: not a PACE verdict.
+  EXPECT_EQ(PaceFailureOf(out.result.status()), PaceFailure::kTransport) << out.result.status();
+}
+
+// ---- Building blocks ---------------------------------------------------------------------------------
+
+TEST(PaceBuildingBlocksTest, DynamicAuthenticationData) {
   const Bytes encoded = EncodeDynamicAuthenticationData({{0x80, HexOrDie("0102")}, {0x8A, {}}});
   EXPECT_EQ(ToHex(encoded), "7C0680020102" "8A00");
   absl::StatusOr<DynamicAuthenticationData> parsed = ParseDynamicAuthenticationData(encoded);
   ASSERT_TRUE(parsed.ok());
   ASSERT_NE(parsed->Find(0x80), nullptr);
   EXPECT_EQ(ToHex(*parsed->Find(0x80)), "0102");
+  EXPECT_EQ(parsed->Find(0x81), nullptr);
+  EXPECT_TRUE(ParseDynamicAuthenticationData(HexOrDie("7C00"))->objects.empty());
+  for (const char* bad : {"", "7C", "7C01", "7D00", "7C0480008000", "7C03A10100", "7C025F01", "7C00FF"}) {
+    EXPECT_FALSE(ParseDynamicAuthenticationData(HexOrDie(bad)).ok()) << bad;
+  }
+}
+
+TEST(PaceBuildingBlocksTest, TokensFor3DesArePaddedRetailMacs) {
+  // The 3DES token is the retail MAC of the method-2 padded input; AES is CMAC of the raw input.
+  const Bytes key = HexOrDie("0123456789ABCDEFFEDCBA9876543210");
+  const Bytes input = HexOrDie("7F4903860100");
+  absl::StatusOr<Bytes> t = AuthenticationToken(KeyAlgorithm::k3Des, key, input);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(*t, *RetailMac(key, PadIso9797M2(input, 8)));
+  absl::StatusOr<Bytes> a = AuthenticationToken(KeyAlgorithm::kAes128, key, input);
+  ASSERT_TRUE(a.ok());
+  const Bytes cmac = *AesCmac(key, input);
+  EXPECT_EQ(*a, Bytes(cmac.begin(), cmac.begin() + 8));
+}
+
+TEST(PaceBuildingBlocksTest, ResolvePaceInfoChoices) {
+  // The BSI ECDH EF.CardAccess: a standardized id.
+  const nlohmann::json v = LoadVector("bsi-eac-worked-example-openpace.json");
+  SecurityInfos infos = *ParseSecurityInfos(H(v["ecdh"]["ef_cardaccess"]));
+  absl::StatusOr<PaceParameters> p = ResolvePaceInfo(infos.pace.at(0), infos.pace_domain_parameters);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->protocol.mapping, PaceMapping::kGeneric);
+  EXPECT_EQ(p->protocol.cipher, KeyAlgorithm::kAes128);
+  // Unknown protocol and reserved ids.
+  PaceInfo unknown{.protocol = "0.4.0.127.0.7.2.2.4.9.9", .version = 2, .parameter_id = 13};
+  EXPECT_EQ(ResolvePaceInfo(unknown, {}).status().code(), absl::StatusCode::kUnimplemented);
+  PaceInfo reserved{.protocol = oid::kPaceEcdhGmAes128, .version = 2, .parameter_id = 5};
+  EXPECT_EQ(ResolvePaceInfo(reserved, {}).status().code(), absl::StatusCode::kUnimplemented);
+  // ECDH protocol with a DH parameter id.
+  PaceInfo mismatch{.protocol = oid::kPaceEcdhGmAes128, .version = 2, .parameter_id = 0};
+  EXPECT_EQ(ResolvePaceInfo(mismatch, {}).status().code(), absl::StatusCode::kUnimplemented);
+  // Proprietary id without its PACEDomainParameterInfo.
+  PaceInfo proprietary{.protocol = oid::kPaceEcdhGmAes128, .version = 2, .parameter_id = 0x41};
+  EXPECT_EQ(ResolvePaceInfo(proprietary, {}).status().code(), absl::StatusCode::kUnimplemented);
+}
+
+TEST(PaceBuildingBlocksTest, ResolvePaceInfoWithExplicitDomainParameters) {
+  // A German test card: id-PACE-ECDH-GM-AES-CBC-CMAC-128 without a parameter id, and one
+  // PACEDomainParameterInfo with explicit brainpoolP256t1 parameters.
+  const nlohmann::json v = LoadVector("openpace-cardaccess-cardsecurity-samples.json");
+  SecurityInfos infos = *ParseSecurityInfos(H(v["ef_cardaccess"]["ef_cardaccess_old_testcard"]));
+  ASSERT_FALSE(infos.pace_domain_parameters.empty());
+  const PaceInfo* ecdh = nullptr;
+  for (const PaceInfo& p : infos.pace) {
+    if (p.protocol == oid::kPaceEcdhGmAes128) ecdh = &p;
+  }
+  ASSERT_NE(ecdh, nullptr);
+  absl::StatusOr<PaceParameters> p = ResolvePaceInfo(*ecdh, infos.pace_domain_parameters);
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_TRUE(p->domain.is_ec());
+  EXPECT_FALSE(p->domain.parameter_id().has_value());
+  EXPECT_EQ(ToHex(p->domain.ec().generator().X()), "A3E8EB3CC1CFE7B7732213B23A656149AFA142C47AAFBC2B79A191562E1305F4");
 }
 
 }  // namespace
