@@ -1,0 +1,35 @@
+// Verification of a document from its files alone (no chip): `docval verify`, the v4 HTTP API and the
+// v2 WebSocket API share it. Parses every data group given into the result (lds_result.h) and runs
+// Passive Authentication; Chip and Active Authentication stay UNAVAILABLE (the caller sets them when
+// it ran them, e.g. v2's server-side Chip Authentication).
+//
+// A data group that does not parse is recorded in `errors` ("DG11: ...") and its field stays null;
+// an EF.SOD that does not parse leaves sod_info null and passive_authentication false, with the
+// reason in passive_authentication_details.error. The result is always complete and well formed.
+#ifndef DOCVAL_VALIDATOR_EMRTD_AUTH_VERIFY_FILES_H_
+#define DOCVAL_VALIDATOR_EMRTD_AUTH_VERIFY_FILES_H_
+
+#include <cstdint>
+#include <map>
+
+#include "validator/emrtd/auth/passive_auth.h"
+#include "validator/emrtd/auth/trust_store.h"
+#include "validator/emrtd/bytes.h"
+#include "validator/emrtd/result.h"
+
+namespace docval::emrtd {
+
+struct DocumentFiles {
+  Bytes sod;                         // EF.SOD
+  std::map<int, Bytes> data_groups;  // 1..16 -> file
+};
+
+// Copies a Passive Authentication outcome into the result (sod_info, verdict, details).
+void ApplyPassiveAuthentication(const PassiveAuthResult& pa, EmrtdResult& result);
+
+EmrtdResult VerifyDocumentFiles(const DocumentFiles& files, const TrustStore* trust_store, int64_t now_unix_seconds,
+                                bool include_files_binary = false);
+
+}  // namespace docval::emrtd
+
+#endif  // DOCVAL_VALIDATOR_EMRTD_AUTH_VERIFY_FILES_H_
