@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tools/vchip/test_terminal.h"
 #include "tools/vchip/vchip_test_util.h"
 
 namespace docval::vchip {
@@ -68,7 +69,9 @@ TEST(ChipSmTest, OddInsUsesDo85) {
   EXPECT_EQ(ToHex(plain->data), "540100");
   Bytes rsp = sm.Wrap(H("5302AABB"), 0x9000, true);
   EXPECT_EQ(rsp[0], 0x85);
-  EXPECT_EQ(ToHex(term.Unwrap(rsp)), "5302AABB9000");
+  auto opened = term.Unwrap(rsp);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(ToHex(*opened), "5302AABB9000");
 }
 
 }  // namespace
