@@ -116,6 +116,26 @@ Task<absl::StatusOr<Bytes>> FileReader::ReadBySfi(uint8_t sfi) {
   co_return co_await ReadWhole(Addressing::kSfi, sfi);
 }
 
+Task<absl::StatusOr<Bytes>> FileReader::Read(ElementaryFile file) {
+  if (file.in_mf) co_return co_await ReadMfFile(file);
+  if (options_.select_by_fid) co_return co_await SelectAndRead(file);
+  last_sw_ = 0;
+  absl::StatusOr<Bytes> by_sfi = co_await ReadWhole(Addressing::kSfi, file.sfi);
+  if (!by_sfi.ok() && (last_sw_ == sw::kFunctionNotSupported || last_sw_ == 0x6A86)) {
+    co_return co_await SelectAndRead(file);
+  }
+  co_return by_sfi;
+}
+
+Task<absl::StatusOr<Bytes>> FileReader::SelectAndRead(ElementaryFile file) {
+  CommandApdu select{.cla = 0x00, .ins = 0xA4, .p1 = 0x02, .p2 = 0x0C,
+                     .data = Bytes{static_cast<uint8_t>(file.fid >> 8), static_cast<uint8_t>(file.fid)}};
+  absl::StatusOr<ResponseApdu> r = co_await channel_.Transmit(select);
+  if (!r.ok()) co_return r.status();
+  if (!r->ok()) co_return SwError(absl::StrCat("SELECT ", file.name), r->sw);
+  co_return co_await ReadWhole(Addressing::kCurrentEf, 0);
+}
+
 Task<absl::StatusOr<Bytes>> FileReader::ReadMfFile(ElementaryFile file) {
   last_sw_ = 0;
   absl::StatusOr<Bytes> by_sfi = co_await ReadWhole(Addressing::kSfi, file.sfi);
@@ -155,6 +175,7 @@ Task<absl::StatusOr<Bytes>> FileReader::ReadWhole(Addressing addressing, uint8_t
     if (want == 0) co_return absl::FailedPreconditionError("READ BINARY: the link leaves no room for data");
     if (total.has_value()) want = std::min(want, *total - offset);
     if (!total.has_value() && probe) want = std::min(want, kHeaderProbe);
+    if (offset == 0 && options_.first_read > 0) want = std::min(want, options_.first_read);
     const bool directed = exact_le > 0;  // this read uses the length a 6Cxx named
     if (directed) want = std::min(want, exact_le);
     exact_le = 0;

@@ -66,6 +66,11 @@ struct FileReaderOptions {
   size_t max_file_size = 1 << 20;
   // Caps the block size (0: no cap). Mainly for tests and replays of chips with known limits.
   size_t max_block = 0;
+  // The Le of the first read of a file (0: as much as the link allows). Classic readers read the
+  // 4-byte header first; replays of their traces need that.
+  size_t first_read = 0;
+  // Read application files by SELECT EF (00 A4 02 0C 02 <FID>) and offset reads instead of SFI.
+  bool select_by_fid = false;
 };
 
 class FileReader {
@@ -81,6 +86,10 @@ class FileReader {
   // Reads a whole EF of the current application by its short EF identifier (1..30).
   Task<absl::StatusOr<Bytes>> ReadBySfi(uint8_t sfi);
 
+  // Reads `file`: MF files with ReadMfFile; application files by SFI (or by SELECT EF when
+  // `select_by_fid` is set, or when the SFI read is refused with 6A81/6A86 — SFI not supported).
+  Task<absl::StatusOr<Bytes>> Read(ElementaryFile file);
+
   // Reads an MF-level EF (EF.CardAccess, EF.ATR/INFO) in whatever state the chip is: first by SFI
   // (one round trip when the MF is the current DF, as after reset or when the phone selected the MF
   // or EF.ATR/INFO); if that fails with a "not found"-like status (6A82, 6986, 6A86, 6B00, 6982,
@@ -94,6 +103,7 @@ class FileReader {
  private:
   enum class Addressing { kSfi, kCurrentEf };
   Task<absl::StatusOr<Bytes>> ReadWhole(Addressing addressing, uint8_t sfi);
+  Task<absl::StatusOr<Bytes>> SelectAndRead(ElementaryFile file);
   void StepDown(size_t failed_block);
 
   ChipChannel& channel_;

@@ -481,6 +481,35 @@ TEST(FileReaderTest, AbsentMfFileIsNotFound) {
   EXPECT_EQ(s.Mf(chip, kEfCardAccess).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST(FileReaderTest, SelectByFidAndHeaderFirstLikeClassicReaders) {
+  Bytes com = ReadVectorFile("lds-samples/jmrtd-bsi2008/EF_COM.bin");
+  FakeChip chip = ChipWith(0x1E, com);
+  chip.app.clear();
+  chip.app[0x011E] = {com, 0x1E};
+  Session s(kShort, FileReaderOptions{.first_read = 4, .select_by_fid = true});
+  Task<absl::StatusOr<Bytes>> t = s.reader.Read(kEfCom);
+  absl::StatusOr<Bytes> got = RunDialog(t, s.link, std::ref(chip));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, com);
+  ASSERT_EQ(chip.seen.size(), 3u);
+  EXPECT_EQ(ToHex(chip.seen[0].Encode()), "00A4020C02011E");
+  EXPECT_EQ(ToHex(chip.seen[1].Encode()), "00B0000004");
+  EXPECT_EQ(chip.seen[2].ne, com.size() - 4);
+}
+
+TEST(FileReaderTest, ChipWithoutSfiIsReadBySelect) {
+  Bytes dg1 = ReadVectorFile("lds-samples/jmrtd-bsi2008/Datagroup1.bin");
+  FakeChip chip = ChipWith(0x01, dg1);
+  chip.quirks.sfi = false;
+  Session s(kShort);
+  s.Secure(chip, Keys3Des());
+  Task<absl::StatusOr<Bytes>> t = s.reader.Read(*FindElementaryFile("DG1"));
+  absl::StatusOr<Bytes> got = RunDialog(t, s.link, std::ref(chip));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, dg1);
+  EXPECT_EQ(s.link.round_trips(), 3u);  // refused SFI read, SELECT, READ BINARY
+}
+
 TEST(FileReaderTest, ElementaryFileTable) {
   EXPECT_EQ(FindElementaryFile("DG2")->sfi, 0x02);
   EXPECT_EQ(FindElementaryFile("DG14")->fid, 0x010E);
