@@ -11,9 +11,6 @@
 namespace docval::emrtd {
 namespace {
 
-using testing::Exchange;
-using testing::ScriptedChip;
-
 nlohmann::json LoadVector(const std::string& name) {
   std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
   EXPECT_TRUE(in.good()) << name;
@@ -42,8 +39,8 @@ struct Fixture {
     r.Add("bac.k_ifd", H(d3["k_ifd"]));
     return r;
   }
-  std::vector<Exchange> Script() const {
-    std::vector<Exchange> s;
+  std::vector<ScriptedExchange> Script() const {
+    std::vector<ScriptedExchange> s;
     for (const nlohmann::json& a : d3["apdus"]) s.push_back({H(a["cmd"]), H(a["rsp"])});
     return s;
   }
@@ -88,7 +85,7 @@ TEST(BacTest, WrongMrzRefusedByTheChipIsAccessDenied) {
     AccessKey wrong = f.Key();
     wrong.date_of_birth = Sec("690807");
     // The chip answers GET CHALLENGE as recorded; our command differs (other keys), and it refuses.
-    std::vector<Exchange> script = f.Script();
+    std::vector<ScriptedExchange> script = f.Script();
     ScriptedRandom rng = f.Rng();
     CardLink link;
     ChipChannel ch(link);
@@ -106,7 +103,7 @@ TEST(BacTest, WrongMrzRefusedByTheChipIsAccessDenied) {
 
 TEST(BacTest, BadChipMacIsAccessDenied) {
   Fixture f;
-  std::vector<Exchange> script = f.Script();
+  std::vector<ScriptedExchange> script = f.Script();
   script[1].response[39] ^= 0x01;  // last MAC byte
   ScriptedChip chip(script);
   ScriptedRandom rng = f.Rng();
@@ -125,7 +122,7 @@ TEST(BacTest, ReplayedChipAnswerIsAccessDenied) {
   other_rnd[0] ^= 0xFF;
   rng.Add("bac.rnd_ifd", other_rnd);
   rng.Add("bac.k_ifd", H(f.d3["k_ifd"]));
-  std::vector<Exchange> script = f.Script();
+  std::vector<ScriptedExchange> script = f.Script();
   CardLink link;
   ChipChannel ch(link);
   int calls = 0;
@@ -155,7 +152,7 @@ TEST(BacTest, MalformedAnswersAreDataLoss) {
     EXPECT_EQ(RunBac(f.Key(), rng, chip, link).status().code(), absl::StatusCode::kDataLoss);
   }
   {
-    std::vector<Exchange> script = f.Script();
+    std::vector<ScriptedExchange> script = f.Script();
     script[1].response.erase(script[1].response.begin());  // 39 bytes of data
     ScriptedChip chip(script);
     ScriptedRandom rng = f.Rng();

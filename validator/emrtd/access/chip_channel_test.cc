@@ -6,6 +6,7 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "validator/emrtd/access/scripted_chip.h"
 
 namespace docval::emrtd {
 namespace {
@@ -17,31 +18,6 @@ nlohmann::json LoadVector(const std::string& name) {
 }
 
 Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
-
-struct Exchange {
-  Bytes command;
-  Bytes response;
-};
-
-// Asserts each command and answers with the recorded response.
-class ScriptedChip {
- public:
-  explicit ScriptedChip(std::vector<Exchange> script) : script_(std::move(script)) {}
-  absl::StatusOr<Bytes> operator()(ByteSpan command) {
-    if (next_ >= script_.size()) {
-      ADD_FAILURE() << "unexpected command " << ToHex(command);
-      return absl::UnavailableError("script ended");
-    }
-    const Exchange& e = script_[next_++];
-    EXPECT_EQ(ToHex(command), ToHex(e.command)) << "exchange " << next_ - 1;
-    return e.response;
-  }
-  size_t used() const { return next_; }
-
- private:
-  std::vector<Exchange> script_;
-  size_t next_ = 0;
-};
 
 Task<absl::StatusOr<Bytes>> ReadEfComAppD(ChipChannel& ch, SessionKeys keys) {
   // A plain command first, then the App. D protected ones.
@@ -66,8 +42,8 @@ Task<absl::StatusOr<Bytes>> ReadEfComAppD(ChipChannel& ch, SessionKeys keys) {
   co_return out;
 }
 
-std::vector<Exchange> AppDScript(const nlohmann::json& v) {
-  std::vector<Exchange> s = {{HexOrDie("0084000008"), HexOrDie("4608F919887022129000")}};
+std::vector<ScriptedExchange> AppDScript(const nlohmann::json& v) {
+  std::vector<ScriptedExchange> s = {{HexOrDie("0084000008"), HexOrDie("4608F919887022129000")}};
   for (const nlohmann::json& x : v["D4_secure_messaging"]["exchanges"]) {
     s.push_back({H(x["cmd_ProtectedCmd"]), H(x["rsp_Protected"])});
   }
@@ -99,7 +75,7 @@ TEST(ChipChannelTest, PlainThenProtectedAppendixD) {
 
 TEST(ChipChannelTest, BadMacEndsTheDialogAndNothingMoreIsSent) {
   nlohmann::json v = LoadVector("icao9303-p11-appD-bac-sm.json");
-  std::vector<Exchange> script = AppDScript(v);
+  std::vector<ScriptedExchange> script = AppDScript(v);
   script[2].response[3] ^= 0x40;  // corrupt the first READ BINARY response
   CardLink link;
   ChipChannel ch(link);

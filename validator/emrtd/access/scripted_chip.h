@@ -12,33 +12,33 @@
 #include "gtest/gtest.h"
 #include "validator/emrtd/bytes.h"
 
-namespace docval::emrtd::testing {
+namespace docval::emrtd {
 
-struct Exchange {
+struct ScriptedExchange {
   Bytes command;
   Bytes response;
 };
 
 class ScriptedChip {
  public:
-  explicit ScriptedChip(std::vector<Exchange> script) : script_(std::move(script)) {}
+  explicit ScriptedChip(std::vector<ScriptedExchange> script) : script_(std::move(script)) {}
 
   absl::StatusOr<Bytes> operator()(ByteSpan command) {
     if (next_ >= script_.size()) {
       ADD_FAILURE() << "unexpected command " << ToHex(command);
       return absl::UnavailableError("the script has ended");
     }
-    const Exchange& e = script_[next_++];
+    const ScriptedExchange& e = script_[next_++];
     EXPECT_EQ(ToHex(command), ToHex(e.command)) << "exchange " << next_ - 1;
     return e.response;
   }
   size_t used() const { return next_; }
 
  private:
-  std::vector<Exchange> script_;
+  std::vector<ScriptedExchange> script_;
   size_t next_ = 0;
 };
 
-}  // namespace docval::emrtd::testing
+}  // namespace docval::emrtd
 
 #endif  // DOCVAL_VALIDATOR_EMRTD_ACCESS_SCRIPTED_CHIP_H_
