@@ -1,0 +1,192 @@
+#include "validator/emrtd/auth/active_auth.h"
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "validator/emrtd/access/scripted_chip.h"
+#include "validator/emrtd/crypto/x509.h"
+#include "validator/emrtd/lds/dg15.h"
+#include "validator/emrtd/lds/lds_test_util.h"
+
+namespace docval::emrtd {
+namespace {
+
+using Status = ActiveAuthOutcome::Status;
+
+nlohmann::json Json(const std::string& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path;
+  return nlohmann::json::parse(in);
+}
+nlohmann::json RsaVectors() { return Json(std::string(DOCVAL_VECTORS_DIR) + "/active-authentication-vectors.json")["cases"]; }
+nlohmann::json EcdsaCases() {
+  return Json(std::string(DOCVAL_SOURCE_DIR) + "/validator/emrtd/crypto/testdata/pki/aa_ecdsa.json")["cases"];
+}
+Bytes Hex(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
+Bytes Spki(const nlohmann::json& dg15) { return *ParseDg15(Hex(dg15)); }
+
+// gmrtd's real 1792-bit passport: INTERNAL AUTHENTICATE under 3DES secure messaging, the command
+// byte for byte, the response unwrapped and verified, the SSC advanced by two.
+TEST(ActiveAuth, GmrtdRsa1792UnderSecureMessaging) {
+  nlohmann::json c = RsaVectors()["gmrtd_real_rsa1792_sm_3des"];
+  CardLink link(LinkLimits{.extended_length = false});
+  ChipChannel channel(link);
+  channel.StartSecureMessaging(SessionKeys{.cipher = SmCipher::k3Des,
+                                           .ks_enc = ToSecure(Hex(c["sm_before"]["ks_enc"])),
+                                           .ks_mac = ToSecure(Hex(c["sm_before"]["ks_mac"])),
+                                           .ssc = ToSecure(Hex(c["sm_before"]["ssc"]))});
+  ScriptedRandom rng;
+  rng.Add("aa.challenge", Hex(c["challenge_rnd_ifd"]));
+  ScriptedChip chip({{Hex(c["apdus"][0]["cmd"]), Hex(c["apdus"][0]["rsp"])}});
+  Task<absl::StatusOr<ActiveAuthOutcome>> task = PerformActiveAuthentication(channel, Spki(c["dg15"]), "", rng);
+  absl::StatusOr<ActiveAuthOutcome> o = RunDialog(task, link, std::ref(chip));
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(chip.used(), 1u);
+  EXPECT_EQ(o->status, Status::kVerified) << o->detail;
+  EXPECT_EQ(o->challenge, Hex(c["challenge_rnd_ifd"]));
+  EXPECT_EQ(o->signature, Hex(c["signature"]));
+  EXPECT_EQ(ToHex(FromSecure(channel.sm()->keys().ssc)), c["sm_after_expected"]["ssc"].get<std::string>());
+  EXPECT_EQ(ActiveAuthenticationResult(*o, true), CheckResult::kSuccess);
+  EXPECT_EQ(ActiveAuthenticationResult(*o, false), CheckResult::kFailed);  // key not bound by PA: a clone could pass
+}
+
+TEST(ActiveAuth, PymrtdRsa1024Signatures) {
+  nlohmann::json c = RsaVectors()["pymrtd_real_rsa1024"];
+  Bytes spki = Spki(c["dg15"]);
+  for (const auto& s : c["signatures"]) {
+    ActiveAuthOutcome o = VerifyActiveAuthentication(spki, Hex(s["challenge_M2"]), Hex(s["signature"]));
+    EXPECT_EQ(o.status, Status::kVerified) << o.detail;
+    Bytes flipped = Hex(s["signature"]);
+    flipped[7] ^= 0x20;
+    o = VerifyActiveAuthentication(spki, Hex(s["challenge_M2"]), flipped);
+    EXPECT_EQ(o.status, Status::kFailed);
+    EXPECT_EQ(ActiveAuthenticationResult(o, true), CheckResult::kFailed);
+  }
+}
+
+TEST(ActiveAuth, EcdsaPlainAndDerWithAndWithoutActiveAuthenticationInfo) {
+  for (const auto& c : EcdsaCases()) {
+    SCOPED_TRACE(c["curve"].get<std::string>());
+    Bytes spki = Spki(c["dg15"]);
+    std::string oid = c["aa_signature_algorithm"];
+    for (const char* field : {"signature_plain", "signature_der"}) {
+      SCOPED_TRACE(field);
+      Bytes sig = Hex(c[field]);
+      EXPECT_EQ(VerifyActiveAuthentication(spki, Hex(c["challenge"]), sig, oid).status, Status::kVerified);
+      EXPECT_EQ(VerifyActiveAuthentication(spki, Hex(c["challenge"]), sig, "").status, Status::kVerified);
+      Bytes flipped = sig;
+      flipped[flipped.size() - 3] ^= 0x01;
+      EXPECT_EQ(VerifyActiveAuthentication(spki, Hex(c["challenge"]), flipped, oid).status, Status::kFailed);
+      Bytes other = Hex(c["challenge"]);
+      other[0] ^= 0x80;
+      EXPECT_EQ(VerifyActiveAuthentication(spki, other, sig, oid).status, Status::kFailed);
+      // The wrong hash named by ActiveAuthenticationInfo fails.
+      EXPECT_EQ(VerifyActiveAuthentication(spki, Hex(c["challenge"]), sig, "0.4.0.127.0.7.1.1.4.1.1").status,
+                Status::kFailed);
+    }
+  }
+}
+
+TEST(ActiveAuth, PlainProtocolAndChipRefusals) {
+  nlohmann::json c = EcdsaCases()[0];
+  Bytes challenge = Hex(c["challenge"]);
+  Bytes cmd = Concat({HexOrDie("0088000008"), challenge, HexOrDie("00")});
+  struct Reply {
+    Bytes response;
+    Status expected;
+  };
+  for (const Reply& r : {Reply{Concat({Hex(c["signature_plain"]), HexOrDie("9000")}), Status::kVerified},
+                         Reply{HexOrDie("6A88"), Status::kUnavailable}, Reply{HexOrDie("6A81"), Status::kUnavailable},
+                         Reply{HexOrDie("6D00"), Status::kUnavailable}, Reply{HexOrDie("6982"), Status::kFailed},
+                         Reply{HexOrDie("0102039000"), Status::kFailed}}) {
+    CardLink link;
+    ChipChannel channel(link);
+    ScriptedRandom rng;
+    rng.Add("aa.challenge", challenge);
+    ScriptedChip chip({{cmd, r.response}});
+    Task<absl::StatusOr<ActiveAuthOutcome>> task =
+        PerformActiveAuthentication(channel, Spki(c["dg15"]), c["aa_signature_algorithm"], rng);
+    absl::StatusOr<ActiveAuthOutcome> o = RunDialog(task, link, std::ref(chip));
+    ASSERT_TRUE(o.ok()) << o.status();
+    EXPECT_EQ(o->status, r.expected) << ToHex(r.response) << " " << o->detail;
+    if (r.expected == Status::kUnavailable) {
+      EXPECT_EQ(ActiveAuthenticationResult(*o, true), CheckResult::kUnavailable);
+    }
+  }
+}
+
+TEST(ActiveAuth, TransportFailureIsAnError) {
+  nlohmann::json c = EcdsaCases()[0];
+  CardLink link;
+  ChipChannel channel(link);
+  ScriptedRandom rng;
+  rng.Add("aa.challenge", Hex(c["challenge"]));
+  Task<absl::StatusOr<ActiveAuthOutcome>> task = PerformActiveAuthentication(channel, Spki(c["dg15"]), "", rng);
+  absl::StatusOr<ActiveAuthOutcome> o =
+      RunDialog(task, link, [](ByteSpan) -> absl::StatusOr<Bytes> { return absl::UnavailableError("gone"); });
+  EXPECT_FALSE(o.ok());
+}
+
+TEST(ActiveAuth, LargeKeysNeedExtendedLength) {
+  // An RSA-2048 key (any SPKI will do for the APDU decision): under secure messaging its 256-byte
+  // signature no longer fits a short response, so the command must go extended.
+  Bytes spki = x509::Certificate::FromDer(testing::ReadPki("ds_rsa.der"))->spki();
+  nlohmann::json c = RsaVectors()["gmrtd_real_rsa1792_sm_3des"];
+  SessionKeys keys{.cipher = SmCipher::k3Des, .ks_enc = ToSecure(Hex(c["sm_before"]["ks_enc"])),
+                   .ks_mac = ToSecure(Hex(c["sm_before"]["ks_mac"])), .ssc = ToSecure(Hex(c["sm_before"]["ssc"]))};
+  {
+    CardLink link(LinkLimits{.extended_length = false});
+    ChipChannel channel(link);
+    channel.StartSecureMessaging(keys);
+    ScriptedRandom rng;
+    rng.Add("aa.challenge", HexOrDie("0102030405060708"));
+    ScriptedChip chip({});  // nothing may be sent
+    Task<absl::StatusOr<ActiveAuthOutcome>> task = PerformActiveAuthentication(channel, spki, "", rng);
+    absl::StatusOr<ActiveAuthOutcome> o = RunDialog(task, link, std::ref(chip));
+    ASSERT_TRUE(o.ok());
+    EXPECT_EQ(o->status, Status::kUnavailable);
+    EXPECT_EQ(chip.used(), 0u);
+  }
+  {
+    CardLink link(LinkLimits{.extended_length = true});
+    ChipChannel channel(link);
+    channel.StartSecureMessaging(keys);
+    ScriptedRandom rng;
+    rng.Add("aa.challenge", HexOrDie("0102030405060708"));
+    Bytes sent;
+    Task<absl::StatusOr<ActiveAuthOutcome>> task = PerformActiveAuthentication(channel, spki, "", rng);
+    absl::StatusOr<ActiveAuthOutcome> o = RunDialog(task, link, [&sent](ByteSpan cmd) -> absl::StatusOr<Bytes> {
+      sent.assign(cmd.begin(), cmd.end());
+      return absl::UnavailableError("test ends here");
+    });
+    EXPECT_FALSE(o.ok());
+    ASSERT_GT(sent.size(), 7u);
+    EXPECT_EQ(ToHex(ByteSpan(sent).subspan(0, 5)), "0C88000000");  // extended Lc
+    EXPECT_EQ(ToHex(ByteSpan(sent).subspan(sent.size() - 2)), "0000");  // extended Le
+  }
+  {
+    // Without secure messaging 256 + SW fits a short response.
+    CardLink link(LinkLimits{.extended_length = false});
+    ChipChannel channel(link);
+    ScriptedRandom rng;
+    rng.Add("aa.challenge", HexOrDie("0102030405060708"));
+    ScriptedChip chip({{HexOrDie("00880000080102030405060708 00"), HexOrDie("6A88")}});
+    Task<absl::StatusOr<ActiveAuthOutcome>> task = PerformActiveAuthentication(channel, spki, "", rng);
+    absl::StatusOr<ActiveAuthOutcome> o = RunDialog(task, link, std::ref(chip));
+    ASSERT_TRUE(o.ok());
+    EXPECT_EQ(o->status, Status::kUnavailable);
+  }
+}
+
+TEST(ActiveAuth, HashNames) {
+  EXPECT_EQ(ActiveAuthHashOf("0.4.0.127.0.7.1.1.4.1.3"), HashAlgorithm::kSha256);
+  EXPECT_EQ(ActiveAuthHashOf("1.2.840.10045.4.3.4"), HashAlgorithm::kSha512);
+  EXPECT_FALSE(ActiveAuthHashOf("1.2.3").has_value());
+  EXPECT_EQ(VerifyActiveAuthentication(HexOrDie("3000"), HexOrDie("00"), HexOrDie("00")).status, Status::kFailed);
+}
+
+}  // namespace
+}  // namespace docval::emrtd
