@@ -1,0 +1,80 @@
+// Access control: the PACE-or-BAC decision of the chip access procedure (ICAO 9303-11 §4.2) and its
+// error mapping. The reader reads EF.CardAccess in plain first (absent: the chip has no PACE), emits
+// ACCESS_CONTROL, and calls PerformAccessControl(); nothing here touches the link's progress.
+//
+// The decision:
+// - PACE whenever EF.CardAccess offers a supported PACEInfo, with the CAN when the access key has one,
+//   else the MRZ (f(pi) = SHA-1(MRZ_information)).
+// - Candidates, best first (PaceCandidates()): ECDH before DH (short APDUs, no extended length for
+//   2048-bit groups), AES before 3DES, CAM before GM before IM (CAM authenticates the chip as a side
+//   effect; GM is what most chips and tests exercise), the longer AES key first; ties keep file order.
+//   Unsupported or malformed PACEInfos are skipped (so are all non-PACE SecurityInfos).
+// - When the chip refuses a candidate's protocol or parameters (MSE:Set AT / GENERAL AUTHENTICATE with
+//   a status word other than a password refusal) the next candidate is tried, and with a CAN refused
+//   that way (no CAN on the chip) the MRZ is tried, at most kMaxPaceAttempts runs in all. A refused
+//   password, a wrong chip token or malformed chip data end PACE at once.
+// - BAC only when the chip has no (supported) PACE: EF.CardAccess absent, unparsable, or without a
+//   supported PACEInfo. BAC needs the MRZ.
+// - A PACE failure is an access-control failure, never a silent downgrade to BAC (a downgrade is a
+//   security hole: whoever can make PACE fail would get the weaker protocol). A deployment may opt in
+//   with `allow_bac_fallback`; the outcome then says so (fell_back_to_bac, pace_failure).
+//
+// Errors: access-control failures (PACE or BAC refused, chip protocol not supported, malformed chip
+// data, no usable password) are kPermissionDenied and IsAccessControlFailure() is true: the reader
+// maps them to ACCESS_CONTROL_FAILED. Transport errors pass through unchanged (no fallback after
+// them: the dialog must end). kInternal: our side (randomness).
+#ifndef DOCVAL_VALIDATOR_EMRTD_ACCESS_ACCESS_CONTROL_H_
+#define DOCVAL_VALIDATOR_EMRTD_ACCESS_ACCESS_CONTROL_H_
+
+#include <optional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "validator/emrtd/access/chip_channel.h"
+#include "validator/emrtd/access/pace.h"
+#include "validator/emrtd/access/secure_messaging.h"
+#include "validator/emrtd/bytes.h"
+#include "validator/emrtd/crypto/random.h"
+#include "validator/emrtd/lds/security_infos.h"
+#include "validator/emrtd/reader.h"
+#include "validator/emrtd/task.h"
+
+namespace docval::emrtd {
+
+inline constexpr int kMaxPaceAttempts = 4;
+
+struct AccessControlConfig {
+  // Fall back to BAC after a failed PACE (ReaderConfig::allow_bac_fallback).
+  bool allow_bac_fallback = false;
+};
+
+enum class AccessProtocol { kPace, kBac };
+const char* AccessProtocolName(AccessProtocol protocol);  // "PACE", "BAC"
+
+struct AccessControlOutcome {
+  AccessProtocol protocol = AccessProtocol::kBac;
+  SessionKeys keys;  // already active on the channel
+  // PACE: what ran (the domain is needed by VerifyCamBinding) and its result.
+  std::optional<PaceParameters> pace_parameters;
+  std::optional<PaceResult> pace;
+  // BAC after a failed PACE (only with allow_bac_fallback), and why PACE failed.
+  bool fell_back_to_bac = false;
+  absl::Status pace_failure;
+};
+
+// The supported PACEInfos of EF.CardAccess, best first (see above).
+std::vector<PaceParameters> PaceCandidates(const SecurityInfos& card_access);
+
+// `card_access`: the bytes of EF.CardAccess, or nullopt when the chip has none. `channel` must be
+// plain; `channel` and `rng` must outlive the task.
+Task<absl::StatusOr<AccessControlOutcome>> PerformAccessControl(ChipChannel& channel,
+                                                                std::optional<Bytes> card_access, AccessKey key,
+                                                                AccessControlConfig config, RandomSource& rng);
+
+// True for the statuses the reader reports as ACCESS_CONTROL_FAILED.
+bool IsAccessControlFailure(const absl::Status& status);
+
+}  // namespace docval::emrtd
+
+#endif  // DOCVAL_VALIDATOR_EMRTD_ACCESS_ACCESS_CONTROL_H_

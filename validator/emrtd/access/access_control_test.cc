@@ -1,0 +1,343 @@
+#include "validator/emrtd/access/access_control.h"
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "absl/strings/match.h"
+#include "nlohmann/json.hpp"
+#include "validator/emrtd/access/mrz_key.h"
+#include "validator/emrtd/access/pace_sim_chip.h"
+#include "validator/emrtd/card_link.h"
+#include "validator/emrtd/tlv.h"
+
+namespace docval::emrtd {
+namespace {
+
+using ::docval::emrtd::testing::PaceSimChip;
+using ::docval::emrtd::testing::PaceSimChipConfig;
+using ::testing::HasSubstr;
+
+nlohmann::json LoadVector(const std::string& name) {
+  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
+  EXPECT_TRUE(in.good()) << name;
+  return nlohmann::json::parse(in);
+}
+
+Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
+SecureBytes Sec(const std::string& s) { return SecureBytes(s.begin(), s.end()); }
+
+// The MRZ of ICAO 9303-11 App. D (its BAC exchange is replayed below).
+AccessKey MrzKey() {
+  AccessKey k;
+  k.document_number = Sec("L898902C<");
+  k.date_of_birth = Sec("690806");
+  k.date_of_expiry = Sec("940623");
+  return k;
+}
+AccessKey CanKey(const std::string& can) {
+  AccessKey k;
+  k.can = Sec(can);
+  return k;
+}
+
+// Scripted for BAC (App. D.3 nonces), the system RNG for everything else.
+class TestRandom : public RandomSource {
+ public:
+  TestRandom() {
+    const nlohmann::json d3 = LoadVector("icao9303-p11-appD-bac-sm.json")["D3_mutual_authentication"];
+    scripted_.Add("bac.rnd_ifd", H(d3["rnd_ifd"]));
+    scripted_.Add("bac.k_ifd", H(d3["k_ifd"]));
+  }
+  absl::StatusOr<SecureBytes> Bytes(absl::string_view purpose, size_t n) override {
+    if (absl::StartsWith(purpose, "bac.")) return scripted_.Bytes(purpose, n);
+    return system_->Bytes(purpose, n);
+  }
+  absl::StatusOr<SecureBytes> Scalar(absl::string_view purpose, ByteSpan bound) override {
+    return system_->Scalar(purpose, bound);
+  }
+
+ private:
+  ScriptedRandom scripted_;
+  std::unique_ptr<RandomSource> system_ = NewSystemRandom();
+};
+
+// A chip with PACE (the simulated chip) and BAC (App. D.3's recorded answers), recording each INS.
+class Chip {
+ public:
+  explicit Chip(std::optional<PaceSimChipConfig> pace) {
+    if (pace.has_value()) {
+      pace->rng = chip_rng_.get();
+      pace_.emplace(*std::move(pace));
+    }
+    const nlohmann::json d3 = LoadVector("icao9303-p11-appD-bac-sm.json")["D3_mutual_authentication"];
+    for (const auto& a : d3["apdus"]) bac_.push_back({H(a["cmd"]), H(a["rsp"])});
+  }
+  absl::StatusOr<Bytes> operator()(ByteSpan command) {
+    if (command.size() < 4) return absl::InvalidArgumentError("short command");
+    instructions_.push_back(command[1]);
+    if (fail_transport_) return absl::UnavailableError("the phone went away");
+    if (refuse_oid_.has_value() && command[1] == 0x22 && ContainsOid(command, *refuse_oid_)) return HexOrDie("6A80");
+    if (command[1] == 0x84 || command[1] == 0x82) {
+      if (bac_next_ >= bac_.size()) return HexOrDie("6985");
+      const auto& [expected, response] = bac_[bac_next_++];
+      if (ToHex(command) != ToHex(expected)) return HexOrDie("6300");
+      return response;
+    }
+    if (!pace_.has_value()) return HexOrDie("6D00");
+    return (*pace_)(command);
+  }
+
+  std::vector<uint8_t> instructions_;
+  std::optional<PaceSimChip> pace_;
+  std::optional<std::string> refuse_oid_;
+  bool fail_transport_ = false;
+
+ private:
+  static bool ContainsOid(ByteSpan command, const std::string& dotted) {
+    const Bytes oid_do = EncodeTlv(0x80, *EncodeOid(dotted));
+    return ToHex(command).find(ToHex(oid_do)) != std::string::npos;
+  }
+  std::unique_ptr<RandomSource> chip_rng_ = NewSystemRandom();
+  std::vector<std::pair<Bytes, Bytes>> bac_;
+  size_t bac_next_ = 0;
+};
+
+struct AcRun {
+  absl::StatusOr<AccessControlOutcome> outcome;
+  bool secure = false;
+};
+
+AcRun Perform(Chip& chip, std::optional<Bytes> card_access, const AccessKey& key, bool fallback = false) {
+  CardLink link({.extended_length = true});
+  ChipChannel channel(link);
+  TestRandom rng;
+  Task<absl::StatusOr<AccessControlOutcome>> task =
+      PerformAccessControl(channel, std::move(card_access), key, AccessControlConfig{.allow_bac_fallback = fallback}, rng);
+  absl::StatusOr<AccessControlOutcome> outcome = RunDialog(task, link, std::ref(chip));
+  return AcRun{std::move(outcome), channel.secure()};
+}
+
+// The BSI worked example's EF.CardAccess: one PACEInfo (ECDH-GM-AES-128, brainpoolP256r1) among CA, TA,
+// CardInfoLocator and PrivilegedTerminalInfo entries.
+Bytes BsiCardAccess() { return H(LoadVector("bsi-eac-worked-example-openpace.json")["ecdh"]["ef_cardaccess"]); }
+
+PaceSimChipConfig ChipFor(const Bytes& card_access, PacePassword password) {
+  std::vector<PaceParameters> c = PaceCandidates(*ParseSecurityInfos(card_access));
+  EXPECT_FALSE(c.empty());
+  return PaceSimChipConfig{.params = c.at(0), .password = std::move(password)};
+}
+
+PacePassword CanPassword(const std::string& can) { return PacePassword{PacePasswordType::kCan, Sec(can)}; }
+PacePassword MrzPassword(const AccessKey& key) { return PacePassword{PacePasswordType::kMrz, *MrzPasswordHash(key)}; }
+
+bool Saw(const Chip& chip, uint8_t ins) {
+  return std::find(chip.instructions_.begin(), chip.instructions_.end(), ins) != chip.instructions_.end();
+}
+
+// ---- Ordering ----------------------------------------------------------------------------------------
+
+TEST(PaceCandidatesTest, BestFirstAndUnsupportedSkipped) {
+  SecurityInfos infos;
+  auto add = [&](const char* oid, int64_t id) { infos.pace.push_back(PaceInfo{.protocol = oid, .version = 2, .parameter_id = id}); };
+  add(oid::kPaceDhGmAes128, 0);
+  add(oid::kPaceEcdhImAes256, 13);
+  add(oid::kPaceEcdhGm3Des, 13);
+  add(oid::kPaceEcdhGmAes128, 13);
+  add(oid::kPaceEcdhCamAes128, 13);
+  add(oid::kPaceEcdhGmAes256, 12);
+  add("0.4.0.127.0.7.2.2.4.7.2", 13);  // not a PACE protocol
+  add(oid::kPaceEcdhGmAes128, 5);      // reserved parameter id
+  add(oid::kPaceEcdhGmAes128, 0x41);   // proprietary id without domain parameters
+  std::vector<PaceParameters> c = PaceCandidates(infos);
+  std::vector<std::string> order;
+  for (const PaceParameters& p : c) order.push_back(p.protocol_oid + "/" + std::to_string(*p.parameter_id));
+  EXPECT_THAT(order, ::testing::ElementsAre(std::string(oid::kPaceEcdhCamAes128) + "/13",
+                                            std::string(oid::kPaceEcdhGmAes256) + "/12",
+                                            std::string(oid::kPaceEcdhGmAes128) + "/13",
+                                            std::string(oid::kPaceEcdhImAes256) + "/13",
+                                            std::string(oid::kPaceEcdhGm3Des) + "/13",
+                                            std::string(oid::kPaceDhGmAes128) + "/0"));
+}
+
+TEST(PaceCandidatesTest, RealCardAccessFiles) {
+  const nlohmann::json v = LoadVector("openpace-cardaccess-cardsecurity-samples.json")["ef_cardaccess"];
+  for (const auto& [name, hex] : v.items()) {
+    SCOPED_TRACE(name);
+    absl::StatusOr<SecurityInfos> infos = ParseSecurityInfos(HexOrDie(hex.get<std::string>()));
+    ASSERT_TRUE(infos.ok()) << infos.status();
+    std::vector<PaceParameters> c = PaceCandidates(*infos);
+    // Every sample with a PACEInfo offers one we support (the Slovenian one has none: BAC), and ECDH
+    // comes first when offered.
+    EXPECT_EQ(c.empty(), infos->pace.empty());
+    if (c.empty()) continue;
+    bool any_ecdh = false;
+    for (const PaceInfo& p : infos->pace) any_ecdh |= PaceProtocolFromOid(p.protocol)->agreement == KeyAgreement::kEcdh;
+    EXPECT_EQ(c[0].domain.is_ec(), any_ecdh);
+  }
+}
+
+// ---- The decision ------------------------------------------------------------------------------------
+
+TEST(AccessControlTest, PaceWithTheCan) {
+  const Bytes card_access = BsiCardAccess();
+  AccessKey key = MrzKey();
+  key.can = Sec("123456");  // both given: the CAN is used
+  Chip chip(ChipFor(card_access, CanPassword("123456")));
+  AcRun run = Perform(chip, card_access, key);
+  ASSERT_TRUE(run.outcome.ok()) << run.outcome.status() << " " << chip.pace_->complaint();
+  EXPECT_EQ(run.outcome->protocol, AccessProtocol::kPace);
+  EXPECT_TRUE(run.secure);
+  ASSERT_TRUE(run.outcome->pace.has_value());
+  EXPECT_EQ(run.outcome->pace->password_type, PacePasswordType::kCan);
+  EXPECT_EQ(run.outcome->pace_parameters->parameter_id, 13);
+  ASSERT_TRUE(chip.pace_->keys().has_value());
+  EXPECT_EQ(run.outcome->keys.ks_mac, chip.pace_->keys()->ks_mac);
+  EXPECT_FALSE(run.outcome->fell_back_to_bac);
+  EXPECT_FALSE(Saw(chip, 0x84));  // no BAC
+}
+
+TEST(AccessControlTest, PaceWithTheMrzWhenThereIsNoCan) {
+  const Bytes card_access = BsiCardAccess();
+  Chip chip(ChipFor(card_access, MrzPassword(MrzKey())));
+  AcRun run = Perform(chip, card_access, MrzKey());
+  ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
+  EXPECT_EQ(run.outcome->protocol, AccessProtocol::kPace);
+  EXPECT_EQ(run.outcome->pace->password_type, PacePasswordType::kMrz);
+}
+
+TEST(AccessControlTest, CanRefusedAsUnknownThenMrz) {
+  // A passport without a CAN answers MSE:Set AT with the CAN reference by 6A88: the MRZ is tried next.
+  const Bytes card_access = BsiCardAccess();
+  AccessKey key = MrzKey();
+  key.can = Sec("123456");
+  Chip chip(ChipFor(card_access, MrzPassword(MrzKey())));
+  AcRun run = Perform(chip, card_access, key);
+  ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
+  EXPECT_EQ(run.outcome->pace->password_type, PacePasswordType::kMrz);
+}
+
+TEST(AccessControlTest, RefusedProtocolMovesToTheNextCandidate) {
+  // Two PACEInfos: CAM (preferred) and GM; the chip refuses CAM at MSE:Set AT.
+  SecurityInfos infos;
+  const Bytes card_access = HexOrDie(
+      "3128"
+      "3012060A04007F0007020204060202010202010D"   // id-PACE-ECDH-CAM-AES-CBC-CMAC-128, v2, id 13
+      "3012060A04007F0007020204020202010202010D");  // id-PACE-ECDH-GM-AES-CBC-CMAC-128, v2, id 13
+  std::vector<PaceParameters> c = PaceCandidates(*ParseSecurityInfos(card_access));
+  ASSERT_EQ(c.size(), 2u);
+  ASSERT_EQ(c[0].protocol.mapping, PaceMapping::kChipAuthentication);
+  Chip chip(PaceSimChipConfig{.params = c[1], .password = CanPassword("123456")});
+  chip.refuse_oid_ = oid::kPaceEcdhCamAes128;
+  AcRun run = Perform(chip, card_access, CanKey("123456"));
+  ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
+  EXPECT_EQ(run.outcome->pace->protocol_oid, oid::kPaceEcdhGmAes128);
+  EXPECT_EQ(std::count(chip.instructions_.begin(), chip.instructions_.end(), 0x22), 2);
+}
+
+TEST(AccessControlTest, NoCardAccessMeansBac) {
+  Chip chip(std::nullopt);
+  AcRun run = Perform(chip, std::nullopt, MrzKey());
+  ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
+  EXPECT_EQ(run.outcome->protocol, AccessProtocol::kBac);
+  EXPECT_TRUE(run.secure);
+  const nlohmann::json d3 = LoadVector("icao9303-p11-appD-bac-sm.json")["D3_mutual_authentication"];
+  EXPECT_EQ(ToHex(FromSecure(run.outcome->keys.ks_enc)), d3["ks_enc"].get<std::string>());
+  EXPECT_EQ(ToHex(FromSecure(run.outcome->keys.ssc)), d3["ssc"].get<std::string>());
+  EXPECT_FALSE(run.outcome->pace.has_value());
+  EXPECT_FALSE(Saw(chip, 0x22));
+}
+
+TEST(AccessControlTest, CardAccessWithoutSupportedPaceMeansBac) {
+  // Only a ChipAuthenticationInfo and a PACEInfo with an unknown protocol.
+  const Bytes card_access = HexOrDie(
+      "3128"
+      "3012060A04007F00070202030202020102020101"
+      "3012060A04007F00070202040702020102020101");
+  Chip chip(std::nullopt);
+  AcRun run = Perform(chip, card_access, MrzKey());
+  ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
+  EXPECT_EQ(run.outcome->protocol, AccessProtocol::kBac);
+  // And an unparsable EF.CardAccess is no PACE either.
+  Chip chip2(std::nullopt);
+  AcRun run2 = Perform(chip2, HexOrDie("3003FFFF"), MrzKey());
+  ASSERT_TRUE(run2.outcome.ok()) << run2.outcome.status();
+  EXPECT_EQ(run2.outcome->protocol, AccessProtocol::kBac);
+}
+
+TEST(AccessControlTest, PaceFailureIsNeverASilentDowngrade) {
+  const Bytes card_access = BsiCardAccess();
+  AccessKey key = MrzKey();
+  key.can = Sec("123456");
+  Chip chip(ChipFor(card_access, CanPassword("999999")));  // the chip's CAN differs
+  AcRun run = Perform(chip, card_access, key);
+  ASSERT_FALSE(run.outcome.ok());
+  EXPECT_TRUE(IsAccessControlFailure(run.outcome.status())) << run.outcome.status();
+  EXPECT_EQ(run.outcome.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(run.outcome.status().message(), HasSubstr("PACE failed"));
+  EXPECT_FALSE(Saw(chip, 0x84));  // no GET CHALLENGE: BAC was not tried
+  EXPECT_FALSE(Saw(chip, 0x82));
+  EXPECT_FALSE(run.secure);
+}
+
+TEST(AccessControlTest, OptInFallbackToBac) {
+  const Bytes card_access = BsiCardAccess();
+  AccessKey key = MrzKey();
+  key.can = Sec("123456");
+  Chip chip(ChipFor(card_access, CanPassword("999999")));
+  AcRun run = Perform(chip, card_access, key, /*fallback=*/true);
+  ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
+  EXPECT_EQ(run.outcome->protocol, AccessProtocol::kBac);
+  EXPECT_TRUE(run.outcome->fell_back_to_bac);
+  EXPECT_EQ(PaceFailureOf(run.outcome->pace_failure), PaceFailure::kPasswordRefused);
+  EXPECT_TRUE(Saw(chip, 0x84));
+  EXPECT_TRUE(run.secure);
+}
+
+TEST(AccessControlTest, FallbackNeedsTheMrz) {
+  const Bytes card_access = BsiCardAccess();
+  Chip chip(ChipFor(card_access, CanPassword("999999")));
+  AcRun run = Perform(chip, card_access, CanKey("123456"), /*fallback=*/true);
+  EXPECT_TRUE(IsAccessControlFailure(run.outcome.status())) << run.outcome.status();
+  EXPECT_FALSE(Saw(chip, 0x84));
+}
+
+TEST(AccessControlTest, CanOnlyAndNoPace) {
+  Chip chip(std::nullopt);
+  AcRun run = Perform(chip, std::nullopt, CanKey("123456"));
+  EXPECT_TRUE(IsAccessControlFailure(run.outcome.status()));
+  EXPECT_THAT(run.outcome.status().message(), HasSubstr("BAC needs the MRZ"));
+  EXPECT_TRUE(chip.instructions_.empty());
+}
+
+TEST(AccessControlTest, BacRefusedIsAnAccessControlFailure) {
+  Chip chip(std::nullopt);
+  AccessKey other = MrzKey();
+  other.date_of_birth = Sec("700101");  // E.IFD differs from the recorded one: the chip says 6300
+  AcRun run = Perform(chip, std::nullopt, other);
+  EXPECT_TRUE(IsAccessControlFailure(run.outcome.status())) << run.outcome.status();
+}
+
+TEST(AccessControlTest, TransportErrorsPassThroughWithoutFallback) {
+  const Bytes card_access = BsiCardAccess();
+  Chip chip(ChipFor(card_access, CanPassword("123456")));
+  chip.fail_transport_ = true;
+  AccessKey key = MrzKey();
+  key.can = Sec("123456");
+  AcRun run = Perform(chip, card_access, key, /*fallback=*/true);
+  EXPECT_EQ(run.outcome.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_FALSE(IsAccessControlFailure(run.outcome.status()));
+  EXPECT_EQ(chip.instructions_.size(), 1u);  // only the first MSE:Set AT was attempted
+}
+
+TEST(AccessControlTest, IsAccessControlFailureNeedsOurMarker) {
+  EXPECT_FALSE(IsAccessControlFailure(absl::OkStatus()));
+  EXPECT_FALSE(IsAccessControlFailure(absl::PermissionDeniedError("someone else's")));
+}
+
+}  // namespace
+}  // namespace docval::emrtd
