@@ -50,7 +50,11 @@ absl::StatusOr<SecureBytes> MrzInformation(const AccessKey& key) {
   RETURN_IF_ERROR(CheckDate(key.date_of_expiry, "date of expiry"));
   SecureBytes out;
   out.reserve(22 + 1 + 7 + 7);
-  out.insert(out.end(), key.document_number.begin(), key.document_number.end());
+  // Trailing '<' are fillers, never part of the number: "AB123<<<<<<" and "AB123" are the same.
+  size_t n = key.document_number.size();
+  while (n > 0 && key.document_number[n - 1] == '<') --n;
+  if (n == 0) return absl::InvalidArgumentError("document number of fillers only");
+  out.insert(out.end(), key.document_number.begin(), key.document_number.begin() + static_cast<long>(n));
   while (out.size() < 9) out.push_back('<');
   ASSIGN_OR_RETURN(char cd_number, MrzCheckDigit(out));
   out.push_back(static_cast<uint8_t>(cd_number));

@@ -5,7 +5,8 @@
 //   K_seed = SHA-1(MRZ_information)[0..16]        (BAC: K_enc = KDF(K_seed, 1), K_mac = KDF(K_seed, 2))
 //   PACE-MRZ password K = SHA-1(MRZ_information)  (PACE: K_pi = KDF(K, 3))
 //
-// Document numbers: shorter than 9 characters are padded with '<' to 9; longer ones (TD1/TD2 cards
+// Document numbers: trailing '<' fillers are dropped; then shorter than 9 characters are padded with
+// '<' to 9; longer ones (TD1/TD2 cards
 // whose number overflows into the optional data field, marked by '<' in the check-digit position)
 // are used in full, with the check digit computed over the full number — as ICAO 9303-11 and the
 // App. D.2 TD2 example (D23145890734 -> K_seed B366AD85...) specify. Check digits are always

@@ -78,6 +78,14 @@ TEST(MrzKeyTest, LongDocumentNumberIsUsedInFull) {
   EXPECT_EQ(ToHex(FromSecure(*BacKeySeed(key))), other["k_seed"].get<std::string>());
 }
 
+// Fillers typed by the user after the number change nothing.
+TEST(MrzKeyTest, TrailingFillersAreNotPartOfTheNumber) {
+  const std::string info = "D23145890734934071279507122";
+  EXPECT_EQ(Str(*MrzInformation(Mrz("D23145890734<<<", "340712", "950712"))), info);
+  EXPECT_EQ(Str(*MrzInformation(Mrz("L898902C<<<<", "690806", "940623"))), "L898902C<369080619406236");
+  EXPECT_FALSE(MrzInformation(Mrz("<<<", "690806", "940623")).ok());
+}
+
 TEST(MrzKeyTest, RejectsMissingOrMalformedFields) {
   EXPECT_FALSE(MrzInformation(AccessKey{}).ok());
   EXPECT_FALSE(MrzInformation(Mrz("L898902C", "69080", "940623")).ok());
