@@ -729,6 +729,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     if (ec) {
       if (ec == http::error::body_limit || ec == http::error::header_limit) {
         Respond(Text(http::status::payload_too_large, "request too large\n", 11, false), "too_large");
+      } else if (ec.category() == http::make_error_code(http::error::bad_method).category()) {
+        Respond(Text(http::status::bad_request, "malformed HTTP request\n", 11, false), "bad_request");
       }
       return;
     }

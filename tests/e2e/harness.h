@@ -1,0 +1,84 @@
+// A DocVal deployment on loopback for end-to-end tests: a fake Result Server plus the real docval
+// binary, either as `serve` or as three role processes, with a generated config.
+#ifndef DOCVAL_TESTS_E2E_HARNESS_H_
+#define DOCVAL_TESTS_E2E_HARNESS_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+#include "tests/e2e/process.h"
+#include "tests/support/fake_result_server.h"
+#include "tools/relay/relay_session.h"
+#include "tools/relay/ws_client.h"
+
+namespace docval::e2e {
+
+inline constexpr char kClientId[] = "e2e-client";
+
+struct DeploymentOptions {
+  bool separate_roles = false;
+  // Extra YAML appended to the generated config (timeouts, limits, tls, ...).
+  std::string extra_yaml;
+  std::map<std::string, std::string> env;
+  testsupport::FakeResultServerOptions result_server;
+  // Result Server URL override (e.g. a refusing port); empty: the fake server's /results.
+  std::string result_server_url;
+};
+
+class Deployment {
+ public:
+  static absl::StatusOr<std::unique_ptr<Deployment>> Start(DeploymentOptions options = {});
+  ~Deployment();
+
+  int gateway_port() const { return gateway_port_; }
+  std::string WsUrl(const std::string& query = "?return_result=true") const;
+  testsupport::FakeResultServer& result_server() { return *result_server_; }
+  ChildProcess& gateway() { return *gateway_; }
+  ChildProcess* validator() { return validator_.get(); }
+  // Stops every process with SIGTERM; returns false if one did not exit 0 in time.
+  bool Stop();
+  std::string AllOutput() const;
+  const std::string& dir() const { return dir_; }
+
+ private:
+  Deployment() = default;
+  std::unique_ptr<testsupport::FakeResultServer> result_server_;
+  std::unique_ptr<ChildProcess> gateway_;  // the serve process when not separate
+  std::unique_ptr<ChildProcess> validator_;
+  std::unique_ptr<ChildProcess> poster_;
+  int gateway_port_ = 0;
+  std::string dir_;
+};
+
+// A start message for kClientId; `mutate` may edit it before it is serialised.
+nlohmann::json StartMessageJson(const std::string& can = "123456");
+
+// Answers known commands byte for byte; anything else gets 6D00. Records every command.
+class ScriptedChip {
+ public:
+  void Answer(const std::string& command_hex, const std::string& response_hex);
+  std::optional<std::string> operator()(const std::string& command);
+  const std::vector<std::string>& seen() const { return seen_; }
+
+ private:
+  std::map<std::string, std::string> script_;
+  std::vector<std::string> seen_;
+};
+
+// The walking-skeleton chip: the eMRTD application and EF.COM.
+ScriptedChip SkeletonChip();
+
+// Connects and runs one relay session.
+absl::StatusOr<relay::RelayOutcome> RunSession(const std::string& url, const std::string& start_message,
+                                               const relay::ChipFunction& chip,
+                                               const relay::WsClientOptions& options = {});
+
+}  // namespace docval::e2e
+
+#endif  // DOCVAL_TESTS_E2E_HARNESS_H_
