@@ -3,7 +3,10 @@
 #include <chrono>
 #include <ctime>
 
+#include <botan/der_enc.h>
 #include <botan/ecdsa.h>
+#include <botan/pubkey.h>
+#include <botan/x509_ext.h>
 #include <botan/pem.h>
 #include <botan/pkcs10.h>
 #include <botan/pkcs8.h>
@@ -74,6 +77,48 @@ Credential Issue(Botan::RandomNumberGenerator& rng, const Credential& ca, std::s
   return Credential{std::move(key), std::move(cert)};
 }
 
+// A CRL v2 with fixed dates (Botan's X509_CA stamps entries with the current time): thisUpdate
+// `issued`, nextUpdate `next`, each entry revoked at `revoked_at` for key compromise, extensions
+// authorityKeyIdentifier and cRLNumber 1.
+std::shared_ptr<Botan::X509_CRL> MakeCrl(const Credential& ca, const std::vector<const Credential*>& revoked,
+                                         std::chrono::system_clock::time_point issued,
+                                         std::chrono::system_clock::time_point next,
+                                         std::chrono::system_clock::time_point revoked_at,
+                                         Botan::RandomNumberGenerator& rng) {
+  Botan::AlgorithmIdentifier sig_algo;
+  std::unique_ptr<Botan::PK_Signer> signer =
+      Botan::X509_Object::choose_sig_format(sig_algo, *ca.key, rng, HashFor(*ca.key), "");
+  Botan::Extensions crl_exts;
+  crl_exts.add(new Botan::Cert_Extension::Authority_Key_ID(ca.cert->subject_key_id()));
+  crl_exts.add(new Botan::Cert_Extension::CRL_Number(1));
+  Botan::secure_vector<uint8_t> tbs;
+  Botan::DER_Encoder enc(tbs);
+  enc.start_cons(Botan::SEQUENCE)
+      .encode(size_t{1})
+      .encode(sig_algo)
+      .encode(ca.cert->subject_dn())
+      .encode(Botan::X509_Time(issued))
+      .encode(Botan::X509_Time(next));
+  if (!revoked.empty()) {
+    enc.start_cons(Botan::SEQUENCE);
+    for (const Credential* c : revoked) {
+      Botan::Extensions entry_exts;
+      entry_exts.add(new Botan::Cert_Extension::CRL_ReasonCode(Botan::CRL_Code::KEY_COMPROMISE));
+      enc.start_cons(Botan::SEQUENCE)
+          .encode(Botan::BigInt::decode(c->cert->serial_number()))
+          .encode(Botan::X509_Time(revoked_at))
+          .start_cons(Botan::SEQUENCE)
+          .encode(entry_exts)  // Botan encodes the extensions without their SEQUENCE
+          .end_cons()
+          .end_cons();
+    }
+    enc.end_cons();
+  }
+  enc.start_explicit(0).start_cons(Botan::SEQUENCE).encode(crl_exts).end_cons().end_explicit().end_cons();
+  std::vector<uint8_t> der = Botan::X509_Object::make_signed(signer.get(), rng, sig_algo, tbs);
+  return std::make_shared<Botan::X509_CRL>(der);
+}
+
 }  // namespace
 
 CmsSigner TestPki::Signer(const Credential& ds, bool pss, HashAlgorithm hash) const {
@@ -105,18 +150,9 @@ absl::StatusOr<TestPki> GenerateTestPki(uint64_t seed) {
     pki.ml_signer = Issue(rng, pki.csca_ecdsa, Ecdsa(rng, "brainpool256r1"), "ML SIGNER UT", from, to,
                           "2.23.136.1.1.3");
 
-    const auto crl_time = Date(2025, 1, 1);
-    const std::chrono::seconds next(std::chrono::hours(24 * 365 * 20));
-    {
-      Botan::X509_CA ca(*pki.csca_rsa.cert, *pki.csca_rsa.key, "SHA-256", rng);
-      Botan::X509_CRL empty = ca.new_crl(rng, crl_time, next);
-      pki.crl_rsa = std::make_shared<Botan::X509_CRL>(ca.update_crl(
-          empty, {Botan::CRL_Entry(*pki.ds_revoked.cert, Botan::CRL_Code::KEY_COMPROMISE)}, rng, crl_time, next));
-    }
-    {
-      Botan::X509_CA ca(*pki.csca_ecdsa.cert, *pki.csca_ecdsa.key, "SHA-384", rng);
-      pki.crl_ecdsa = std::make_shared<Botan::X509_CRL>(ca.new_crl(rng, crl_time, next));
-    }
+    const auto crl_time = Date(2025, 1, 1), next = Date(2045, 1, 1), revoked_at = Date(2024, 6, 1);
+    pki.crl_rsa = MakeCrl(pki.csca_rsa, {&pki.ds_revoked}, crl_time, next, revoked_at, rng);
+    pki.crl_ecdsa = MakeCrl(pki.csca_ecdsa, {}, crl_time, next, revoked_at, rng);
     CmsSigner ml = pki.Signer(pki.ml_signer);
     absl::StatusOr<Bytes> list = BuildMasterList({*pki.csca_rsa.cert, *pki.csca_ecdsa.cert}, ml, rng);
     if (!list.ok()) return list.status();

@@ -13,7 +13,8 @@
 //   ds_untrusted    RSA DS under rogue_csca
 //   ds_revoked      RSA DS under csca_rsa, listed in crl_rsa
 //   ml_signer       master list signer (ECDSA) under csca_ecdsa, EKU id-icao-cscaMasterListSigningKey
-//   crl_rsa         csca_rsa's CRL (revokes ds_revoked), crl_ecdsa: csca_ecdsa's (empty); next update 2045
+//   crl_rsa         csca_rsa's CRL (revokes ds_revoked as of 2024-06-01, before any SOD is signed),
+//                   crl_ecdsa: csca_ecdsa's (empty); issued 2025-01-01, next update 2045-01-01
 //   master_list     CMS over {csca_rsa, csca_ecdsa}, signed by ml_signer
 // DS certificates carry keyUsage digitalSignature; CSCAs keyCertSign + cRLSign, basicConstraints CA.
 #ifndef DOCVAL_TOOLS_TESTPKI_TEST_PKI_H_

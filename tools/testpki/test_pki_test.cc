@@ -162,6 +162,7 @@ TEST_F(TestPkiTest, GenerationIsDeterministic) {
   EXPECT_EQ(again->csca_rsa.cert->BER_encode(), pki_->csca_rsa.cert->BER_encode());
   EXPECT_EQ(again->ds_ecdsa.cert->BER_encode(), pki_->ds_ecdsa.cert->BER_encode());
   EXPECT_EQ(again->master_list, pki_->master_list);
+  EXPECT_EQ(again->crl_rsa->BER_encode(), pki_->crl_rsa->BER_encode());
 }
 
 }  // namespace
