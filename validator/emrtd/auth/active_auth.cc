@@ -7,6 +7,8 @@
 namespace docval::emrtd {
 namespace {
 
+std::string SwText(uint16_t sw) { return ToHex(Bytes{static_cast<uint8_t>(sw >> 8), static_cast<uint8_t>(sw)}); }
+
 using Status = ActiveAuthOutcome::Status;
 
 constexpr size_t kChallengeSize = 8;
@@ -106,10 +108,10 @@ Task<absl::StatusOr<ActiveAuthOutcome>> PerformActiveAuthentication(ChipChannel&
     case sw::kInsNotSupported:
     case sw::kClaNotSupported:
       co_return Outcome(Status::kUnavailable,
-                        absl::StrCat("INTERNAL AUTHENTICATE not supported (SW ", absl::Hex(r->sw, absl::kZeroPad4), ")"));
+                        absl::StrCat("INTERNAL AUTHENTICATE not supported (SW ", SwText(r->sw), ")"));
     default:
       co_return Outcome(Status::kFailed,
-                        absl::StrCat("INTERNAL AUTHENTICATE refused (SW ", absl::Hex(r->sw, absl::kZeroPad4), ")"));
+                        absl::StrCat("INTERNAL AUTHENTICATE refused (SW ", SwText(r->sw), ")"));
   }
   co_return VerifyActiveAuthentication(spki, cmd.data, r->data, aa_signature_algorithm);
 }

@@ -1,0 +1,166 @@
+#include "validator/emrtd/auth/chip_auth.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "validator/emrtd/crypto/kdf.h"
+#include "validator/emrtd/tlv.h"
+
+namespace docval::emrtd {
+namespace {
+
+std::string SwText(uint16_t sw) { return ToHex(Bytes{static_cast<uint8_t>(sw >> 8), static_cast<uint8_t>(sw)}); }
+
+using Status = ChipAuthOutcome::Status;
+
+absl::StatusOr<KeyAgreementGroup> GroupOf(const AlgorithmIdentifier& alg) {
+  if (alg.standardized_parameter_id) {
+    return KeyAgreementGroup::FromParameterId(static_cast<int>(*alg.standardized_parameter_id));
+  }
+  if (alg.algorithm == oid::kEcPublicKey) {
+    ASSIGN_OR_RETURN(EcGroup g, EcGroup::FromDer(alg.parameters));
+    return KeyAgreementGroup(std::move(g));
+  }
+  if (alg.algorithm == oid::kDhPublicNumber) {
+    ASSIGN_OR_RETURN(DhGroup g, DhGroup::FromX942Der(alg.parameters));
+    return KeyAgreementGroup(std::move(g));
+  }
+  if (alg.algorithm == oid::kDhKeyAgreement) {
+    ASSIGN_OR_RETURN(DhGroup g, DhGroup::FromPkcs3Der(alg.parameters));
+    return KeyAgreementGroup(std::move(g));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("Chip Authentication key with unsupported algorithm ", alg.algorithm));
+}
+
+// The key of `info` as ChipAuthParameters with the given protocol, or an error.
+absl::StatusOr<ChipAuthParameters> ParametersOf(const ChipAuthenticationPublicKeyInfo& info, const std::string& protocol,
+                                                CaProtocol ca, std::optional<int64_t> key_id) {
+  ASSIGN_OR_RETURN(KeyAgreementGroup group, GroupOf(info.public_key.algorithm));
+  if (group.is_ec() != (ca.agreement == KeyAgreement::kEcdh)) {
+    return absl::InvalidArgumentError("Chip Authentication key type does not match the protocol");
+  }
+  ASSIGN_OR_RETURN(Bytes pk, group.ValidatePublic(info.public_key.public_value));
+  return ChipAuthParameters{protocol, ca, key_id, std::move(group), std::move(pk)};
+}
+
+// Sends `cmd`, as one extended APDU when its data (protected, if SM is on) does not fit a short one and
+// the link allows extended length, else as a chain of short APDUs (CLA bit 0x10 on all but the last;
+// ISO/IEC 7816-4 §5.3.3). DH-2048 keys (256-byte public values) need one or the other.
+Task<absl::StatusOr<ResponseApdu>> TransmitLong(ChipChannel& channel, CommandApdu cmd) {
+  const size_t overhead = channel.sm() ? channel.sm()->CommandOverhead(cmd.data.size(), false) : 0;
+  if (cmd.data.size() + overhead <= kMaxShortNc) co_return co_await channel.Transmit(cmd);
+  if (channel.link().limits().extended_length) {
+    cmd.extended = true;
+    co_return co_await channel.Transmit(cmd);
+  }
+  constexpr size_t kChunk = 200;  // protected: 208 padded + DO'87'/DO'97'/DO'8E' stays below 255
+  size_t pos = 0;
+  while (cmd.data.size() - pos > kChunk) {
+    CommandApdu part = cmd;
+    part.cla |= 0x10;
+    part.ne = 0;
+    part.data.assign(cmd.data.begin() + static_cast<ptrdiff_t>(pos), cmd.data.begin() + static_cast<ptrdiff_t>(pos + kChunk));
+    CO_ASSIGN_OR_RETURN(ResponseApdu r, co_await channel.Transmit(part));
+    if (!r.ok()) co_return r;
+    pos += kChunk;
+  }
+  cmd.data.erase(cmd.data.begin(), cmd.data.begin() + static_cast<ptrdiff_t>(pos));
+  co_return co_await channel.Transmit(cmd);
+}
+
+}  // namespace
+
+absl::StatusOr<ChipAuthParameters> SelectChipAuthentication(const SecurityInfos& dg14) {
+  if (dg14.chip_authentication_public_keys.empty()) {
+    return absl::NotFoundError("DG14 has no ChipAuthenticationPublicKeyInfo");
+  }
+  absl::Status last = absl::NotFoundError("DG14 has no usable Chip Authentication protocol");
+  for (const ChipAuthenticationInfo& info : dg14.chip_authentication) {
+    std::optional<CaProtocol> ca = CaProtocolFromOid(info.protocol);
+    if (!ca) continue;
+    for (const ChipAuthenticationPublicKeyInfo& key : dg14.chip_authentication_public_keys) {
+      if (info.key_id && key.key_id && *info.key_id != *key.key_id) continue;
+      if (info.key_id && !key.key_id && dg14.chip_authentication_public_keys.size() > 1) continue;
+      const bool ec_key = key.protocol == oid::kPkEcdh;
+      if (ec_key != (ca->agreement == KeyAgreement::kEcdh)) continue;
+      absl::StatusOr<ChipAuthParameters> p = ParametersOf(key, info.protocol, *ca, info.key_id ? info.key_id : key.key_id);
+      if (p.ok()) return p;
+      last = p.status();
+    }
+  }
+  if (!dg14.chip_authentication.empty()) return last;
+  // No ChipAuthenticationInfo: 3DES with the key's agreement (ICAO 9303-11 §6.2).
+  const ChipAuthenticationPublicKeyInfo& key = dg14.chip_authentication_public_keys.front();
+  const bool ec_key = key.protocol == oid::kPkEcdh;
+  const std::string protocol = ec_key ? oid::kCaEcdh3Des : oid::kCaDh3Des;
+  return ParametersOf(key, protocol, *CaProtocolFromOid(protocol), key.key_id);
+}
+
+SessionKeys ChipAuthSessionKeys(KeyAlgorithm cipher, ByteSpan secret) {
+  SessionKeys keys;
+  keys.cipher = FamilyOf(cipher) == CipherFamily::k3Des ? SmCipher::k3Des : SmCipher::kAes;
+  keys.ks_enc = Kdf(cipher, secret, kKdfCounterEnc);
+  keys.ks_mac = Kdf(cipher, secret, kKdfCounterMac);
+  keys.ssc = SecureBytes(keys.cipher == SmCipher::k3Des ? 8 : 16, 0);
+  return keys;
+}
+
+Task<absl::StatusOr<ChipAuthOutcome>> PerformChipAuthentication(ChipChannel& channel, SecurityInfos dg14,
+                                                                RandomSource& rng) {
+  ChipAuthOutcome out;
+  absl::StatusOr<ChipAuthParameters> params = SelectChipAuthentication(dg14);
+  if (!params.ok()) {
+    out.status = absl::IsNotFound(params.status()) ? Status::kUnavailable : Status::kFailed;
+    out.detail = std::string(params.status().message());
+    co_return out;
+  }
+  out.protocol = params->protocol;
+  CO_ASSIGN_OR_RETURN(KeyAgreementKeyPair eph, params->group.GenerateKeyPair(rng, "ca.ephemeral_key"));
+  Bytes key_ref;
+  if (params->key_id) {
+    Bytes id;
+    for (int64_t v = *params->key_id; v > 0 || id.empty(); v >>= 8) id.insert(id.begin(), static_cast<uint8_t>(v & 0xFF));
+    key_ref = EncodeTlv(0x84, id);
+  }
+  auto refused = [&out](absl::string_view what, uint16_t sw) {
+    out.status = Status::kFailed;
+    out.detail = absl::StrCat(what, " refused (SW ", SwText(sw), ")");
+    return out;
+  };
+  if (params->ca.cipher == KeyAlgorithm::k3Des) {
+    CommandApdu kat{.cla = 0x00, .ins = 0x22, .p1 = 0x41, .p2 = 0xA6,
+                    .data = Concat({EncodeTlv(0x91, eph.public_key), key_ref})};
+    CO_ASSIGN_OR_RETURN(ResponseApdu r, co_await TransmitLong(channel, kat));
+    if (!r.ok()) co_return refused("MSE:Set KAT", r.sw);
+  } else {
+    absl::StatusOr<Bytes> oid_contents = EncodeOid(params->protocol);
+    if (!oid_contents.ok()) co_return oid_contents.status();
+    CommandApdu at{.cla = 0x00, .ins = 0x22, .p1 = 0x41, .p2 = 0xA4,
+                   .data = Concat({EncodeTlv(0x80, *oid_contents), key_ref})};
+    CO_ASSIGN_OR_RETURN(ResponseApdu r, co_await channel.Transmit(at));
+    if (!r.ok()) co_return refused("MSE:Set AT", r.sw);
+    CommandApdu ga{.cla = 0x00, .ins = 0x86, .p1 = 0x00, .p2 = 0x00,
+                   .data = EncodeTlv(0x7C, EncodeTlv(0x80, eph.public_key)), .ne = kMaxShortNe};
+    CO_ASSIGN_OR_RETURN(ResponseApdu g, co_await TransmitLong(channel, ga));
+    if (!g.ok()) co_return refused("GENERAL AUTHENTICATE", g.sw);
+  }
+  absl::StatusOr<SecureBytes> secret = params->group.SharedSecret(eph.private_key, params->chip_public_key);
+  if (!secret.ok()) {
+    out.status = Status::kFailed;
+    out.detail = absl::StrCat("key agreement: ", secret.status().message());
+    co_return out;
+  }
+  channel.StartSecureMessaging(ChipAuthSessionKeys(params->ca.cipher, *secret));
+  out.status = Status::kKeysSwitched;
+  co_return out;
+}
+
+CheckResult ChipAuthenticationResult(const ChipAuthOutcome& outcome, bool keys_proven, bool dg14_bound) {
+  switch (outcome.status) {
+    case Status::kKeysSwitched: return keys_proven && dg14_bound ? CheckResult::kSuccess : CheckResult::kFailed;
+    case Status::kFailed: return CheckResult::kFailed;
+    case Status::kUnavailable: return CheckResult::kUnavailable;
+  }
+  return CheckResult::kFailed;
+}
+
+}  // namespace docval::emrtd

@@ -1,0 +1,237 @@
+#include "validator/emrtd/auth/chip_auth.h"
+
+#include <functional>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "common/status_macros.h"
+#include "validator/emrtd/access/chip_side_sm.h"
+#include "validator/emrtd/crypto/asn1_util.h"
+#include "validator/emrtd/lds/lds_test_util.h"
+#include "validator/emrtd/tlv.h"
+
+namespace docval::emrtd {
+namespace {
+
+using Status = ChipAuthOutcome::Status;
+
+// The BAC session of ICAO 9303-11 Appendix D (any valid 3DES keys do; these are well known).
+SessionKeys OldKeys() {
+  return SessionKeys{.cipher = SmCipher::k3Des,
+                     .ks_enc = ToSecure(HexOrDie("979EC13B1CBFE9DCD01AB0FED307EAE5")),
+                     .ks_mac = ToSecure(HexOrDie("F1CB1F1FB5ADF208806B89DC579DC1F8")),
+                     .ssc = ToSecure(HexOrDie("887022120C06C226"))};
+}
+
+Bytes Integer(int64_t v) { return EncodeTlv(0x02, Bytes{static_cast<uint8_t>(v)}); }
+
+// DG14 with a ChipAuthenticationPublicKeyInfo over standardized domain parameters `param_id` and,
+// when `protocol` is set, a ChipAuthenticationInfo.
+Bytes Dg14(int param_id, const Bytes& public_key, const char* protocol, std::optional<int> key_id) {
+  const bool ec = param_id >= 8;
+  Bytes alg = asn1::EncodeAlgorithmIdentifier("0.4.0.127.0.7.1.2", Integer(param_id));
+  Bytes key_bits = ec ? public_key : EncodeTlv(0x02, Concat({Bytes{0x00}, public_key}));
+  Bytes spki = EncodeTlv(0x30, Concat({alg, EncodeTlv(0x03, Concat({Bytes{0x00}, key_bits}))}));
+  Bytes pk_info = Concat({asn1::EncodeOid(ec ? "0.4.0.127.0.7.2.2.1.2" : "0.4.0.127.0.7.2.2.1.1"), spki});
+  if (key_id) pk_info = Concat({pk_info, Integer(*key_id)});
+  Bytes infos = EncodeTlv(0x30, pk_info);
+  if (protocol != nullptr) {
+    Bytes ca_info = Concat({asn1::EncodeOid(protocol), Integer(1)});
+    if (key_id) ca_info = Concat({ca_info, Integer(*key_id)});
+    infos = Concat({infos, EncodeTlv(0x30, ca_info)});
+  }
+  return EncodeTlv(0x6E, EncodeTlv(0x31, infos));
+}
+
+// The chip's side of CA v1: the old secure messaging until the key agreement, then the new keys.
+class CaChip {
+ public:
+  CaChip(KeyAgreementGroup group, SecureBytes static_private, KeyAlgorithm cipher)
+      : group_(std::move(group)), sk_(std::move(static_private)), cipher_(cipher), sm_(*ChipSideSm::Create(OldKeys())) {}
+
+  absl::StatusOr<Bytes> operator()(ByteSpan raw) {
+    absl::StatusOr<CommandApdu> wrapped = CommandApdu::Parse(raw);
+    EXPECT_TRUE(wrapped.ok());
+    absl::StatusOr<CommandApdu> cmd = sm_.UnwrapCommand(*wrapped);
+    if (!cmd.ok()) return HexOrDie("6988");  // a chip that cannot check the MAC drops SM
+    if (cmd->cla & 0x10) {  // a chained part: keep the data, acknowledge
+      pending_.insert(pending_.end(), cmd->data.begin(), cmd->data.end());
+      ++chained_parts;
+      return sm_.WrapResponse(ResponseApdu{.sw = 0x9000})->Encode();
+    }
+    if (!pending_.empty()) {
+      cmd->data.insert(cmd->data.begin(), pending_.begin(), pending_.end());
+      pending_.clear();
+    }
+    commands.push_back(*cmd);
+    ResponseApdu reply{.sw = 0x9000};
+    std::optional<SessionKeys> next;
+    if (cmd->ins == 0x22 && cmd->p2 == 0xA6) {  // MSE:Set KAT
+      absl::StatusOr<std::optional<Tlv>> pk = FindChild(cmd->data, 0x91);
+      next = Agree((*pk)->value);
+    } else if (cmd->ins == 0x86) {  // GENERAL AUTHENTICATE
+      absl::StatusOr<Tlv> dyn = ParseSingleTlv(cmd->data, 0x7C);
+      absl::StatusOr<std::optional<Tlv>> pk = FindChild(dyn->value, 0x80);
+      next = Agree((*pk)->value);
+      reply.data = HexOrDie("7C00");
+    } else if (cmd->ins == 0xB0) {  // READ BINARY: the proof of the new keys
+      reply.data = HexOrDie("0102030405");
+    }
+    if (refuse_sw != 0 && cmd->ins != 0xB0) reply = ResponseApdu{.sw = refuse_sw};
+    absl::StatusOr<ResponseApdu> out = sm_.WrapResponse(reply);
+    if (next && refuse_sw == 0) sm_ = *ChipSideSm::Create(*next);
+    return out->Encode();
+  }
+
+  std::vector<CommandApdu> commands;
+  uint16_t refuse_sw = 0;
+  int chained_parts = 0;
+
+ private:
+  std::optional<SessionKeys> Agree(ByteSpan eph) {
+    absl::StatusOr<SecureBytes> k = group_.SharedSecret(sk_, eph);
+    EXPECT_TRUE(k.ok()) << k.status();
+    return ChipAuthSessionKeys(cipher_, *k);
+  }
+  KeyAgreementGroup group_;
+  SecureBytes sk_;
+  KeyAlgorithm cipher_;
+  ChipSideSm sm_;
+  Bytes pending_;
+};
+
+struct Variant {
+  const char* name;
+  int param_id;
+  const char* protocol;  // nullptr: DG14 without ChipAuthenticationInfo
+  std::optional<int> key_id;
+  KeyAlgorithm cipher;
+};
+
+class ChipAuthVariantTest : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(ChipAuthVariantTest, SwitchesToKeysTheChipCanFollowAndAClonCannot) {
+  const Variant& v = GetParam();
+  KeyAgreementGroup group = *KeyAgreementGroup::FromParameterId(v.param_id);
+  Bytes sk_bytes(group.order_size(), 0x00);
+  sk_bytes.back() = 0x2B;
+  sk_bytes[sk_bytes.size() / 2] = 0x11;
+  KeyAgreementKeyPair chip_key = *group.KeyPairFromPrivate(sk_bytes);
+  absl::StatusOr<SecurityInfos> dg14 = ParseDg14(Dg14(v.param_id, chip_key.public_key, v.protocol, v.key_id));
+  ASSERT_TRUE(dg14.ok()) << dg14.status();
+
+  absl::StatusOr<ChipAuthParameters> p = SelectChipAuthentication(*dg14);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->ca.cipher, v.cipher);
+  EXPECT_EQ(p->key_id, v.key_id);
+
+  for (int run = 0; run < 3; ++run) {
+    const bool clone = run == 1;
+    const bool extended = run == 2;
+    SCOPED_TRACE(clone ? "clone" : (extended ? "genuine, extended length" : "genuine"));
+    // A clone has the data groups (and so the public key) but its own private key.
+    SecureBytes chip_sk = ToSecure(sk_bytes);
+    if (clone) chip_sk.back() ^= 0x01;
+    CaChip chip(group, chip_sk, v.cipher);
+    CardLink link(LinkLimits{.extended_length = extended});
+    ChipChannel channel(link);
+    channel.StartSecureMessaging(OldKeys());
+    ScriptedRandom rng;
+    Bytes eph(group.order_size(), 0x00);
+    eph[1] = 0x5A;
+    eph.back() = 0x07;
+    rng.Add("ca.ephemeral_key", eph);
+    auto dialog = [&]() -> Task<absl::StatusOr<std::pair<ChipAuthOutcome, bool>>> {
+      CO_ASSIGN_OR_RETURN(ChipAuthOutcome o, co_await PerformChipAuthentication(channel, *dg14, rng));
+      // The next protected exchange proves (or disproves) the new keys.
+      absl::StatusOr<ResponseApdu> r =
+          co_await channel.Transmit(CommandApdu{.cla = 0x00, .ins = 0xB0, .p1 = 0x81, .p2 = 0x00, .ne = 5});
+      co_return std::make_pair(o, r.ok() && r->ok() && r->data == HexOrDie("0102030405"));
+    };
+    Task<absl::StatusOr<std::pair<ChipAuthOutcome, bool>>> task = dialog();
+    absl::StatusOr<std::pair<ChipAuthOutcome, bool>> result = RunDialog(task, link, std::ref(chip));
+    ASSERT_TRUE(result.ok()) << result.status();
+    const auto& [outcome, proven] = *result;
+    EXPECT_EQ(outcome.status, Status::kKeysSwitched) << outcome.detail;
+    EXPECT_EQ(proven, !clone);
+    EXPECT_EQ(ChipAuthenticationResult(outcome, proven, true), clone ? CheckResult::kFailed : CheckResult::kSuccess);
+    EXPECT_EQ(ChipAuthenticationResult(outcome, proven, false), CheckResult::kFailed);
+
+    // DH-2048 public values do not fit short APDUs: chained on a short-only link.
+    EXPECT_EQ(chip.chained_parts > 0, group.secret_size() > 200 && !extended);
+    // The commands the chip saw (a clone cannot read the proving command).
+    ASSERT_EQ(chip.commands.size(), (v.cipher == KeyAlgorithm::k3Des ? 2u : 3u) - (clone ? 1 : 0));
+    const CommandApdu& first = chip.commands[0];
+    EXPECT_EQ(first.ins, 0x22);
+    EXPECT_EQ(first.p1, 0x41);
+    if (v.cipher == KeyAlgorithm::k3Des) {
+      EXPECT_EQ(first.p2, 0xA6);
+      Bytes expected_pk = group.KeyPairFromPrivate(eph)->public_key;
+      EXPECT_EQ(ToHex(first.data), ToHex(Concat({EncodeTlv(0x91, expected_pk),
+                                                  v.key_id ? HexOrDie("840101") : Bytes{}})));
+    } else {
+      EXPECT_EQ(first.p2, 0xA4);
+      EXPECT_EQ(ToHex(first.data),
+                ToHex(Concat({EncodeTlv(0x80, asn1::EncodeOidContents(v.protocol)), v.key_id ? HexOrDie("840101") : Bytes{}})));
+      EXPECT_EQ(chip.commands[1].ins, 0x86);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Variants, ChipAuthVariantTest,
+    ::testing::Values(Variant{"ecdh_aes128_keyid", 12, "0.4.0.127.0.7.2.2.3.2.2", 1, KeyAlgorithm::kAes128},
+                      Variant{"ecdh_3des", 13, "0.4.0.127.0.7.2.2.3.2.1", std::nullopt, KeyAlgorithm::k3Des},
+                      Variant{"ecdh_default_3des", 13, nullptr, std::nullopt, KeyAlgorithm::k3Des},
+                      Variant{"ecdh_aes256", 16, "0.4.0.127.0.7.2.2.3.2.4", std::nullopt, KeyAlgorithm::kAes256},
+                      Variant{"dh_3des_keyid", 0, "0.4.0.127.0.7.2.2.3.1.1", 1, KeyAlgorithm::k3Des},
+                      Variant{"dh_default_3des", 0, nullptr, std::nullopt, KeyAlgorithm::k3Des},
+                      Variant{"dh_aes192", 2, "0.4.0.127.0.7.2.2.3.1.3", std::nullopt, KeyAlgorithm::kAes192}),
+    [](const ::testing::TestParamInfo<Variant>& i) { return std::string(i.param.name); });
+
+TEST(ChipAuth, Bsi2008SpecimenDg14) {
+  absl::StatusOr<SecurityInfos> dg14 = ParseDg14(testing::ReadVector("lds-samples/jmrtd-bsi2008/Datagroup14.bin"));
+  ASSERT_TRUE(dg14.ok()) << dg14.status();
+  absl::StatusOr<ChipAuthParameters> p = SelectChipAuthentication(*dg14);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->protocol, "0.4.0.127.0.7.2.2.3.2.1");  // id-CA-ECDH-3DES-CBC-CBC
+  EXPECT_TRUE(p->group.is_ec());
+  EXPECT_EQ(p->group.parameter_id(), 11);  // explicit parameters of brainpoolP224r1
+  EXPECT_FALSE(p->key_id.has_value());
+  EXPECT_EQ(p->chip_public_key.size(), 57u);
+}
+
+TEST(ChipAuth, RefusalAndMissingKey) {
+  KeyAgreementGroup group = *KeyAgreementGroup::FromParameterId(12);
+  Bytes sk(32, 0x01);
+  KeyAgreementKeyPair chip_key = *group.KeyPairFromPrivate(sk);
+  SecurityInfos dg14 = *ParseDg14(Dg14(12, chip_key.public_key, "0.4.0.127.0.7.2.2.3.2.1", std::nullopt));
+  CaChip chip(group, ToSecure(sk), KeyAlgorithm::k3Des);
+  chip.refuse_sw = 0x6A80;
+  CardLink link;
+  ChipChannel channel(link);
+  channel.StartSecureMessaging(OldKeys());
+  ScriptedRandom rng;
+  rng.Add("ca.ephemeral_key", Bytes(32, 0x02));
+  Task<absl::StatusOr<ChipAuthOutcome>> task = PerformChipAuthentication(channel, dg14, rng);
+  absl::StatusOr<ChipAuthOutcome> o = RunDialog(task, link, std::ref(chip));
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->status, Status::kFailed);
+  EXPECT_THAT(o->detail, ::testing::HasSubstr("6A80"));
+  EXPECT_EQ(channel.sm()->keys().ks_enc, OldKeys().ks_enc);  // the old session goes on
+
+  SecurityInfos no_key;
+  CardLink link2;
+  ChipChannel channel2(link2);
+  Task<absl::StatusOr<ChipAuthOutcome>> task2 = PerformChipAuthentication(channel2, no_key, rng);
+  absl::StatusOr<ChipAuthOutcome> o2 = RunDialog(task2, link2, [](ByteSpan) -> absl::StatusOr<Bytes> {
+    ADD_FAILURE() << "nothing may be sent";
+    return absl::InternalError("x");
+  });
+  ASSERT_TRUE(o2.ok());
+  EXPECT_EQ(o2->status, Status::kUnavailable);
+  EXPECT_EQ(ChipAuthenticationResult(*o2, false, true), CheckResult::kUnavailable);
+}
+
+}  // namespace
+}  // namespace docval::emrtd
