@@ -25,6 +25,7 @@ namespace docval::cmd {
 namespace {
 
 constexpr absl::Duration kDrainGrace = absl::Seconds(30);
+constexpr char kDemoClientId[] = "demo-client";
 
 const char* RoleName(Role r) {
   switch (r) {
@@ -53,6 +54,12 @@ absl::StatusOr<Config> LoadConfig(Role role, const std::string& path) {
   }
   absl::Status s = ApplyEnvironment(c, ProcessEnvironment());
   if (!s.ok()) return s;
+  if (role == Role::kServe && path.empty()) {
+    // The demo client posts to the development Result Server on the gateway's own address.
+    for (ClientConfig& cc : c.clients) {
+      if (cc.client_id == kDemoClientId) cc.result_server_url = absl::StrCat("http://", c.listen, "/dev/result-server");
+    }
+  }
   s = ValidateConfig(c);
   if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(path.empty() ? "configuration" : path, ": ", s.message()));
   return c;

@@ -554,7 +554,10 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
                                           {"attempts", static_cast<int64_t>(report.attempts())},
                                           {"last_http_status", report.last_http_status()},
                                           {"error", status.ok() ? report.error() : status.error_message()}});
-      Close(CloseReason::kPostToResultServerFailed);
+      // Delivery cut short by the session's own deadline (the poster stops just before it): the
+      // session limit is the cause an operator must see.
+      const bool out_of_time = absl::Now() + absl::Seconds(1) >= opened_at_ + server_.options().session_timeout;
+      Close(out_of_time ? CloseReason::kMaxSessionTimeExceeded : CloseReason::kPostToResultServerFailed);
       return;
     }
     if (query_.return_result) Send(Outgoing::kText, ResultFrameV1(FromProto(result_)));

@@ -1,9 +1,14 @@
 #include "tests/e2e/harness.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "validator/emrtd/bytes.h"
 
 namespace docval::e2e {
@@ -33,20 +38,25 @@ clients:
     if (!p.ok()) return p.status();
     d->gateway_ = *std::move(p);
   } else {
-    absl::StatusOr<std::unique_ptr<ChildProcess>> v =
-        ChildProcess::Start({DocvalBinary(), "validator", "--config", path}, options.env);
-    if (!v.ok()) return v.status();
-    d->validator_ = *std::move(v);
+    std::vector<std::string> addresses;
+    for (int i = 0; i < std::max(1, options.validators); ++i) {
+      absl::StatusOr<std::unique_ptr<ChildProcess>> v =
+          ChildProcess::Start({DocvalBinary(), "validator", "--config", path}, options.env);
+      if (!v.ok()) return v.status();
+      absl::StatusOr<int> vport = (*v)->WaitForPort("validator");
+      if (!vport.ok()) return vport.status();
+      addresses.push_back(absl::StrCat("127.0.0.1:", *vport));
+      d->validators_.push_back(*std::move(v));
+    }
     absl::StatusOr<std::unique_ptr<ChildProcess>> p =
         ChildProcess::Start({DocvalBinary(), "poster", "--config", path}, options.env);
     if (!p.ok()) return p.status();
     d->poster_ = *std::move(p);
-    absl::StatusOr<int> vport = d->validator_->WaitForPort("validator");
-    if (!vport.ok()) return vport.status();
     absl::StatusOr<int> pport = d->poster_->WaitForPort("poster");
     if (!pport.ok()) return pport.status();
     std::map<std::string, std::string> env = options.env;
-    env["DOCVAL_VALIDATOR_ADDRESS"] = absl::StrCat("127.0.0.1:", *vport);
+    // gRPC's ipv4: scheme takes a list; the gateway balances round robin over it.
+    env["DOCVAL_VALIDATOR_ADDRESS"] = absl::StrCat("ipv4:", absl::StrJoin(addresses, ","));
     env["DOCVAL_POSTER_ADDRESS"] = absl::StrCat("127.0.0.1:", *pport);
     absl::StatusOr<std::unique_ptr<ChildProcess>> g =
         ChildProcess::Start({DocvalBinary(), "gateway", "--config", path}, env);
@@ -56,6 +66,9 @@ clients:
   absl::StatusOr<int> port = d->gateway_->WaitForPort("gateway");
   if (!port.ok()) return port.status();
   d->gateway_port_ = *port;
+  std::optional<nlohmann::json> m =
+      d->gateway_->WaitForLog([](const nlohmann::json& j) { return j.value("msg", "") == "metrics"; }, absl::Seconds(10));
+  if (m) d->metrics_port_ = (*m)["port"].get<int>();
   return d;
 }
 
@@ -67,10 +80,12 @@ std::string Deployment::WsUrl(const std::string& query) const {
 
 bool Deployment::Stop() {
   bool ok = true;
-  for (ChildProcess* p : {gateway_.get(), validator_.get(), poster_.get()}) {
-    if (p) p->Signal(SIGTERM);
+  std::vector<ChildProcess*> all = {gateway_.get(), poster_.get()};
+  for (auto& v : validators_) all.push_back(v.get());
+  for (ChildProcess* p : all) {
+    if (p && p->running()) p->Signal(SIGTERM);
   }
-  for (ChildProcess* p : {gateway_.get(), validator_.get(), poster_.get()}) {
+  for (ChildProcess* p : all) {
     if (p && p->Wait(absl::Seconds(40)) != std::optional<int>(0)) ok = false;
   }
   return ok;
@@ -78,7 +93,9 @@ bool Deployment::Stop() {
 
 std::string Deployment::AllOutput() const {
   std::string out;
-  for (const ChildProcess* p : {gateway_.get(), validator_.get(), poster_.get()}) {
+  std::vector<const ChildProcess*> all = {gateway_.get(), poster_.get()};
+  for (const auto& v : validators_) all.push_back(v.get());
+  for (const ChildProcess* p : all) {
     if (p) absl::StrAppend(&out, p->AllOutput());
   }
   return out;
@@ -110,6 +127,47 @@ ScriptedChip SkeletonChip() {
   chip.Answer("00A4040C07A0000002471001", "9000");
   chip.Answer("00B09E0000", "60145F0104303130375F36063034303030305C0261759000");
   return chip;
+}
+
+absl::StatusOr<std::pair<int, std::string>> HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return absl::InternalError("socket failed");
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return absl::UnavailableError(absl::StrCat("cannot connect to port ", port));
+  }
+  std::string req = absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+    close(fd);
+    return absl::UnavailableError("send failed");
+  }
+  std::string resp;
+  char buf[8192];
+  ssize_t n;
+  while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) resp.append(buf, static_cast<size_t>(n));
+  close(fd);
+  size_t sp = resp.find(' ');
+  size_t body = resp.find("\r\n\r\n");
+  if (sp == std::string::npos || body == std::string::npos) return absl::DataLossError("not an HTTP response");
+  return std::make_pair(std::atoi(resp.c_str() + sp + 1), resp.substr(body + 4));
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
 }
 
 absl::StatusOr<relay::RelayOutcome> RunSession(const std::string& url, const std::string& start_message,

@@ -23,6 +23,7 @@ inline constexpr char kClientId[] = "e2e-client";
 
 struct DeploymentOptions {
   bool separate_roles = false;
+  int validators = 1;  // with separate_roles: validator processes behind one gateway (round robin)
   // Extra YAML appended to the generated config (timeouts, limits, tls, ...).
   std::string extra_yaml;
   std::map<std::string, std::string> env;
@@ -37,10 +38,13 @@ class Deployment {
   ~Deployment();
 
   int gateway_port() const { return gateway_port_; }
+  // The /metrics port of the gateway (or serve) process.
+  int metrics_port() const { return metrics_port_; }
   std::string WsUrl(const std::string& query = "?return_result=true") const;
   testsupport::FakeResultServer& result_server() { return *result_server_; }
   ChildProcess& gateway() { return *gateway_; }
-  ChildProcess* validator() { return validator_.get(); }
+  ChildProcess* validator(size_t i = 0) { return i < validators_.size() ? validators_[i].get() : nullptr; }
+  size_t validator_count() const { return validators_.size(); }
   // Stops every process with SIGTERM; returns false if one did not exit 0 in time.
   bool Stop();
   std::string AllOutput() const;
@@ -50,9 +54,10 @@ class Deployment {
   Deployment() = default;
   std::unique_ptr<testsupport::FakeResultServer> result_server_;
   std::unique_ptr<ChildProcess> gateway_;  // the serve process when not separate
-  std::unique_ptr<ChildProcess> validator_;
+  std::vector<std::unique_ptr<ChildProcess>> validators_;
   std::unique_ptr<ChildProcess> poster_;
   int gateway_port_ = 0;
+  int metrics_port_ = 0;
   std::string dir_;
 };
 
@@ -73,6 +78,12 @@ class ScriptedChip {
 
 // The walking-skeleton chip: the eMRTD application and EF.COM.
 ScriptedChip SkeletonChip();
+
+// A plain HTTP GET on 127.0.0.1:`port` (for /metrics, /healthz, /dev/results): status and body.
+absl::StatusOr<std::pair<int, std::string>> HttpGet(int port, const std::string& path);
+
+// A loopback port that was free a moment ago (bind to 0, read, close).
+int FreePort();
 
 // Connects and runs one relay session.
 absl::StatusOr<relay::RelayOutcome> RunSession(const std::string& url, const std::string& start_message,

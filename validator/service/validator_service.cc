@@ -158,6 +158,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
     link_ = std::make_unique<emrtd::CardLink>(params_.limits);
     task_ = emrtd::ReadDocument(*link_, params_, config_, *rng_);
     dialog_started_ = true;
+    LogInfo("dialog started", {{"session_id", session_id_}});
     task_.Start();
   }
 

@@ -1,0 +1,240 @@
+// Result Server delivery and the endings that depend on other processes, through the real binary:
+// the retry policy of PROTOCOL.md §4 as the Result Server sees it, POST_TO_RESULT_SERVER_FAILED,
+// MAX_SESSION_TIME_EXCEEDED, a validator killed mid-session, metrics by outcome, and the embedded
+// default with its development Result Server.
+#include <signal.h>
+
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/harness.h"
+
+namespace docval::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+using testsupport::FakeAction;
+
+absl::StatusOr<relay::RelayOutcome> SkeletonSession(Deployment& d) {
+  ScriptedChip chip = SkeletonChip();
+  return RunSession(d.WsUrl(), StartMessageJson().dump(), [&](const std::string& c) { return chip(c); });
+}
+
+std::unique_ptr<Deployment> StartWith(std::vector<FakeAction> script, const std::string& extra_yaml = "") {
+  DeploymentOptions o;
+  o.result_server.script = std::move(script);
+  o.extra_yaml = extra_yaml;
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
+  EXPECT_TRUE(d.ok()) << d.status();
+  return d.ok() ? *std::move(d) : nullptr;
+}
+
+void ExpectClosed(const relay::RelayOutcome& out, int code, const std::string& reason) {
+  ASSERT_TRUE(out.close_notice.has_value());
+  EXPECT_EQ((*out.close_notice)["close_code"], code);
+  EXPECT_EQ((*out.close_notice)["close_reason"], reason);
+  EXPECT_EQ(out.close.code, code);
+}
+
+TEST(DeliveryTest, ServiceUnavailableThreeTimesThenOkIsDeliveredInFourAttempts) {
+  auto d = StartWith({FakeAction::Respond(503), FakeAction::Respond(503), FakeAction::Respond(503), FakeAction::Respond(200)});
+  ASSERT_NE(d, nullptr);
+  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(*d);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectClosed(*out, 1000, "");
+  EXPECT_TRUE(out->result.has_value());
+  EXPECT_EQ(d->result_server().request_count(), 4u);
+  // The same body every time.
+  std::vector<testsupport::RecordedRequest> r = d->result_server().requests();
+  for (const auto& req : r) EXPECT_EQ(req.body, r[0].body);
+  EXPECT_TRUE(d->Stop());
+}
+
+TEST(DeliveryTest, ServiceUnavailableAlwaysFailsAfterFourAttemptsAndTheClientGetsNoResult) {
+  auto d = StartWith({FakeAction::Respond(503)});
+  ASSERT_NE(d, nullptr);
+  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(*d);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectClosed(*out, 1011, "POST_TO_RESULT_SERVER_FAILED");
+  EXPECT_FALSE(out->result.has_value());
+  EXPECT_EQ(d->result_server().request_count(), 4u);
+  EXPECT_TRUE(d->Stop());
+}
+
+TEST(DeliveryTest, BadRequestIsFinalAfterOneAttempt) {
+  auto d = StartWith({FakeAction::Respond(400)});
+  ASSERT_NE(d, nullptr);
+  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(*d);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectClosed(*out, 1011, "POST_TO_RESULT_SERVER_FAILED");
+  EXPECT_EQ(d->result_server().request_count(), 1u);
+  EXPECT_TRUE(d->Stop());
+}
+
+TEST(DeliveryTest, TooManyRequestsHonoursRetryAfter) {
+  auto d = StartWith({FakeAction::Respond(429, {{"Retry-After", "1"}}), FakeAction::Respond(200)});
+  ASSERT_NE(d, nullptr);
+  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(*d);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectClosed(*out, 1000, "");
+  std::vector<testsupport::RecordedRequest> r = d->result_server().requests();
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_GE(r[1].received_at - r[0].received_at, absl::Seconds(1));
+  EXPECT_TRUE(d->Stop());
+}
+
+TEST(DeliveryTest, HangingResultServerIsCutAtThreeSecondsPerAttempt) {
+  auto d = StartWith({FakeAction::Hang()}, "timeouts: {session_s: 40}\n");
+  ASSERT_NE(d, nullptr);
+  absl::Time start = absl::Now();
+  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(*d);
+  absl::Duration took = absl::Now() - start;
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectClosed(*out, 1011, "POST_TO_RESULT_SERVER_FAILED");
+  std::vector<testsupport::RecordedRequest> r = d->result_server().requests();
+  ASSERT_EQ(r.size(), 4u);
+  for (size_t i = 1; i < r.size(); ++i) {
+    absl::Duration gap = r[i].received_at - r[i - 1].received_at;
+    EXPECT_GE(gap, absl::Milliseconds(2900)) << i;  // the attempt ran its 3 s
+    EXPECT_LE(gap, absl::Seconds(5)) << i;          // and was cut, then retried after a short backoff
+  }
+  EXPECT_LT(took, absl::Seconds(25));
+  EXPECT_TRUE(d->Stop());
+}
+
+TEST(DeliveryTest, RefusedConnectionsFailTheSession) {
+  absl::StatusOr<testsupport::RefusingPort> refusing = testsupport::RefusingPort::Create();
+  ASSERT_TRUE(refusing.ok());
+  DeploymentOptions o;
+  o.result_server_url = refusing->Url("/results");
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
+  ASSERT_TRUE(d.ok()) << d.status();
+  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(**d);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectClosed(*out, 1011, "POST_TO_RESULT_SERVER_FAILED");
+  absl::StatusOr<std::pair<int, std::string>> m = HttpGet((*d)->metrics_port(), "/metrics");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_THAT(m->second, HasSubstr("docval_result_delivery_attempts_total{result=\"network\"} 4"));
+  EXPECT_TRUE((*d)->Stop());
+}
+
+TEST(DeliveryTest, SessionTimeLimitCoversDelivery) {
+  auto d = StartWith({FakeAction::Hang()}, "timeouts: {response_s: 2, session_s: 2}\n");
+  ASSERT_NE(d, nullptr);
+  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(*d);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectClosed(*out, 1011, "MAX_SESSION_TIME_EXCEEDED");
+  EXPECT_FALSE(out->result.has_value());
+  EXPECT_TRUE(d->Stop());
+}
+
+TEST(DeliveryTest, MetricsCountSessionsByOutcome) {
+  auto d = StartWith({FakeAction::Respond(200)});
+  ASSERT_NE(d, nullptr);
+  ASSERT_TRUE(SkeletonSession(*d).ok());
+  absl::StatusOr<std::unique_ptr<relay::WsClient>> bad = relay::WsClient::Connect(d->WsUrl());
+  ASSERT_TRUE(bad.ok());
+  ASSERT_TRUE((*bad)->SendText("nope").ok());
+  while ((*bad)->Read(absl::Seconds(5)).ok()) {
+  }
+  absl::StatusOr<std::pair<int, std::string>> m;
+  for (int i = 0; i < 50; ++i) {  // the session's end is recorded when its object goes
+    m = HttpGet(d->metrics_port(), "/metrics");
+    if (m.ok() && m->second.find("outcome=\"invalid_start_message\"") != std::string::npos) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->first, 200);
+  EXPECT_THAT(m->second, HasSubstr("docval_build_info{"));
+  EXPECT_THAT(m->second, HasSubstr("docval_sessions_total{outcome=\"success\"} 1"));
+  EXPECT_THAT(m->second, HasSubstr("docval_sessions_total{outcome=\"invalid_start_message\"} 1"));
+  EXPECT_THAT(m->second, HasSubstr("docval_result_deliveries_total{outcome=\"delivered\"} 1"));
+  absl::StatusOr<std::pair<int, std::string>> health = HttpGet(d->gateway_port(), "/healthz");
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->first, 200);
+  absl::StatusOr<std::pair<int, std::string>> ready = HttpGet(d->gateway_port(), "/readyz");
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(ready->first, 200);
+  absl::StatusOr<std::pair<int, std::string>> dev = HttpGet(d->gateway_port(), "/dev/results");
+  ASSERT_TRUE(dev.ok());
+  EXPECT_EQ(dev->first, 404);  // off unless enabled
+  EXPECT_TRUE(d->Stop());
+}
+
+TEST(ValidatorFailureTest, KilledValidatorMidSessionIsServerErrorAndTheNextSessionSucceeds) {
+  DeploymentOptions o;
+  o.separate_roles = true;
+  o.validators = 2;
+  absl::StatusOr<std::unique_ptr<Deployment>> dep = Deployment::Start(std::move(o));
+  ASSERT_TRUE(dep.ok()) << dep.status();
+  Deployment& d = **dep;
+  // On the first command, find the validator that runs this session and kill it.
+  int killed = -1;
+  ScriptedChip chip = SkeletonChip();
+  auto killer = [&](const std::string& command) -> std::optional<std::string> {
+    if (killed < 0) {
+      std::optional<nlohmann::json> started = d.gateway().WaitForLog(
+          [](const nlohmann::json& j) { return j.value("msg", "") == "session started"; }, absl::Seconds(5));
+      if (started) {
+        std::string id = (*started)["session_id"];
+        for (size_t i = 0; i < d.validator_count(); ++i) {
+          if (d.validator(i)->WaitForLog(
+                  [&](const nlohmann::json& j) { return j.value("msg", "") == "dialog started" && j.value("session_id", "") == id; },
+                  absl::Milliseconds(500))) {
+            d.validator(i)->Signal(SIGKILL);
+            d.validator(i)->Wait(absl::Seconds(5));
+            killed = static_cast<int>(i);
+            break;
+          }
+        }
+      }
+    }
+    return chip(command);
+  };
+  absl::StatusOr<relay::RelayOutcome> out = RunSession(d.WsUrl(), StartMessageJson().dump(), killer);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_GE(killed, 0) << d.AllOutput();
+  ExpectClosed(*out, 1011, "SERVER_ERROR");
+  EXPECT_EQ(d.result_server().request_count(), 0u);  // nothing is posted
+  // The next sessions land on the remaining validator and succeed.
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<relay::RelayOutcome> next = SkeletonSession(d);
+    ASSERT_TRUE(next.ok()) << next.status();
+    ExpectClosed(*next, 1000, "");
+  }
+  d.Stop();
+}
+
+TEST(EmbeddedDefaultTest, ServeWithoutConfigUsesTheDemoClientAndTheDevelopmentResultServer) {
+  int port = FreePort();
+  absl::StatusOr<std::unique_ptr<ChildProcess>> p =
+      ChildProcess::Start({DocvalBinary(), "serve"}, {{"DOCVAL_LISTEN", absl::StrCat("127.0.0.1:", port)},
+                                                      {"DOCVAL_METRICS_LISTEN", "127.0.0.1:0"}});
+  ASSERT_TRUE(p.ok());
+  ASSERT_TRUE((*p)->WaitForPort("gateway").ok()) << (*p)->AllOutput();
+  ScriptedChip chip = SkeletonChip();
+  nlohmann::json start = StartMessageJson();
+  start["client_id"] = "demo-client";
+  absl::StatusOr<relay::RelayOutcome> out =
+      RunSession(absl::StrCat("ws://127.0.0.1:", port, "/ws1/validate?return_result=true"), start.dump(),
+                 [&](const std::string& c) { return chip(c); });
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectClosed(*out, 1000, "");
+  absl::StatusOr<std::pair<int, std::string>> dev = HttpGet(port, "/dev/results");
+  ASSERT_TRUE(dev.ok());
+  EXPECT_EQ(dev->first, 200);
+  nlohmann::json j = nlohmann::json::parse(dev->second);
+  ASSERT_EQ(j["results"].size(), 1u);
+  EXPECT_EQ(j["results"][0]["body"]["client_validation_id"], "e2e-validation-1");
+  EXPECT_EQ(j["results"][0]["body"]["emrtd_passport"], (*out->result)["emrtd_passport"]);
+  (*p)->Signal(SIGTERM);
+  EXPECT_EQ((*p)->Wait(absl::Seconds(40)), 0);
+}
+
+}  // namespace
+}  // namespace docval::e2e
