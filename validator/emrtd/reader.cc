@@ -1,44 +1,280 @@
-// Walking skeleton of the dialog (Foundation issue): select the eMRTD application and read EF.COM in
-// plain. Access control, the data groups and the authentication steps replace this as they land.
+// The chip dialog of PROTOCOL.md §1.4:
+//
+//   READ_ATR_INFO (EF.ATR/INFO -> link limits; EF.CardAccess) -> ACCESS_CONTROL (PACE or BAC, SELECT
+//   the eMRTD application) -> READ_SOD -> READ_DG14 -> CHIP_AUTHENTICATION -> READ_DG15 ->
+//   ACTIVE_AUTHENTICATION -> READ_DG1 -> READ_DG2 -> READ_DG7 -> READ_DG11 -> READ_DG12 ->
+//   PASSIVE_AUTHENTICATION -> DONE
+//
+// Each status is emitted as its step starts; a data group is read only when the SOD lists it (no
+// probing). SOD or DG1 unreadable: FILE_READ_ERROR; access control refused: ACCESS_CONTROL_FAILED;
+// a transport failure or a broken secure channel that cannot be re-opened: EMRTD_PASSPORT_READER_ERROR.
+// An optional data group that cannot be read or parsed is recorded in `errors` and the session goes
+// on. Chip Authentication's new keys are proven by the next protected read; when that read fails
+// (a clone cannot follow), CA is FAILED and access control runs again so the session can go on.
+// CA and AA count as SUCCESS only when Passive Authentication binds their key (DG14 / DG15).
 #include "validator/emrtd/reader.h"
 
+#include <map>
+#include <optional>
+#include <string>
+
 #include "absl/strings/str_cat.h"
+#include "validator/emrtd/access/access_control.h"
+#include "validator/emrtd/access/chip_channel.h"
 #include "validator/emrtd/apdu.h"
+#include "validator/emrtd/auth/active_auth.h"
+#include "validator/emrtd/auth/chip_auth.h"
+#include "validator/emrtd/auth/passive_auth.h"
+#include "validator/emrtd/auth/verify_files.h"
+#include "validator/emrtd/files/atr_info.h"
+#include "validator/emrtd/files/file_reader.h"
+#include "validator/emrtd/lds/dg15.h"
+#include "validator/emrtd/lds/lds_result.h"
+#include "validator/emrtd/lds/security_infos.h"
+#include "validator/emrtd/lds/sod.h"
 
 namespace docval::emrtd {
 namespace {
 
-constexpr uint8_t kEmrtdAid[] = {0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01};
-
 DialogFailure Fail(FailureReason reason, std::string detail) { return DialogFailure{reason, std::move(detail)}; }
+
+// Secure messaging broke: a bad MAC or malformed protected response (kDataLoss), or the chip answered
+// in plain with an SM error status (kAborted).
+bool SmLost(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kDataLoss || s.code() == absl::StatusCode::kAborted;
+}
+
+// A read error after which the dialog cannot simply go on: the transport failed (any code the driver
+// uses), or secure messaging broke on a protected channel.
+bool Broken(const absl::Status& s, const ChipChannel& ch) {
+  switch (s.code()) {
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kInvalidArgument:
+      return false;
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kAborted:
+      return ch.secure();
+    default:
+      return true;
+  }
+}
+
+struct DataGroupStep {
+  int dg;
+  Step step;
+};
+constexpr DataGroupStep kDataSteps[] = {{1, Step::kReadDg1},   {2, Step::kReadDg2},   {7, Step::kReadDg7},
+                                        {11, Step::kReadDg11}, {12, Step::kReadDg12}};
+
+std::string DgName(int dg) { return absl::StrCat("DG", dg); }
 
 }  // namespace
 
-Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params, const ReaderConfig& config,
+Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref, const ReaderConfig& config_ref,
                                  RandomSource& rng) {
-  (void)params;
-  (void)config;
-  (void)rng;
-  link.Progress(Step::kAccessControl);
-  CommandApdu select{.cla = 0x00, .ins = 0xA4, .p1 = 0x04, .p2 = 0x0C, .data = Bytes(std::begin(kEmrtdAid), std::end(kEmrtdAid))};
-  absl::StatusOr<ResponseApdu> r = co_await link.Transmit(select);
-  if (!r.ok()) co_return Fail(FailureReason::kEmrtdPassportReaderError, std::string(r.status().message()));
-  if (!r->ok()) {
-    co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("SELECT eMRTD application: SW ", absl::Hex(r->sw, absl::kZeroPad4)));
-  }
-  // READ BINARY with short EF identifier 0x1E (EF.COM), offset 0.
-  CommandApdu read{.cla = 0x00, .ins = 0xB0, .p1 = 0x80 | 0x1E, .p2 = 0x00, .ne = kMaxShortNe};
-  r = co_await link.Transmit(read);
-  if (!r.ok()) co_return Fail(FailureReason::kEmrtdPassportReaderError, std::string(r.status().message()));
-  if (!r->ok() && r->sw != sw::kEndOfFileWarning) {
-    co_return Fail(FailureReason::kFileReadError, absl::StrCat("READ BINARY EF.COM: SW ", absl::Hex(r->sw, absl::kZeroPad4)));
-  }
-  link.Progress(Step::kPassiveAuthentication);
+  // Copied into the coroutine frame: the caller's objects need not outlive the first suspension.
+  const SessionParams params = params_ref;
+  const ReaderConfig config = config_ref;
+  ChipChannel ch(link);
+  FileReader files(ch);
   EmrtdResult result;
-  result.passive_authentication = false;
-  result.passive_authentication_details.error = "walking skeleton: EF.COM read, no SOD";
-  result.errors.push_back(absl::StrCat("EF.COM read (", r->data.size(), " bytes); the full dialog is not built yet"));
-  if (params.include_files_binary) result.files_binary.emplace_back("com", r->data);
+  auto keep_file = [&](const char* name, const Bytes& content) {
+    if (params.include_files_binary) result.files_binary.emplace_back(name, content);
+  };
+
+  // ---- EF.ATR/INFO and EF.CardAccess (plain, in the master file) ----
+  link.Progress(Step::kReadAtrInfo);
+  absl::StatusOr<Bytes> atr = co_await files.ReadMfFile(kEfAtrInfo);
+  if (atr.ok()) {
+    keep_file("atr_info", *atr);
+    absl::StatusOr<AtrInfo> info = ParseAtrInfo(*atr);
+    if (info.ok()) link.set_limits(ApplyAtrInfo(link.limits(), *info));
+  } else if (Broken(atr.status(), ch)) {
+    co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("EF.ATR/INFO: ", atr.status().message()));
+  }
+  std::optional<Bytes> card_access;
+  absl::StatusOr<Bytes> ca_file = co_await files.ReadMfFile(kEfCardAccess);
+  if (ca_file.ok()) {
+    card_access = *ca_file;
+    keep_file("card_access", *ca_file);
+  } else if (Broken(ca_file.status(), ch)) {
+    co_return Fail(FailureReason::kEmrtdPassportReaderError,
+                   absl::StrCat("EF.CardAccess: ", ca_file.status().message()));
+  }
+
+  // ---- Access control and the eMRTD application ----
+  link.Progress(Step::kAccessControl);
+  const AccessControlConfig ac_config{.allow_bac_fallback = config.allow_bac_fallback};
+  // Opens (or re-opens) the secure channel and selects the application; nullopt when done.
+  auto open = [&]() -> Task<std::optional<DialogFailure>> {
+    ch.StopSecureMessaging();
+    if (!card_access) {
+      // No PACE: BAC runs inside the eMRTD application (ICAO 9303-11 §4.3).
+      absl::Status sel = co_await files.SelectApplication();
+      if (!sel.ok()) {
+        co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("SELECT eMRTD application: ", sel.message()));
+      }
+    }
+    absl::StatusOr<AccessControlOutcome> ac =
+        co_await PerformAccessControl(ch, card_access, params.access_key, ac_config, rng);
+    if (!ac.ok()) {
+      if (IsAccessControlFailure(ac.status())) {
+        co_return Fail(FailureReason::kAccessControlFailed, std::string(ac.status().message()));
+      }
+      co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("access control: ", ac.status().message()));
+    }
+    if (card_access) {
+      absl::Status sel = co_await files.SelectApplication();
+      if (!sel.ok()) {
+        co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("SELECT eMRTD application: ", sel.message()));
+      }
+    }
+    co_return std::nullopt;
+  };
+  if (std::optional<DialogFailure> f = co_await open(); f) co_return *f;
+
+  // Reads a file of the application. A broken channel is re-opened once (access control again) and the
+  // read retried; `reopened` reports that (Chip Authentication's keys were then not followed).
+  auto read = [&](ElementaryFile file, bool* reopened) -> Task<absl::StatusOr<Bytes>> {
+    absl::StatusOr<Bytes> r = co_await files.Read(file);
+    if (r.ok() || !ch.secure() || !SmLost(r.status())) co_return r;
+    if (reopened) *reopened = true;
+    if (std::optional<DialogFailure> f = co_await open(); f) {
+      co_return absl::UnavailableError(absl::StrCat("secure channel lost and not re-opened: ", f->detail));
+    }
+    co_return co_await files.Read(file);
+  };
+
+  // ---- EF.SOD: what exists ----
+  link.Progress(Step::kReadSod);
+  absl::StatusOr<Bytes> sod_bytes = co_await read(kEfSod, nullptr);
+  if (!sod_bytes.ok()) {
+    co_return Fail(Broken(sod_bytes.status(), ch) ? FailureReason::kEmrtdPassportReaderError
+                                                   : FailureReason::kFileReadError,
+                   absl::StrCat("EF.SOD: ", sod_bytes.status().message()));
+  }
+  keep_file("sod", *sod_bytes);
+  absl::StatusOr<Sod> sod = ParseSod(*sod_bytes);
+  if (!sod.ok()) co_return Fail(FailureReason::kFileReadError, std::string(sod.status().message()));
+  std::map<int, Bytes> read_groups;
+  auto read_group = [&](int dg, bool* reopened) -> Task<absl::StatusOr<Bytes>> {
+    std::optional<ElementaryFile> file = FindElementaryFile(DgName(dg));
+    if (!file) co_return absl::InternalError(absl::StrCat("no file for ", DgName(dg)));
+    absl::StatusOr<Bytes> r = co_await read(*file, reopened);
+    if (r.ok()) {
+      read_groups[dg] = *r;
+      keep_file(absl::StrCat("dg", dg).c_str(), *r);
+    }
+    co_return r;
+  };
+  auto optional_error = [&](int dg, const absl::Status& s) {
+    result.errors.push_back(absl::StrCat(DgName(dg), ": ", s.message()));
+  };
+
+  // ---- DG14 and Chip Authentication ----
+  std::optional<ChipAuthOutcome> ca;
+  bool ca_pending_proof = false;
+  bool ca_proven = false;
+  std::string aa_algorithm;
+  if (sod->Lists(14)) {
+    link.Progress(Step::kReadDg14);
+    absl::StatusOr<Bytes> dg14 = co_await read_group(14, nullptr);
+    if (!dg14.ok()) {
+      if (Broken(dg14.status(), ch)) co_return Fail(FailureReason::kEmrtdPassportReaderError, std::string(dg14.status().message()));
+      optional_error(14, dg14.status());
+    } else {
+      absl::StatusOr<SecurityInfos> infos = ParseDg14(*dg14);
+      if (!infos.ok()) {
+        optional_error(14, infos.status());
+      } else {
+        if (!infos->active_authentication.empty()) aa_algorithm = infos->active_authentication[0].signature_algorithm;
+        if (!infos->chip_authentication_public_keys.empty()) {
+          link.Progress(Step::kChipAuthentication);
+          absl::StatusOr<ChipAuthOutcome> o = co_await PerformChipAuthentication(ch, *infos, rng);
+          if (!o.ok()) {
+            co_return Fail(FailureReason::kEmrtdPassportReaderError,
+                           absl::StrCat("chip authentication: ", o.status().message()));
+          }
+          ca = *o;
+          if (o->status == ChipAuthOutcome::Status::kFailed) result.errors.push_back(absl::StrCat("chip authentication: ", o->detail));
+          ca_pending_proof = o->status == ChipAuthOutcome::Status::kKeysSwitched;
+        }
+      }
+    }
+  }
+  // The first protected read after CA proves the new keys (or shows a clone).
+  auto settle_ca = [&](bool reopened) {
+    if (!ca_pending_proof) return;
+    ca_pending_proof = false;
+    ca_proven = !reopened;
+    if (reopened) result.errors.push_back("chip authentication: the chip did not follow the new session keys");
+  };
+
+  // ---- DG15 and Active Authentication ----
+  std::optional<ActiveAuthOutcome> aa;
+  if (sod->Lists(15)) {
+    link.Progress(Step::kReadDg15);
+    bool reopened = false;
+    absl::StatusOr<Bytes> dg15 = co_await read_group(15, &reopened);
+    settle_ca(reopened);
+    if (!dg15.ok()) {
+      if (Broken(dg15.status(), ch)) co_return Fail(FailureReason::kEmrtdPassportReaderError, std::string(dg15.status().message()));
+      optional_error(15, dg15.status());
+    } else {
+      absl::StatusOr<Bytes> spki = ParseDg15(*dg15);
+      if (!spki.ok()) {
+        optional_error(15, spki.status());
+      } else {
+        link.Progress(Step::kActiveAuthentication);
+        absl::StatusOr<ActiveAuthOutcome> o = co_await PerformActiveAuthentication(ch, *spki, aa_algorithm, rng);
+        if (!o.ok()) {
+          // A broken channel here: re-open so that the data groups can still be read.
+          bool lost = SmLost(o.status());
+          if (!lost) co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("active authentication: ", o.status().message()));
+          if (std::optional<DialogFailure> f = co_await open(); f) co_return *f;
+          ActiveAuthOutcome failed;
+          failed.status = ActiveAuthOutcome::Status::kFailed;
+          failed.detail = std::string(o.status().message());
+          o = failed;
+        }
+        aa = *o;
+        if (o->status == ActiveAuthOutcome::Status::kFailed) result.errors.push_back(absl::StrCat("active authentication: ", o->detail));
+      }
+    }
+  }
+
+  // ---- The data of the document ----
+  for (const DataGroupStep& s : kDataSteps) {
+    if (!sod->Lists(s.dg)) {
+      if (s.dg == 1) co_return Fail(FailureReason::kFileReadError, "EF.SOD does not list DG1");
+      continue;
+    }
+    link.Progress(s.step);
+    bool reopened = false;
+    absl::StatusOr<Bytes> bytes = co_await read_group(s.dg, &reopened);
+    settle_ca(reopened);
+    if (!bytes.ok()) {
+      if (Broken(bytes.status(), ch)) {
+        co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat(DgName(s.dg), ": ", bytes.status().message()));
+      }
+      if (s.dg == 1) co_return Fail(FailureReason::kFileReadError, absl::StrCat("DG1: ", bytes.status().message()));
+      optional_error(s.dg, bytes.status());
+      continue;
+    }
+    absl::Status applied = ApplyDataGroup(s.dg, *bytes, result);
+    if (!applied.ok()) result.errors.push_back(std::string(applied.message()));
+  }
+
+  // ---- Passive Authentication and the bound verdicts ----
+  link.Progress(Step::kPassiveAuthentication);
+  PassiveAuthResult pa = VerifyPassiveAuthentication(*sod, read_groups, config.trust_store, params.now_unix_seconds);
+  ApplyPassiveAuthentication(pa, result);
+  result.chip_authentication_result =
+      ca ? ChipAuthenticationResult(*ca, ca_proven, pa.Binds(14)) : CheckResult::kUnavailable;
+  result.active_authentication_result = aa ? ActiveAuthenticationResult(*aa, pa.Binds(15)) : CheckResult::kUnavailable;
   link.Progress(Step::kDone);
   co_return result;
 }
