@@ -6,6 +6,10 @@
 
 #include "cmd/docval/roles.h"
 #include "common/signals.h"
+#include "tools/chip_cli/chip_main.h"
+#include "tools/replay/replay_main.h"
+#include "tools/testpki/testpki_main.h"
+#include "tools/verify/verify_main.h"
 
 namespace {
 
@@ -24,6 +28,12 @@ Server roles (run until SIGTERM; SIGHUP reloads the trust store):
   Options of every role:
     --config FILE   YAML configuration (docs/configuration.md); environment variables of
                     docs/configuration.md override it
+
+Tools:
+  verify      offline Passive Authentication of a document's files (--sod F --dg1 F ... --trust PATH)
+  replay      replay a recorded chip dialog step byte for byte (FILE, or - for stdin)
+  testpki     write a test PKI and ready virtual passport profiles (--out DIR)
+  chip        play a phone holding a virtual passport against a server (--url, --client-id, --profile)
 
 Run 'docval <command> --help' for the options of a command.
 )";
@@ -62,6 +72,10 @@ int main(int argc, char** argv) {
   if (cmd == "gateway") return RoleMain(docval::cmd::Role::kGateway, "gateway", argc, argv);
   if (cmd == "validator") return RoleMain(docval::cmd::Role::kValidator, "validator", argc, argv);
   if (cmd == "poster") return RoleMain(docval::cmd::Role::kPoster, "poster", argc, argv);
+  if (cmd == "verify") return docval::tools::VerifyMain(argc - 1, argv + 1);
+  if (cmd == "replay") return docval::replay::ReplayMain(argc - 1, argv + 1);
+  if (cmd == "testpki") return docval::testpki::TestPkiMain(argc - 1, argv + 1);
+  if (cmd == "chip") return docval::chip_cli::ChipMain(argc - 1, argv + 1);
   std::fprintf(stderr, "docval: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }
