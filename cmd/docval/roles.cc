@@ -18,6 +18,7 @@
 #include "gateway/dev/dev_result_store.h"
 #include "gateway/ws/gateway_server.h"
 #include "poster/service/poster_service.h"
+#include "validator/emrtd/auth/trust_store.h"
 #include "validator/result_json/result_json.h"
 #include "validator/service/validator_service.h"
 
@@ -120,12 +121,14 @@ poster::BodyBuilder ResultServerBodyBuilder() {
   };
 }
 
-// Trust store snapshot, swapped on SIGHUP. Loading arrives with Passive Authentication.
-class TrustHolder {
- public:
-  std::shared_ptr<const emrtd::TrustStore> Current() const { return nullptr; }
-  absl::Status Reload(const TrustConfig&) { return absl::OkStatus(); }
-};
+emrtd::TrustStoreConfig TrustConfigFrom(const Config& c) {
+  return emrtd::TrustStoreConfig{.trust_paths = c.trust.csca, .crl_paths = c.trust.crl};
+}
+
+void LogTrust(const char* msg, const emrtd::TrustStore& t) {
+  LogInfo(msg, {{"certificates", static_cast<int64_t>(t.size())}, {"crls", static_cast<int64_t>(t.crl_count())}});
+  for (const std::string& w : t.warnings()) LogWarning("trust store warning", {{"warning", w}});
+}
 
 }  // namespace
 
@@ -147,16 +150,25 @@ int RunRole(Role role, const std::string& config_path) {
   absl::StatusOr<std::unique_ptr<MetricsServer>> metrics = MetricsServer::Start(c.metrics_listen, registry);
   if (!metrics.ok()) return Fail(metrics.status());
 
-  TrustHolder trust;
-  absl::Status ts = trust.Reload(c.trust);
-  if (!ts.ok()) return Fail(ts);
+  // The validator's trust store: loaded before serving (a bad file stops start-up), swapped on SIGHUP
+  // (a bad reload keeps the previous snapshot; running sessions keep the one they started with).
+  std::unique_ptr<emrtd::TrustStoreHolder> trust;
+  if (runs_validator) {
+    absl::StatusOr<std::shared_ptr<const emrtd::TrustStore>> loaded = emrtd::TrustStore::Load(TrustConfigFrom(c));
+    if (!loaded.ok()) return Fail(absl::InvalidArgumentError(absl::StrCat("trust: ", loaded.status().message())));
+    LogTrust("trust store loaded", **loaded);
+    if ((*loaded)->size() == 0) {
+      LogWarning("no trusted CSCA configured (trust.csca): every document fails Passive Authentication");
+    }
+    trust = std::make_unique<emrtd::TrustStoreHolder>(*std::move(loaded));
+  }
 
   std::unique_ptr<validator::ValidatorService> validator_service;
   std::unique_ptr<poster::PosterService> poster_service;
   if (runs_validator) {
     validator_service = std::make_unique<validator::ValidatorService>(
         validator::ValidatorServiceOptions{.allow_bac_fallback = c.allow_bac_fallback},
-        [&trust] { return trust.Current(); }, *registry);
+        [holder = trust.get()] { return holder->Get(); }, *registry);
   }
   if (runs_poster) {
     absl::StatusOr<std::unique_ptr<poster::PosterService>> p =
@@ -217,9 +229,10 @@ int RunRole(Role role, const std::string& config_path) {
   while (true) {
     ProcessSignal sig = WaitForSignal();
     if (sig == ProcessSignal::kReload) {
-      absl::Status s = trust.Reload(c.trust);
+      if (!trust) continue;
+      absl::Status s = trust->Reload(TrustConfigFrom(c));
       if (s.ok()) {
-        LogInfo("trust store reloaded");
+        LogTrust("trust store reloaded", *trust->Get());
       } else {
         LogError("trust store reload failed; keeping the previous one", {{"error", std::string(s.message())}});
       }
