@@ -20,10 +20,7 @@ namespace {
 using ::testing::HasSubstr;
 using testsupport::FakeAction;
 
-absl::StatusOr<relay::RelayOutcome> SkeletonSession(Deployment& d) {
-  ScriptedChip chip = SkeletonChip();
-  return RunSession(d.WsUrl(), StartMessageJson().dump(), [&](const std::string& c) { return chip(c); });
-}
+absl::StatusOr<relay::RelayOutcome> PassportSession(Deployment& d) { return RunPassportSession(d.WsUrl()); }
 
 std::unique_ptr<Deployment> StartWith(std::vector<FakeAction> script, const std::string& extra_yaml = "") {
   DeploymentOptions o;
@@ -44,7 +41,7 @@ void ExpectClosed(const relay::RelayOutcome& out, int code, const std::string& r
 TEST(DeliveryTest, ServiceUnavailableThreeTimesThenOkIsDeliveredInFourAttempts) {
   auto d = StartWith({FakeAction::Respond(503), FakeAction::Respond(503), FakeAction::Respond(503), FakeAction::Respond(200)});
   ASSERT_NE(d, nullptr);
-  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(*d);
+  absl::StatusOr<relay::RelayOutcome> out = PassportSession(*d);
   ASSERT_TRUE(out.ok()) << out.status();
   ExpectClosed(*out, 1000, "");
   EXPECT_TRUE(out->result.has_value());
@@ -58,7 +55,7 @@ TEST(DeliveryTest, ServiceUnavailableThreeTimesThenOkIsDeliveredInFourAttempts) 
 TEST(DeliveryTest, ServiceUnavailableAlwaysFailsAfterFourAttemptsAndTheClientGetsNoResult) {
   auto d = StartWith({FakeAction::Respond(503)});
   ASSERT_NE(d, nullptr);
-  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(*d);
+  absl::StatusOr<relay::RelayOutcome> out = PassportSession(*d);
   ASSERT_TRUE(out.ok()) << out.status();
   ExpectClosed(*out, 1011, "POST_TO_RESULT_SERVER_FAILED");
   EXPECT_FALSE(out->result.has_value());
@@ -69,7 +66,7 @@ TEST(DeliveryTest, ServiceUnavailableAlwaysFailsAfterFourAttemptsAndTheClientGet
 TEST(DeliveryTest, BadRequestIsFinalAfterOneAttempt) {
   auto d = StartWith({FakeAction::Respond(400)});
   ASSERT_NE(d, nullptr);
-  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(*d);
+  absl::StatusOr<relay::RelayOutcome> out = PassportSession(*d);
   ASSERT_TRUE(out.ok()) << out.status();
   ExpectClosed(*out, 1011, "POST_TO_RESULT_SERVER_FAILED");
   EXPECT_EQ(d->result_server().request_count(), 1u);
@@ -79,7 +76,7 @@ TEST(DeliveryTest, BadRequestIsFinalAfterOneAttempt) {
 TEST(DeliveryTest, TooManyRequestsHonoursRetryAfter) {
   auto d = StartWith({FakeAction::Respond(429, {{"Retry-After", "1"}}), FakeAction::Respond(200)});
   ASSERT_NE(d, nullptr);
-  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(*d);
+  absl::StatusOr<relay::RelayOutcome> out = PassportSession(*d);
   ASSERT_TRUE(out.ok()) << out.status();
   ExpectClosed(*out, 1000, "");
   std::vector<testsupport::RecordedRequest> r = d->result_server().requests();
@@ -92,7 +89,7 @@ TEST(DeliveryTest, HangingResultServerIsCutAtThreeSecondsPerAttempt) {
   auto d = StartWith({FakeAction::Hang()}, "timeouts: {session_s: 40}\n");
   ASSERT_NE(d, nullptr);
   absl::Time start = absl::Now();
-  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(*d);
+  absl::StatusOr<relay::RelayOutcome> out = PassportSession(*d);
   absl::Duration took = absl::Now() - start;
   ASSERT_TRUE(out.ok()) << out.status();
   ExpectClosed(*out, 1011, "POST_TO_RESULT_SERVER_FAILED");
@@ -114,7 +111,7 @@ TEST(DeliveryTest, RefusedConnectionsFailTheSession) {
   o.result_server_url = refusing->Url("/results");
   absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
   ASSERT_TRUE(d.ok()) << d.status();
-  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(**d);
+  absl::StatusOr<relay::RelayOutcome> out = PassportSession(**d);
   ASSERT_TRUE(out.ok()) << out.status();
   ExpectClosed(*out, 1011, "POST_TO_RESULT_SERVER_FAILED");
   absl::StatusOr<std::pair<int, std::string>> m = HttpGet((*d)->metrics_port(), "/metrics");
@@ -126,7 +123,7 @@ TEST(DeliveryTest, RefusedConnectionsFailTheSession) {
 TEST(DeliveryTest, SessionTimeLimitCoversDelivery) {
   auto d = StartWith({FakeAction::Hang()}, "timeouts: {response_s: 2, session_s: 2}\n");
   ASSERT_NE(d, nullptr);
-  absl::StatusOr<relay::RelayOutcome> out = SkeletonSession(*d);
+  absl::StatusOr<relay::RelayOutcome> out = PassportSession(*d);
   ASSERT_TRUE(out.ok()) << out.status();
   ExpectClosed(*out, 1011, "MAX_SESSION_TIME_EXCEEDED");
   EXPECT_FALSE(out->result.has_value());
@@ -136,7 +133,7 @@ TEST(DeliveryTest, SessionTimeLimitCoversDelivery) {
 TEST(DeliveryTest, MetricsCountSessionsByOutcome) {
   auto d = StartWith({FakeAction::Respond(200)});
   ASSERT_NE(d, nullptr);
-  ASSERT_TRUE(SkeletonSession(*d).ok());
+  ASSERT_TRUE(PassportSession(*d).ok());
   absl::StatusOr<std::unique_ptr<relay::WsClient>> bad = relay::WsClient::Connect(d->WsUrl());
   ASSERT_TRUE(bad.ok());
   ASSERT_TRUE((*bad)->SendText("nope").ok());
@@ -175,7 +172,8 @@ TEST(ValidatorFailureTest, KilledValidatorMidSessionIsServerErrorAndTheNextSessi
   Deployment& d = **dep;
   // On the first command, find the validator that runs this session and kill it.
   int killed = -1;
-  ScriptedChip chip = SkeletonChip();
+  absl::StatusOr<Passport> passport = MakePassport("bac-passport");
+  ASSERT_TRUE(passport.ok()) << passport.status();
   auto killer = [&](const std::string& command) -> std::optional<std::string> {
     if (killed < 0) {
       std::optional<nlohmann::json> started = d.gateway().WaitForLog(
@@ -194,16 +192,16 @@ TEST(ValidatorFailureTest, KilledValidatorMidSessionIsServerErrorAndTheNextSessi
         }
       }
     }
-    return chip(command);
+    return passport->chip(command);
   };
-  absl::StatusOr<relay::RelayOutcome> out = RunSession(d.WsUrl(), StartMessageJson().dump(), killer);
+  absl::StatusOr<relay::RelayOutcome> out = RunSession(d.WsUrl(), passport->start_message, killer);
   ASSERT_TRUE(out.ok()) << out.status();
   ASSERT_GE(killed, 0) << d.AllOutput();
   ExpectClosed(*out, 1011, "SERVER_ERROR");
   EXPECT_EQ(d.result_server().request_count(), 0u);  // nothing is posted
   // The next sessions land on the remaining validator and succeed.
   for (int i = 0; i < 2; ++i) {
-    absl::StatusOr<relay::RelayOutcome> next = SkeletonSession(d);
+    absl::StatusOr<relay::RelayOutcome> next = PassportSession(d);
     ASSERT_TRUE(next.ok()) << next.status();
     ExpectClosed(*next, 1000, "");
   }
@@ -217,12 +215,10 @@ TEST(EmbeddedDefaultTest, ServeWithoutConfigUsesTheDemoClientAndTheDevelopmentRe
                                                       {"DOCVAL_METRICS_LISTEN", "127.0.0.1:0"}});
   ASSERT_TRUE(p.ok());
   ASSERT_TRUE((*p)->WaitForPort("gateway").ok()) << (*p)->AllOutput();
-  ScriptedChip chip = SkeletonChip();
-  nlohmann::json start = StartMessageJson();
-  start["client_id"] = "demo-client";
+  // No trust is configured in the embedded default: Passive Authentication fails, the session does not.
   absl::StatusOr<relay::RelayOutcome> out =
-      RunSession(absl::StrCat("ws://127.0.0.1:", port, "/ws1/validate?return_result=true"), start.dump(),
-                 [&](const std::string& c) { return chip(c); });
+      RunPassportSession(absl::StrCat("ws://127.0.0.1:", port, "/ws1/validate?return_result=true"), "bac-passport", {},
+                         [](nlohmann::json& j) { j["client_id"] = "demo-client"; });
   ASSERT_TRUE(out.ok()) << out.status();
   ExpectClosed(*out, 1000, "");
   absl::StatusOr<std::pair<int, std::string>> dev = HttpGet(port, "/dev/results");
@@ -231,6 +227,7 @@ TEST(EmbeddedDefaultTest, ServeWithoutConfigUsesTheDemoClientAndTheDevelopmentRe
   nlohmann::json j = nlohmann::json::parse(dev->second);
   ASSERT_EQ(j["results"].size(), 1u);
   EXPECT_EQ(j["results"][0]["body"]["client_validation_id"], "e2e-validation-1");
+  EXPECT_EQ(j["results"][0]["body"]["emrtd_passport"]["passive_authentication"], false);
   EXPECT_EQ(j["results"][0]["body"]["emrtd_passport"], (*out->result)["emrtd_passport"]);
   (*p)->Signal(SIGTERM);
   EXPECT_EQ((*p)->Wait(absl::Seconds(40)), 0);

@@ -206,9 +206,7 @@ TEST_F(SharedDeploymentTest, AbusiveClientsDoNotDisturbAGoodSession) {
     if (!c) return;
     ExpectEnding(ReadUntilClosed(*c), 1001, "TIMEOUT_WHILE_WAITING_FOR_START_MESSAGE");
   });
-  ScriptedChip chip = SkeletonChip();
-  absl::StatusOr<relay::RelayOutcome> out =
-      RunSession(deployment_->WsUrl(), StartMessageJson().dump(), [&](const std::string& c) { return chip(c); });
+  absl::StatusOr<relay::RelayOutcome> out = RunPassportSession(deployment_->WsUrl());
   big.join();
   noise.join();
   silent.join();
@@ -219,12 +217,11 @@ TEST_F(SharedDeploymentTest, AbusiveClientsDoNotDisturbAGoodSession) {
 TEST_F(SharedDeploymentTest, ReturnResultOnlyWhenAskedAndTolerantQuery) {
   for (const auto& [query, expect_result] : std::vector<std::pair<std::string, bool>>{
            {"?return_result=true&", true}, {"", false}, {"?&return_result=false", false}, {"?x=&&return_result=TRUE", true}}) {
-    ScriptedChip chip = SkeletonChip();
-    nlohmann::json start = StartMessageJson();
-    start["platform"] = "iOS";
-    start["a_future_field"] = {{"nested", true}};
     absl::StatusOr<relay::RelayOutcome> out =
-        RunSession(deployment_->WsUrl(query), start.dump(), [&](const std::string& c) { return chip(c); });
+        RunPassportSession(deployment_->WsUrl(query), "bac-passport", {}, [](nlohmann::json& start) {
+          start["platform"] = "iOS";
+          start["a_future_field"] = {{"nested", true}};
+        });
     ASSERT_TRUE(out.ok()) << out.status();
     EXPECT_EQ(out->close.code, 1000) << query;
     EXPECT_EQ(out->result.has_value(), expect_result) << query;
@@ -270,9 +267,7 @@ TEST(GatewayLimitsTest, HandshakeAuthorization) {
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kUnauthenticated);
   relay::WsClientOptions right;
   right.headers = {{"Authorization", "Bearer good-token"}, {"X-Trace", "trace-77"}};
-  ScriptedChip chip = SkeletonChip();
-  absl::StatusOr<relay::RelayOutcome> out =
-      RunSession((*d)->WsUrl(), StartMessageJson().dump(), [&](const std::string& c) { return chip(c); }, right);
+  absl::StatusOr<relay::RelayOutcome> out = RunPassportSession((*d)->WsUrl(), "bac-passport", right);
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(out->close.code, 1000);
   ASSERT_TRUE((*d)->result_server().WaitForRequests(1, absl::Seconds(5)));
@@ -294,9 +289,7 @@ TEST(GatewayTlsTest, WssSessionWithTls12And13) {
   std::string wss = absl::StrCat("wss://127.0.0.1:", (*d)->gateway_port(), "/ws1/validate?return_result=true");
   relay::WsClientOptions trusted;
   trusted.ca_file = certs->ca_cert;
-  ScriptedChip chip = SkeletonChip();
-  absl::StatusOr<relay::RelayOutcome> out =
-      RunSession(wss, StartMessageJson().dump(), [&](const std::string& c) { return chip(c); }, trusted);
+  absl::StatusOr<relay::RelayOutcome> out = RunPassportSession(wss, "bac-passport", trusted);
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(out->close.code, 1000);
   EXPECT_TRUE(out->result.has_value());

@@ -9,6 +9,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "tools/chip_cli/chip_session.h"
+#include "tools/vchip/chip_rng.h"
+#include "tools/vchip/virtual_chip.h"
 #include "validator/emrtd/bytes.h"
 
 namespace docval::e2e {
@@ -21,7 +25,13 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(DeploymentOptions 
   d->result_server_ = *std::move(rs);
   d->dir_ = MakeTempDir();
   std::string url = options.result_server_url.empty() ? d->result_server_->Url("/results") : options.result_server_url;
-  std::string config = absl::StrCat(R"(listen: 127.0.0.1:0
+  std::string trust;
+  if (options.trust_test_pki) {
+    const std::string& pki = TestPkiDir();
+    trust = absl::StrCat("trust: {csca: [", pki, "/csca], crl: [", pki, "/crl/csca_rsa.crl, ", pki,
+                         "/crl/csca_ecdsa.crl]}\n");
+  }
+  std::string config = absl::StrCat(trust, R"(listen: 127.0.0.1:0
 metrics_listen: 127.0.0.1:0
 validator_listen: 127.0.0.1:0
 poster_listen: 127.0.0.1:0
@@ -101,6 +111,47 @@ std::string Deployment::AllOutput() const {
   return out;
 }
 
+const std::string& TestPkiDir() {
+  static const std::string* dir = [] {
+    auto* d = new std::string(MakeTempDir() + "/testpki");
+    absl::StatusOr<std::unique_ptr<ChildProcess>> p = ChildProcess::Start({DocvalBinary(), "testpki", "--out", *d});
+    if (!p.ok() || (*p)->Wait(absl::Seconds(120)) != std::optional<int>(0)) {
+      std::fprintf(stderr, "docval testpki failed:\n%s\n", p.ok() ? (*p)->AllOutput().c_str() : "cannot start");
+      std::abort();
+    }
+    return d;
+  }();
+  return *dir;
+}
+
+absl::StatusOr<Passport> MakePassport(const std::string& profile_name, const std::string& client_id,
+                                      const std::string& platform) {
+  absl::StatusOr<vchip::ChipProfile> profile =
+      vchip::LoadChipProfile(absl::StrCat(TestPkiDir(), "/profiles/", profile_name, ".json"));
+  if (!profile.ok()) return profile.status();
+  chip_cli::SessionOptions o;
+  o.client_id = client_id;
+  o.validation_id = "e2e-validation-1";
+  o.platform = platform;
+  absl::StatusOr<std::string> start = chip_cli::BuildStartMessage(*profile, o);
+  if (!start.ok()) return start.status();
+  absl::StatusOr<std::unique_ptr<vchip::VirtualChip>> chip =
+      vchip::VirtualChip::Create(*profile, vchip::NewSeededRandom(42));
+  if (!chip.ok()) return chip.status();
+  std::shared_ptr<vchip::VirtualChip> shared = *std::move(chip);
+  Passport p;
+  p.profile = *std::move(profile);
+  p.start_message = *std::move(start);
+  p.chip = [shared](const std::string& command) -> std::optional<std::string> {
+    vchip::ChipReply reply =
+        shared->Transceive(emrtd::ByteSpan(reinterpret_cast<const uint8_t*>(command.data()), command.size()));
+    if (reply.delay_ms > 0) absl::SleepFor(absl::Milliseconds(reply.delay_ms));
+    if (!reply.response) return std::nullopt;
+    return std::string(reply.response->begin(), reply.response->end());
+  };
+  return p;
+}
+
 nlohmann::json StartMessageJson(const std::string& can) {
   return {{"client_id", kClientId},
           {"validation_id", "e2e-validation-1"},
@@ -122,11 +173,18 @@ std::optional<std::string> ScriptedChip::operator()(const std::string& command) 
   return it->second;
 }
 
-ScriptedChip SkeletonChip() {
-  ScriptedChip chip;
-  chip.Answer("00A4040C07A0000002471001", "9000");
-  chip.Answer("00B09E0000", "60145F0104303130375F36063034303030305C0261759000");
-  return chip;
+absl::StatusOr<relay::RelayOutcome> RunPassportSession(const std::string& url, const std::string& profile,
+                                                       const relay::WsClientOptions& options,
+                                                       const std::function<void(nlohmann::json&)>& edit_start) {
+  absl::StatusOr<Passport> p = MakePassport(profile);
+  if (!p.ok()) return p.status();
+  std::string start = p->start_message;
+  if (edit_start) {
+    nlohmann::json j = nlohmann::json::parse(start);
+    edit_start(j);
+    start = j.dump();
+  }
+  return RunSession(url, start, p->chip, options);
 }
 
 absl::StatusOr<std::pair<int, std::string>> HttpGet(int port, const std::string& path) {

@@ -16,6 +16,7 @@
 #include "tests/support/fake_result_server.h"
 #include "tools/relay/relay_session.h"
 #include "tools/relay/ws_client.h"
+#include "tools/vchip/chip_profile.h"
 
 namespace docval::e2e {
 
@@ -30,7 +31,24 @@ struct DeploymentOptions {
   testsupport::FakeResultServerOptions result_server;
   // Result Server URL override (e.g. a refusing port); empty: the fake server's /results.
   std::string result_server_url;
+  // Trust the test PKI's CSCAs and CRLs (TestPkiDir()).
+  bool trust_test_pki = true;
 };
+
+// The test PKI and virtual passport profiles, written once per test binary by the real binary
+// (`docval testpki --out DIR`).
+const std::string& TestPkiDir();
+
+// A virtual passport (tools/vchip) personalised by the test PKI, ready for one session: the start
+// message for `client_id` with the profile's access key, and the chip (it sleeps the delays a slow
+// chip reports and goes silent when the card leaves the field).
+struct Passport {
+  vchip::ChipProfile profile;
+  std::string start_message;
+  relay::ChipFunction chip;
+};
+absl::StatusOr<Passport> MakePassport(const std::string& profile_name, const std::string& client_id = kClientId,
+                                      const std::string& query_platform = "android");
 
 class Deployment {
  public:
@@ -76,14 +94,16 @@ class ScriptedChip {
   std::vector<std::string> seen_;
 };
 
-// The walking-skeleton chip: the eMRTD application and EF.COM.
-ScriptedChip SkeletonChip();
-
 // A plain HTTP GET on 127.0.0.1:`port` (for /metrics, /healthz, /dev/results): status and body.
 absl::StatusOr<std::pair<int, std::string>> HttpGet(int port, const std::string& path);
 
 // A loopback port that was free a moment ago (bind to 0, read, close).
 int FreePort();
+
+// One session with a fresh virtual passport `profile`; `edit_start` may change the start message.
+absl::StatusOr<relay::RelayOutcome> RunPassportSession(
+    const std::string& url, const std::string& profile = "bac-passport", const relay::WsClientOptions& options = {},
+    const std::function<void(nlohmann::json&)>& edit_start = {});
 
 // Connects and runs one relay session.
 absl::StatusOr<relay::RelayOutcome> RunSession(const std::string& url, const std::string& start_message,

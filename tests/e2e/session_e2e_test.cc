@@ -1,0 +1,141 @@
+// Whole sessions end to end, on real processes over loopback: the docval binary (as `serve`, and as
+// three role processes), a WebSocket client relaying APDUs to a virtual passport (tools/vchip,
+// personalised by `docval testpki`), and a real HTTP server standing in for the Result Server.
+// Asserts the APDUs, the statuses in order, the result, the POST body, the close notice and the close
+// code; and that every virtual passport profile ends as its expectation says.
+#include <signal.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/harness.h"
+#include "tools/chip_cli/chip_session.h"
+#include "validator/emrtd/apdu.h"
+
+namespace docval::e2e {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+
+const std::vector<std::string> kFullSequence = {
+    "READ_ATR_INFO", "ACCESS_CONTROL", "READ_SOD",  "READ_DG14", "CHIP_AUTHENTICATION",    "READ_DG15", "ACTIVE_AUTHENTICATION",
+    "READ_DG1",      "READ_DG2",       "READ_DG7",  "READ_DG11", "READ_DG12", "PASSIVE_AUTHENTICATION", "DONE"};
+
+// Checks one complete, successful session of `profile` through the gateway at `url`.
+void RunAndCheckPassport(const std::string& url, testsupport::FakeResultServer& result_server) {
+  absl::StatusOr<Passport> passport = MakePassport("pace-gm-ecdh-ca-aa");
+  ASSERT_TRUE(passport.ok()) << passport.status();
+  std::vector<std::string> commands;
+  auto chip = [&](const std::string& c) {
+    commands.push_back(c);
+    return passport->chip(c);
+  };
+  size_t before = result_server.request_count();
+  absl::StatusOr<relay::RelayOutcome> out = RunSession(url, passport->start_message, chip);
+  ASSERT_TRUE(out.ok()) << out.status();
+
+  // The APDUs: each a well-formed ISO 7816-4 command, plain before access control, protected after.
+  ASSERT_GE(commands.size(), 10u);
+  for (const std::string& c : commands) {
+    absl::StatusOr<emrtd::CommandApdu> parsed =
+        emrtd::CommandApdu::Parse(emrtd::ByteSpan(reinterpret_cast<const uint8_t*>(c.data()), c.size()));
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+  }
+  EXPECT_EQ(static_cast<uint8_t>(commands.front()[0]) & 0x0C, 0x00);
+  EXPECT_EQ(static_cast<uint8_t>(commands.back()[0]) & 0x0C, 0x0C);  // the last read is under SM
+  EXPECT_EQ(out->commands.size(), commands.size());
+
+  EXPECT_THAT(out->statuses, ElementsAreArray(kFullSequence));
+  ASSERT_TRUE(out->result.has_value());
+  const nlohmann::json& r = (*out->result)["emrtd_passport"];
+  EXPECT_EQ(r["passive_authentication"], true);
+  EXPECT_EQ(r["chip_authentication_result"], "SUCCESS");
+  EXPECT_EQ(r["active_authentication_result"], "SUCCESS");
+  EXPECT_EQ(r["mrz_info"]["document_number"], passport->profile.client_access_key.document_number);
+  EXPECT_TRUE(r["face_photo"].is_string());
+  EXPECT_EQ(r["errors"], nlohmann::json::array());
+  ASSERT_TRUE(out->close_notice.has_value());
+  EXPECT_EQ((*out->close_notice)["close_code"], 1000);
+  EXPECT_EQ((*out->close_notice)["close_reason"], "");
+  EXPECT_EQ(out->close.code, 1000);
+  EXPECT_EQ(out->close.reason, "");
+  EXPECT_TRUE(out->unexpected_frames.empty());
+
+  ASSERT_TRUE(result_server.WaitForRequests(before + 1, absl::Seconds(5)));
+  testsupport::RecordedRequest req = result_server.requests()[before];
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(req.target, "/results");
+  EXPECT_THAT(req.Header("Content-Type"), ::testing::StartsWith("application/json"));
+  nlohmann::json body = nlohmann::json::parse(req.body);
+  EXPECT_EQ(body["client_validation_id"], "e2e-validation-1");
+  // What the client got is exactly what the Result Server got.
+  EXPECT_EQ(body["emrtd_passport"], r);
+}
+
+TEST(SessionTest, ServeRunsAPassportSessionEndToEnd) {
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start();
+  ASSERT_TRUE(d.ok()) << d.status();
+  RunAndCheckPassport((*d)->WsUrl(), (*d)->result_server());
+  EXPECT_TRUE((*d)->Stop()) << (*d)->AllOutput();
+  // No access key (document number, dates) in any log line.
+  absl::StatusOr<Passport> p = MakePassport("pace-gm-ecdh-ca-aa");
+  ASSERT_TRUE(p.ok());
+  std::string logs = (*d)->AllOutput();
+  EXPECT_EQ(logs.find(p->profile.client_access_key.document_number), std::string::npos);
+  EXPECT_EQ(logs.find(p->profile.client_access_key.date_of_birth), std::string::npos);
+}
+
+TEST(SessionTest, ThreeRoleProcessesRunAPassportSessionEndToEnd) {
+  DeploymentOptions o;
+  o.separate_roles = true;
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
+  ASSERT_TRUE(d.ok()) << d.status();
+  RunAndCheckPassport((*d)->WsUrl(), (*d)->result_server());
+  EXPECT_TRUE((*d)->Stop()) << (*d)->AllOutput();
+}
+
+TEST(SessionTest, StatusSequenceOfABacPassport) {
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start();
+  ASSERT_TRUE(d.ok()) << d.status();
+  absl::StatusOr<relay::RelayOutcome> out = RunPassportSession((*d)->WsUrl(), "bac-passport");
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT(out->statuses, ElementsAre("READ_ATR_INFO", "ACCESS_CONTROL", "READ_SOD", "READ_DG15", "ACTIVE_AUTHENTICATION",
+                                         "READ_DG1", "READ_DG2", "PASSIVE_AUTHENTICATION", "DONE"));
+  EXPECT_EQ(out->close.code, 1000);
+  EXPECT_TRUE((*d)->Stop());
+}
+
+// Every profile `docval testpki` writes ends as its expectation says (close code and reason; for
+// 1000, PA and the CA/AA verdicts), through the real server.
+TEST(SessionTest, EveryVirtualPassportProfileMeetsItsExpectation) {
+  absl::StatusOr<std::unique_ptr<Deployment>> d =
+      Deployment::Start(DeploymentOptions{.extra_yaml = "timeouts: {response_s: 3, session_s: 30}\n"});
+  ASSERT_TRUE(d.ok()) << d.status();
+  int profiles = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(TestPkiDir() + "/profiles")) {
+    std::string name = entry.path().stem().string();
+    absl::StatusOr<Passport> p = MakePassport(name);
+    ASSERT_TRUE(p.ok()) << name << ": " << p.status();
+    absl::StatusOr<relay::RelayOutcome> out = RunSession((*d)->WsUrl(), p->start_message, p->chip);
+    ASSERT_TRUE(out.ok()) << name << ": " << out.status();
+    chip_cli::SessionReport report;
+    report.statuses = out->statuses;
+    report.result = out->result;
+    report.close_notice = out->close_notice;
+    report.close_code = out->close.code;
+    report.close_reason = out->close.reason;
+    std::vector<std::string> diffs = chip_cli::CheckExpectation(p->profile.expect, report);
+    EXPECT_TRUE(diffs.empty()) << name << ": " << ::testing::PrintToString(diffs);
+    ++profiles;
+  }
+  EXPECT_GE(profiles, 10);
+  EXPECT_TRUE((*d)->Stop());
+}
+
+}  // namespace
+}  // namespace docval::e2e
