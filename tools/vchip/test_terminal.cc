@@ -134,6 +134,32 @@ absl::StatusOr<Bytes> Exchange(VirtualChip& chip, const Bytes& apdu) {
   return *r;
 }
 
+absl::StatusOr<Bytes> ShortExchange(VirtualChip& chip, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
+                                    const Bytes& data, size_t ne) {
+  size_t pos = 0;
+  absl::StatusOr<Bytes> r;
+  do {
+    size_t n = std::min<size_t>(255, data.size() - pos);
+    bool last = pos + n == data.size();
+    Bytes part(data.begin() + pos, data.begin() + pos + n);
+    r = Exchange(chip, Cmd(static_cast<uint8_t>(last ? cla : (cla | 0x10)), ins, p1, p2, part,
+                           last ? std::min<size_t>(ne, 256) : 0));
+    if (!r.ok()) return r;
+    pos += n;
+    if (!last && SwOf(*r) != 0x9000) return r;
+  } while (pos < data.size());
+  Bytes all(r->begin(), r->end() - 2);
+  while ((SwOf(*r) >> 8) == 0x61) {
+    size_t le = SwOf(*r) & 0xFF;
+    r = Exchange(chip, Cmd(0x00, 0xC0, 0x00, 0x00, {}, le == 0 ? 256 : le));
+    if (!r.ok()) return r;
+    all.insert(all.end(), r->begin(), r->end() - 2);
+  }
+  all.push_back((*r)[r->size() - 2]);
+  all.push_back(r->back());
+  return all;
+}
+
 absl::StatusOr<Bytes> SecureExchange(VirtualChip& chip, TerminalSm& sm, uint8_t ins, uint8_t p1, uint8_t p2,
                                      const Bytes& data, size_t ne) {
   absl::StatusOr<Bytes> rsp = Exchange(chip, sm.Wrap(0x00, ins, p1, p2, data, ne));
@@ -175,7 +201,12 @@ absl::StatusOr<TerminalSm> TerminalBac(VirtualChip& chip, const std::string& mrz
 }
 
 absl::StatusOr<PaceOutcome> TerminalPace(VirtualChip& chip, const std::string& oid, int parameter_id,
-                                         uint8_t key_reference, ByteSpan password, uint64_t seed) {
+                                         uint8_t key_reference, ByteSpan password, uint64_t seed,
+                                         bool short_apdus) {
+  auto send = [&](uint8_t cla, const Bytes& data) {
+    return short_apdus ? ShortExchange(chip, cla, 0x86, 0, 0, data, 256)
+                       : Exchange(chip, Cmd(cla, 0x86, 0, 0, data, 256));
+  };
   std::optional<PaceProtocol> proto = ParsePaceOid(oid);
   if (!proto.has_value()) return absl::InvalidArgumentError("PACE OID");
   absl::StatusOr<ChipGroup> group = ChipGroup::Standard(parameter_id);
@@ -194,7 +225,7 @@ absl::StatusOr<PaceOutcome> TerminalPace(VirtualChip& chip, const std::string& o
   if (!r.ok()) return r.status();
   if (SwOf(*r) != 0x9000) return fail(*r);
 
-  r = Exchange(chip, Cmd(0x10, 0x86, 0, 0, Tlv(0x7C, {}), 256));
+  r = send(0x10, Tlv(0x7C, {}));
   if (!r.ok()) return r.status();
   if (SwOf(*r) != 0x9000) return fail(*r);
   std::optional<Bytes> z = InDynamic(Bytes(r->begin(), r->end() - 2), 0x80);
@@ -207,7 +238,7 @@ absl::StatusOr<PaceOutcome> TerminalPace(VirtualChip& chip, const std::string& o
   Bytes pk_map_ifd;
   if (proto->mapping == Mapping::kIntegrated) {
     Bytes t = rng->Draw("t", KeyBytes(c));
-    r = Exchange(chip, Cmd(0x10, 0x86, 0, 0, Tlv(0x7C, Tlv(0x81, t)), 256));
+    r = send(0x10, Tlv(0x7C, Tlv(0x81, t)));
     if (!r.ok()) return r.status();
     if (SwOf(*r) != 0x9000) return fail(*r);
     absl::StatusOr<ChipGroup::Element> gen = IntegratedMap(g, PseudoRandomRp(c, *s, t, g.p()));
@@ -216,7 +247,7 @@ absl::StatusOr<PaceOutcome> TerminalPace(VirtualChip& chip, const std::string& o
   } else {
     Botan::BigInt sk_map = rng->Scalar("map", g.order());
     pk_map_ifd = g.Encode(g.Pow(sk_map));
-    r = Exchange(chip, Cmd(0x10, 0x86, 0, 0, Tlv(0x7C, Tlv(0x81, pk_map_ifd)), 256));
+    r = send(0x10, Tlv(0x7C, Tlv(0x81, pk_map_ifd)));
     if (!r.ok()) return r.status();
     if (SwOf(*r) != 0x9000) return fail(*r);
     std::optional<Bytes> pk_map_ic = InDynamic(Bytes(r->begin(), r->end() - 2), 0x82);
@@ -230,7 +261,7 @@ absl::StatusOr<PaceOutcome> TerminalPace(VirtualChip& chip, const std::string& o
 
   Botan::BigInt sk = rng->Scalar("eph", mapped.order());
   Bytes pk_ifd = mapped.Encode(mapped.Pow(sk));
-  r = Exchange(chip, Cmd(0x10, 0x86, 0, 0, Tlv(0x7C, Tlv(0x83, pk_ifd)), 256));
+  r = send(0x10, Tlv(0x7C, Tlv(0x83, pk_ifd)));
   if (!r.ok()) return r.status();
   if (SwOf(*r) != 0x9000) return fail(*r);
   std::optional<Bytes> pk_ic = InDynamic(Bytes(r->begin(), r->end() - 2), 0x84);
@@ -240,7 +271,7 @@ absl::StatusOr<PaceOutcome> TerminalPace(VirtualChip& chip, const std::string& o
   Bytes secret = mapped.SecretOf(mapped.Mul(*chip_pk, sk));
   Bytes ks_enc = DeriveKey(secret, 1, c), ks_mac = DeriveKey(secret, 2, c);
 
-  r = Exchange(chip, Cmd(0x00, 0x86, 0, 0, Tlv(0x7C, Tlv(0x85, Token(c, ks_mac, oid, mapped, *pk_ic))), 256));
+  r = send(0x00, Tlv(0x7C, Tlv(0x85, Token(c, ks_mac, oid, mapped, *pk_ic))));
   if (!r.ok()) return r.status();
   if (SwOf(*r) != 0x9000) return fail(*r);
   Bytes body(r->begin(), r->end() - 2);

@@ -35,6 +35,10 @@ class TerminalSm {
 
 // Sends `apdu` and returns the response; the chip staying silent is an error.
 absl::StatusOr<Bytes> Exchange(VirtualChip& chip, const Bytes& apdu);
+// Sends a plain command in short APDUs only: data over 255 bytes goes in a command chain (CLA b5), and
+// 61xx answers are completed with GET RESPONSE. Returns the whole answer (data || SW).
+absl::StatusOr<Bytes> ShortExchange(VirtualChip& chip, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
+                                    const Bytes& data, size_t ne);
 // Sends a command protected by `sm` and returns the opened response (data || SW).
 absl::StatusOr<Bytes> SecureExchange(VirtualChip& chip, TerminalSm& sm, uint8_t ins, uint8_t p1, uint8_t p2,
                                      const Bytes& data, size_t ne);
@@ -56,7 +60,8 @@ struct PaceOutcome {
 // PACE with `password` (f(pi): SHA-1 of the MRZ information, or the CAN) and key reference 01 / 02.
 // For CAM the outcome carries A_IC (check it with CheckCam).
 absl::StatusOr<PaceOutcome> TerminalPace(VirtualChip& chip, const std::string& protocol_oid, int parameter_id,
-                                         uint8_t key_reference, ByteSpan password, uint64_t seed);
+                                         uint8_t key_reference, ByteSpan password, uint64_t seed,
+                                         bool short_apdus = false);
 
 // PACE-CAM: decrypts A_IC and checks PK_map,IC = CA_IC * PK_IC (the static key of EF.CardSecurity).
 bool CheckCam(const PaceOutcome& outcome, const ChipGroup& static_group, ByteSpan static_public_key);

@@ -119,6 +119,9 @@ struct VirtualChip::State {
   PaceSession pace_session;
   const LoadedCaKey* ca_selected = nullptr;
   enum class LastMse { kNone, kPace, kCa } last_mse = LastMse::kNone;
+  Bytes chain_data;
+  std::optional<uint8_t> chain_ins;
+  Bytes pending_response;
 
   void EndSession() {
     sm.reset();
@@ -135,6 +138,9 @@ struct VirtualChip::State {
     challenge.reset();
     pace_session = PaceSession{};
     last_mse = LastMse::kNone;
+    chain_data.clear();
+    chain_ins.reset();
+    pending_response.clear();
   }
 
   // --- files -----------------------------------------------------------------------------------
@@ -518,7 +524,64 @@ struct VirtualChip::State {
     return Ok(*sig);
   }
 
-  Answer Dispatch(const ChipCommand& c) {
+  // A BER-TLV whose header or value has not fully arrived yet (ISO/IEC 7816-4 command chaining).
+  static bool NeedsMore(ByteSpan d) {
+    if (d.empty()) return false;
+    size_t pos = 1;
+    if ((d[0] & 0x1F) == 0x1F) {
+      while (pos < d.size() && (d[pos] & 0x80)) ++pos;
+      ++pos;
+    }
+    if (pos >= d.size()) return true;
+    uint8_t l0 = d[pos++];
+    size_t len = l0;
+    if (l0 == 0x80) return false;
+    if (l0 > 0x80) {
+      size_t n = l0 & 0x7F;
+      if (n > 3) return false;
+      if (d.size() - pos < n) return true;
+      len = 0;
+      for (size_t i = 0; i < n; ++i) len = (len << 8) | d[pos++];
+    }
+    return d.size() - pos < len;
+  }
+
+  // Command chaining: a command with CLA b5 set whose data object is not complete is kept and
+  // answered 9000; the next commands with the same INS add to it until it is complete. (PACE's own use
+  // of CLA 10 — one complete GENERAL AUTHENTICATE per step — passes straight through.)
+  Answer Dispatch(const ChipCommand& in) {
+    ChipCommand c = in;
+    if (chain_ins.has_value() && *chain_ins != c.ins) {
+      chain_ins.reset();
+      chain_data.clear();
+    }
+    if (chain_ins.has_value()) c.data = emrtd::Concat({chain_data, c.data});
+    if ((c.cla & 0x10) != 0 && NeedsMore(c.data) && c.data.size() <= 65535) {
+      chain_data = c.data;
+      chain_ins = c.ins;
+      return Status(kSwOk);
+    }
+    chain_ins.reset();
+    chain_data.clear();
+    return DispatchOne(c);
+  }
+
+  // GET RESPONSE: the rest of a plain answer that did not fit the short Le.
+  Bytes GetResponse(const ChipCommand& c) {
+    if (pending_response.empty()) return ResponseApdu({}, kSwConditionsNotSatisfied);
+    size_t n = std::min(c.has_le ? c.ne : size_t{256}, pending_response.size());
+    Bytes part(pending_response.begin(), pending_response.begin() + n);
+    pending_response.erase(pending_response.begin(), pending_response.begin() + n);
+    return ResponseApdu(part, MoreData());
+  }
+
+  uint16_t MoreData() const {
+    if (pending_response.empty()) return kSwOk;
+    const size_t left = pending_response.size();
+    return static_cast<uint16_t>(0x6100 | (left >= 256 ? 0 : left));  // 61 00: 256 bytes or more
+  }
+
+  Answer DispatchOne(const ChipCommand& c) {
     if ((c.cla & 0x80) != 0) return Status(kSwClaNotSupported);
     switch (c.ins) {
       case 0xA4: return Select(c);
@@ -561,8 +624,16 @@ struct VirtualChip::State {
       return out;
     }
     if (sm.has_value()) EndSession();  // a plain command ends the secure session
+    if (cmd->ins == 0xC0) return GetResponse(*cmd);
+    pending_response.clear();
     Answer a = Dispatch(*cmd);
     CommitPending();
+    if (!cmd->extended && cmd->has_le && a.data.size() > cmd->ne && a.sw == kSwOk) {
+      // A short answer that does not fit: the first Ne bytes and 61xx; GET RESPONSE for the rest.
+      pending_response.assign(a.data.begin() + cmd->ne, a.data.end());
+      a.data.resize(cmd->ne);
+      return ResponseApdu(a.data, MoreData());
+    }
     return ResponseApdu(a.data, a.sw);
   }
 };

@@ -23,6 +23,9 @@
 //   and access falls back to none. A plain command during a session also ends it (the chip then
 //   answers it as if no access control had happened). CA and the keys it derives replace the session
 //   keys after the GENERAL AUTHENTICATE (or MSE:Set KAT) answer, which is protected with the old keys.
+// - ISO/IEC 7816-4 command chaining (CLA b5) for data objects longer than one short APDU, and
+//   61xx + GET RESPONSE (C0) for plain answers longer than a short Le (PACE with 2048-bit DH groups
+//   without extended length).
 // - Quirks (profile.quirks): SFI support, odd-INS support, extended length, a maximum Le, 6282 at
 //   end of file. Faults (profile.faults): no answer after N commands, a per-command delay reported as
 //   data (the relay sleeps; the library never does).

@@ -421,6 +421,37 @@ INSTANTIATE_TEST_SUITE_P(
                       PaceCase{"0.4.0.127.0.7.2.2.4.4.2", 13, true},    // IM ECDH AES-128, CAN
                       PaceCase{"0.4.0.127.0.7.2.2.4.3.2", 0, true}));   // IM DH AES-128, CAN
 
+TEST(VirtualChipTest, Dh2048PaceWithShortApdusUsesChainingAndGetResponse) {
+  ChipProfile p = BaseProfile();
+  p.quirks.extended_length = false;
+  p.pace = {{"0.4.0.127.0.7.2.2.4.1.2", 2}};
+  auto chip = Make(p);
+  Bytes can = {'1', '2', '3', '4', '5', '6'};
+  auto out = testing::TerminalPace(*chip, "0.4.0.127.0.7.2.2.4.1.2", 2, 2, can, 13, /*short_apdus=*/true);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_TRUE(out->sm.has_value()) << std::hex << out->failed_sw;
+  EXPECT_EQ(chip->access(), ChipAccess::kPace);
+  // Without chaining the same run cannot even send its mapping key.
+  auto chip2 = Make(p);
+  auto plain = testing::TerminalPace(*chip2, "0.4.0.127.0.7.2.2.4.1.2", 2, 2, can, 13, /*short_apdus=*/false);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->failed_sw, 0x6700);
+  // GET RESPONSE with nothing pending.
+  EXPECT_EQ(Hex(chip2->Process(HexOrDie("00C0000000"))), "6985");
+}
+
+TEST(VirtualChipTest, ChainedDataMustComeWithTheSameIns) {
+  auto chip = Make(BaseProfile());
+  EXPECT_EQ(Hex(chip->Process(HexOrDie("0022C1A40F800A04007F00070202040202830102"))), "9000");
+  // A chain holding just the tag of a 7C object, then another INS: the chain is dropped...
+  EXPECT_EQ(Hex(chip->Process(HexOrDie("10860000017C00"))), "9000");
+  EXPECT_EQ(Hex(chip->Process(HexOrDie("00A4000C"))), "9000");
+  // ...so PACE step 1 sees 7C 00 alone and answers the encrypted nonce.
+  std::string step1 = Hex(chip->Process(HexOrDie("10860000027C0000")));
+  EXPECT_EQ(step1.substr(0, 8), "7C128010");
+  EXPECT_EQ(step1.substr(step1.size() - 4), "9000");
+}
+
 TEST(VirtualChipTest, PaceCamAuthenticatesTheChip) {
   auto rng = NewSeededRandom(31);
   Botan::ECDH_PrivateKey key(rng->rng(), Botan::EC_Group("secp256r1"));
