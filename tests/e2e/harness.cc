@@ -67,7 +67,8 @@ clients:
     std::map<std::string, std::string> env = options.env;
     // gRPC's ipv4: scheme takes a list; the gateway balances round robin over it.
     env["DOCVAL_VALIDATOR_ADDRESS"] = absl::StrCat("ipv4:", absl::StrJoin(addresses, ","));
-    env["DOCVAL_POSTER_ADDRESS"] = absl::StrCat("127.0.0.1:", *pport);
+    d->poster_address_ = absl::StrCat("127.0.0.1:", *pport);
+    env["DOCVAL_POSTER_ADDRESS"] = d->poster_address_;
     absl::StatusOr<std::unique_ptr<ChildProcess>> g =
         ChildProcess::Start({DocvalBinary(), "gateway", "--config", path}, env);
     if (!g.ok()) return g.status();
@@ -125,10 +126,12 @@ const std::string& TestPkiDir() {
 }
 
 absl::StatusOr<Passport> MakePassport(const std::string& profile_name, const std::string& client_id,
-                                      const std::string& platform) {
+                                      const std::string& platform,
+                                      const std::function<void(vchip::ChipProfile&)>& edit_profile) {
   absl::StatusOr<vchip::ChipProfile> profile =
       vchip::LoadChipProfile(absl::StrCat(TestPkiDir(), "/profiles/", profile_name, ".json"));
   if (!profile.ok()) return profile.status();
+  if (edit_profile) edit_profile(*profile);
   chip_cli::SessionOptions o;
   o.client_id = client_id;
   o.validation_id = "e2e-validation-1";

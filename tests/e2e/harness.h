@@ -48,7 +48,8 @@ struct Passport {
   relay::ChipFunction chip;
 };
 absl::StatusOr<Passport> MakePassport(const std::string& profile_name, const std::string& client_id = kClientId,
-                                      const std::string& query_platform = "android");
+                                      const std::string& platform = "android",
+                                      const std::function<void(vchip::ChipProfile&)>& edit_profile = {});
 
 class Deployment {
  public:
@@ -67,6 +68,8 @@ class Deployment {
   bool Stop();
   std::string AllOutput() const;
   const std::string& dir() const { return dir_; }
+  // With separate roles: "127.0.0.1:<port>" of the poster process.
+  const std::string& poster_address() const { return poster_address_; }
 
  private:
   Deployment() = default;
@@ -77,6 +80,7 @@ class Deployment {
   int gateway_port_ = 0;
   int metrics_port_ = 0;
   std::string dir_;
+  std::string poster_address_;
 };
 
 // A start message for kClientId; `mutate` may edit it before it is serialised.
