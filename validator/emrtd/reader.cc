@@ -24,6 +24,7 @@
 #include "validator/emrtd/apdu.h"
 #include "validator/emrtd/auth/active_auth.h"
 #include "validator/emrtd/auth/chip_auth.h"
+#include "validator/emrtd/auth/pace_cam.h"
 #include "validator/emrtd/auth/passive_auth.h"
 #include "validator/emrtd/auth/verify_files.h"
 #include "validator/emrtd/files/atr_info.h"
@@ -108,6 +109,8 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
   // ---- Access control and the eMRTD application ----
   link.Progress(Step::kAccessControl);
   const AccessControlConfig ac_config{.allow_bac_fallback = config.allow_bac_fallback};
+  // PACE-CAM: the chip proved its static key during PACE; EF.CardSecurity vouches for that key.
+  std::optional<CamVerdict> cam;
   // Opens (or re-opens) the secure channel and selects the application; nullopt when done.
   auto open = [&]() -> Task<std::optional<DialogFailure>> {
     ch.StopSecureMessaging();
@@ -125,6 +128,19 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
         co_return Fail(FailureReason::kAccessControlFailed, std::string(ac.status().message()));
       }
       co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("access control: ", ac.status().message()));
+    }
+    if (ac->pace && ac->pace->protocol.mapping == PaceMapping::kChipAuthentication && ac->pace_parameters && !cam) {
+      // EF.CardSecurity lives in the master file: read it before selecting the application.
+      absl::StatusOr<Bytes> cs = co_await files.ReadMfFile(kEfCardSecurity);
+      if (cs.ok()) {
+        keep_file("card_security", *cs);
+        cam = CheckCam(*ac->pace, ac->pace_parameters->domain, *cs, config.trust_store, params.now_unix_seconds);
+      } else if (Broken(cs.status(), ch)) {
+        co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("EF.CardSecurity: ", cs.status().message()));
+      } else {
+        cam = CamVerdict{CheckResult::kFailed, absl::StrCat("EF.CardSecurity: ", cs.status().message())};
+      }
+      if (cam->result != CheckResult::kSuccess) result.errors.push_back(absl::StrCat("chip authentication (PACE-CAM): ", cam->detail));
     }
     if (card_access) {
       absl::Status sel = co_await files.SelectApplication();
@@ -191,7 +207,9 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
         optional_error(14, infos.status());
       } else {
         if (!infos->active_authentication.empty()) aa_algorithm = infos->active_authentication[0].signature_algorithm;
-        if (!infos->chip_authentication_public_keys.empty()) {
+        // After a PACE-CAM that EF.CardSecurity vouches for, the chip is authenticated already.
+        const bool cam_done = cam && cam->result == CheckResult::kSuccess;
+        if (!infos->chip_authentication_public_keys.empty() && !cam_done) {
           link.Progress(Step::kChipAuthentication);
           absl::StatusOr<ChipAuthOutcome> o = co_await PerformChipAuthentication(ch, *infos, rng);
           if (!o.ok()) {
@@ -272,8 +290,13 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
   link.Progress(Step::kPassiveAuthentication);
   PassiveAuthResult pa = VerifyPassiveAuthentication(*sod, read_groups, config.trust_store, params.now_unix_seconds);
   ApplyPassiveAuthentication(pa, result);
-  result.chip_authentication_result =
-      ca ? ChipAuthenticationResult(*ca, ca_proven, pa.Binds(14)) : CheckResult::kUnavailable;
+  if (cam && cam->result == CheckResult::kSuccess) {
+    result.chip_authentication_result = CheckResult::kSuccess;  // bound by EF.CardSecurity
+  } else if (ca) {
+    result.chip_authentication_result = ChipAuthenticationResult(*ca, ca_proven, pa.Binds(14));
+  } else {
+    result.chip_authentication_result = cam ? CheckResult::kFailed : CheckResult::kUnavailable;
+  }
   result.active_authentication_result = aa ? ActiveAuthenticationResult(*aa, pa.Binds(15)) : CheckResult::kUnavailable;
   link.Progress(Step::kDone);
   co_return result;

@@ -190,5 +190,32 @@ TEST_F(ReaderVchipTest, ReadsOnlyWhatTheSodListsAndKeepsFilesWhenAsked) {
   EXPECT_THAT(r->passive_authentication_details.data_groups_checked, ::testing::ElementsAre(1, 2, 7, 11, 12, 14, 15));
 }
 
+TEST_F(ReaderVchipTest, PaceCamIsCheckedAgainstCardSecurity) {
+  std::vector<testpki::PassportSpec> specs = testpki::StandardPassportSpecs();
+  testpki::PassportSpec cam = specs[3];
+  ASSERT_EQ(cam.name, "pace-cam-idcard");
+  absl::StatusOr<vchip::ChipProfile> profile = testpki::Personalize(cam, *pki_);
+  ASSERT_TRUE(profile.ok());
+  Run run = Read(*profile, true, /*files_binary=*/true);
+  const EmrtdResult* r = std::get_if<EmrtdResult>(&run.outcome);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->chip_authentication_result, CheckResult::kSuccess) << ::testing::PrintToString(r->errors);
+  // The chip was authenticated by PACE-CAM: no Chip Authentication step of its own.
+  EXPECT_THAT(run.steps, ::testing::Not(::testing::Contains(Step::kChipAuthentication)));
+  bool has_card_security = false;
+  for (const auto& [name, content] : r->files_binary) has_card_security |= name == "card_security";
+  EXPECT_TRUE(has_card_security);
+
+  // A cloned CAM chip: its PACE-CAM key is not the one EF.CardSecurity (and DG14) vouch for.
+  cam.clone_ca = true;
+  profile = testpki::Personalize(cam, *pki_);
+  ASSERT_TRUE(profile.ok());
+  run = Read(*profile, true);
+  r = std::get_if<EmrtdResult>(&run.outcome);
+  ASSERT_NE(r, nullptr) << std::get<DialogFailure>(run.outcome).detail;
+  EXPECT_EQ(r->chip_authentication_result, CheckResult::kFailed);
+  EXPECT_TRUE(r->passive_authentication);
+}
+
 }  // namespace
 }  // namespace docval::emrtd

@@ -17,14 +17,14 @@ bool Matches(const cms::SignerIdentifier& sid, const std::optional<std::string>&
   return issuer && c.issuer() == *issuer && c.serial() == sid.serial;
 }
 
-std::optional<x509::Certificate> FindDocumentSigner(const Sod& sod, const cms::SignerInfo& si,
+std::optional<x509::Certificate> FindDocumentSigner(const cms::SignedData& sd, const cms::SignerInfo& si,
                                                     const TrustStore* store) {
   std::optional<std::string> issuer;
   if (si.sid.issuer) {
     absl::StatusOr<std::string> n = x509::NormalizeName(*si.sid.issuer);
     if (n.ok()) issuer = *n;
   }
-  for (const Bytes& der : sod.signed_data.certificates) {
+  for (const Bytes& der : sd.certificates) {
     absl::StatusOr<x509::Certificate> c = x509::Certificate::FromDer(der);
     if (c.ok() && Matches(si.sid, issuer, *c)) return *c;
   }
@@ -53,40 +53,47 @@ SodInfo SodInfoOf(const Sod& sod) {
   return info;
 }
 
+SignedObjectVerdict VerifySignedObject(const cms::SignedData& sd, const TrustStore* store, int64_t now) {
+  SignedObjectVerdict v;
+  // 1. The signature.
+  const cms::SignerInfo* si = nullptr;
+  if (sd.signers.size() != 1) {
+    v.errors.push_back(absl::StrCat("the signed object has ", sd.signers.size(), " signers, expected 1"));
+  } else {
+    si = &sd.signers[0];
+    v.document_signer = FindDocumentSigner(sd, *si, store);
+    if (!v.document_signer) {
+      v.errors.push_back("document signer certificate not found");
+    } else {
+      absl::Status s = cms::VerifySignerInfo(sd, *si, v.document_signer->spki());
+      v.signature_valid = s.ok();
+      if (!s.ok()) v.errors.push_back(absl::StrCat("SOD signature invalid: ", s.message()));
+    }
+  }
+  // 2. The Document Signer certificate chain, at the signing time when the signer states one.
+  if (v.document_signer) {
+    if (store == nullptr) {
+      v.errors.push_back("no trust store configured: document signer certificate not verifiable");
+    } else {
+      int64_t at = now;
+      if (si != nullptr && si->signing_time && *si->signing_time <= now) at = *si->signing_time;
+      ChainVerdict chain = store->Verify(*v.document_signer, at);
+      v.certificate_valid = chain.valid;
+      if (!chain.valid) v.errors.push_back(chain.error);
+    }
+  }
+  return v;
+}
+
 PassiveAuthResult VerifyPassiveAuthentication(const Sod& sod, const std::map<int, Bytes>& data_groups,
                                               const TrustStore* store, int64_t now) {
   PassiveAuthResult r;
   r.sod_info = SodInfoOf(sod);
-  std::vector<std::string> errors;
-
-  // 1. The SOD signature.
-  const cms::SignerInfo* si = nullptr;
-  if (sod.signed_data.signers.size() != 1) {
-    errors.push_back(absl::StrCat("EF.SOD has ", sod.signed_data.signers.size(), " signers, expected 1"));
-  } else {
-    si = &sod.signed_data.signers[0];
-    r.document_signer = FindDocumentSigner(sod, *si, store);
-    if (!r.document_signer) {
-      errors.push_back("document signer certificate not found");
-    } else {
-      absl::Status v = cms::VerifySignerInfo(sod.signed_data, *si, r.document_signer->spki());
-      r.details.sod_signature_valid = v.ok();
-      if (!v.ok()) errors.push_back(absl::StrCat("SOD signature invalid: ", v.message()));
-    }
-  }
-
-  // 2. The Document Signer certificate chain.
-  if (r.document_signer) {
-    if (store == nullptr) {
-      errors.push_back("no trust store configured: document signer certificate not verifiable");
-    } else {
-      int64_t at = now;
-      if (si != nullptr && si->signing_time && *si->signing_time <= now) at = *si->signing_time;
-      ChainVerdict chain = store->Verify(*r.document_signer, at);
-      r.details.document_certificate_valid = chain.valid;
-      if (!chain.valid) errors.push_back(chain.error);
-    }
-  }
+  SignedObjectVerdict signed_object = VerifySignedObject(sod.signed_data, store, now);
+  r.details.sod_signature_valid = signed_object.signature_valid;
+  r.details.document_certificate_valid = signed_object.certificate_valid;
+  r.document_signer = signed_object.document_signer;
+  std::vector<std::string> errors = signed_object.errors;
 
   // 3. The data-group hashes over the bytes read.
   std::vector<std::string> bad_hashes;

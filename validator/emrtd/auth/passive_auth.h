@@ -23,9 +23,12 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "validator/emrtd/auth/trust_store.h"
 #include "validator/emrtd/bytes.h"
+#include "validator/emrtd/crypto/cms.h"
 #include "validator/emrtd/lds/sod.h"
 #include "validator/emrtd/result.h"
 
@@ -49,6 +52,19 @@ PassiveAuthResult VerifyPassiveAuthentication(const Sod& sod, const std::map<int
 // Same, from EF.SOD's bytes (a parse failure is reported in details.error with sod_info null).
 PassiveAuthResult VerifyPassiveAuthentication(ByteSpan ef_sod, const std::map<int, Bytes>& data_groups,
                                               const TrustStore* trust_store, int64_t now_unix_seconds);
+
+// Checks 1 and 2 above for any signed object of the document PKI (EF.SOD, EF.CardSecurity): the
+// single SignerInfo verifies with its Document Signer certificate, and that certificate chains to the
+// trust store at the signing time (or `now`).
+struct SignedObjectVerdict {
+  bool signature_valid = false;
+  bool certificate_valid = false;
+  std::vector<std::string> errors;
+  std::optional<x509::Certificate> document_signer;
+  bool valid() const { return signature_valid && certificate_valid; }
+};
+SignedObjectVerdict VerifySignedObject(const cms::SignedData& signed_data, const TrustStore* trust_store,
+                                       int64_t now_unix_seconds);
 
 // SodInfo of a parsed SOD (hash algorithm name, hashes in ascending data-group order).
 SodInfo SodInfoOf(const Sod& sod);

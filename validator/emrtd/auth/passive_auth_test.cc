@@ -2,7 +2,11 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "validator/emrtd/lds/card_security.h"
 #include "validator/emrtd/lds/lds_test_util.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 namespace docval::emrtd {
 namespace {
@@ -163,6 +167,32 @@ TEST(PassiveAuth, TamperedSodAndUnlistedDataGroups) {
   r = VerifyPassiveAuthentication(ReadPki("sod_pkcs1.bin"), {}, store.get(), kNow);
   EXPECT_FALSE(r.details.all_hashes_valid);
   EXPECT_FALSE(r.passive_authentication);
+}
+
+// A real German test eID's EF.CardSecurity (OpenPACE's test data) against its CSCA: the shared
+// signed-object check that PACE-CAM relies on.
+TEST(SignedObject, OpenPaceCardSecurityAgainstGermanTestCsca) {
+  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/openpace-cardaccess-cardsecurity-samples.json");
+  ASSERT_TRUE(in.good());
+  nlohmann::json j = nlohmann::json::parse(in);
+  absl::StatusOr<CardSecurity> cs = ParseCardSecurity(HexOrDie(j["ef_cardsecurity_dan"].get<std::string>()));
+  ASSERT_TRUE(cs.ok()) << cs.status();
+  EXPECT_FALSE(cs->infos.chip_authentication_public_keys.empty());
+  EXPECT_FALSE(cs->infos.pace.empty());
+
+  TrustStore::Builder b;
+  ASSERT_TRUE(b.AddAny(HexOrDie(j["csca_germany_013_self_signed_cer"].get<std::string>()), "csca 013").ok());
+  auto store = std::move(b).Build();
+  SignedObjectVerdict v = VerifySignedObject(cs->signed_data, store.get(), 1420070400);  // 2015-01-01
+  EXPECT_TRUE(v.signature_valid);
+  EXPECT_TRUE(v.certificate_valid) << ::testing::PrintToString(v.errors);
+  EXPECT_TRUE(v.valid());
+  // Without that CSCA the signature still verifies but nothing vouches for it.
+  v = VerifySignedObject(cs->signed_data, FixtureStore().get(), 1420070400);
+  EXPECT_TRUE(v.signature_valid);
+  EXPECT_FALSE(v.valid());
+  // The SOD parser refuses it: not an LDS security object.
+  EXPECT_FALSE(ParseSod(HexOrDie(j["ef_cardsecurity_dan"].get<std::string>())).ok());
 }
 
 }  // namespace
