@@ -106,10 +106,10 @@ TEST_P(ReaderVchipTest, GivesTheVerdictOfTheProfile) {
     if (expect.active_authentication == "SUCCESS") expect.active_authentication = "FAILED";
     if (expect.chip_authentication == "SUCCESS") expect.chip_authentication = "FAILED";
   }
-  // Without extended length, DH-2048 needs command chaining, which the virtual chip does not offer.
+  // Without extended length, PACE over DH-2048 needs command chaining, which access/pace does not do
+  // yet (CA does: its DH-2048 profile runs in both modes).
   bool needs_extended = false;
   for (const auto& p : spec.pace) needs_extended |= p.parameter_id == 1 || p.parameter_id == 2;
-  for (const auto& c : spec.chip_auth) needs_extended |= c.parameter_id == 1 || c.parameter_id == 2;
   for (bool extended : {true, false}) {
     if (!extended && needs_extended) continue;
     SCOPED_TRACE(extended ? "extended length" : "short APDUs");
