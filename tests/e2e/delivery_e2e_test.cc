@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
+#include "tests/support/test_certs.h"
 
 namespace docval::e2e {
 namespace {
@@ -231,6 +232,76 @@ TEST(EmbeddedDefaultTest, ServeWithoutConfigUsesTheDemoClientAndTheDevelopmentRe
   EXPECT_EQ(j["results"][0]["body"]["emrtd_passport"], (*out->result)["emrtd_passport"]);
   (*p)->Signal(SIGTERM);
   EXPECT_EQ((*p)->Wait(absl::Seconds(40)), 0);
+}
+
+}  // namespace
+}  // namespace docval::e2e
+
+namespace docval::e2e {
+namespace {
+
+std::string Base64Decode(const std::string& in) {
+  static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  int val = 0, bits = -8;
+  for (char c : in) {
+    size_t pos = kAlphabet.find(c);
+    if (pos == std::string::npos) break;
+    val = (val << 6) + static_cast<int>(pos);
+    bits += 6;
+    if (bits >= 0) {
+      out.push_back(static_cast<char>((val >> bits) & 0xFF));
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+// The request as the Result Server got it is signed per RFC 9421 with the configured Ed25519 key; the
+// signature is checked by OpenSSL's command line over a signature base rebuilt here from what was
+// received (an implementation independent of the poster's).
+TEST(SignatureTest, ResultServerPostIsSignedAndOpensslVerifiesIt) {
+  std::string dir = MakeTempDir();
+  ASSERT_TRUE(testsupport::RunShell(absl::StrCat("openssl genpkey -algorithm ed25519 -out ", dir, "/key.pem && openssl pkey -in ",
+                                                 dir, "/key.pem -pubout -out ", dir, "/pub.pem"))
+                  .ok());
+  DeploymentOptions o;
+  o.env["RESULT_SERVER_SIGNING_KEY_PATH"] = dir + "/key.pem";
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
+  ASSERT_TRUE(d.ok()) << d.status();
+  absl::StatusOr<relay::RelayOutcome> out = RunPassportSession((*d)->WsUrl());
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ(out->close.code, 1000);
+  ASSERT_EQ((*d)->result_server().request_count(), 1u);
+  testsupport::RecordedRequest req = (*d)->result_server().requests()[0];
+
+  // Content-Digest covers the exact body.
+  WriteFile(dir + "/body", req.body);
+  std::string digest = req.Header("Content-Digest");
+  ASSERT_THAT(digest, ::testing::StartsWith("sha-256=:"));
+  ASSERT_TRUE(testsupport::RunShell(absl::StrCat("test \"$(openssl dgst -sha256 -binary ", dir,
+                                                 "/body | openssl base64 -A)\" = \"", digest.substr(9, digest.size() - 10), "\""))
+                  .ok());
+
+  // Rebuild the RFC 9421 signature base from the received request.
+  std::string input = req.Header("Signature-Input");
+  ASSERT_THAT(input, ::testing::StartsWith("docval=(\"@method\" \"@target-uri\" \"content-type\" \"content-digest\")"));
+  EXPECT_THAT(input, HasSubstr("alg=\"ed25519\""));
+  std::string params = input.substr(7);
+  std::string base = absl::StrCat("\"@method\": ", req.method, "\n", "\"@target-uri\": ", (*d)->result_server().Url(req.target),
+                                  "\n", "\"content-type\": ", req.Header("Content-Type"), "\n",
+                                  "\"content-digest\": ", digest, "\n", "\"@signature-params\": ", params);
+  WriteFile(dir + "/base.txt", base);
+  std::string signature = req.Header("Signature");
+  ASSERT_THAT(signature, ::testing::StartsWith("docval=:"));
+  WriteFile(dir + "/sig.bin", Base64Decode(signature.substr(8, signature.size() - 9)));
+  std::string verify = absl::StrCat("openssl pkeyutl -verify -pubin -inkey ", dir, "/pub.pem -rawin -in ", dir,
+                                    "/base.txt -sigfile ", dir, "/sig.bin");
+  EXPECT_TRUE(testsupport::RunShell(verify).ok());
+  // A changed body no longer matches the signed digest; a changed base fails the signature.
+  WriteFile(dir + "/base.txt", base + " ");
+  EXPECT_FALSE(testsupport::RunShell(verify).ok());
+  EXPECT_TRUE((*d)->Stop());
 }
 
 }  // namespace
