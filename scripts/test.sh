@@ -20,3 +20,13 @@ if [ "${DOCVAL_SKIP_ASAN:-0}" != "1" ]; then
     ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 900 -LE no_asan
   echo "test.sh: ASan+UBSan build and tests took $(( $(date +%s) - start )) s"
 fi
+
+# --- Coverage-guided fuzzing (owner: E; scripts/fuzz.sh, tests/fuzz/README.md) --------------------
+# libFuzzer + ASan/UBSan with clang in build-fuzz/, FUZZ_SECONDS (default here 10) per target.
+# Optional: runs when clang is installed and DOCVAL_SKIP_FUZZ is not 1.
+if [ "${DOCVAL_SKIP_FUZZ:-0}" != "1" ] && { command -v clang++-14 || command -v clang++; } >/dev/null 2>&1; then
+  start=$(date +%s)
+  FUZZ_SECONDS=${FUZZ_SECONDS:-10} scripts/fuzz.sh
+  echo "test.sh: libFuzzer build and runs took $(( $(date +%s) - start )) s"
+fi
+# --- end of fuzzing ----------------------------------------------------------------------------------
