@@ -514,3 +514,27 @@ TEST(ChipProfileTest, RejectsBadJson) {
 
 }  // namespace
 }  // namespace docval::vchip
+
+namespace docval::vchip {
+namespace {
+
+// PACE-GM over every standardized domain parameter set (RFC 5114 groups 0-2, curves 8-18), with the
+// test terminal and the MRZ password.
+TEST(VirtualChipTest, GenericMappingOnEveryStandardizedGroup) {
+  const Bytes pw = emrtd::Hash(emrtd::HashAlgorithm::kSha1, emrtd::AsSpan(std::string(kMrzInfo)));
+  for (int id : {0, 1, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18}) {
+    SCOPED_TRACE(id);
+    const std::string oid = id <= 2 ? "0.4.0.127.0.7.2.2.4.1.2" : "0.4.0.127.0.7.2.2.4.2.2";
+    ChipProfile p = BaseProfile();
+    p.pace = {{oid, id}};
+    auto chip = Make(p);
+    ASSERT_NE(chip, nullptr);
+    auto out = testing::TerminalPace(*chip, oid, id, 1, pw, 100 + id);
+    ASSERT_TRUE(out.ok()) << out.status();
+    EXPECT_TRUE(out->sm.has_value()) << std::hex << out->failed_sw;
+    EXPECT_EQ(chip->access(), ChipAccess::kPace);
+  }
+}
+
+}  // namespace
+}  // namespace docval::vchip
