@@ -80,6 +80,16 @@ std::string NewSessionId() {
   return absl::StrCat(absl::Hex(absl::Uniform<uint64_t>(gen), absl::kZeroPad16));
 }
 
+std::string HexPrefix(const std::string& bytes, size_t n) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  for (size_t i = 0; i < std::min(n, bytes.size()); ++i) {
+    out.push_back(kDigits[static_cast<uint8_t>(bytes[i]) >> 4]);
+    out.push_back(kDigits[static_cast<uint8_t>(bytes[i]) & 0x0F]);
+  }
+  return out;
+}
+
 CloseReason FromFailure(v1::FailureReason r) {
   switch (r) {
     case v1::ACCESS_CONTROL_FAILED: return CloseReason::kAccessControlFailed;
@@ -400,6 +410,11 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
         }
         awaiting_response_ = false;
         response_timer_.cancel();
+        if (diagnostics_) {
+          LogDiagnostic(session_id_, "response", {{"bytes", static_cast<int64_t>(message.size())},
+                                                  {"sw", message.size() >= 2 ? HexPrefix(message.substr(message.size() - 2), 2) : ""},
+                                                  {"ms", absl::ToDoubleMilliseconds(absl::Now() - command_sent_at_)}});
+        }
         validator_->SendResponse(std::move(message));
         return;
       case State::kPosting:
@@ -432,6 +447,7 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
     }
     client_id_ = m.client_id;
     validation_id_ = m.validation_id;
+    diagnostics_ = m.enable_diagnostics;
     v1::SessionRequest start;
     v1::SessionStart* s = start.mutable_start();
     s->set_session_id(session_id_);
@@ -483,12 +499,19 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
       case v1::SessionEvent::kCommandApdu:
         ++apdus_;
         awaiting_response_ = true;
+        if (diagnostics_) {
+          // Header and size only: the data of a protected command is ciphertext anyway.
+          LogDiagnostic(session_id_, "command", {{"header", HexPrefix(e.command_apdu(), 4)},
+                                                 {"bytes", static_cast<int64_t>(e.command_apdu().size())}});
+          command_sent_at_ = absl::Now();
+        }
         Send(Outgoing::kBinary, std::move(*e.mutable_command_apdu()));
         ArmTimer(response_timer_, server_.options().response_timeout, [](WsSession& s) {
           if (s.awaiting_response_) s.Close(CloseReason::kTimeoutWaitingForResponse);
         });
         return;
       case v1::SessionEvent::kProgress:
+        if (diagnostics_) LogDiagnostic(session_id_, "status", {{"status", v1::Step_Name(e.progress())}});
         Send(Outgoing::kText, ws1::StatusFrame(v1::Step_Name(e.progress())));
         return;
       case v1::SessionEvent::kResult:
@@ -669,6 +692,8 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
   bool writing_ = false;
   bool validator_done_ = false;
   bool validator_answered_ = false;
+  bool diagnostics_ = false;
+  absl::Time command_sent_at_;
   bool validator_retried_ = false;
   v1::SessionRequest start_request_;
   std::deque<Outgoing> queue_;
