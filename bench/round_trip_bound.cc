@@ -89,8 +89,10 @@ size_t MaxPlainResponseBlock(size_t response_bytes, bool extended, size_t block)
 }
 
 size_t MaxPlainCommandData(size_t command_bytes, bool extended, size_t block, bool with_le) {
-  // CLA INS P1 P2, Lc (1 or 3 bytes), data, Le (1, or 2 after an extended Lc).
-  const size_t fixed = 4 + (extended ? 3 : 1) + (with_le ? (extended ? 2 : 1) : 0);
+  // CLA INS P1 P2, Lc (1 or 3 bytes), data, Le (1, or 2 after an extended Lc). A protected command
+  // always has Le (its answer carries at least DO'99' and DO'8E').
+  const bool outer_le = with_le || block != 0;
+  const size_t fixed = 4 + (extended ? 3 : 1) + (outer_le ? (extended ? 2 : 1) : 0);
   if (command_bytes <= fixed) return 0;
   const size_t room = std::min(command_bytes - fixed, extended ? emrtd::kMaxExtendedNc : emrtd::kMaxShortNc);
   if (block == 0) return room;
