@@ -98,6 +98,45 @@ TEST(ChipParamsTest, IntegratedMappingMatchesAppendixH) {
   EXPECT_EQ(BigHex(g2->value, 128), h2["mapped_generator"].get<std::string>());
 }
 
+// No public worked example covers IM with 3DES, AES-192 or AES-256: these answers come from an
+// independent implementation of the standard's text (im_prf_reference.py, Python 'cryptography'), which
+// reproduces App. H.1 for AES-128. s is 16 bytes for 3DES (two DES blocks: the smallest multiple of the
+// block size >= k = 128 bits) and 32 bytes for AES-192/256; t is the key size.
+TEST(ChipParamsTest, IntegratedMappingWithEveryCipherMatchesAnIndependentImplementation) {
+  const Bytes s16 = H("2923BE84E16CD6AE529049F1F1BBE9EB");
+  const Bytes s32 = H("2923BE84E16CD6AE529049F1F1BBE9EBFA5B7E3E49753A0DB9178B7B9BD898C8");
+  const Bytes t = H("5DD4CBFC96F5453B130D890A1CDBAE32B3A6DB3C870C3E99245E0D1C06B747DE");
+  auto ec = *ChipGroup::Standard(13);
+  auto dh = *ChipGroup::Standard(0);
+  struct Case {
+    Cipher cipher;
+    const Bytes& s;
+    size_t k;
+    const char* rp_ec;
+    const char* rp_dh;
+  } cases[] = {
+      {Cipher::kTdes, s16, 16, "275FD7266751CDCF3BD6E055247E20F26D970CE658DA4AB331093964620E6824",
+       "2A6F6648CC6A2243DD8151309A8E6EB597E42AF74629E1F161F264490633CB1C7FEF83E66AC6B3C6BC712C4C009262F019AFA328A259"
+       "C0C9BFA9896E30BF2C19A417ED21718BF0D8D075314296B226C1F30C8923B0B736800036BA8E0E11386DD2A3DBD32EE23C0064F664C6"
+       "7186A170B5F31D3E057BB1F6A20C3462391A67B2"},
+      {Cipher::kAes192, s32, 24, "117B42E3147B9012B37D9907B9E475B2789CD4DE949CA31C00237F01904CD495",
+       "438B4F8A2E5A1897975EF4AB7F1D3D1A8D228C04428ABE44451B3994BCB2A9DDA909B7946A4F723B62070F7B17B792F8A08F456C85AB"
+       "8957AFEA3800F816C24A7157FA87AA6B92CFA5FA2B6EB3688B94896D3BBBDD8F763039999E4BC3EB2BF48754948317CF590E7EC0F8FE"
+       "15CC2EA6613FC263948B32B2B4F6D6D9AFB770C0"},
+      {Cipher::kAes256, s32, 32, "6DF7B939BF711ECAE91CFBF2CC64BD95D63B96ADC3A6CC6CF57E06D03C4D43D3",
+       "47FC819E691A2DF12268634710F430D7BFD13B2A6288B403F178FBDD7552ABE19449C152AE33E6A7FC81BDEF367AAF4FDF8A4BC2D188"
+       "C7455FDB751836CC906173CBB4597196F1BD587253B8C8FA6EA6E113DC928FDC2443102AF4651EA274310C3F7485150D656FD70A714C"
+       "671E3ABA417E9CDB50A1837ECDD8714F3DE744DF"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(CipherName(c.cipher)));
+    const Bytes tk(t.begin(), t.begin() + static_cast<ptrdiff_t>(c.k));
+    EXPECT_EQ(BigHex(PseudoRandomRp(c.cipher, c.s, tk, ec.p()), 32), c.rp_ec);
+    EXPECT_EQ(BigHex(PseudoRandomRp(c.cipher, c.s, tk, dh.p()), 128), c.rp_dh);
+    EXPECT_TRUE(IntegratedMap(ec, PseudoRandomRp(c.cipher, c.s, tk, ec.p())).ok());
+  }
+}
+
 TEST(ChipParamsTest, IntegratedMappingNeedsPThreeModFour) {
   auto p224 = *ChipGroup::Standard(10);  // secp224r1: p = 1 mod 4
   EXPECT_EQ(IntegratedMap(p224, Botan::BigInt(5)).status().code(), absl::StatusCode::kFailedPrecondition);

@@ -423,7 +423,13 @@ struct VirtualChip::State {
     switch (ps.step) {
       case PaceStep::kSetAt: {
         if (!dos.empty()) return Status(kSwWrongData);
-        ps.nonce = rng->Draw("pace.nonce", BlockBytes(cipher));
+        // ICAO 9303-11 §4.4.3.3: l is a multiple of the block size; for IM the smallest one with l >= k
+        // (3DES and AES-128: 16 bytes, AES-192/256: 32).
+        size_t l = BlockBytes(cipher);
+        if (lp.protocol.mapping == Mapping::kIntegrated) {
+          while (l < KeyBytes(cipher)) l += BlockBytes(cipher);
+        }
+        ps.nonce = rng->Draw("pace.nonce", l);
         Bytes k_pi = DeriveKey(ps.password, 3, cipher);
         Bytes z = CbcEncrypt(cipher, k_pi, Bytes(BlockBytes(cipher), 0), ps.nonce);
         ps.step = PaceStep::kNonceSent;
@@ -660,9 +666,6 @@ absl::StatusOr<std::unique_ptr<VirtualChip>> VirtualChip::Create(ChipProfile pro
       return absl::InvalidArgumentError(absl::StrCat("PACE ", ps.protocol, " does not fit parameter id ", ps.parameter_id));
     }
     if (proto->mapping == Mapping::kIntegrated) {
-      if (proto->cipher != Cipher::kAes128) {
-        return absl::InvalidArgumentError("PACE-IM is implemented with AES-128 only (the worked examples)");
-      }
       if (proto->agreement == KeyAgreement::kEcdh && group->p() % 4 != 3) {
         return absl::InvalidArgumentError("PACE-IM ECDH needs a curve with p = 3 mod 4");
       }

@@ -419,7 +419,12 @@ INSTANTIATE_TEST_SUITE_P(
                       PaceCase{"0.4.0.127.0.7.2.2.4.2.3", 16, false},   // GM ECDH AES-192 brainpoolP384r1
                       PaceCase{"0.4.0.127.0.7.2.2.4.1.1", 2, false},    // GM DH 3DES 2048/256
                       PaceCase{"0.4.0.127.0.7.2.2.4.4.2", 13, true},    // IM ECDH AES-128, CAN
-                      PaceCase{"0.4.0.127.0.7.2.2.4.3.2", 0, true}));   // IM DH AES-128, CAN
+                      PaceCase{"0.4.0.127.0.7.2.2.4.3.2", 0, true},     // IM DH AES-128, CAN
+                      PaceCase{"0.4.0.127.0.7.2.2.4.4.1", 12, false},   // IM ECDH 3DES secp256r1 (s: 16 bytes)
+                      PaceCase{"0.4.0.127.0.7.2.2.4.4.3", 16, true},    // IM ECDH AES-192 (s: 32, k: 24)
+                      PaceCase{"0.4.0.127.0.7.2.2.4.4.4", 18, false},   // IM ECDH AES-256 secp521r1
+                      PaceCase{"0.4.0.127.0.7.2.2.4.3.1", 0, false},    // IM DH 3DES
+                      PaceCase{"0.4.0.127.0.7.2.2.4.3.4", 0, true}));   // IM DH AES-256, CAN
 
 TEST(VirtualChipTest, Dh2048PaceWithShortApdusUsesChainingAndGetResponse) {
   ChipProfile p = BaseProfile();
