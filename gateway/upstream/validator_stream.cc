@@ -1,116 +1,128 @@
 #include "gateway/upstream/validator_stream.h"
 
-#include "common/check.h"
+#include <deque>
+#include <mutex>
 
 namespace docval::gateway {
 
+// Lifetime: the reactor owns itself (`self_`) from Begin() until OnDone(), and the handle owns it
+// too. Locking rule: `mu_` guards the write queue and flags only; every gRPC call (StartWrite,
+// RemoveHold, TryCancel) happens with `mu_` released, because gRPC may run reactions inline.
 class ValidatorStream::Reactor final : public grpc::ClientBidiReactor<v1::SessionRequest, v1::SessionEvent> {
  public:
   Reactor(EventCallback on_event, EndCallback on_end) : on_event_(std::move(on_event)), on_end_(std::move(on_end)) {}
 
-  void Begin(v1::Validator::StubInterface& stub, std::chrono::system_clock::time_point deadline,
-             v1::SessionRequest start, std::shared_ptr<ValidatorStream> handle) {
-    handle_ = std::move(handle);
+  void Begin(std::shared_ptr<Reactor> self, v1::Validator::StubInterface& stub,
+             std::chrono::system_clock::time_point deadline, v1::SessionRequest start) {
+    self_ = std::move(self);
     context_.set_deadline(deadline);
-    // Wait for a connection up to the deadline instead of failing fast: a validator that restarts
-    // is given the session's time, and the gateway retries unreachable replicas itself.
-    context_.set_wait_for_ready(false);
     stub.async()->Session(&context_, this);
-    Enqueue(std::move(start));
+    // Writes start outside reactions: the hold keeps OnDone away until reads have ended and no
+    // write is being started.
+    AddHold();
+    queue_.push_back(std::move(start));
+    writing_ = true;
+    current_ = std::move(queue_.front());
+    queue_.pop_front();
+    StartWrite(&current_);
     StartRead(&event_);
-    AddHold();  // writes start outside reactions: keep OnDone away until reads have ended
     StartCall();
   }
 
   void Enqueue(v1::SessionRequest request) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (done_) return;
-    queue_.push_back(std::move(request));
-    WriteNextLocked();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (reads_done_) return;
+      queue_.push_back(std::move(request));
+      if (writing_) return;
+      writing_ = true;
+      current_ = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    StartWrite(&current_);
   }
 
   void Cancel() { context_.TryCancel(); }
 
   void OnWriteDone(bool ok) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    writing_ = false;
-    if (!ok) return;  // the call is ending; OnDone follows
-    WriteNextLocked();
+    bool start = false;
+    bool release = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_ = false;
+      if (ok && !reads_done_ && !queue_.empty()) {
+        writing_ = true;
+        current_ = std::move(queue_.front());
+        queue_.pop_front();
+        start = true;
+      } else {
+        release = ReleaseHoldLocked();
+      }
+    }
+    if (start) StartWrite(&current_);
+    if (release) RemoveHold();
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) {
-      // The server has finished (or the call was cancelled): accept no more writes, then let the
-      // call complete. The hold guarantees OnDone cannot run while a write is being started.
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        done_ = true;
-      }
-      RemoveHold();
+    if (ok) {
+      on_event_(std::move(event_));
+      event_.Clear();
+      StartRead(&event_);
       return;
     }
-    on_event_(std::move(event_));
-    event_.Clear();
-    StartRead(&event_);
+    // The server has finished (or the call was cancelled): accept no more writes.
+    bool release = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      reads_done_ = true;
+      queue_.clear();
+      release = ReleaseHoldLocked();
+    }
+    if (release) RemoveHold();
   }
 
   void OnDone(const grpc::Status& status) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    {
-      std::lock_guard<std::mutex> lock(handle_->mu_);
-      handle_->reactor_ = nullptr;
-    }
     on_end_(status);
     on_event_ = nullptr;
     on_end_ = nullptr;
-    delete this;
+    std::shared_ptr<Reactor> self = std::move(self_);  // may destroy this on return
   }
 
  private:
-  void WriteNextLocked() {
-    if (writing_ || queue_.empty()) return;
-    current_ = std::move(queue_.front());
-    queue_.pop_front();
-    writing_ = true;
-    StartWrite(&current_);
+  bool ReleaseHoldLocked() {
+    if (!reads_done_ || writing_ || hold_released_) return false;
+    hold_released_ = true;
+    return true;
   }
 
   grpc::ClientContext context_;
   EventCallback on_event_;
   EndCallback on_end_;
-  std::shared_ptr<ValidatorStream> handle_;
+  std::shared_ptr<Reactor> self_;
   v1::SessionEvent event_;
   std::mutex mu_;
   std::deque<v1::SessionRequest> queue_;
   v1::SessionRequest current_;
   bool writing_ = false;
-  bool done_ = false;
+  bool reads_done_ = false;
+  bool hold_released_ = false;
 };
 
 std::shared_ptr<ValidatorStream> ValidatorStream::Open(v1::Validator::StubInterface& stub,
                                                        std::chrono::system_clock::time_point deadline,
                                                        v1::SessionRequest start, EventCallback on_event,
                                                        EndCallback on_end) {
-  auto* reactor = new Reactor(std::move(on_event), std::move(on_end));
-  std::shared_ptr<ValidatorStream> handle(new ValidatorStream(reactor));
-  reactor->Begin(stub, deadline, std::move(start), handle);
-  return handle;
+  auto reactor = std::make_shared<Reactor>(std::move(on_event), std::move(on_end));
+  reactor->Begin(reactor, stub, deadline, std::move(start));
+  return std::shared_ptr<ValidatorStream>(new ValidatorStream(std::move(reactor)));
 }
 
 void ValidatorStream::SendResponse(std::string response_apdu) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!reactor_) return;
   v1::SessionRequest r;
   r.set_response_apdu(std::move(response_apdu));
   reactor_->Enqueue(std::move(r));
 }
 
-void ValidatorStream::Cancel() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (reactor_) reactor_->Cancel();
-}
+void ValidatorStream::Cancel() { reactor_->Cancel(); }
 
 }  // namespace docval::gateway

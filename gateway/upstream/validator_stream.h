@@ -1,19 +1,19 @@
 // One Validator.Session stream seen from the gateway (gRPC callback API: one reactor per RPC).
 //
-// Callbacks run on gRPC threads; the owner (a WebSocket session) posts them onto its own strand.
-// `on_event` gets each SessionEvent in order; `on_end` is called exactly once, last, with the
-// stream's final status. After on_end the stream frees itself and drops the callbacks (so a
-// callback may safely capture a shared_ptr to its owner).
+// Callbacks run on gRPC threads — possibly inline inside SendResponse() or Cancel() — so they must
+// not take locks that the caller of those methods holds; the owner (a WebSocket session) posts them
+// onto its own strand. `on_event` gets each SessionEvent in order; `on_end` is called exactly once,
+// last, with the stream's final status; then the callbacks are dropped (so they may capture a
+// shared_ptr to their owner).
 //
-// Thread-safe: Send/Close/Cancel may be called from any thread, before or after the end.
+// Thread-safe: SendResponse/Cancel may be called from any thread, before or after the end. No lock
+// is held while calling into gRPC.
 #ifndef DOCVAL_GATEWAY_UPSTREAM_VALIDATOR_STREAM_H_
 #define DOCVAL_GATEWAY_UPSTREAM_VALIDATOR_STREAM_H_
 
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 
 #include <grpcpp/grpcpp.h>
 
@@ -27,7 +27,6 @@ class ValidatorStream {
   using EndCallback = std::function<void(grpc::Status)>;
 
   // Starts the call with `deadline` (the session's) and sends `start` as the first message.
-  // Returns a handle; the stream itself lives until on_end has run.
   static std::shared_ptr<ValidatorStream> Open(v1::Validator::StubInterface& stub,
                                                std::chrono::system_clock::time_point deadline,
                                                v1::SessionRequest start, EventCallback on_event,
@@ -41,10 +40,10 @@ class ValidatorStream {
   class Reactor;
 
  private:
-  explicit ValidatorStream(Reactor* reactor) : reactor_(reactor) {}
-  std::mutex mu_;
-  Reactor* reactor_;  // null once the reactor is done
-  friend class Reactor;
+  explicit ValidatorStream(std::shared_ptr<Reactor> reactor) : reactor_(std::move(reactor)) {}
+  // Keeps the reactor (and its ClientContext) alive for as long as the handle exists, so Cancel()
+  // after the end is a harmless no-op.
+  std::shared_ptr<Reactor> reactor_;
 };
 
 }  // namespace docval::gateway

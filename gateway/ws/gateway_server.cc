@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -111,8 +112,6 @@ class GatewayServer::Impl {
         validator_(std::move(validator)),
         poster_(std::move(poster)),
         dev_(std::move(dev)),
-        ioc_(std::max(1, options_.io_threads)),
-        acceptor_(net::make_strand(ioc_)),
         sessions_total_(prometheus::BuildCounter()
                             .Name("docval_sessions_total")
                             .Help("WebSocket sessions ended, by outcome (success or the close reason)")
@@ -130,7 +129,9 @@ class GatewayServer::Impl {
         http_requests_(prometheus::BuildCounter()
                            .Name("docval_http_requests_total")
                            .Help("Plain HTTP requests, by route and status code")
-                           .Register(registry)) {}
+                           .Register(registry)),
+        ioc_(std::max(1, options_.io_threads)),
+        acceptor_(net::make_strand(ioc_)) {}
 
   absl::Status Start() {
     if (!options_.tls_certificate_file.empty()) {
@@ -150,6 +151,9 @@ class GatewayServer::Impl {
     if (ec) return absl::UnavailableError(absl::StrCat("listen: cannot listen on ", options_.listen, ": ", ec.message()));
     port_ = acceptor_.local_endpoint().port();
     DoAccept();
+    // Sessions wait on gRPC callbacks with no Asio operation pending: without the guard, run()
+    // would return as soon as the acceptor closes and a posted callback would never run.
+    work_.emplace(net::make_work_guard(ioc_));
     for (int i = 0; i < std::max(1, options_.io_threads); ++i) threads_.emplace_back([this] { ioc_.run(); });
     return absl::OkStatus();
   }
@@ -163,6 +167,7 @@ class GatewayServer::Impl {
     });
     absl::Time until = absl::Now() + grace;
     while (active_.load() > 0 && absl::Now() < until) absl::SleepFor(absl::Milliseconds(20));
+    work_.reset();
     ioc_.stop();
     for (std::thread& t : threads_) t.join();
     threads_.clear();
@@ -254,9 +259,6 @@ class GatewayServer::Impl {
   std::shared_ptr<v1::Poster::StubInterface> poster_;
   std::shared_ptr<DevResultStore> dev_;
   std::unique_ptr<ssl::context> tls_;
-  net::io_context ioc_;
-  tcp::acceptor acceptor_;
-  std::vector<std::thread> threads_;
   std::atomic<int> active_{0};
   std::atomic<bool> draining_{false};
   std::atomic<bool> stopped_{false};
@@ -267,6 +269,12 @@ class GatewayServer::Impl {
   prometheus::Gauge& sessions_active_;
   prometheus::Histogram& session_seconds_;
   prometheus::Family<prometheus::Counter>& http_requests_;
+  // Declared last, destroyed first: sessions still queued in the io_context at shutdown are
+  // destroyed with it and touch the members above.
+  net::io_context ioc_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
 };
 
 namespace {

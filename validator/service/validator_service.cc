@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <mutex>
+#include <optional>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -76,6 +77,9 @@ v1::FailureReason ToProtoReason(emrtd::FailureReason r) {
   return v1::SERVER_ERROR;
 }
 
+// One reactor per stream. Locking rule: `mu_` guards the dialog and the write queue; gRPC calls
+// (StartRead, StartWrite, Finish) are made after `mu_` is released, because gRPC may run reactions
+// inline from inside them. Each handler collects what to do in `Actions` and performs it unlocked.
 class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent> {
  public:
   SessionReactor(const ValidatorServiceOptions& options, std::shared_ptr<const emrtd::TrustStore> trust,
@@ -88,47 +92,56 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
   }
 
   void OnReadDone(bool ok) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (finished_) return;
-    if (!ok) {
-      // The gateway closed its side or the call was cancelled: the session is over.
-      EndLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the gateway ended the session"), "cancelled");
-      return;
-    }
-    if (!dialog_started_) {
-      if (!request_.has_start()) {
-        EndLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the first message must be start"), "protocol_error");
-        return;
-      }
-      StartDialogLocked(request_.start());
-      request_.Clear();
-    } else {
-      if (!request_.has_response_apdu() || !link_->awaiting_response()) {
+    Actions a;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finished_) return;
+      if (!ok) {
+        // The gateway closed its side or the call was cancelled: the session is over.
+        EndLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the gateway ended the session"), "cancelled", a);
+      } else if (!dialog_started_) {
+        if (!request_.has_start()) {
+          EndLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the first message must be start"), "protocol_error", a);
+        } else {
+          StartDialogLocked(request_.start());
+          request_.Clear();
+          AfterStepLocked(a);
+        }
+      } else if (!request_.has_response_apdu() || !link_->awaiting_response()) {
         EndLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "a response APDU arrived when none was awaited"),
-                  "protocol_error");
-        return;
+                  "protocol_error", a);
+      } else {
+        std::string raw = std::move(*request_.mutable_response_apdu());
+        request_.Clear();
+        link_->Respond(emrtd::Bytes(raw.begin(), raw.end()));
+        AfterStepLocked(a);
       }
-      std::string raw = std::move(*request_.mutable_response_apdu());
-      request_.Clear();
-      link_->Respond(emrtd::Bytes(raw.begin(), raw.end()));
     }
-    AfterStepLocked();
+    Perform(a);
   }
 
   void OnWriteDone(bool ok) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    writing_ = false;
-    if (finished_) return;
-    if (!ok) {
-      EndLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the stream broke"), "cancelled");
-      return;
+    Actions a;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_ = false;
+      if (finished_) return;
+      if (!ok) {
+        EndLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the stream broke"), "cancelled", a);
+      } else {
+        WriteNextLocked(a);
+      }
     }
-    WriteNextLocked();
+    Perform(a);
   }
 
   void OnCancel() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!finished_) EndLocked(grpc::Status::CANCELLED, "cancelled");
+    Actions a;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!finished_) EndLocked(grpc::Status::CANCELLED, "cancelled", a);
+    }
+    Perform(a);
   }
 
   void OnDone() override {
@@ -141,6 +154,18 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
   }
 
  private:
+  struct Actions {
+    bool read = false;
+    v1::SessionEvent* write = nullptr;
+    std::optional<grpc::Status> finish;
+  };
+
+  void Perform(Actions& a) {
+    if (a.read) StartRead(&request_);
+    if (a.write) StartWrite(a.write);
+    if (a.finish) Finish(*a.finish);
+  }
+
   void StartDialogLocked(const v1::SessionStart& start) {
     session_id_ = start.session_id();
     params_.access_key.can = Secret(start.access_key().can());
@@ -163,7 +188,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
   }
 
   // After the dialog ran until it suspended or finished: queue what it produced.
-  void AfterStepLocked() {
+  void AfterStepLocked(Actions& a) {
     for (emrtd::Step s : link_->TakeSteps()) {
       v1::SessionEvent e;
       e.set_progress(ToProtoStep(s));
@@ -190,31 +215,32 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
       const emrtd::Bytes& cmd = link_->pending_command();
       e.set_command_apdu(std::string(cmd.begin(), cmd.end()));
       queue_.push_back(std::move(e));
-      StartRead(&request_);
+      a.read = true;
     }
-    WriteNextLocked();
+    WriteNextLocked(a);
   }
 
-  void WriteNextLocked() {
+  void WriteNextLocked(Actions& a) {
     if (writing_) return;
     if (queue_.empty()) {
-      if (final_queued_) EndLocked(grpc::Status::OK, outcome_label_);
+      if (final_queued_) EndLocked(grpc::Status::OK, outcome_label_, a);
       return;
     }
     current_ = std::move(queue_.front());
     queue_.pop_front();
     writing_ = true;
-    StartWrite(&current_);
+    a.write = &current_;
   }
 
-  void EndLocked(const grpc::Status& status, const std::string& label) {
+  void EndLocked(const grpc::Status& status, const std::string& label, Actions& a) {
     if (finished_) return;
     finished_ = true;
     metrics_.active.Decrement();
     metrics_.sessions.Add({{"outcome", label}}).Increment();
     metrics_.duration.Observe(absl::ToDoubleSeconds(absl::Now() - started_at_));
     if (link_) metrics_.round_trips.Observe(static_cast<double>(link_->round_trips()));
-    Finish(status);
+    a.read = false;
+    a.finish = status;
   }
 
   std::mutex mu_;
