@@ -12,9 +12,10 @@
 #include "absl/status/statusor.h"
 
 namespace docval::internal {
-inline const absl::Status& StatusOf(const absl::Status& s) { return s; }
+// By value: the argument may be a temporary that dies at the end of the full expression.
+inline absl::Status StatusOf(const absl::Status& s) { return s; }
 template <typename T>
-const absl::Status& StatusOf(const absl::StatusOr<T>& s) {
+absl::Status StatusOf(const absl::StatusOr<T>& s) {
   return s.status();
 }
 
@@ -38,7 +39,7 @@ const absl::Status& StatusOf(const absl::StatusOr<T>& s) {
 // Aborts when `status_expr` is not OK (for values that cannot be bad, such as compiled-in constants).
 #define DOCVAL_CHECK_OK(status_expr)                                                      \
   do {                                                                                    \
-    const ::absl::Status& docval_check_ok_s_ = ::docval::internal::StatusOf(status_expr); \
+    const ::absl::Status docval_check_ok_s_ = ::docval::internal::StatusOf(status_expr); \
     if (!docval_check_ok_s_.ok())                                                         \
       ::docval::internal::CheckFailed(__FILE__, __LINE__, #status_expr,                   \
                                       std::string(docval_check_ok_s_.message()).c_str()); \
