@@ -5,6 +5,7 @@
 // code; and that every virtual passport profile ends as its expectation says.
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,10 @@
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
 #include "tools/chip_cli/chip_session.h"
+#include "tools/testpki/passport_factory.h"
+#include "tools/testpki/test_pki.h"
+#include "tools/vchip/chip_rng.h"
+#include "tools/vchip/virtual_chip.h"
 #include "validator/emrtd/apdu.h"
 
 namespace docval::e2e {
@@ -106,6 +111,47 @@ TEST(SessionTest, StatusSequenceOfABacPassport) {
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_THAT(out->statuses, ElementsAre("READ_ATR_INFO", "ACCESS_CONTROL", "READ_SOD", "READ_DG15", "ACTIVE_AUTHENTICATION",
                                          "READ_DG1", "READ_DG2", "PASSIVE_AUTHENTICATION", "DONE"));
+  EXPECT_EQ(out->close.code, 1000);
+  EXPECT_TRUE((*d)->Stop());
+}
+
+TEST(SessionTest, StatusSequenceOfAPassportWithoutDg14AndDg15) {
+  // Personalised here from the same deterministic test PKI (seed 1) that `docval testpki` wrote, so
+  // the server's trust store accepts it: BAC, no Chip or Active Authentication keys.
+  absl::StatusOr<testpki::TestPki> pki = testpki::GenerateTestPki(1);
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  std::vector<testpki::PassportSpec> specs = testpki::StandardPassportSpecs();
+  auto bac = std::find_if(specs.begin(), specs.end(), [](const auto& s) { return s.name == "bac-passport"; });
+  ASSERT_NE(bac, specs.end());
+  testpki::PassportSpec spec = *bac;
+  spec.name = "bac-no-dg14-dg15";
+  spec.active_auth = testpki::AaKey::kNone;
+  spec.chip_auth.clear();
+  absl::StatusOr<vchip::ChipProfile> profile = testpki::Personalize(spec, *pki);
+  ASSERT_TRUE(profile.ok()) << profile.status();
+  ASSERT_EQ(profile->FindFile("DG14"), nullptr);
+  ASSERT_EQ(profile->FindFile("DG15"), nullptr);
+  chip_cli::SessionOptions so;
+  so.client_id = kClientId;
+  absl::StatusOr<std::string> start = chip_cli::BuildStartMessage(*profile, so);
+  ASSERT_TRUE(start.ok());
+  absl::StatusOr<std::unique_ptr<vchip::VirtualChip>> chip = vchip::VirtualChip::Create(*profile, vchip::NewSeededRandom(7));
+  ASSERT_TRUE(chip.ok());
+  auto relay = [&](const std::string& c) -> std::optional<std::string> {
+    std::optional<emrtd::Bytes> r = (*chip)->Process(emrtd::ByteSpan(reinterpret_cast<const uint8_t*>(c.data()), c.size()));
+    if (!r) return std::nullopt;
+    return std::string(r->begin(), r->end());
+  };
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start();
+  ASSERT_TRUE(d.ok()) << d.status();
+  absl::StatusOr<relay::RelayOutcome> out = RunSession((*d)->WsUrl(), *start, relay);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT(out->statuses, ElementsAre("READ_ATR_INFO", "ACCESS_CONTROL", "READ_SOD", "READ_DG1", "READ_DG2",
+                                         "PASSIVE_AUTHENTICATION", "DONE"));
+  ASSERT_TRUE(out->result.has_value());
+  EXPECT_EQ((*out->result)["emrtd_passport"]["passive_authentication"], true);
+  EXPECT_EQ((*out->result)["emrtd_passport"]["chip_authentication_result"], "UNAVAILABLE");
+  EXPECT_EQ((*out->result)["emrtd_passport"]["active_authentication_result"], "UNAVAILABLE");
   EXPECT_EQ(out->close.code, 1000);
   EXPECT_TRUE((*d)->Stop());
 }
