@@ -11,10 +11,12 @@
 namespace docval::replay {
 
 int ReplayMain(int argc, char** argv) {
-  if (argc != 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-    std::cerr << "usage: docval replay TRACE.json   (or - for standard input)\n"
-                 "Replays one recorded step of a chip dialog and prints the outcome as JSON.\n";
-    return 2;
+  const bool help = argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h");
+  if (argc != 2 || help) {
+    (help ? std::cout : std::cerr) << "usage: docval replay TRACE.json   (or - for standard input)\n"
+                                      "Replays one recorded step of a chip dialog and prints the outcome as JSON.\n"
+                                      "Exit 0 only when the outcome is \"ok\". See tools/replay/README.md.\n";
+    return help ? 0 : 2;
   }
   const std::string path = argv[1];
   std::string text;
