@@ -637,7 +637,7 @@ TEST(LinkMatrixTest, EveryAccessProtocolOnEveryLink) {
 // active_auth.h that AA is UNAVAILABLE when the link cannot carry the answer. An RSA-1024 signature
 // under SM is a 164-byte answer; with a 160-byte limit the reader still sends INTERNAL AUTHENTICATE
 // with Le '00' (active_auth.cc checks ResponseBytes() only on the extended path). Enable when fixed.
-TEST(LinkMatrixTest, DISABLED_ActiveAuthenticationRespectsASmallResponseLimit) {
+TEST(LinkMatrixTest, ActiveAuthenticationRespectsASmallResponseLimit) {
   const Link link{"extended, 160-byte answers", true, 160, true};
   Session s = Read(WithPace(AccessBase(), {}, {}), Password::kMrz, link);
   ExpectVerdict(s, CheckResult::kSuccess, CheckResult::kUnavailable);
