@@ -34,10 +34,8 @@ emrtd::Task<absl::StatusOr<nlohmann::json>> ReplayCa(StepContext& ctx) {
   if (!o.ok()) co_return o.status();
   nlohmann::json result{{"chip_authentication", StatusName(o->status)}, {"protocol", o->protocol}, {"detail", o->detail}};
   if (o->status == emrtd::ChipAuthOutcome::Status::kKeysSwitched) {
-    // 3DES: MSE:Set KAT; AES: MSE:Set AT and GENERAL AUTHENTICATE (without command chaining).
-    std::optional<emrtd::CaProtocol> ca = emrtd::CaProtocolFromOid(o->protocol);
-    const size_t ca_exchanges = ca && ca->cipher == emrtd::KeyAlgorithm::k3Des ? 1 : 2;
-    if (ctx.trace.exchanges.size() > ca_exchanges) {
+    // Recorded exchanges beyond those CA used (chained parts included) are the proof read.
+    if (ctx.trace.exchanges.size() > ctx.channel.link().round_trips()) {
       std::string name = ctx.trace.raw.value("proof_file", std::string("EF.COM"));
       std::optional<emrtd::ElementaryFile> file = emrtd::FindElementaryFile(name);
       if (!file) co_return absl::InvalidArgumentError(absl::StrCat("trace: unknown proof_file ", name));
