@@ -185,3 +185,68 @@ TEST(SessionTest, EveryVirtualPassportProfileMeetsItsExpectation) {
 
 }  // namespace
 }  // namespace docval::e2e
+
+namespace docval::e2e {
+namespace {
+
+// SIGHUP reloads the trust store without dropping sessions: a CSCA added to the configured folder is
+// trusted by the next session; a session running during the reload finishes normally; a broken
+// file at reload keeps the previous store.
+TEST(TrustReloadTest, SighupReloadsTheTrustStoreWithoutDroppingSessions) {
+  std::string trust = MakeTempDir() + "/trust";
+  std::filesystem::create_directories(trust);
+  std::filesystem::copy_file(TestPkiDir() + "/csca/csca_ecdsa.pem", trust + "/csca_ecdsa.pem");
+  DeploymentOptions o;
+  o.trust_test_pki = false;
+  o.extra_yaml = absl::StrCat("trust: {csca: [", trust, "]}\ntimeouts: {response_s: 5, session_s: 30}\n");
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
+  ASSERT_TRUE(d.ok()) << d.status();
+  auto pa = [](const relay::RelayOutcome& out) { return (*out.result)["emrtd_passport"]["passive_authentication"]; };
+
+  // bac-passport is signed under csca_rsa: not trusted yet.
+  absl::StatusOr<relay::RelayOutcome> before = RunPassportSession((*d)->WsUrl(), "bac-passport");
+  ASSERT_TRUE(before.ok() && before->result.has_value());
+  EXPECT_EQ(pa(*before), false);
+
+  // A slow passport is mid-dialog while the store is reloaded.
+  absl::StatusOr<Passport> slow = MakePassport("fault-slow-chip");
+  ASSERT_TRUE(slow.ok());
+  bool reloaded = false;
+  int n = 0;
+  auto chip = [&](const std::string& c) {
+    if (++n == 5 && !reloaded) {
+      std::filesystem::copy_file(TestPkiDir() + "/csca/csca_rsa.pem", trust + "/csca_rsa.pem");
+      (*d)->gateway().Signal(SIGHUP);
+      reloaded = (*d)->gateway()
+                     .WaitForLog([](const nlohmann::json& j) { return j.value("msg", "") == "trust store reloaded"; },
+                                 absl::Seconds(10))
+                     .has_value();
+    }
+    return slow->chip(c);
+  };
+  absl::StatusOr<relay::RelayOutcome> during = RunSession((*d)->WsUrl(), slow->start_message, chip);
+  ASSERT_TRUE(during.ok()) << during.status();
+  EXPECT_TRUE(reloaded) << (*d)->AllOutput();
+  EXPECT_EQ(during->close.code, 1000);
+  EXPECT_EQ(pa(*during), false);  // the session keeps the store it started with
+
+  absl::StatusOr<relay::RelayOutcome> after = RunPassportSession((*d)->WsUrl(), "bac-passport");
+  ASSERT_TRUE(after.ok() && after->result.has_value());
+  EXPECT_EQ(pa(*after), true);
+
+  // A broken file at the next reload: logged, the previous store stays.
+  WriteFile(trust + "/broken.pem", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+  (*d)->gateway().Signal(SIGHUP);
+  EXPECT_TRUE((*d)
+                  ->gateway()
+                  .WaitForLog([](const nlohmann::json& j) { return j.value("msg", "") == "trust store reload failed; keeping the previous one"; },
+                              absl::Seconds(10))
+                  .has_value());
+  absl::StatusOr<relay::RelayOutcome> still = RunPassportSession((*d)->WsUrl(), "bac-passport");
+  ASSERT_TRUE(still.ok() && still->result.has_value());
+  EXPECT_EQ(pa(*still), true);
+  EXPECT_TRUE((*d)->Stop());
+}
+
+}  // namespace
+}  // namespace docval::e2e
