@@ -1,5 +1,6 @@
 #include "validator/emrtd/access/pace.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -61,17 +62,27 @@ Bytes MinimalUnsigned(uint64_t v) {
   return out;
 }
 
-// One GENERAL AUTHENTICATE: steps 1-3 chained (CLA 0x10), step 4 last (CLA 0x00).
+// One GENERAL AUTHENTICATE: steps 1-3 chained (CLA 0x10), step 4 last (CLA 0x00). One extended APDU
+// when the data or the longest possible answer does not fit a short one and the link takes it; else
+// short APDUs, chained and completed with GET RESPONSE as the link requires.
 Task<absl::StatusOr<DynamicAuthenticationData>> GeneralAuthenticate(ChipChannel& channel, int step, Bytes data,
                                                                     size_t max_response_data) {
   CommandApdu command;
   command.cla = step < 4 ? 0x10 : 0x00;
   command.ins = 0x86;
   command.data = std::move(data);
-  const bool extended = command.data.size() > kMaxShortNc || max_response_data > kMaxShortNe;
-  command.ne = extended ? kMaxExtendedNe : kMaxShortNe;
-  command.extended = extended;
-  absl::StatusOr<ResponseApdu> response = co_await channel.Transmit(command);
+  command.ne = kMaxShortNe;
+  const LinkLimits& limits = channel.link().limits();
+  const bool beyond_short = command.data.size() > MaxShortCommandData(channel, true) || max_response_data > kMaxShortNe;
+  const bool extended_fits = 4 + 3 + command.data.size() + 2 <= limits.CommandBytes();
+  absl::StatusOr<ResponseApdu> response;
+  if (beyond_short && limits.extended_length && extended_fits) {
+    command.extended = true;
+    command.ne = kMaxExtendedNe;
+    response = co_await channel.Transmit(command);
+  } else {
+    response = co_await TransmitShortChained(channel, command);
+  }
   if (!response.ok()) co_return response.status();
   if (response->sw != sw::kOk) co_return StepStatusWordError(step, response->sw);
   absl::StatusOr<DynamicAuthenticationData> parsed = ParseDynamicAuthenticationData(response->data);
@@ -112,6 +123,71 @@ const char* PaceFailureName(PaceFailure failure) {
     case PaceFailure::kTransport: return "transport";
   }
   return "?";
+}
+
+// ---- Long commands and answers ---------------------------------------------------------------------
+
+size_t MaxShortCommandData(ChipChannel& channel, bool with_le) {
+  const size_t command_bytes = channel.link().limits().CommandBytes();
+  const SecureMessaging* sm = channel.sm();
+  if (sm == nullptr) {
+    const size_t fixed = 4 + 1 + (with_le ? 1 : 0);  // header, Lc, Le
+    return command_bytes > fixed ? std::min(command_bytes - fixed, kMaxShortNc) : 0;
+  }
+  const size_t fixed = 4 + 1 + 1;  // header, Lc, the outer Le '00'
+  if (command_bytes <= fixed) return 0;
+  const size_t room = std::min(command_bytes - fixed, kMaxShortNc);
+  // CommandOverhead() counts a one-byte DO'97' (3 bytes); a part without Le has none.
+  const size_t no_le = with_le ? 0 : 3;
+  for (size_t n = room; n > 0; --n) {
+    if (n + sm->CommandOverhead(n, false) - no_le <= room) return n;
+  }
+  return 0;
+}
+
+Task<absl::StatusOr<ResponseApdu>> TransmitShortChained(ChipChannel& channel, CommandApdu command) {
+  constexpr size_t kMaxJoinedResponse = 65536;
+  const LinkLimits& limits = channel.link().limits();
+  const size_t response_room = limits.ResponseBytes() >= 3 ? std::min(limits.ResponseBytes() - 2, kMaxShortNe) : 1;
+  if (!channel.secure() && command.ne > response_room) command.ne = response_room;
+  command.extended = false;
+
+  const size_t part = MaxShortCommandData(channel, command.ne > 0);
+  if (part == 0) co_return absl::FailedPreconditionError("the link leaves no room for command data");
+  size_t pos = 0;
+  while (command.data.size() - pos > part) {
+    CommandApdu piece;
+    piece.cla = static_cast<uint8_t>(command.cla | 0x10);
+    piece.ins = command.ins;
+    piece.p1 = command.p1;
+    piece.p2 = command.p2;
+    piece.data.assign(command.data.begin() + static_cast<ptrdiff_t>(pos),
+                      command.data.begin() + static_cast<ptrdiff_t>(pos + part));
+    absl::StatusOr<ResponseApdu> r = co_await channel.Transmit(piece);
+    if (!r.ok() || r->sw != sw::kOk) co_return r;
+    pos += part;
+  }
+  command.data.erase(command.data.begin(), command.data.begin() + static_cast<ptrdiff_t>(pos));
+  absl::StatusOr<ResponseApdu> response = co_await channel.Transmit(command);
+  if (!response.ok()) co_return response;
+
+  // 61xx: xx (00: 256 or more) bytes wait for GET RESPONSE.
+  Bytes joined;
+  for (size_t rounds = 0; (response->sw & 0xFF00) == 0x6100; ++rounds) {
+    joined.insert(joined.end(), response->data.begin(), response->data.end());
+    if (joined.size() > kMaxJoinedResponse || rounds > kMaxJoinedResponse / response_room + 1) {
+      co_return absl::DataLossError("the chip's answer goes on beyond 65536 bytes (61xx)");
+    }
+    const size_t announced = (response->sw & 0xFF) == 0 ? kMaxShortNe : (response->sw & 0xFF);
+    CommandApdu get_response;
+    get_response.cla = 0x00;
+    get_response.ins = 0xC0;
+    get_response.ne = std::min(announced, response_room);
+    response = co_await channel.Transmit(get_response);
+    if (!response.ok()) co_return response;
+  }
+  if (!joined.empty()) response->data.insert(response->data.begin(), joined.begin(), joined.end());
+  co_return response;
 }
 
 // ---- Building blocks -----------------------------------------------------------------------------

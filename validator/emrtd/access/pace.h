@@ -9,8 +9,11 @@
 //   GA step 4     00 86 00 00  7C{85 T_IFD}               -> 7C{86 T_IC [87 CAR] [88 CAR] [8A A_IC]}
 //
 // - DO'84' (parameter id) is always sent when known: chips in the field refuse PACE without it.
-// - GENERAL AUTHENTICATE goes with Le (short '00', or extended when a 2048-bit DH value needs it);
-//   steps 1-3 use command chaining (CLA 0x10), the last one CLA 0x00.
+// - GENERAL AUTHENTICATE goes with Le; steps 1-3 use command chaining (CLA 0x10), the last one
+//   CLA 0x00. A step whose data or answer does not fit a short APDU (2048-bit DH values) goes as one
+//   extended APDU when the link allows extended length (and the command fits its limit), else as
+//   short APDUs: ISO/IEC 7816-4 command chaining with parts sized from the link, Le within the
+//   link's response limit, and GET RESPONSE after 61xx (TransmitShortChained() below).
 // - K_pi = KDF(f(pi), 3): f(pi) = SHA-1(MRZ_information) for the MRZ, the CAN digits as they are.
 //   s = D(K_pi, z) in CBC mode with a zero IV.
 // - Mapping (crypto/pace_mapping.h): GM/CAM send the terminal's mapping public key in 81 and get the
@@ -138,6 +141,28 @@ Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, PaceParameters pa
 // (a cloned chip). kFailedPrecondition: `result` is not from PACE-CAM. kInvalidArgument: malformed key.
 absl::Status VerifyCamBinding(const PaceResult& result, const KeyAgreementGroup& domain,
                               ByteSpan chip_static_public_key);
+
+// ---- Commands and answers longer than one short APDU (also used by Chip Authentication) -----------
+
+// The most data bytes one short command can carry on `channel`'s link: LinkLimits::CommandBytes()
+// less the header, Lc and (when `with_le`) Le; under secure messaging less the protection (DO'87'
+// with its padding, DO'97' when `with_le`, DO'8E', and the outer Le every protected command has).
+// The (protected) data field never exceeds 255 bytes. 0 when nothing fits.
+size_t MaxShortCommandData(ChipChannel& channel, bool with_le);
+
+// Sends `command` as short APDUs within the link's limits and returns the chip's whole answer:
+// - data longer than MaxShortCommandData(channel, ne > 0) goes as an ISO/IEC 7816-4 command chain:
+//   parts of that size with CLA b5 (0x10) set and no Le, then the last part with the command's own
+//   CLA and Le. A part answered with anything but 9000 ends the chain; that answer is returned.
+// - In plain, Ne is lowered to what the link can receive (ResponseBytes() - 2) when that is less;
+//   under secure messaging the caller's Ne stands (the protected answer is bigger than Ne anyway).
+// - An answer 61xx ("xx more bytes") is followed by GET RESPONSE (00 C0 00 00, Le = xx within the
+//   link) until the chip answers otherwise; the data of all parts is joined, at most 65536 bytes.
+// PACE's own use of CLA 0x10 (GENERAL AUTHENTICATE steps 1-3) stays on the last part: the chip tells
+// the ISO chain from the protocol step by the data object, which is complete only in the last part.
+// `command.extended` must be false. Errors: the channel's; kFailedPrecondition when the link has no
+// room for command data; kDataLoss when the chip's 61xx answers exceed 65536 bytes.
+Task<absl::StatusOr<ResponseApdu>> TransmitShortChained(ChipChannel& channel, CommandApdu command);
 
 // ---- Building blocks, exposed for tests, the fuzz target and chip simulators ----------------------
 

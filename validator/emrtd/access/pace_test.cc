@@ -1,10 +1,12 @@
 #include "validator/emrtd/access/pace.h"
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -527,15 +529,180 @@ TEST(PaceFailureTest, CamWithoutChipAuthenticationData) {
   EXPECT_EQ(PaceFailureOf(out.result.status()), PaceFailure::kMalformedChipData) << out.result.status();
 }
 
-TEST(PaceFailureTest, Dh2048NeedsExtendedLength) {
+// ---- Short links: command chaining and GET RESPONSE ------------------------------------------------
+
+// Puts a chip that takes whole commands and gives whole answers behind a short-APDU link, as the
+// virtual passport does: ISO/IEC 7816-4 command chaining (a part with CLA b5 set whose data object is
+// still incomplete is kept; PACE's own CLA 0x10 on a complete step passes through) and 61xx + GET
+// RESPONSE for answers longer than Ne. Records what crossed the link.
+template <typename Chip>
+class ShortLinkChip {
+ public:
+  ShortLinkChip(Chip& chip, LinkLimits limits) : chip_(chip), limits_(limits) {}
+
+  absl::StatusOr<Bytes> operator()(ByteSpan raw) {
+    max_command = std::max(max_command, raw.size());
+    absl::StatusOr<CommandApdu> c = CommandApdu::Parse(raw);
+    if (!c.ok()) return c.status();
+    EXPECT_FALSE(c->IsExtended()) << ToHex(raw);
+    Bytes answer = Answer(*c);
+    max_response = std::max(max_response, answer.size());
+    EXPECT_LE(answer.size(), limits_.ResponseBytes()) << "answer to " << ToHex(raw);
+    return answer;
+  }
+
+  size_t chained_parts = 0;
+  size_t get_responses = 0;
+  size_t max_command = 0;
+  size_t max_response = 0;
+
+ private:
+  static bool Incomplete(ByteSpan data) {
+    size_t consumed = 0;
+    return !ParseTlv(data, &consumed).ok();
+  }
+  Bytes Answer(CommandApdu c) {
+    if (c.ins == 0xC0) {
+      ++get_responses;
+      const size_t n = std::min(c.ne, pending_.size());
+      Bytes out(pending_.begin(), pending_.begin() + static_cast<ptrdiff_t>(n));
+      pending_.erase(pending_.begin(), pending_.begin() + static_cast<ptrdiff_t>(n));
+      return Concat({out, Sw()});
+    }
+    pending_.clear();
+    if (!chain_.empty()) c.data = Concat({chain_, c.data});
+    if ((c.cla & 0x10) != 0 && Incomplete(c.data)) {
+      ++chained_parts;
+      chain_ = c.data;
+      return HexOrDie("9000");
+    }
+    chain_.clear();
+    const size_t ne = c.ne;
+    absl::StatusOr<Bytes> whole = chip_(c.Encode());  // the simulated chip answers whole, whatever Ne
+    EXPECT_TRUE(whole.ok());
+    if (!whole.ok() || whole->size() < 2 || whole->size() - 2 <= ne) return *whole;
+    Bytes data(whole->begin(), whole->end() - 2);
+    pending_.assign(data.begin() + static_cast<ptrdiff_t>(ne), data.end());
+    data.resize(ne);
+    return Concat({data, Sw()});
+  }
+  Bytes Sw() const {
+    if (pending_.empty()) return HexOrDie("9000");
+    return Bytes{0x61, static_cast<uint8_t>(pending_.size() >= 256 ? 0 : pending_.size())};
+  }
+  Chip& chip_;
+  LinkLimits limits_;
+  Bytes chain_;
+  Bytes pending_;
+};
+
+TEST(PaceShortLinkTest, Dh2048RunsOnShortApdusWithChainingAndGetResponse) {
+  const LinkLimits kShort{.extended_length = false};
+  const LinkLimits kShort223{.extended_length = false, .max_command_bytes = 223, .max_response_bytes = 223};
+  struct Case {
+    std::string oid;
+    int id;
+  } cases[] = {{oid::kPaceDhGmAes128, 1}, {oid::kPaceDhGmAes256, 2}, {oid::kPaceDhGm3Des, 2}, {oid::kPaceDhImAes128, 2}};
+  for (const Case& c : cases) {
+    for (const LinkLimits& limits : {kShort, kShort223}) {
+      SCOPED_TRACE(absl::StrCat(c.oid, " id ", c.id, ", max command ", limits.CommandBytes()));
+      auto chip_rng = NewSystemRandom();
+      PaceSimChipConfig config{.params = Params(c.oid, c.id), .password = Can("123456"), .rng = chip_rng.get()};
+      PaceSimChip sim(config);
+      ShortLinkChip<PaceSimChip> chip(sim, limits);
+      auto rng = NewSystemRandom();
+      Outcome out = RunAgainst(chip, config.params, Can("123456"), *rng, nullptr, limits);
+      ASSERT_TRUE(out.result.ok()) << out.result.status() << " chip: " << sim.complaint();
+      ASSERT_TRUE(sim.keys().has_value());
+      EXPECT_EQ(Hex(out.result->keys.ks_mac), Hex(sim.keys()->ks_mac));
+      EXPECT_LE(chip.max_command, limits.CommandBytes());
+      EXPECT_LE(chip.max_response, limits.ResponseBytes());
+      // 7C 82 01 04 { 8x 82 01 00 <256 bytes> } does not fit one short command: the ephemeral key
+      // (and GM's mapping key) goes in two parts; the chip's answers of 264 bytes need GET RESPONSE.
+      const bool gm = c.oid != oid::kPaceDhImAes128;
+      EXPECT_EQ(chip.chained_parts, gm ? 2u : 1u);
+      EXPECT_EQ(chip.get_responses, gm ? 2u : 1u);
+    }
+  }
+}
+
+// The common case is unchanged: an ECDH PACE fits short APDUs, one command per step, Le '00'.
+TEST(PaceShortLinkTest, EcdhFitsOneShortApduPerStep) {
   auto chip_rng = NewSystemRandom();
-  PaceSimChipConfig c{.params = Params(oid::kPaceDhGmAes128, 2), .password = Can("123456"), .rng = chip_rng.get()};
-  PaceSimChip chip(c);
+  PaceSimChipConfig config{.params = Params(oid::kPaceEcdhGmAes128, 13), .password = Can("123456"), .rng = chip_rng.get()};
+  PaceSimChip sim(config);
+  std::vector<Bytes> commands;
+  auto chip = [&](ByteSpan raw) -> absl::StatusOr<Bytes> {
+    commands.emplace_back(raw.begin(), raw.end());
+    return sim(raw);
+  };
   auto rng = NewSystemRandom();
-  Outcome out = RunAgainst(chip, c.params, Can("123456"), *rng, nullptr, LinkLimits{.extended_length = false});
-  ASSERT_FALSE(out.result.ok());
-  // The link refuses the extended command before it reaches the chip: not a PACE verdict.
-  EXPECT_EQ(PaceFailureOf(out.result.status()), PaceFailure::kTransport) << out.result.status();
+  Outcome out = RunAgainst(chip, config.params, Can("123456"), *rng, nullptr, LinkLimits{.extended_length = false});
+  ASSERT_TRUE(out.result.ok()) << out.result.status();
+  ASSERT_EQ(commands.size(), 5u);  // MSE:Set AT + 4 GENERAL AUTHENTICATE
+  for (size_t i = 1; i < 5; ++i) {
+    EXPECT_EQ(commands[i][0], i < 4 ? 0x10 : 0x00);
+    EXPECT_EQ(commands[i].back(), 0x00) << "Le '00'";
+  }
+}
+
+TEST(PaceShortLinkTest, MaxShortCommandDataFollowsTheLinkAndSecureMessaging) {
+  CardLink link(LinkLimits{.extended_length = false});
+  ChipChannel channel(link);
+  EXPECT_EQ(MaxShortCommandData(channel, true), 255u);  // 261-byte default: Lc at most 255
+  link.set_limits(LinkLimits{.extended_length = false, .max_command_bytes = 223, .max_response_bytes = 223});
+  EXPECT_EQ(MaxShortCommandData(channel, true), 217u);   // 223 - header, Lc, Le
+  EXPECT_EQ(MaxShortCommandData(channel, false), 218u);
+  channel.StartSecureMessaging(SessionKeys{.cipher = SmCipher::k3Des,
+                                           .ks_enc = ToSecure(HexOrDie("979EC13B1CBFE9DCD01AB0FED307EAE5")),
+                                           .ks_mac = ToSecure(HexOrDie("F1CB1F1FB5ADF208806B89DC579DC1F8")),
+                                           .ssc = ToSecure(HexOrDie("887022120C06C226"))});
+  // 3DES, no Le: 4 + 1 + (3 + 1 + 200) + 10 + 1 = 220 <= 223; 200 plain bytes would pad to 208.
+  EXPECT_EQ(MaxShortCommandData(channel, false), 199u);
+  channel.StartSecureMessaging(SessionKeys{.cipher = SmCipher::kAes,
+                                           .ks_enc = SecureBytes(16, 1),
+                                           .ks_mac = SecureBytes(16, 2),
+                                           .ssc = SecureBytes(16, 0)});
+  // AES, with Le: DO'87' 81 C1 01 <192>, DO'97' (3), DO'8E' (10): 4 + 1 + 209 + 1 = 215.
+  EXPECT_EQ(MaxShortCommandData(channel, true), 191u);
+  link.set_limits(LinkLimits{.extended_length = false, .max_command_bytes = 20});
+  EXPECT_EQ(MaxShortCommandData(channel, true), 0u);
+}
+
+TEST(PaceShortLinkTest, TransmitShortChainedOnTheWire) {
+  // 300 bytes on the 261-byte default link: 255 with CLA 10 (no Le), then 45 with the command's CLA
+  // and Le; the answer 61 03 is completed with GET RESPONSE Le 03.
+  Bytes data(300);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i);
+  const Bytes first(data.begin(), data.begin() + 255);
+  const Bytes rest(data.begin() + 255, data.end());
+  RecordedChip chip({{Concat({HexOrDie("10DB3FFFFF"), first}), HexOrDie("9000")},
+                     {Concat({HexOrDie("00DB3FFF2D"), rest, HexOrDie("00")}), HexOrDie("AABB6103")},
+                     {HexOrDie("00C0000003"), HexOrDie("CCDDEE9000")}});
+  CardLink link;
+  ChipChannel channel(link);
+  CommandApdu cmd{.cla = 0x00, .ins = 0xDB, .p1 = 0x3F, .p2 = 0xFF, .data = data, .ne = kMaxShortNe};
+  Task<absl::StatusOr<ResponseApdu>> task = TransmitShortChained(channel, cmd);
+  absl::StatusOr<ResponseApdu> r = RunDialog(task, link, std::ref(chip));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(ToHex(r->data), "AABBCCDDEE");
+  EXPECT_EQ(r->sw, 0x9000);
+  EXPECT_EQ(chip.used(), 3u);
+
+  // A 223-byte link: Le at most 221 (DD), and a refused part ends the chain with its answer.
+  RecordedChip refusing({{Concat({HexOrDie("10DB3FFFD9"), Bytes(data.begin(), data.begin() + 217)}), HexOrDie("6A80")}});
+  link.set_limits(LinkLimits{.extended_length = false, .max_command_bytes = 223, .max_response_bytes = 223});
+  Task<absl::StatusOr<ResponseApdu>> t2 = TransmitShortChained(channel, cmd);
+  r = RunDialog(t2, link, std::ref(refusing));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->sw, 0x6A80);
+  EXPECT_EQ(refusing.used(), 1u);
+  RecordedChip small({{HexOrDie("00CA0000DD"), HexOrDie("019000")}});
+  CommandApdu get{.cla = 0x00, .ins = 0xCA, .ne = kMaxShortNe};
+  Task<absl::StatusOr<ResponseApdu>> t3 = TransmitShortChained(channel, get);
+  r = RunDialog(t3, link, std::ref(small));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(ToHex(r->data), "01");
 }
 
 // ---- Building blocks ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "validator/emrtd/access/pace.h"
 #include "validator/emrtd/crypto/kdf.h"
 #include "validator/emrtd/tlv.h"
 
@@ -42,29 +43,25 @@ absl::StatusOr<ChipAuthParameters> ParametersOf(const ChipAuthenticationPublicKe
   return ChipAuthParameters{protocol, ca, key_id, std::move(group), std::move(pk)};
 }
 
-// Sends `cmd`, as one extended APDU when its data (protected, if SM is on) does not fit a short one and
-// the link allows extended length, else as a chain of short APDUs (CLA bit 0x10 on all but the last;
-// ISO/IEC 7816-4 §5.3.3). DH-2048 keys (256-byte public values) need one or the other.
+// Sends `cmd` as one short APDU when its (protected) data fits one on this link; else as one extended
+// APDU when the link allows extended length and the protected command fits its limit; else as a chain
+// of short APDUs (CLA bit 0x10 on all but the last; ISO/IEC 7816-4 §5.3.3) whose parts are sized from
+// the link's LinkLimits::CommandBytes() less the secure-messaging overhead (access/pace.h
+// TransmitShortChained). DH-2048 keys (256-byte public values) need one or the other.
 Task<absl::StatusOr<ResponseApdu>> TransmitLong(ChipChannel& channel, CommandApdu cmd) {
-  const size_t overhead = channel.sm() ? channel.sm()->CommandOverhead(cmd.data.size(), false) : 0;
-  if (cmd.data.size() + overhead <= kMaxShortNc) co_return co_await channel.Transmit(cmd);
-  if (channel.link().limits().extended_length) {
-    cmd.extended = true;
-    co_return co_await channel.Transmit(cmd);
+  if (cmd.data.size() > MaxShortCommandData(channel, cmd.ne > 0)) {
+    const LinkLimits& limits = channel.link().limits();
+    // Extended: CLA INS P1 P2, Lc (3), data, Le (2; a protected command always has one).
+    const SecureMessaging* sm = channel.sm();
+    size_t data = cmd.data.size();
+    if (sm != nullptr) data += sm->CommandOverhead(cmd.data.size(), true) - (cmd.ne > 0 ? 0 : 4);
+    const size_t encoded = 4 + 3 + data + (sm != nullptr || cmd.ne > 0 ? 2 : 0);
+    if (limits.extended_length && encoded <= limits.CommandBytes()) {
+      cmd.extended = true;
+      co_return co_await channel.Transmit(cmd);
+    }
   }
-  constexpr size_t kChunk = 200;  // protected: 208 padded + DO'87'/DO'97'/DO'8E' stays below 255
-  size_t pos = 0;
-  while (cmd.data.size() - pos > kChunk) {
-    CommandApdu part = cmd;
-    part.cla |= 0x10;
-    part.ne = 0;
-    part.data.assign(cmd.data.begin() + static_cast<ptrdiff_t>(pos), cmd.data.begin() + static_cast<ptrdiff_t>(pos + kChunk));
-    CO_ASSIGN_OR_RETURN(ResponseApdu r, co_await channel.Transmit(part));
-    if (!r.ok()) co_return r;
-    pos += kChunk;
-  }
-  cmd.data.erase(cmd.data.begin(), cmd.data.begin() + static_cast<ptrdiff_t>(pos));
-  co_return co_await channel.Transmit(cmd);
+  co_return co_await TransmitShortChained(channel, std::move(cmd));
 }
 
 }  // namespace
