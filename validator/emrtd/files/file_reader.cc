@@ -103,6 +103,8 @@ void FileReader::StepDown(size_t failed_block) {
 }
 
 Task<absl::Status> FileReader::SelectApplication() {
+  // From now on the current DF is the application (or, if the SELECT fails, unknown).
+  mf_current_ = false;
   CommandApdu select{.cla = 0x00, .ins = 0xA4, .p1 = 0x04, .p2 = 0x0C,
                      .data = Bytes(std::begin(kEmrtdAid), std::end(kEmrtdAid))};
   absl::StatusOr<ResponseApdu> r = co_await channel_.Transmit(select);
@@ -136,10 +138,37 @@ Task<absl::StatusOr<Bytes>> FileReader::SelectAndRead(ElementaryFile file) {
   co_return co_await ReadWhole(Addressing::kCurrentEf, 0);
 }
 
+// When is 6A82 to a READ BINARY by short EF identifier final for an MF file? The SFI addresses the
+// EF in the *current* DF, which at the start of a session is not known: the MF after a reset (Android
+// relays a fresh chip), but the iOS client (Core NFC selects an application AID when it connects) or
+// a previous session on the same connection may have left the eMRTD application selected. There SFI
+// 1C (EF.CardAccess) is no file (6A82) and SFI 01 (EF.ATR/INFO) is DG1, locked before access control
+// (6982) or even readable on a chip without access control (a wrong file). So:
+// - 6A82 is final when the MF is known to be the current DF (mf_current_): a SELECT of the MF or by
+//   path from the MF succeeded, or an SFI read of an MF file returned data (before access control no
+//   application EF is readable on a BAC/PACE chip, so that DF was the MF), and no application has
+//   been selected since (SelectApplication() clears it). A failed SELECT leaves the DF as it was, so
+//   a 6A82 to SELECT by path says nothing about the current DF.
+// - 6A82 is also final when `file.sfi` is the SFI of a mandatory file of the eMRTD application
+//   (DG1 01, EF.SOD 1D, EF.COM 1E): the current DF then holds no such file, so it is not the eMRTD
+//   application, which leaves the MF (the one other DF a session starts in). This inference does not
+//   mark the MF as current, and it is used only for the file asked about: for EF.ATR/INFO (SFI 01) a
+//   wrong conclusion in an exotic state (another application selected, or a chip answering 6A82 for
+//   SFIs it does not support) costs only the chip's link limits, while EF.CardAccess (SFI 1C, no
+//   application file) decides between PACE and BAC and is taken as absent only on positive evidence.
+// Everything else (6982, 6986, 6A86, 6B00, 6D00, 6A81, or 6A82 in an unknown DF) falls back to the
+// SELECT by path. Cost: a BAC passport with EF.ATR/INFO finds EF.CardAccess absent in 1 exchange, one
+// without EF.ATR/INFO both files in 3 (was 2 and 4).
+namespace {
+bool SfiOfAMandatoryApplicationFile(uint8_t sfi) { return sfi == 0x01 || sfi == kEfSod.sfi || sfi == kEfCom.sfi; }
+}  // namespace
+
 Task<absl::StatusOr<Bytes>> FileReader::ReadMfFile(ElementaryFile file) {
   last_sw_ = 0;
   absl::StatusOr<Bytes> by_sfi = co_await ReadWhole(Addressing::kSfi, file.sfi);
+  if (by_sfi.ok()) mf_current_ = true;
   if (by_sfi.ok() || last_sw_ == 0 || !SfiMissed(last_sw_)) co_return by_sfi;
+  if (last_sw_ == sw::kFileNotFound && (mf_current_ || SfiOfAMandatoryApplicationFile(file.sfi))) co_return by_sfi;
 
   // The current DF is not the MF (or SFI is not supported): select the EF by path from the MF.
   const Bytes fid = {static_cast<uint8_t>(file.fid >> 8), static_cast<uint8_t>(file.fid)};
@@ -147,12 +176,14 @@ Task<absl::StatusOr<Bytes>> FileReader::ReadMfFile(ElementaryFile file) {
   absl::StatusOr<ResponseApdu> r = co_await channel_.Transmit(by_path);
   if (!r.ok()) co_return r.status();
   if (r->sw == sw::kFileNotFound) co_return SwError(absl::StrCat("SELECT ", file.name), r->sw);
+  if (r->ok()) mf_current_ = true;  // selected by path from the MF: the MF is the current DF
   if (!r->ok()) {
     // No selection by path: select the MF, then the EF in it.
     CommandApdu mf{.cla = 0x00, .ins = 0xA4, .p1 = 0x00, .p2 = 0x0C, .data = Bytes{0x3F, 0x00}};
     r = co_await channel_.Transmit(mf);
     if (!r.ok()) co_return r.status();
     if (!r->ok()) co_return SwError("SELECT MF", r->sw);
+    mf_current_ = true;
     CommandApdu ef{.cla = 0x00, .ins = 0xA4, .p1 = 0x02, .p2 = 0x0C, .data = fid};
     r = co_await channel_.Transmit(ef);
     if (!r.ok()) co_return r.status();

@@ -94,6 +94,10 @@ class FileReader {
   // (one round trip when the MF is the current DF, as after reset or when the phone selected the MF
   // or EF.ATR/INFO); if that fails with a "not found"-like status (6A82, 6986, 6A86, 6B00, 6982,
   // 6D00, 6A81), SELECT by path from the MF (00 A4 08 0C 02 <FID>, no Le) and read the current EF.
+  // Except: 6A82 is final (kNotFound, no SELECT) when the MF is known to be the current DF (an
+  // earlier MF read by SFI or SELECT of/from the MF succeeded, no application selected since), or
+  // when the SFI is DG1's, EF.SOD's or EF.COM's (then the current DF is not the eMRTD application).
+  // The reasoning is at ReadMfFile() in file_reader.cc.
   Task<absl::StatusOr<Bytes>> ReadMfFile(ElementaryFile file);
 
   // The plain-bytes block size a read uses now (the link's limits, SM overhead, learned caps).
@@ -110,6 +114,7 @@ class FileReader {
   FileReaderOptions options_;
   size_t learned_cap_ = 0;  // 0: none yet
   uint16_t last_sw_ = 0;    // of the last READ BINARY (0: none), for ReadMfFile's fallback
+  bool mf_current_ = false;  // the MF is known to be the current DF (see ReadMfFile)
 };
 
 }  // namespace docval::emrtd

@@ -481,6 +481,82 @@ TEST(FileReaderTest, AbsentMfFileIsNotFound) {
   EXPECT_EQ(s.Mf(chip, kEfCardAccess).status().code(), absl::StatusCode::kNotFound);
 }
 
+// ---- When a 6A82 to an MF file's SFI is final (FileReader::ReadMfFile) ------------------------------
+
+size_t Selects(const FakeChip& chip) {
+  size_t n = 0;
+  for (const CommandApdu& c : chip.seen) n += c.ins == 0xA4;
+  return n;
+}
+
+// A BAC passport with EF.ATR/INFO: its SFI read succeeded, so the MF is the current DF and the 6A82
+// for EF.CardAccess is final (was: SELECT by path as well, 6A82 again).
+TEST(FileReaderTest, AbsentMfFileAfterAnMfReadBySfiIsOneRoundTrip) {
+  FakeChip chip = ChipWithMfFiles();
+  chip.mf.erase(0x011C);
+  Session s(kShort);
+  ASSERT_TRUE(s.Mf(chip, kEfAtrInfo).ok());
+  EXPECT_EQ(s.Mf(chip, kEfCardAccess).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.link.round_trips(), 2u);
+  EXPECT_EQ(Selects(chip), 0u);
+}
+
+// Neither file: 6A82 to SFI 01 is final (in the eMRTD application SFI 01 is DG1, which exists), but
+// it does not prove the MF current, so EF.CardAccess's absence is confirmed by SELECT by path.
+TEST(FileReaderTest, AbsentAtrInfoAndCardAccessOnAFreshChip) {
+  FakeChip chip = ChipWithMfFiles();
+  chip.mf.clear();
+  Session s(kShort);
+  EXPECT_EQ(s.Mf(chip, kEfAtrInfo).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.link.round_trips(), 1u);
+  EXPECT_EQ(s.Mf(chip, kEfCardAccess).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.link.round_trips(), 3u);  // was 4
+  ASSERT_EQ(Selects(chip), 1u);
+  EXPECT_EQ(ToHex(chip.seen[2].Encode()), "00A4080C02011C");
+}
+
+// The iOS case: the eMRTD application is selected before the session (DG1 locked: 6982). Neither
+// file's SFI read is trusted: EF.ATR/INFO and EF.CardAccess are found by SELECT by path.
+TEST(FileReaderTest, MfFilesWhenTheApplicationWasSelectedBeforeTheSession) {
+  FakeChip chip = ChipWithMfFiles();
+  chip.app_selected = true;
+  chip.app[0x0101].required_sw = 0x6982;
+  Session s(kShort);
+  absl::StatusOr<Bytes> atr = s.Mf(chip, kEfAtrInfo);
+  ASSERT_TRUE(atr.ok()) << atr.status();
+  EXPECT_EQ(*atr, chip.mf[0x2F01].content);
+  EXPECT_EQ(s.link.round_trips(), 3u);  // SFI read (6982), SELECT by path, READ BINARY
+  absl::StatusOr<Bytes> ca = s.Mf(chip, kEfCardAccess);
+  ASSERT_TRUE(ca.ok()) << ca.status();
+  EXPECT_EQ(s.link.round_trips(), 4u);  // the MF is current now: by SFI
+
+  // Without EF.ATR/INFO the failed SELECT by path leaves the application current; EF.CardAccess
+  // (SFI 1C: 6A82 in the application) must still be found — it decides PACE over BAC.
+  FakeChip no_atr = ChipWithMfFiles();
+  no_atr.mf.erase(0x2F01);
+  no_atr.app_selected = true;
+  no_atr.app[0x0101].required_sw = 0x6982;
+  Session s2(kShort);
+  EXPECT_EQ(s2.Mf(no_atr, kEfAtrInfo).status().code(), absl::StatusCode::kNotFound);
+  ca = s2.Mf(no_atr, kEfCardAccess);
+  ASSERT_TRUE(ca.ok()) << ca.status();
+  EXPECT_EQ(*ca, no_atr.mf[0x011C].content);
+  EXPECT_EQ(s2.link.round_trips(), 5u);  // 6982, SELECT 6A82; 6A82, SELECT, READ BINARY
+}
+
+// Selecting the application ends what was known: an MF file's 6A82 by SFI is no longer final.
+TEST(FileReaderTest, SelectingTheApplicationForgetsThatTheMfWasCurrent) {
+  FakeChip chip = ChipWithMfFiles();
+  Session s(kShort);
+  ASSERT_TRUE(s.Mf(chip, kEfAtrInfo).ok());
+  Task<absl::Status> select = s.reader.SelectApplication();
+  ASSERT_TRUE(RunDialog(select, s.link, std::ref(chip)).ok());
+  absl::StatusOr<Bytes> ca = s.Mf(chip, kEfCardAccess);
+  ASSERT_TRUE(ca.ok()) << ca.status();
+  EXPECT_EQ(*ca, chip.mf[0x011C].content);
+  EXPECT_EQ(ToHex(chip.seen[3].Encode()), "00A4080C02011C");
+}
+
 TEST(FileReaderTest, SelectByFidAndHeaderFirstLikeClassicReaders) {
   Bytes com = ReadVectorFile("lds-samples/jmrtd-bsi2008/EF_COM.bin");
   FakeChip chip = ChipWith(0x1E, com);
