@@ -7,10 +7,20 @@
 //
 // Each status is emitted as its step starts; a data group is read only when the SOD lists it (no
 // probing). SOD or DG1 unreadable: FILE_READ_ERROR; access control refused: ACCESS_CONTROL_FAILED;
-// a transport failure or a broken secure channel that cannot be re-opened: EMRTD_PASSPORT_READER_ERROR.
-// An optional data group that cannot be read or parsed is recorded in `errors` and the session goes
-// on. Chip Authentication's new keys are proven by the next protected read; when that read fails
-// (a clone cannot follow), CA is FAILED and access control runs again so the session can go on.
+// a transport failure or a broken secure channel: EMRTD_PASSPORT_READER_ERROR. An optional data group
+// that cannot be read or parsed is recorded in `errors` and the session goes on.
+//
+// A broken secure channel ends the dialog. Every response under secure messaging must unwrap: its
+// DO'8E' is checked before anything is decrypted, and a response without a valid MAC, a malformed
+// protected response, or a plain status word where protection was due (ICAO 9303-11 §9.8: errors
+// are protected too) spends the SM keys (SecureMessaging) and ends the dialog with
+// EMRTD_PASSPORT_READER_ERROR and the failure in the detail. That includes a plain 6A82 to an
+// optional data group: we read only files the SOD lists, so a genuine chip has them, and a plain
+// answer is not authenticated — whoever relays the APDUs could otherwise suppress a data group
+// while the session still succeeds; the chip's SSC after a plain answer is also not defined.
+// The one exception is Chip Authentication: its new keys are proven by the next protected read, and
+// when that read fails (a clone cannot follow) CA is FAILED, access control runs again and the read
+// is repeated once under the new access keys, so the session goes on.
 // CA and AA count as SUCCESS only when Passive Authentication binds their key (DG14 / DG15).
 #include "validator/emrtd/reader.h"
 
@@ -39,25 +49,23 @@ namespace {
 
 DialogFailure Fail(FailureReason reason, std::string detail) { return DialogFailure{reason, std::move(detail)}; }
 
-// Secure messaging broke: a bad MAC or malformed protected response (kDataLoss), or the chip answered
-// in plain with an SM error status (kAborted).
-bool SmLost(const absl::Status& s) {
-  return s.code() == absl::StatusCode::kDataLoss || s.code() == absl::StatusCode::kAborted;
-}
+// Secure messaging broke on the channel: a response did not unwrap (bad or missing MAC, malformed
+// protected data, a plain answer where protection was due), which spends the keys — nothing more may
+// be sent with them (SecureMessaging).
+bool SmBroken(const ChipChannel& ch) { return ch.secure() && ch.sm()->spent(); }
 
-// A read error after which the dialog cannot simply go on: the transport failed (any code the driver
-// uses), or secure messaging broke on a protected channel.
+// A read error after which the dialog cannot go on: secure messaging broke, or the transport failed
+// (any code the driver uses). A file-level error (absent, locked, malformed, too large) is not one.
 bool Broken(const absl::Status& s, const ChipChannel& ch) {
+  if (SmBroken(ch)) return true;
   switch (s.code()) {
     case absl::StatusCode::kNotFound:
     case absl::StatusCode::kPermissionDenied:
     case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kResourceExhausted:
     case absl::StatusCode::kInvalidArgument:
-      return false;
     case absl::StatusCode::kDataLoss:
-    case absl::StatusCode::kAborted:
-      return ch.secure();
+      return false;
     default:
       return true;
   }
@@ -152,12 +160,14 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
   };
   if (std::optional<DialogFailure> f = co_await open(); f) co_return *f;
 
-  // Reads a file of the application. A broken channel is re-opened once (access control again) and the
-  // read retried; `reopened` reports that (Chip Authentication's keys were then not followed).
-  auto read = [&](ElementaryFile file, bool* reopened) -> Task<absl::StatusOr<Bytes>> {
+  // Reads a file of the application. `ca_proof` (non-null) marks the first protected read under Chip
+  // Authentication's new keys: if secure messaging breaks there, the chip did not follow the keys
+  // (*ca_proof = true), access control runs again and the read is repeated once. Anywhere else a
+  // broken channel is returned as it is and ends the dialog (Broken()).
+  auto read = [&](ElementaryFile file, bool* ca_proof) -> Task<absl::StatusOr<Bytes>> {
     absl::StatusOr<Bytes> r = co_await files.Read(file);
-    if (r.ok() || !ch.secure() || !SmLost(r.status())) co_return r;
-    if (reopened) *reopened = true;
+    if (r.ok() || ca_proof == nullptr || !SmBroken(ch)) co_return r;
+    *ca_proof = true;
     if (std::optional<DialogFailure> f = co_await open(); f) {
       co_return absl::UnavailableError(absl::StrCat("secure channel lost and not re-opened: ", f->detail));
     }
@@ -176,10 +186,10 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
   absl::StatusOr<Sod> sod = ParseSod(*sod_bytes);
   if (!sod.ok()) co_return Fail(FailureReason::kFileReadError, std::string(sod.status().message()));
   std::map<int, Bytes> read_groups;
-  auto read_group = [&](int dg, bool* reopened) -> Task<absl::StatusOr<Bytes>> {
+  auto read_group = [&](int dg, bool* ca_proof) -> Task<absl::StatusOr<Bytes>> {
     std::optional<ElementaryFile> file = FindElementaryFile(DgName(dg));
     if (!file) co_return absl::InternalError(absl::StrCat("no file for ", DgName(dg)));
-    absl::StatusOr<Bytes> r = co_await read(*file, reopened);
+    absl::StatusOr<Bytes> r = co_await read(*file, ca_proof);
     if (r.ok()) {
       read_groups[dg] = *r;
       keep_file(absl::StrCat("dg", dg).c_str(), *r);
@@ -199,7 +209,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
     link.Progress(Step::kReadDg14);
     absl::StatusOr<Bytes> dg14 = co_await read_group(14, nullptr);
     if (!dg14.ok()) {
-      if (Broken(dg14.status(), ch)) co_return Fail(FailureReason::kEmrtdPassportReaderError, std::string(dg14.status().message()));
+      if (Broken(dg14.status(), ch)) co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("DG14: ", dg14.status().message()));
       optional_error(14, dg14.status());
     } else {
       absl::StatusOr<SecurityInfos> infos = ParseDg14(*dg14);
@@ -223,7 +233,9 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
       }
     }
   }
-  // The first protected read after CA proves the new keys (or shows a clone).
+  // The first protected read after CA proves the new keys (or shows a clone). `ca_proof` for read():
+  // non-null only while that proof is pending.
+  auto proof_flag = [&](bool* reopened) { return ca_pending_proof ? reopened : nullptr; };
   auto settle_ca = [&](bool reopened) {
     if (!ca_pending_proof) return;
     ca_pending_proof = false;
@@ -236,10 +248,10 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
   if (sod->Lists(15)) {
     link.Progress(Step::kReadDg15);
     bool reopened = false;
-    absl::StatusOr<Bytes> dg15 = co_await read_group(15, &reopened);
+    absl::StatusOr<Bytes> dg15 = co_await read_group(15, proof_flag(&reopened));
     settle_ca(reopened);
     if (!dg15.ok()) {
-      if (Broken(dg15.status(), ch)) co_return Fail(FailureReason::kEmrtdPassportReaderError, std::string(dg15.status().message()));
+      if (Broken(dg15.status(), ch)) co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("DG15: ", dg15.status().message()));
       optional_error(15, dg15.status());
     } else {
       absl::StatusOr<Bytes> spki = ParseDg15(*dg15);
@@ -249,14 +261,8 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
         link.Progress(Step::kActiveAuthentication);
         absl::StatusOr<ActiveAuthOutcome> o = co_await PerformActiveAuthentication(ch, *spki, aa_algorithm, rng);
         if (!o.ok()) {
-          // A broken channel here: re-open so that the data groups can still be read.
-          bool lost = SmLost(o.status());
-          if (!lost) co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("active authentication: ", o.status().message()));
-          if (std::optional<DialogFailure> f = co_await open(); f) co_return *f;
-          ActiveAuthOutcome failed;
-          failed.status = ActiveAuthOutcome::Status::kFailed;
-          failed.detail = std::string(o.status().message());
-          o = failed;
+          // A transport failure or a broken secure channel (a chip's refusal is an outcome, not an error).
+          co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("active authentication: ", o.status().message()));
         }
         aa = *o;
         if (o->status == ActiveAuthOutcome::Status::kFailed) result.errors.push_back(absl::StrCat("active authentication: ", o->detail));
@@ -272,7 +278,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
     }
     link.Progress(s.step);
     bool reopened = false;
-    absl::StatusOr<Bytes> bytes = co_await read_group(s.dg, &reopened);
+    absl::StatusOr<Bytes> bytes = co_await read_group(s.dg, proof_flag(&reopened));
     settle_ca(reopened);
     if (!bytes.ok()) {
       if (Broken(bytes.status(), ch)) {

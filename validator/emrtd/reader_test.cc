@@ -2,6 +2,7 @@
 // (tools/testpki): every standard profile, clean and faulty, must give the verdict its spec states.
 #include "validator/emrtd/reader.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,13 +54,27 @@ class ReaderVchipTest : public ::testing::TestWithParam<testpki::PassportSpec> {
     delete store_;
   }
 
+ public:
+  struct Exchange {
+    Bytes command;
+    Bytes response;  // as the reader got it
+  };
   struct Run {
     DialogOutcome outcome;
     std::vector<Step> steps;
     size_t round_trips = 0;
+    std::vector<Exchange> exchanges;
   };
+  // What sits between the reader and the chip (the phone, or an attacker in its place): gets each
+  // command and returns the answer the reader sees. Default: the chip's answer.
+  using Relay = std::function<absl::StatusOr<Bytes>(ByteSpan command, vchip::VirtualChip& chip)>;
+
+ protected:
 
   Run Read(const vchip::ChipProfile& profile, bool extended_length, bool files_binary = false) {
+    return Read(profile, LinkLimits{.extended_length = extended_length}, files_binary);
+  }
+  Run Read(const vchip::ChipProfile& profile, LinkLimits limits, bool files_binary = false, Relay relay = nullptr) {
     absl::StatusOr<std::unique_ptr<vchip::VirtualChip>> chip =
         vchip::VirtualChip::Create(profile, vchip::NewSeededRandom(42));
     EXPECT_TRUE(chip.ok()) << chip.status();
@@ -68,7 +83,7 @@ class ReaderVchipTest : public ::testing::TestWithParam<testpki::PassportSpec> {
     params.access_key.document_number = Secret(profile.client_access_key.document_number);
     params.access_key.date_of_birth = Secret(profile.client_access_key.date_of_birth);
     params.access_key.date_of_expiry = Secret(profile.client_access_key.date_of_expiry);
-    params.limits.extended_length = extended_length;
+    params.limits = limits;
     params.include_files_binary = files_binary;
     params.now_unix_seconds = kNow;
     ReaderConfig config;
@@ -76,14 +91,33 @@ class ReaderVchipTest : public ::testing::TestWithParam<testpki::PassportSpec> {
     std::unique_ptr<RandomSource> rng = NewSystemRandom();
     CardLink link(params.limits);
     Task<DialogOutcome> task = ReadDocument(link, params, config, *rng);
+    std::vector<Exchange> exchanges;
     Run run{.outcome = RunDialog(task, link, [&](ByteSpan cmd) -> absl::StatusOr<Bytes> {
-      std::optional<Bytes> r = (*chip)->Process(cmd);
-      if (!r) return absl::DeadlineExceededError("the chip did not answer");
-      return *r;
+      absl::StatusOr<Bytes> r = relay ? relay(cmd, **chip) : ChipAnswer(cmd, **chip);
+      if (r.ok()) exchanges.push_back(Exchange{Bytes(cmd.begin(), cmd.end()), *r});
+      return r;
     })};
+    run.exchanges = std::move(exchanges);
     run.steps = link.TakeSteps();
     run.round_trips = link.round_trips();
     return run;
+  }
+
+  static absl::StatusOr<Bytes> ChipAnswer(ByteSpan cmd, vchip::VirtualChip& chip) {
+    std::optional<Bytes> r = chip.Process(cmd);
+    if (!r) return absl::DeadlineExceededError("the chip did not answer");
+    return *r;
+  }
+
+  vchip::ChipProfile Profile(const std::string& name) {
+    for (const testpki::PassportSpec& spec : testpki::StandardPassportSpecs()) {
+      if (spec.name != name) continue;
+      absl::StatusOr<vchip::ChipProfile> p = testpki::Personalize(spec, *pki_);
+      EXPECT_TRUE(p.ok()) << p.status();
+      return *p;
+    }
+    ADD_FAILURE() << "no profile " << name;
+    return {};
   }
 
   static testpki::TestPki* pki_;
@@ -106,34 +140,54 @@ TEST_P(ReaderVchipTest, GivesTheVerdictOfTheProfile) {
     if (expect.active_authentication == "SUCCESS") expect.active_authentication = "FAILED";
     if (expect.chip_authentication == "SUCCESS") expect.chip_authentication = "FAILED";
   }
-  // Without extended length, PACE over DH-2048 needs command chaining, which access/pace does not do
-  // yet (CA does: its DH-2048 profile runs in both modes).
-  bool needs_extended = false;
-  for (const auto& p : spec.pace) needs_extended |= p.parameter_id == 1 || p.parameter_id == 2;
-  for (bool extended : {true, false}) {
-    if (!extended && needs_extended) continue;
-    SCOPED_TRACE(extended ? "extended length" : "short APDUs");
-    Run run = Read(*profile, extended);
+  // Every profile on three links: extended length; short APDUs (261-byte commands, 258-byte answers);
+  // short APDUs with a client's limits of 223 bytes each way. Without extended length, 2048-bit DH
+  // values go in command chains and long PACE answers come with GET RESPONSE (PACE and CA size the
+  // parts from the link).
+  struct LinkCase {
+    const char* name;
+    LinkLimits limits;
+  };
+  const LinkCase links[] = {
+      {"extended length", LinkLimits{.extended_length = true}},
+      {"short APDUs", LinkLimits{.extended_length = false}},
+      {"short APDUs, 223 bytes", LinkLimits{.extended_length = false, .max_command_bytes = 223, .max_response_bytes = 223}},
+  };
+  for (const LinkCase& link : links) {
+    SCOPED_TRACE(link.name);
+    vchip::Expectation expect_here = expect;
+    // An RSA-2048 AA signature under secure messaging (about 285 bytes) fits no short answer: AA is
+    // UNAVAILABLE there (auth/active_auth.h).
+    if (spec.active_auth == testpki::AaKey::kRsa2048 && !link.limits.extended_length &&
+        !expect_here.active_authentication.empty()) {
+      expect_here.active_authentication = "UNAVAILABLE";
+    }
+    Run run = Read(*profile, link.limits);
+    // Every command and answer within the link's limits.
+    for (const Exchange& e : run.exchanges) {
+      EXPECT_LE(e.command.size(), link.limits.CommandBytes()) << ToHex(e.command);
+      EXPECT_LE(e.response.size(), link.limits.ResponseBytes()) << "answer to " << ToHex(e.command);
+    }
     // Statuses in the order of PROTOCOL.md §1.4, each at most once.
     for (size_t i = 1; i < run.steps.size(); ++i) {
       EXPECT_LT(static_cast<int>(run.steps[i - 1]), static_cast<int>(run.steps[i])) << StepName(run.steps[i]);
     }
     ASSERT_FALSE(run.steps.empty());
     EXPECT_EQ(run.steps.front(), Step::kReadAtrInfo);
-    if (expect.close_reason.empty()) {
+    if (expect_here.close_reason.empty()) {
       const EmrtdResult* r = std::get_if<EmrtdResult>(&run.outcome);
       ASSERT_NE(r, nullptr) << "failed: " << FailureReasonName(std::get<DialogFailure>(run.outcome).reason) << " "
                             << std::get<DialogFailure>(run.outcome).detail;
       EXPECT_EQ(run.steps.back(), Step::kDone);
-      if (expect.passive_authentication) {
-        EXPECT_EQ(r->passive_authentication, *expect.passive_authentication)
+      if (expect_here.passive_authentication) {
+        EXPECT_EQ(r->passive_authentication, *expect_here.passive_authentication)
             << r->passive_authentication_details.error.value_or("");
       }
-      if (!expect.chip_authentication.empty()) {
-        EXPECT_EQ(CheckName(r->chip_authentication_result), expect.chip_authentication) << ::testing::PrintToString(r->errors);
+      if (!expect_here.chip_authentication.empty()) {
+        EXPECT_EQ(CheckName(r->chip_authentication_result), expect_here.chip_authentication) << ::testing::PrintToString(r->errors);
       }
-      if (!expect.active_authentication.empty()) {
-        EXPECT_EQ(CheckName(r->active_authentication_result), expect.active_authentication)
+      if (!expect_here.active_authentication.empty()) {
+        EXPECT_EQ(CheckName(r->active_authentication_result), expect_here.active_authentication)
             << ::testing::PrintToString(r->errors);
       }
       ASSERT_TRUE(r->mrz_info.has_value());
@@ -146,7 +200,7 @@ TEST_P(ReaderVchipTest, GivesTheVerdictOfTheProfile) {
       EXPECT_EQ(r->signature_photos.has_value(), spec.dg7);
       EXPECT_EQ(r->additional_personal_details.has_value(), spec.dg11);
       EXPECT_EQ(r->additional_document_details.has_value(), spec.dg12);
-    } else if (expect.close_reason == "ACCESS_CONTROL_FAILED") {
+    } else if (expect_here.close_reason == "ACCESS_CONTROL_FAILED") {
       const DialogFailure* f = std::get_if<DialogFailure>(&run.outcome);
       ASSERT_NE(f, nullptr);
       EXPECT_EQ(f->reason, FailureReason::kAccessControlFailed) << f->detail;
@@ -215,6 +269,190 @@ TEST_F(ReaderVchipTest, PaceCamIsCheckedAgainstCardSecurity) {
   ASSERT_NE(r, nullptr) << std::get<DialogFailure>(run.outcome).detail;
   EXPECT_EQ(r->chip_authentication_result, CheckResult::kFailed);
   EXPECT_TRUE(r->passive_authentication);
+}
+
+
+// ---- A broken secure channel ends the dialog (only Chip Authentication's proof may fail) ----------
+
+bool IsProtected(ByteSpan cmd) { return cmd.size() >= 4 && (cmd[0] & 0x0C) == 0x0C; }
+// A protected READ BINARY of the data group with short EF identifier `sfi` (the header stays in clear).
+bool ReadsBySfi(ByteSpan cmd, uint8_t sfi) {
+  return IsProtected(cmd) && cmd[1] == 0xB0 && cmd[2] == (0x80 | sfi);
+}
+// The chip's answer with the last byte before SW1 SW2 flipped: a byte of DO'8E' (the MAC).
+absl::StatusOr<Bytes> FlipMacByte(absl::StatusOr<Bytes> r) {
+  if (r.ok() && r->size() > 2) (*r)[r->size() - 3] ^= 0x01;
+  return r;
+}
+size_t CountCommands(const std::vector<ReaderVchipTest::Exchange>& exchanges, const char* header_hex) {
+  const Bytes header = HexOrDie(header_hex);
+  size_t n = 0;
+  for (const auto& e : exchanges) {
+    n += e.command.size() >= header.size() && std::equal(header.begin(), header.end(), e.command.begin());
+  }
+  return n;
+}
+
+// One answer with a bad MAC (a later attempt would succeed: the fault is not sticky).
+TEST_F(ReaderVchipTest, BadMacOnADataGroupEndsTheDialog) {
+  vchip::ChipProfile profile = Profile("bac-passport");
+  bool flipped = false;
+  Run run = Read(profile, LinkLimits{.extended_length = true}, false, [&](ByteSpan cmd, vchip::VirtualChip& chip) {
+    absl::StatusOr<Bytes> r = ChipAnswer(cmd, chip);
+    if (!ReadsBySfi(cmd, 0x02) || flipped) return r;
+    flipped = true;
+    return FlipMacByte(r);
+  });
+  const DialogFailure* f = std::get_if<DialogFailure>(&run.outcome);
+  ASSERT_NE(f, nullptr) << "the session went on after a response MAC failed";
+  EXPECT_EQ(f->reason, FailureReason::kEmrtdPassportReaderError);
+  EXPECT_THAT(f->detail, ::testing::HasSubstr("DG2"));
+  EXPECT_THAT(f->detail, ::testing::HasSubstr("MAC does not verify"));
+  // Nothing was sent after the bad answer: no second access control, no retry.
+  ASSERT_FALSE(run.exchanges.empty());
+  EXPECT_TRUE(ReadsBySfi(run.exchanges.back().command, 0x02));
+  EXPECT_EQ(CountCommands(run.exchanges, "0082"), 1u);  // one EXTERNAL AUTHENTICATE (BAC)
+  EXPECT_EQ(run.steps.back(), Step::kReadDg2);
+}
+
+// The reproduction of the issue: a relay answers the third protected command itself with a plain
+// 90 00 (the chip never sees it). BAC: SOD, DG15, then INTERNAL AUTHENTICATE; PACE: SELECT, SOD, DG14.
+TEST_F(ReaderVchipTest, PlainSuccessWhereProtectionWasDueEndsTheDialog) {
+  for (const char* name : {"bac-passport", "pace-gm-ecdh-ca-aa"}) {
+    SCOPED_TRACE(name);
+    int protected_commands = 0;
+    Run run = Read(Profile(name), LinkLimits{.extended_length = true}, false,
+                   [&](ByteSpan cmd, vchip::VirtualChip& chip) -> absl::StatusOr<Bytes> {
+                     if (IsProtected(cmd) && ++protected_commands == 3) return HexOrDie("9000");
+                     return ChipAnswer(cmd, chip);
+                   });
+    const DialogFailure* f = std::get_if<DialogFailure>(&run.outcome);
+    ASSERT_NE(f, nullptr) << "the session went on after a plain answer under secure messaging";
+    EXPECT_EQ(f->reason, FailureReason::kEmrtdPassportReaderError);
+    EXPECT_THAT(f->detail, ::testing::HasSubstr("plain response SW 9000 where a protected one was due"));
+    EXPECT_EQ(protected_commands, 3);  // the dialog ended at that answer
+    EXPECT_EQ(run.exchanges.size(), run.round_trips);
+  }
+}
+
+// Decision (docs/authentication.md): a plain 6A82 to a data group the SOD lists is not taken as
+// "absent" but as a broken channel, even for an optional group — it is not authenticated, so a relay
+// could otherwise suppress DG11 and the session would still succeed. A protected 6A82 (the chip has
+// no such file although the SOD lists it) is an optional-group error and the session goes on.
+TEST_F(ReaderVchipTest, PlainFileNotFoundForAnOptionalDataGroupEndsTheDialog) {
+  bool answered = false;
+  Run run = Read(Profile("pace-gm-ecdh-ca-aa"), LinkLimits{.extended_length = true}, false,
+                 [&](ByteSpan cmd, vchip::VirtualChip& chip) -> absl::StatusOr<Bytes> {
+                   if (ReadsBySfi(cmd, 0x0B) && !answered) {  // DG11, the first time
+                     answered = true;
+                     return HexOrDie("6A82");
+                   }
+                   return ChipAnswer(cmd, chip);
+                 });
+  const DialogFailure* f = std::get_if<DialogFailure>(&run.outcome);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->reason, FailureReason::kEmrtdPassportReaderError);
+  EXPECT_THAT(f->detail, ::testing::HasSubstr("DG11"));
+  EXPECT_THAT(f->detail, ::testing::HasSubstr("plain response SW 6A82"));
+  EXPECT_EQ(run.steps.back(), Step::kReadDg11);
+  EXPECT_EQ(CountCommands(run.exchanges, "0022C1A4"), 1u);  // no second PACE
+
+  // The chip itself lacks DG11 (the SOD lists it): a protected 6A82.
+  vchip::ChipProfile without_dg11 = Profile("pace-gm-ecdh-ca-aa");
+  std::erase_if(without_dg11.files, [](const vchip::ChipFile& file) { return file.name == "DG11"; });
+  run = Read(without_dg11, true);
+  const EmrtdResult* r = std::get_if<EmrtdResult>(&run.outcome);
+  ASSERT_NE(r, nullptr) << std::get<DialogFailure>(run.outcome).detail;
+  EXPECT_FALSE(r->additional_personal_details.has_value());
+  EXPECT_THAT(r->errors, ::testing::Contains(::testing::HasSubstr("DG11: READ BINARY: file not found")));
+  EXPECT_TRUE(r->additional_document_details.has_value());  // DG12 was still read
+  EXPECT_EQ(run.steps.back(), Step::kDone);
+}
+
+TEST_F(ReaderVchipTest, BrokenSecureMessagingDuringActiveAuthenticationEndsTheDialog) {
+  Run run = Read(Profile("bac-passport"), LinkLimits{.extended_length = true}, false,
+                 [](ByteSpan cmd, vchip::VirtualChip& chip) {
+                   absl::StatusOr<Bytes> r = ChipAnswer(cmd, chip);
+                   return IsProtected(cmd) && cmd[1] == 0x88 ? FlipMacByte(r) : r;  // INTERNAL AUTHENTICATE
+                 });
+  const DialogFailure* f = std::get_if<DialogFailure>(&run.outcome);
+  ASSERT_NE(f, nullptr) << "the session went on after the AA answer failed its MAC";
+  EXPECT_EQ(f->reason, FailureReason::kEmrtdPassportReaderError);
+  EXPECT_THAT(f->detail, ::testing::HasSubstr("active authentication: secure messaging: response MAC does not verify"));
+  EXPECT_EQ(run.steps.back(), Step::kActiveAuthentication);
+  EXPECT_EQ(CountCommands(run.exchanges, "0082"), 1u);  // no second BAC
+}
+
+// The one place where secure messaging may break: the first protected read under Chip
+// Authentication's keys. A clone cannot follow them; CA is FAILED, access control runs again, the
+// read is repeated and the session goes on to a result.
+TEST_F(ReaderVchipTest, ClonedChipFailsChipAuthenticationAndTheSessionGoesOn) {
+  Run run = Read(Profile("fault-cloned-chip"), LinkLimits{.extended_length = true});
+  const EmrtdResult* r = std::get_if<EmrtdResult>(&run.outcome);
+  ASSERT_NE(r, nullptr) << std::get<DialogFailure>(run.outcome).detail;
+  EXPECT_EQ(r->chip_authentication_result, CheckResult::kFailed);
+  EXPECT_THAT(r->errors, ::testing::Contains(::testing::HasSubstr("did not follow the new session keys")));
+  EXPECT_TRUE(r->passive_authentication);
+  ASSERT_TRUE(r->mrz_info.has_value());
+  EXPECT_EQ(run.steps.back(), Step::kDone);
+  EXPECT_EQ(CountCommands(run.exchanges, "0022C1A4"), 2u);  // PACE (MSE:Set AT) twice
+  size_t dg15_reads = 0;
+  for (const Exchange& e : run.exchanges) dg15_reads += ReadsBySfi(e.command, 0x0F);
+  EXPECT_EQ(dg15_reads, 2u);  // the proof read, repeated once under the new PACE keys
+
+  // Access control runs again only once: if the repeated read breaks too, the dialog ends.
+  int dg15 = 0;
+  run = Read(Profile("fault-cloned-chip"), LinkLimits{.extended_length = true}, false,
+             [&](ByteSpan cmd, vchip::VirtualChip& chip) {
+               absl::StatusOr<Bytes> a = ChipAnswer(cmd, chip);
+               return ReadsBySfi(cmd, 0x0F) && ++dg15 == 2 ? FlipMacByte(a) : a;
+             });
+  const DialogFailure* f = std::get_if<DialogFailure>(&run.outcome);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->reason, FailureReason::kEmrtdPassportReaderError);
+  EXPECT_THAT(f->detail, ::testing::HasSubstr("DG15: secure messaging: response MAC does not verify"));
+  EXPECT_EQ(CountCommands(run.exchanges, "0022C1A4"), 2u);
+}
+
+// ---- Links: chaining sized from the link (CA and PACE over 2048-bit DH) ----------------------------
+
+TEST_F(ReaderVchipTest, ChipAuthenticationOverDh2048ChainsWithinAShortLink) {
+  // pace-im-dh-can-idcard: CA DH-2048 with 3DES, MSE:Set KAT with 260 bytes of data.
+  for (size_t limit : {size_t{0}, size_t{223}}) {
+    SCOPED_TRACE(limit == 0 ? "short APDUs" : "223 bytes");
+    LinkLimits limits{.extended_length = false, .max_command_bytes = limit, .max_response_bytes = limit};
+    Run run = Read(Profile("pace-im-dh-can-idcard"), limits);
+    const EmrtdResult* r = std::get_if<EmrtdResult>(&run.outcome);
+    ASSERT_NE(r, nullptr) << std::get<DialogFailure>(run.outcome).detail;
+    EXPECT_EQ(r->chip_authentication_result, CheckResult::kSuccess) << ::testing::PrintToString(r->errors);
+    // Two protected MSE:Set KAT commands (CLA 1C then 0C), each within the link.
+    EXPECT_EQ(CountCommands(run.exchanges, "1C2241A6"), 1u);
+    EXPECT_EQ(CountCommands(run.exchanges, "0C2241A6"), 1u);
+    for (const Exchange& e : run.exchanges) EXPECT_LE(e.command.size(), limits.CommandBytes());
+  }
+}
+
+TEST_F(ReaderVchipTest, PaceOverDh2048ChainsAndCollectsLongAnswersOnShortLinks) {
+  // pace-gm-dh-3des-td2: PACE-GM on the 2048-bit group (id 2), mapping and ephemeral keys of 256 bytes.
+  for (size_t limit : {size_t{0}, size_t{223}}) {
+    SCOPED_TRACE(limit == 0 ? "short APDUs" : "223 bytes");
+    LinkLimits limits{.extended_length = false, .max_command_bytes = limit, .max_response_bytes = limit};
+    Run run = Read(Profile("pace-gm-dh-3des-td2"), limits);
+    const EmrtdResult* r = std::get_if<EmrtdResult>(&run.outcome);
+    ASSERT_NE(r, nullptr) << std::get<DialogFailure>(run.outcome).detail;
+    EXPECT_TRUE(r->passive_authentication);
+    EXPECT_EQ(CountCommands(run.exchanges, "0022C1A4"), 1u);  // PACE, once
+    EXPECT_EQ(CountCommands(run.exchanges, "0082"), 0u);      // no BAC
+    // GENERAL AUTHENTICATE: 4 steps, steps 2 and 3 in two parts each; their 264-byte answers are
+    // completed with one GET RESPONSE each.
+    EXPECT_EQ(CountCommands(run.exchanges, "10860000"), 5u);
+    EXPECT_EQ(CountCommands(run.exchanges, "00860000"), 1u);
+    EXPECT_EQ(CountCommands(run.exchanges, "00C00000"), 2u);
+    for (const Exchange& e : run.exchanges) {
+      EXPECT_LE(e.command.size(), limits.CommandBytes());
+      EXPECT_LE(e.response.size(), limits.ResponseBytes());
+    }
+  }
 }
 
 }  // namespace
