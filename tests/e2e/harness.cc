@@ -233,10 +233,16 @@ int FreePort() {
 
 absl::StatusOr<relay::RelayOutcome> RunSession(const std::string& url, const std::string& start_message,
                                                const relay::ChipFunction& chip,
-                                               const relay::WsClientOptions& options) {
+                                               const relay::WsClientOptions& options, std::string* raw_result) {
   absl::StatusOr<std::unique_ptr<relay::WsClient>> client = relay::WsClient::Connect(url, options);
   if (!client.ok()) return client.status();
-  return relay::RunRelaySession(**client, start_message, chip);
+  relay::RelayOptions ro;
+  if (raw_result) {
+    ro.on_frame = [raw_result](const relay::Frame& f) {
+      if (f.text && f.data.find("\"emrtd_passport\"") != std::string::npos) *raw_result = f.data;
+    };
+  }
+  return relay::RunRelaySession(**client, start_message, chip, ro);
 }
 
 }  // namespace docval::e2e

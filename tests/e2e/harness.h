@@ -109,10 +109,12 @@ absl::StatusOr<relay::RelayOutcome> RunPassportSession(
     const std::string& url, const std::string& profile = "bac-passport", const relay::WsClientOptions& options = {},
     const std::function<void(nlohmann::json&)>& edit_start = {});
 
-// Connects and runs one relay session.
+// Connects and runs one relay session. `raw_result` (optional) receives the result frame's text as
+// sent (key order intact).
 absl::StatusOr<relay::RelayOutcome> RunSession(const std::string& url, const std::string& start_message,
                                                const relay::ChipFunction& chip,
-                                               const relay::WsClientOptions& options = {});
+                                               const relay::WsClientOptions& options = {},
+                                               std::string* raw_result = nullptr);
 
 }  // namespace docval::e2e
 

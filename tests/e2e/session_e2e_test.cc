@@ -18,6 +18,7 @@
 #include "tools/testpki/passport_factory.h"
 #include "tools/testpki/test_pki.h"
 #include "tools/vchip/chip_rng.h"
+#include "tools/verify/schema_test_util.h"
 #include "tools/vchip/virtual_chip.h"
 #include "validator/emrtd/apdu.h"
 
@@ -31,6 +32,16 @@ const std::vector<std::string> kFullSequence = {
     "READ_ATR_INFO", "ACCESS_CONTROL", "READ_SOD",  "READ_DG14", "CHIP_AUTHENTICATION",    "READ_DG15", "ACTIVE_AUTHENTICATION",
     "READ_DG1",      "READ_DG2",       "READ_DG7",  "READ_DG11", "READ_DG12", "PASSIVE_AUTHENTICATION", "DONE"};
 
+// The result frame as sent validates against docs/result.schema.json, keys in the documented order.
+void ExpectMatchesSchema(const std::string& raw_frame) {
+  ASSERT_FALSE(raw_frame.empty());
+  nlohmann::ordered_json frame = nlohmann::ordered_json::parse(raw_frame);
+  const nlohmann::ordered_json& result = frame["emrtd_passport"];
+  EXPECT_EQ(tools::testing_util::SchemaErrors(result), "");
+  nlohmann::ordered_json schema = tools::testing_util::LoadSchema();
+  tools::testing_util::ExpectSchemaOrder(result, schema, schema, "emrtd_passport");
+}
+
 // Checks one complete, successful session of `profile` through the gateway at `url`.
 void RunAndCheckPassport(const std::string& url, testsupport::FakeResultServer& result_server) {
   absl::StatusOr<Passport> passport = MakePassport("pace-gm-ecdh-ca-aa");
@@ -41,8 +52,10 @@ void RunAndCheckPassport(const std::string& url, testsupport::FakeResultServer& 
     return passport->chip(c);
   };
   size_t before = result_server.request_count();
-  absl::StatusOr<relay::RelayOutcome> out = RunSession(url, passport->start_message, chip);
+  std::string raw;
+  absl::StatusOr<relay::RelayOutcome> out = RunSession(url, passport->start_message, chip, {}, &raw);
   ASSERT_TRUE(out.ok()) << out.status();
+  ExpectMatchesSchema(raw);
 
   // The APDUs: each a well-formed ISO 7816-4 command, plain before access control, protected after.
   ASSERT_GE(commands.size(), 10u);
@@ -167,8 +180,13 @@ TEST(SessionTest, EveryVirtualPassportProfileMeetsItsExpectation) {
     std::string name = entry.path().stem().string();
     absl::StatusOr<Passport> p = MakePassport(name);
     ASSERT_TRUE(p.ok()) << name << ": " << p.status();
-    absl::StatusOr<relay::RelayOutcome> out = RunSession((*d)->WsUrl(), p->start_message, p->chip);
+    std::string raw;
+    absl::StatusOr<relay::RelayOutcome> out = RunSession((*d)->WsUrl(), p->start_message, p->chip, {}, &raw);
     ASSERT_TRUE(out.ok()) << name << ": " << out.status();
+    if (out->result) {
+      SCOPED_TRACE(name);
+      ExpectMatchesSchema(raw);
+    }
     chip_cli::SessionReport report;
     report.statuses = out->statuses;
     report.result = out->result;
