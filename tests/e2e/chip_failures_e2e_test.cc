@@ -80,6 +80,24 @@ TEST_F(ChipFailureTest, MissingDg1IsFileReadError) {
   ExpectClosed(*out, 1011, "FILE_READ_ERROR");
 }
 
+TEST_F(ChipFailureTest, BrokenSecureMessagingIsReaderError) {
+  // A relay that, once secure messaging runs, answers one protected command with a plain status word:
+  // the response carries no MAC, so the secure channel is broken.
+  absl::StatusOr<Passport> p = MakePassport("bac-passport");
+  ASSERT_TRUE(p.ok());
+  int protected_commands = 0;
+  auto chip = [&](const std::string& c) -> std::optional<std::string> {
+    if ((static_cast<uint8_t>(c[0]) & 0x0C) == 0x0C && ++protected_commands == 3) {
+      (void)p->chip(c);
+      return std::string("\x90\x00", 2);
+    }
+    return p->chip(c);
+  };
+  absl::StatusOr<relay::RelayOutcome> out = RunSession(deployment_->WsUrl(), p->start_message, chip);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectClosed(*out, 1011, "EMRTD_PASSPORT_READER_ERROR");
+}
+
 TEST_F(ChipFailureTest, GarbageResponseIsReaderError) {
   absl::StatusOr<Passport> p = MakePassport("bac-passport");
   ASSERT_TRUE(p.ok());
