@@ -297,12 +297,23 @@ std::optional<Bytes> Dynamic(ByteSpan body, uint32_t tag) {
   return Bytes((*inner)->value.begin(), (*inner)->value.end());
 }
 
+// A GENERAL AUTHENTICATE step may travel as an ISO/IEC 7816-4 command chain (parts until the data is
+// one whole 7C object) and its answer may come in pieces (61xx, then GET RESPONSE): both are joined.
 std::optional<PaceOnWire> LastPace(const std::vector<Exchange>& wire) {
   std::optional<PaceOnWire> out;
+  Bytes pending;             // command data of an unfinished chain
+  bool answer_open = false;  // the last step's answer continues with GET RESPONSE
   for (const Exchange& e : wire) {
     absl::StatusOr<CommandApdu> cmd = CommandApdu::Parse(e.command);
     if (!cmd.ok()) continue;
     const bool ok = e.response.size() >= 2 && e.response[e.response.size() - 2] == 0x90 && e.response.back() == 0x00;
+    const bool more = e.response.size() >= 2 && e.response[e.response.size() - 2] == 0x61;
+    if (out && answer_open && (cmd->cla & 0x0C) == 0 && cmd->ins == 0xC0) {
+      out->steps.back().response.insert(out->steps.back().response.end(), e.response.begin(), e.response.end() - 2);
+      answer_open = more;
+      continue;
+    }
+    answer_open = false;
     if ((cmd->cla & 0x0C) == 0 && cmd->ins == 0x22 && cmd->p1 == 0xC1 && cmd->p2 == 0xA4) {
       if (!ok) continue;
       PaceOnWire p;
@@ -320,7 +331,11 @@ std::optional<PaceOnWire> LastPace(const std::vector<Exchange>& wire) {
       }
       out = std::move(p);
     } else if (out && (cmd->cla & 0x0C) == 0 && cmd->ins == 0x86) {
-      out->steps.push_back({cmd->data, Bytes(e.response.begin(), e.response.end() - 2)});
+      pending.insert(pending.end(), cmd->data.begin(), cmd->data.end());
+      if (!ParseSingleTlv(pending, 0x7C).ok()) continue;  // a part of a chain
+      out->steps.push_back({std::move(pending), Bytes(e.response.begin(), e.response.end() - 2)});
+      pending.clear();
+      answer_open = more;
     }
   }
   return out;
@@ -487,13 +502,6 @@ void ExpectImOnP224FailsCleanly(const vchip::ChipProfile& base, Cipher cipher) {
   ExpectVerdict(s, CheckResult::kSuccess, CheckResult::kSuccess);
 }
 
-// PACE over a 2048-bit DH group needs command data and answers beyond a short APDU; the reader's PACE
-// sends them as extended APDUs only (access/pace.h), so on a short link it does not run. The virtual
-// chip can (ISO/IEC 7816-4 chaining and GET RESPONSE): see DISABLED_Dh2048OnShortApdus.
-bool ReaderGapDh2048Short(int parameter_id, const Link& link) {
-  return (parameter_id == 1 || parameter_id == 2) && !(link.client_extended && link.chip_extended);
-}
-
 class PaceMatrixTest : public ::testing::TestWithParam<PaceGroupCase> {};
 
 TEST_P(PaceMatrixTest, FullSessionWithEveryCipherAndPassword) {
@@ -536,7 +544,6 @@ TEST_P(PaceMatrixTest, FullSessionWithEveryCipherAndPassword) {
     const vchip::ChipProfile profile = WithPace(base, {{oid, c.parameter_id}}, {{oid, c.parameter_id}});
     for (Password password : {Password::kMrz, Password::kCan}) {
       for (const Link* link : {&kExtended, &kShort}) {
-        if (ReaderGapDh2048Short(c.parameter_id, *link)) continue;
         SCOPED_TRACE(absl::StrCat(password == Password::kMrz ? "MRZ " : "CAN ", link->name));
         Session s = Read(profile, password, *link);
         ++sessions;
@@ -550,10 +557,9 @@ TEST_P(PaceMatrixTest, FullSessionWithEveryCipherAndPassword) {
     }
   }
   // Nothing left out silently: every runnable cipher ran with both passwords on both links (DH-2048
-  // on the extended link only).
+  // on short APDUs too, with command chaining and GET RESPONSE).
   const int ciphers = cam ? 3 : (c.mapping == Mapping::kIntegrated && c.parameter_id == 10) ? 0 : 4;
-  const int links = (c.parameter_id == 1 || c.parameter_id == 2) ? 1 : 2;
-  EXPECT_EQ(sessions, ciphers * 2 * links);
+  EXPECT_EQ(sessions, ciphers * 2 * 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(GenericMapping, PaceMatrixTest, ::testing::ValuesIn(PaceCases(Mapping::kGeneric, true)),
@@ -582,9 +588,9 @@ TEST(PaceMatrixFacts, CamOnADhGroupIsSkipped) {
   }
 }
 
-// Known reader gap (see ReaderGapDh2048Short): enable when access/pace.cc chains GENERAL AUTHENTICATE
-// data beyond 255 bytes and fetches long answers (61xx, GET RESPONSE) on short links.
-TEST(PaceMatrixFacts, DISABLED_Dh2048OnShortApdus) {
+// PACE over a 2048-bit DH group on short APDUs: public values beyond 255 bytes go as command chains,
+// long answers come with 61xx and GET RESPONSE.
+TEST(PaceMatrixFacts, Dh2048OnShortApdus) {
   for (int id : {1, 2}) {
     const std::string oid = vchip::PaceOid({Mapping::kGeneric, KeyAgreement::kDh, Cipher::kAes128});
     Session s = Read(WithPace(AccessBase(), {{oid, id}}, {{oid, id}}), Password::kMrz, kShort);
