@@ -6,8 +6,9 @@
 // - PACE whenever EF.CardAccess offers a supported PACEInfo, with the CAN when the access key has one,
 //   else the MRZ (f(pi) = SHA-1(MRZ_information)).
 // - Candidates, best first (PaceCandidates()): ECDH before DH (smaller messages and cheaper
-//   arithmetic; 2048-bit groups need command chaining on short APDUs), AES before 3DES, CAM before GM before IM (CAM authenticates the chip as a side
-//   effect; GM is what most chips and tests exercise), the longer AES key first; ties keep file order.
+//   arithmetic; 2048-bit groups need command chaining on short APDUs), AES before 3DES, CAM before
+//   GM before IM (CAM authenticates the chip as a side effect; GM is what most chips and tests
+//   exercise), the longer AES key first; ties keep file order.
 //   Unsupported or malformed PACEInfos are skipped (so are all non-PACE SecurityInfos).
 // - When the chip refuses a candidate's protocol or parameters (MSE:Set AT / GENERAL AUTHENTICATE with
 //   a status word other than a password refusal) the next candidate is tried, and with a CAN refused
