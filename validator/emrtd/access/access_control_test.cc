@@ -1,7 +1,6 @@
 #include "validator/emrtd/access/access_control.h"
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "validator/emrtd/access/mrz_key.h"
 #include "validator/emrtd/access/pace_sim_chip.h"
 #include "validator/emrtd/card_link.h"
+#include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
@@ -21,14 +21,9 @@ namespace {
 using ::docval::emrtd::testing::PaceSimChip;
 using ::docval::emrtd::testing::PaceSimChipConfig;
 using ::testing::HasSubstr;
+using testing::LoadVector;
+using testing::HexField;
 
-nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  return nlohmann::json::parse(in);
-}
-
-Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
 SecureBytes Sec(const std::string& s) { return SecureBytes(s.begin(), s.end()); }
 
 // The MRZ of ICAO 9303-11 App. D (its BAC exchange is replayed below).
@@ -50,8 +45,8 @@ class TestRandom : public RandomSource {
  public:
   TestRandom() {
     const nlohmann::json d3 = LoadVector("icao9303-p11-appD-bac-sm.json")["D3_mutual_authentication"];
-    scripted_.Add("bac.rnd_ifd", H(d3["rnd_ifd"]));
-    scripted_.Add("bac.k_ifd", H(d3["k_ifd"]));
+    scripted_.Add("bac.rnd_ifd", HexField(d3["rnd_ifd"]));
+    scripted_.Add("bac.k_ifd", HexField(d3["k_ifd"]));
   }
   absl::StatusOr<SecureBytes> Bytes(absl::string_view purpose, size_t n) override {
     if (absl::StartsWith(purpose, "bac.")) return scripted_.Bytes(purpose, n);
@@ -75,7 +70,7 @@ class Chip {
       pace_.emplace(*std::move(pace));
     }
     const nlohmann::json d3 = LoadVector("icao9303-p11-appD-bac-sm.json")["D3_mutual_authentication"];
-    for (const auto& a : d3["apdus"]) bac_.push_back({H(a["cmd"]), H(a["rsp"])});
+    for (const auto& a : d3["apdus"]) bac_.push_back({HexField(a["cmd"]), HexField(a["rsp"])});
   }
   absl::StatusOr<Bytes> operator()(ByteSpan command) {
     if (command.size() < 4) return absl::InvalidArgumentError("short command");
@@ -124,7 +119,7 @@ AcRun Perform(Chip& chip, std::optional<Bytes> card_access, const AccessKey& key
 
 // The BSI worked example's EF.CardAccess: one PACEInfo (ECDH-GM-AES-128, brainpoolP256r1) among CA, TA,
 // CardInfoLocator and PrivilegedTerminalInfo entries.
-Bytes BsiCardAccess() { return H(LoadVector("bsi-eac-worked-example-openpace.json")["ecdh"]["ef_cardaccess"]); }
+Bytes BsiCardAccess() { return HexField(LoadVector("bsi-eac-worked-example-openpace.json")["ecdh"]["ef_cardaccess"]); }
 
 PaceSimChipConfig ChipFor(const Bytes& card_access, PacePassword password) {
   std::vector<PaceParameters> c = PaceCandidates(*ParseSecurityInfos(card_access));

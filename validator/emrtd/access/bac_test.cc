@@ -1,23 +1,19 @@
 #include "validator/emrtd/access/bac.h"
 
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "validator/emrtd/access/scripted_chip.h"
+#include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
 namespace {
 
-nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  return nlohmann::json::parse(in);
-}
+using testing::LoadVector;
+using testing::HexField;
 
-Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
 std::string S(const nlohmann::json& j) { return j.get<std::string>(); }
 SecureBytes Sec(absl::string_view s) { return SecureBytes(s.begin(), s.end()); }
 
@@ -35,13 +31,13 @@ struct Fixture {
   }
   ScriptedRandom Rng() const {
     ScriptedRandom r;
-    r.Add("bac.rnd_ifd", H(d3["rnd_ifd"]));
-    r.Add("bac.k_ifd", H(d3["k_ifd"]));
+    r.Add("bac.rnd_ifd", HexField(d3["rnd_ifd"]));
+    r.Add("bac.k_ifd", HexField(d3["k_ifd"]));
     return r;
   }
   std::vector<ScriptedExchange> Script() const {
     std::vector<ScriptedExchange> s;
-    for (const nlohmann::json& a : d3["apdus"]) s.push_back({H(a["cmd"]), H(a["rsp"])});
+    for (const nlohmann::json& a : d3["apdus"]) s.push_back({HexField(a["cmd"]), HexField(a["rsp"])});
     return s;
   }
 };
@@ -118,10 +114,10 @@ TEST(BacTest, BadChipMacIsAccessDenied) {
 TEST(BacTest, ReplayedChipAnswerIsAccessDenied) {
   Fixture f;
   ScriptedRandom rng;
-  Bytes other_rnd = H(f.d3["rnd_ifd"]);
+  Bytes other_rnd = HexField(f.d3["rnd_ifd"]);
   other_rnd[0] ^= 0xFF;
   rng.Add("bac.rnd_ifd", other_rnd);
-  rng.Add("bac.k_ifd", H(f.d3["k_ifd"]));
+  rng.Add("bac.k_ifd", HexField(f.d3["k_ifd"]));
   std::vector<ScriptedExchange> script = f.Script();
   CardLink link;
   ChipChannel ch(link);
@@ -136,7 +132,7 @@ TEST(BacTest, ReplayedChipAnswerIsAccessDenied) {
 
 TEST(BacTest, ChipWithoutBacIsNotAccessDenied) {
   Fixture f;
-  ScriptedChip chip({{H(f.d3["apdus"][0]["cmd"]), HexOrDie("6D00")}});
+  ScriptedChip chip({{HexField(f.d3["apdus"][0]["cmd"]), HexOrDie("6D00")}});
   ScriptedRandom rng = f.Rng();
   CardLink link;
   absl::StatusOr<SessionKeys> keys = RunBac(f.Key(), rng, chip, link);
@@ -146,7 +142,7 @@ TEST(BacTest, ChipWithoutBacIsNotAccessDenied) {
 TEST(BacTest, MalformedAnswersAreDataLoss) {
   Fixture f;
   {
-    ScriptedChip chip({{H(f.d3["apdus"][0]["cmd"]), HexOrDie("4608F91988709000")}});
+    ScriptedChip chip({{HexField(f.d3["apdus"][0]["cmd"]), HexOrDie("4608F91988709000")}});
     ScriptedRandom rng = f.Rng();
     CardLink link;
     EXPECT_EQ(RunBac(f.Key(), rng, chip, link).status().code(), absl::StatusCode::kDataLoss);

@@ -1,23 +1,18 @@
 #include "validator/emrtd/access/chip_channel.h"
 
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "validator/emrtd/access/scripted_chip.h"
+#include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
 namespace {
 
-nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  return nlohmann::json::parse(in);
-}
-
-Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
+using testing::LoadVector;
+using testing::HexField;
 
 Task<absl::StatusOr<Bytes>> ReadEfComAppD(ChipChannel& ch, SessionKeys keys) {
   // A plain command first, then the App. D protected ones.
@@ -45,7 +40,7 @@ Task<absl::StatusOr<Bytes>> ReadEfComAppD(ChipChannel& ch, SessionKeys keys) {
 std::vector<ScriptedExchange> AppDScript(const nlohmann::json& v) {
   std::vector<ScriptedExchange> s = {{HexOrDie("0084000008"), HexOrDie("4608F919887022129000")}};
   for (const nlohmann::json& x : v["D4_secure_messaging"]["exchanges"]) {
-    s.push_back({H(x["cmd_ProtectedCmd"]), H(x["rsp_Protected"])});
+    s.push_back({HexField(x["cmd_ProtectedCmd"]), HexField(x["rsp_Protected"])});
   }
   return s;
 }
@@ -53,9 +48,9 @@ std::vector<ScriptedExchange> AppDScript(const nlohmann::json& v) {
 SessionKeys AppDKeys(const nlohmann::json& v) {
   const nlohmann::json& d4 = v["D4_secure_messaging"];
   return SessionKeys{.cipher = SmCipher::k3Des,
-                     .ks_enc = ToSecure(H(d4["ks_enc"])),
-                     .ks_mac = ToSecure(H(d4["ks_mac"])),
-                     .ssc = ToSecure(H(d4["ssc_initial"]))};
+                     .ks_enc = ToSecure(HexField(d4["ks_enc"])),
+                     .ks_mac = ToSecure(HexField(d4["ks_mac"])),
+                     .ssc = ToSecure(HexField(d4["ssc_initial"]))};
 }
 
 TEST(ChipChannelTest, PlainThenProtectedAppendixD) {

@@ -1,19 +1,15 @@
 #include "validator/emrtd/access/mrz_key.h"
 
-#include <fstream>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
 namespace {
 
-nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  return nlohmann::json::parse(in);
-}
+using testing::LoadVector;
 
 SecureBytes Sec(absl::string_view s) { return SecureBytes(s.begin(), s.end()); }
 std::string Str(const SecureBytes& b) { return std::string(b.begin(), b.end()); }

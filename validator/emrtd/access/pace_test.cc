@@ -1,7 +1,6 @@
 #include "validator/emrtd/access/pace.h"
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "validator/emrtd/crypto/mac.h"
 #include "validator/emrtd/crypto/pace_mapping.h"
 #include "validator/emrtd/lds/security_infos.h"
+#include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
@@ -24,16 +24,11 @@ namespace {
 using ::docval::emrtd::testing::PaceSimChip;
 using ::docval::emrtd::testing::PaceSimChipConfig;
 using ::testing::HasSubstr;
+using testing::LoadVector;
+using testing::HexField;
+using testing::EcPointField;
 
-nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  return nlohmann::json::parse(in);
-}
-
-Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
 std::string Hex(const SecureBytes& b) { return ToHex(FromSecure(b)); }
-Bytes Point(const nlohmann::json& j) { return Concat({HexOrDie("04"), H(j["x"]), H(j["y"])}); }
 
 PaceParameters Params(const std::string& oid, int id) {
   std::optional<PaceProtocol> protocol = PaceProtocolFromOid(oid);
@@ -96,7 +91,7 @@ TEST(PaceTest, AppendixG1EndToEnd) {
   const PacePassword password{PacePasswordType::kMrz, ToSecure(seed)};
 
   // The PACEInfo of the example resolves to brainpoolP256r1 with id-PACE-ECDH-GM-AES-CBC-CMAC-128.
-  absl::StatusOr<SecurityInfos> infos = ParseSecurityInfos(H(in["ef_cardaccess_as_used_by_gmrtd_and_dmrtd"]));
+  absl::StatusOr<SecurityInfos> infos = ParseSecurityInfos(HexField(in["ef_cardaccess_as_used_by_gmrtd_and_dmrtd"]));
   ASSERT_TRUE(infos.ok()) << infos.status();
   ASSERT_EQ(infos->pace.size(), 1u);
   absl::StatusOr<PaceParameters> params = ResolvePaceInfo(infos->pace[0], infos->pace_domain_parameters);
@@ -106,11 +101,11 @@ TEST(PaceTest, AppendixG1EndToEnd) {
   EXPECT_EQ(params->parameter_id, 13);
 
   std::vector<RecordedChip::Exchange> script;
-  for (const auto& e : v["apdus"]["gmrtd_trace"]) script.push_back({H(e["cmd"]), H(e["rsp"])});
+  for (const auto& e : v["apdus"]["gmrtd_trace"]) script.push_back({HexField(e["cmd"]), HexField(e["rsp"])});
   RecordedChip chip(script);
   ScriptedRandom rng;
-  rng.Add("pace.mapping_key", H(v["mapping"]["terminal_private"]));
-  rng.Add("pace.ephemeral_key", H(v["key_agreement"]["terminal_private"]));
+  rng.Add("pace.mapping_key", HexField(v["mapping"]["terminal_private"]));
+  rng.Add("pace.ephemeral_key", HexField(v["key_agreement"]["terminal_private"]));
 
   PaceTrace trace;
   Outcome out = RunAgainst(chip, *params, password, rng, &trace);
@@ -123,13 +118,13 @@ TEST(PaceTest, AppendixG1EndToEnd) {
   EXPECT_EQ(Hex(trace.nonce), v["nonce_s"].get<std::string>());
   const auto& m = v["mapping"];
   EXPECT_EQ(Hex(trace.terminal_mapping_private), m["terminal_private"].get<std::string>());
-  EXPECT_EQ(ToHex(trace.terminal_mapping_data), ToHex(Point(m["terminal_public"])));
-  EXPECT_EQ(ToHex(trace.chip_mapping_data), ToHex(Point(m["chip_public"])));
-  EXPECT_EQ(Hex(trace.mapping_shared), ToHex(Point(m["shared_point_H"])));
-  EXPECT_EQ(ToHex(trace.mapped_generator), ToHex(Point(m["mapped_generator"])));
+  EXPECT_EQ(ToHex(trace.terminal_mapping_data), ToHex(EcPointField(m["terminal_public"])));
+  EXPECT_EQ(ToHex(trace.chip_mapping_data), ToHex(EcPointField(m["chip_public"])));
+  EXPECT_EQ(Hex(trace.mapping_shared), ToHex(EcPointField(m["shared_point_H"])));
+  EXPECT_EQ(ToHex(trace.mapped_generator), ToHex(EcPointField(m["mapped_generator"])));
   const auto& ka = v["key_agreement"];
-  EXPECT_EQ(ToHex(trace.terminal_ephemeral_public), ToHex(Point(ka["terminal_public"])));
-  EXPECT_EQ(ToHex(trace.chip_ephemeral_public), ToHex(Point(ka["chip_public"])));
+  EXPECT_EQ(ToHex(trace.terminal_ephemeral_public), ToHex(EcPointField(ka["terminal_public"])));
+  EXPECT_EQ(ToHex(trace.chip_ephemeral_public), ToHex(EcPointField(ka["chip_public"])));
   EXPECT_EQ(Hex(trace.shared_secret), ka["shared_secret_K_x"].get<std::string>());
   EXPECT_EQ(Hex(trace.ks_enc), v["session_keys"]["ks_enc"].get<std::string>());
   EXPECT_EQ(Hex(trace.ks_mac), v["session_keys"]["ks_mac"].get<std::string>());
@@ -145,8 +140,8 @@ TEST(PaceTest, AppendixG1EndToEnd) {
   EXPECT_EQ(Hex(r.keys.ks_mac), v["session_keys"]["ks_mac"].get<std::string>());
   EXPECT_EQ(Hex(r.keys.ssc), std::string(32, '0'));
   EXPECT_EQ(r.password_type, PacePasswordType::kMrz);
-  EXPECT_EQ(ToHex(r.chip_mapping_public_key), ToHex(Point(m["chip_public"])));
-  EXPECT_EQ(ToHex(r.chip_ephemeral_public_key), ToHex(Point(ka["chip_public"])));
+  EXPECT_EQ(ToHex(r.chip_mapping_public_key), ToHex(EcPointField(m["chip_public"])));
+  EXPECT_EQ(ToHex(r.chip_ephemeral_public_key), ToHex(EcPointField(ka["chip_public"])));
   EXPECT_TRUE(r.chip_authentication_data.empty());
   EXPECT_TRUE(rng.Remaining().at("pace.ephemeral_key") == 0);
 }
@@ -160,7 +155,7 @@ TEST(PaceTest, AppendixG2EndToEnd) {
   const Bytes seed = Hash(HashAlgorithm::kSha1, AsSpan(std::string("T22000129364081251010318")));
   const PacePassword password{PacePasswordType::kMrz, ToSecure(seed)};
 
-  absl::StatusOr<SecurityInfos> infos = ParseSecurityInfos(H(in["ef_cardaccess_as_used_by_dmrtd"]));
+  absl::StatusOr<SecurityInfos> infos = ParseSecurityInfos(HexField(in["ef_cardaccess_as_used_by_dmrtd"]));
   ASSERT_TRUE(infos.ok());
   absl::StatusOr<PaceParameters> params = ResolvePaceInfo(infos->pace.at(0), infos->pace_domain_parameters);
   ASSERT_TRUE(params.ok()) << params.status();
@@ -175,14 +170,14 @@ TEST(PaceTest, AppendixG2EndToEnd) {
   // The last chip response is recorded without its status word.
   std::vector<RecordedChip::Exchange> script = {
       {our_mse, HexOrDie("9000")},
-      {H(a["generalAuthenticateStep1MsgTerminal"]), H(a["generalAuthenticateStep1MsgChip"])},
-      {H(a["generalAuthenticateStep2MsgTerminal"]), H(a["generalAuthenticateStep2MsgChip"])},
-      {H(a["generalAuthenticateStep3MsgTerminal"]), H(a["generalAuthenticateStep3MsgChip"])},
-      {H(a["generalAuthenticateStep4MsgTerminal"]), Concat({H(a["generalAuthenticateStep4MsgChip"]), HexOrDie("9000")})},
+      {HexField(a["generalAuthenticateStep1MsgTerminal"]), HexField(a["generalAuthenticateStep1MsgChip"])},
+      {HexField(a["generalAuthenticateStep2MsgTerminal"]), HexField(a["generalAuthenticateStep2MsgChip"])},
+      {HexField(a["generalAuthenticateStep3MsgTerminal"]), HexField(a["generalAuthenticateStep3MsgChip"])},
+      {HexField(a["generalAuthenticateStep4MsgTerminal"]), Concat({HexField(a["generalAuthenticateStep4MsgChip"]), HexOrDie("9000")})},
   };
   RecordedChip chip(script);
   ScriptedRandom rng;
-  rng.Add("pace.mapping_key", H(v["mapping"]["terminal_private"]));
+  rng.Add("pace.mapping_key", HexField(v["mapping"]["terminal_private"]));
   // G.2's ephemeral private key is a 1024-bit number; the mapped generator has order q, so the key
   // reduced mod q (computed offline) has the same public key, which the test asserts below.
   rng.Add("pace.ephemeral_key", HexOrDie("89CCD99B0E8D3B1F11E1296DCA68EC53411CF2CA"));
@@ -226,7 +221,7 @@ TEST(PaceTest, BsiWorkedExampleEndToEnd) {
   for (const char* kind : {"ecdh", "dh"}) {
     SCOPED_TRACE(kind);
     const auto& p = v[kind]["pace"];
-    absl::StatusOr<SecurityInfos> infos = ParseSecurityInfos(H(v[kind]["ef_cardaccess"]));
+    absl::StatusOr<SecurityInfos> infos = ParseSecurityInfos(HexField(v[kind]["ef_cardaccess"]));
     ASSERT_TRUE(infos.ok()) << infos.status();
     // EF.CardAccess holds one PACEInfo plus CA, TA and CardInfoLocator entries and a
     // PrivilegedTerminalInfo; the PACEInfo is the one of the example.
@@ -240,9 +235,9 @@ TEST(PaceTest, BsiWorkedExampleEndToEnd) {
     // The example gives no APDUs: rebuild them from its values (the password reference is the CAN's).
     ASSERT_TRUE(PaceProtocolFromOid(params->protocol_oid).has_value());
     const Bytes oid = *EncodeOid(params->protocol_oid);
-    const Bytes pcd_map = H(p["mapping_pcd_public"]);
+    const Bytes pcd_map = HexField(p["mapping_pcd_public"]);
     // The DH value is written with a leading 00 (129 bytes); on the wire it has |p| = 128 bytes.
-    const Bytes pcd_eph_written = H(p["ephemeral_pcd_public"]);
+    const Bytes pcd_eph_written = HexField(p["ephemeral_pcd_public"]);
     const Bytes pcd_eph = ec ? pcd_eph_written : Bytes(pcd_eph_written.begin() + 1, pcd_eph_written.end());
     auto ga = [](uint8_t cla, uint8_t tag_, const Bytes& value) {
       CommandApdu c{.cla = cla, .ins = 0x86, .data = EncodeDynamicAuthenticationData({{tag_, value}}), .ne = 256};
@@ -254,18 +249,18 @@ TEST(PaceTest, BsiWorkedExampleEndToEnd) {
     CommandApdu ga1{.cla = 0x10, .ins = 0x86, .data = HexOrDie("7C00"), .ne = 256};
     std::vector<RecordedChip::Exchange> script = {
         {mse.Encode(), HexOrDie("9000")},
-        {ga1.Encode(), Concat({EncodeDynamicAuthenticationData({{0x80, H(p["encrypted_nonce_z"])}}), HexOrDie("9000")})},
-        {ga(0x10, 0x81, pcd_map), Concat({EncodeDynamicAuthenticationData({{0x82, H(p["mapping_picc_public"])}}), HexOrDie("9000")})},
-        {ga(0x10, 0x83, pcd_eph), Concat({EncodeDynamicAuthenticationData({{0x84, H(p["ephemeral_picc_public"])}}), HexOrDie("9000")})},
-        {ga(0x00, 0x85, H(p["token_pcd_T_ifd"])), Concat({EncodeDynamicAuthenticationData({{0x86, H(p["token_picc_T_ic"])}}), HexOrDie("9000")})},
+        {ga1.Encode(), Concat({EncodeDynamicAuthenticationData({{0x80, HexField(p["encrypted_nonce_z"])}}), HexOrDie("9000")})},
+        {ga(0x10, 0x81, pcd_map), Concat({EncodeDynamicAuthenticationData({{0x82, HexField(p["mapping_picc_public"])}}), HexOrDie("9000")})},
+        {ga(0x10, 0x83, pcd_eph), Concat({EncodeDynamicAuthenticationData({{0x84, HexField(p["ephemeral_picc_public"])}}), HexOrDie("9000")})},
+        {ga(0x00, 0x85, HexField(p["token_pcd_T_ifd"])), Concat({EncodeDynamicAuthenticationData({{0x86, HexField(p["token_picc_T_ic"])}}), HexOrDie("9000")})},
     };
     RecordedChip chip(script);
     ScriptedRandom rng;
     // The DH private keys of the example are 1024-bit numbers; reduced mod q (offline) they give the
     // same public keys, which the recorded commands check.
-    rng.Add("pace.mapping_key", ec ? H(p["mapping_pcd_private"]) : HexOrDie("5265030F751F4AD18B08AC565FC7AC952E41618D"));
+    rng.Add("pace.mapping_key", ec ? HexField(p["mapping_pcd_private"]) : HexOrDie("5265030F751F4AD18B08AC565FC7AC952E41618D"));
     rng.Add("pace.ephemeral_key",
-            ec ? H(p["ephemeral_pcd_private"]) : HexOrDie("89CCD99B0E8D3B1F11E1296DCA68EC53411CF2CA"));
+            ec ? HexField(p["ephemeral_pcd_private"]) : HexOrDie("89CCD99B0E8D3B1F11E1296DCA68EC53411CF2CA"));
     PaceTrace trace;
     Outcome out = RunAgainst(chip, *params, Can(p["password"].get<std::string>()), rng, &trace);
     ASSERT_TRUE(out.result.ok()) << out.result.status();
@@ -282,7 +277,7 @@ TEST(PaceTest, BsiWorkedExampleEndToEnd) {
     EXPECT_EQ(ToHex(trace.token_terminal), p["token_pcd_T_ifd"].get<std::string>());
     EXPECT_EQ(ToHex(trace.token_chip), p["token_picc_T_ic"].get<std::string>());
     EXPECT_EQ(trace.token_input_chip, *PublicKeyDataObject(params->protocol_oid, tag, pcd_eph));
-    EXPECT_EQ(trace.token_input_terminal, *PublicKeyDataObject(params->protocol_oid, tag, H(p["ephemeral_picc_public"])));
+    EXPECT_EQ(trace.token_input_terminal, *PublicKeyDataObject(params->protocol_oid, tag, HexField(p["ephemeral_picc_public"])));
 
     // The session keys run the example's AES secure messaging: at SSC 1 the padded plaintext encrypts
     // to the given ciphertext under IV = E(KS_enc, SSC).
@@ -292,7 +287,7 @@ TEST(PaceTest, BsiWorkedExampleEndToEnd) {
     absl::StatusOr<Bytes> iv = EncryptBlock(CipherFamily::kAes, out.result->keys.ks_enc, ssc);
     ASSERT_TRUE(iv.ok());
     absl::StatusOr<Bytes> ct = CbcEncrypt(CipherFamily::kAes, out.result->keys.ks_enc, *iv,
-                                          PadIso9797M2(H(enc["plaintext_unpadded"]), 16));
+                                          PadIso9797M2(HexField(enc["plaintext_unpadded"]), 16));
     ASSERT_TRUE(ct.ok());
     EXPECT_EQ(ToHex(*ct), enc["ciphertext_after_iso_padding"].get<std::string>());
   }
@@ -737,7 +732,7 @@ TEST(PaceBuildingBlocksTest, TokensFor3DesArePaddedRetailMacs) {
 TEST(PaceBuildingBlocksTest, ResolvePaceInfoChoices) {
   // The BSI ECDH EF.CardAccess: a standardized id.
   const nlohmann::json v = LoadVector("bsi-eac-worked-example-openpace.json");
-  SecurityInfos infos = *ParseSecurityInfos(H(v["ecdh"]["ef_cardaccess"]));
+  SecurityInfos infos = *ParseSecurityInfos(HexField(v["ecdh"]["ef_cardaccess"]));
   absl::StatusOr<PaceParameters> p = ResolvePaceInfo(infos.pace.at(0), infos.pace_domain_parameters);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->protocol.mapping, PaceMapping::kGeneric);
@@ -759,7 +754,7 @@ TEST(PaceBuildingBlocksTest, ResolvePaceInfoWithExplicitDomainParameters) {
   // A German test card: id-PACE-ECDH-GM-AES-CBC-CMAC-128 without a parameter id, and one
   // PACEDomainParameterInfo with explicit brainpoolP256t1 parameters.
   const nlohmann::json v = LoadVector("openpace-cardaccess-cardsecurity-samples.json");
-  SecurityInfos infos = *ParseSecurityInfos(H(v["ef_cardaccess"]["ef_cardaccess_old_testcard"]));
+  SecurityInfos infos = *ParseSecurityInfos(HexField(v["ef_cardaccess"]["ef_cardaccess_old_testcard"]));
   ASSERT_FALSE(infos.pace_domain_parameters.empty());
   const PaceInfo* ecdh = nullptr;
   for (const PaceInfo& p : infos.pace) {

@@ -1,6 +1,5 @@
 #include "validator/emrtd/access/secure_messaging.h"
 
-#include <fstream>
 #include <string>
 
 #include "absl/strings/str_format.h"
@@ -8,22 +7,21 @@
 #include "nlohmann/json.hpp"
 #include "validator/emrtd/access/chip_side_sm.h"
 #include "validator/emrtd/crypto/mac.h"
+#include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
 namespace {
 
-nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  return nlohmann::json::parse(in);
-}
+using testing::LoadVector;
+using testing::HexField;
 
-Bytes H(const nlohmann::json& j) { return j.is_null() ? Bytes{} : HexOrDie(j.get<std::string>()); }
+// A response field of App. D.4 that is null where the response carries no data (SELECT).
+Bytes HexOrEmpty(const nlohmann::json& j) { return j.is_null() ? Bytes{} : testing::HexField(j); }
 std::string S(const nlohmann::json& j) { return j.get<std::string>(); }
 
 SessionKeys KeysOf(SmCipher cipher, const nlohmann::json& enc, const nlohmann::json& mac, const nlohmann::json& ssc) {
-  return SessionKeys{.cipher = cipher, .ks_enc = ToSecure(H(enc)), .ks_mac = ToSecure(H(mac)), .ssc = ToSecure(H(ssc))};
+  return SessionKeys{.cipher = cipher, .ks_enc = ToSecure(HexField(enc)), .ks_mac = ToSecure(HexField(mac)), .ssc = ToSecure(HexField(ssc))};
 }
 
 SecureMessaging MakeSm(SessionKeys keys) {
@@ -63,19 +61,19 @@ TEST(SecureMessagingTest, AppendixDEveryIntermediateValue) {
     EXPECT_EQ(ToHex(wrapped->Encode()), S(x["cmd_ProtectedCmd"]));
     EXPECT_EQ(ToHex(sm.keys().ssc), absl::StrFormat("%016X", ssc));
 
-    absl::StatusOr<ResponseApdu> rp = ResponseApdu::Parse(H(x["rsp_Protected"]));
+    absl::StatusOr<ResponseApdu> rp = ResponseApdu::Parse(HexField(x["rsp_Protected"]));
     ASSERT_TRUE(rp.ok());
     SmResponseTrace rt;
     absl::StatusOr<ResponseApdu> r = sm.Unwrap(*rp, &rt);
     ASSERT_TRUE(r.ok()) << r.status();
     ++ssc;
     EXPECT_EQ(ToHex(rt.ssc), absl::StrFormat("%016X", ssc));
-    EXPECT_EQ(ToHex(rt.do87), ToHex(H(x["rsp_DataDO"])));
+    EXPECT_EQ(ToHex(rt.do87), ToHex(HexOrEmpty(x["rsp_DataDO"])));
     EXPECT_EQ(ToHex(rt.do99), S(x["rsp_DO99"]));
     EXPECT_EQ(ToHex(rt.do8e), S(x["rsp_DO8E"]));
     EXPECT_EQ(ToHex(rt.k), S(x["rsp_K"]));
     EXPECT_EQ(ToHex(rt.cc), S(x["rsp_CC"]));
-    EXPECT_EQ(ToHex(r->data), ToHex(H(x["rsp_DecryptedData"])));
+    EXPECT_EQ(ToHex(r->data), ToHex(HexOrEmpty(x["rsp_DecryptedData"])));
     EXPECT_EQ(ToHex(r->Encode()), S(x["rsp_RawUnprotectedRAPDU"]));
     ef_com.insert(ef_com.end(), r->data.begin(), r->data.end());
   }
@@ -96,7 +94,7 @@ TEST(SecureMessagingTest, Aes256ReadTrace) {
     absl::StatusOr<CommandApdu> wrapped = sm.Wrap(plain[i]);
     ASSERT_TRUE(wrapped.ok()) << wrapped.status();
     EXPECT_EQ(ToHex(wrapped->Encode()), S(v["apdus"][i]["cmd"]));
-    absl::StatusOr<ResponseApdu> r = sm.Unwrap(*ResponseApdu::Parse(H(v["apdus"][i]["rsp"])));
+    absl::StatusOr<ResponseApdu> r = sm.Unwrap(*ResponseApdu::Parse(HexField(v["apdus"][i]["rsp"])));
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->sw, 0x9000);
     ef_com.insert(ef_com.end(), r->data.begin(), r->data.end());
@@ -115,17 +113,17 @@ TEST(SecureMessagingTest, BsiWorkedExampleAes128) {
     ASSERT_EQ(pace["sm_encrypt_example"]["ssc"].get<int>(), 1);
     ASSERT_EQ(pace["sm_mac_example"]["ssc"].get<int>(), 2);
     SecureMessaging sm = MakeSm(SessionKeys{.cipher = SmCipher::kAes,
-                                            .ks_enc = ToSecure(H(pace["k_enc"])),
-                                            .ks_mac = ToSecure(H(pace["k_mac"])),
+                                            .ks_enc = ToSecure(HexField(pace["k_enc"])),
+                                            .ks_mac = ToSecure(HexField(pace["k_mac"])),
                                             .ssc = SecureBytes(16, 0)});
-    CommandApdu mse{.ins = 0x22, .p1 = 0x81, .p2 = 0xB6, .data = H(pace["sm_encrypt_example"]["plaintext_unpadded"])};
+    CommandApdu mse{.ins = 0x22, .p1 = 0x81, .p2 = 0xB6, .data = HexField(pace["sm_encrypt_example"]["plaintext_unpadded"])};
     SmCommandTrace ct;
     ASSERT_TRUE(sm.Wrap(mse, &ct).ok());
-    Bytes ciphertext = H(pace["sm_encrypt_example"]["ciphertext_after_iso_padding"]);
+    Bytes ciphertext = HexField(pace["sm_encrypt_example"]["ciphertext_after_iso_padding"]);
     Bytes expected_do87 = EncodeTlv(0x87, Concat({Bytes{0x01}, ciphertext}));
     EXPECT_EQ(ToHex(ct.do87), ToHex(expected_do87));
 
-    Bytes data = Concat({H(pace["sm_mac_example"]["data_unpadded"]), HexOrDie("8E08"), H(pace["sm_mac_example"]["mac"])});
+    Bytes data = Concat({HexField(pace["sm_mac_example"]["data_unpadded"]), HexOrDie("8E08"), HexField(pace["sm_mac_example"]["mac"])});
     SmResponseTrace rt;
     absl::StatusOr<ResponseApdu> r = sm.Unwrap(ResponseApdu{.data = data, .sw = 0x9000}, &rt);
     ASSERT_TRUE(r.ok()) << r.status();
@@ -236,9 +234,9 @@ TEST(SecureMessagingTest, BadMacEndsTheSessionBeforeDecrypting) {
   const nlohmann::json& x = v["D4_secure_messaging"]["exchanges"][1];
   SecureMessaging sm = MakeSm(AppDKeys());
   ASSERT_TRUE(sm.Wrap(Select(HexOrDie("011E"))).ok());
-  ASSERT_TRUE(sm.Unwrap(*ResponseApdu::Parse(H(v["D4_secure_messaging"]["exchanges"][0]["rsp_Protected"]))).ok());
+  ASSERT_TRUE(sm.Unwrap(*ResponseApdu::Parse(HexField(v["D4_secure_messaging"]["exchanges"][0]["rsp_Protected"]))).ok());
   ASSERT_TRUE(sm.Wrap(ReadBinary(0, 4)).ok());
-  Bytes rsp = H(x["rsp_Protected"]);
+  Bytes rsp = HexField(x["rsp_Protected"]);
   // Corrupt the cryptogram: the MAC no longer verifies, and the error says so (it is not a padding
   // error, which would mean we decrypted first).
   rsp[4] ^= 0x01;
@@ -248,7 +246,7 @@ TEST(SecureMessagingTest, BadMacEndsTheSessionBeforeDecrypting) {
   EXPECT_FALSE(PlainStatusWordOf(r.status()).has_value());
   EXPECT_TRUE(sm.spent());
   EXPECT_EQ(sm.Wrap(ReadBinary(4, 18)).status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(sm.Unwrap(*ResponseApdu::Parse(H(x["rsp_Protected"]))).status().code(),
+  EXPECT_EQ(sm.Unwrap(*ResponseApdu::Parse(HexField(x["rsp_Protected"]))).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
 

@@ -1,7 +1,5 @@
 #include "validator/emrtd/auth/active_auth.h"
 
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "gmock/gmock.h"
@@ -9,24 +7,18 @@
 #include "validator/emrtd/access/scripted_chip.h"
 #include "validator/emrtd/crypto/x509.h"
 #include "validator/emrtd/lds/dg15.h"
-#include "validator/emrtd/lds/lds_test_util.h"
+#include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
 namespace {
 
 using Status = ActiveAuthOutcome::Status;
 
-nlohmann::json Json(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path;
-  return nlohmann::json::parse(in);
-}
-nlohmann::json RsaVectors() { return Json(std::string(DOCVAL_VECTORS_DIR) + "/active-authentication-vectors.json")["cases"]; }
-nlohmann::json EcdsaCases() {
-  return Json(std::string(DOCVAL_SOURCE_DIR) + "/validator/emrtd/crypto/testdata/pki/aa_ecdsa.json")["cases"];
-}
-Bytes Hex(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
-Bytes Spki(const nlohmann::json& dg15) { return *ParseDg15(Hex(dg15)); }
+using testing::HexField;
+
+nlohmann::json RsaVectors() { return testing::LoadVector("active-authentication-vectors.json")["cases"]; }
+nlohmann::json EcdsaCases() { return testing::LoadPkiJson("aa_ecdsa.json")["cases"]; }
+Bytes Spki(const nlohmann::json& dg15) { return *ParseDg15(HexField(dg15)); }
 
 // gmrtd's real 1792-bit passport: INTERNAL AUTHENTICATE under 3DES secure messaging, the command
 // byte for byte, the response unwrapped and verified, the SSC advanced by two.
@@ -35,19 +27,19 @@ TEST(ActiveAuth, GmrtdRsa1792UnderSecureMessaging) {
   CardLink link(LinkLimits{.extended_length = false});
   ChipChannel channel(link);
   channel.StartSecureMessaging(SessionKeys{.cipher = SmCipher::k3Des,
-                                           .ks_enc = ToSecure(Hex(c["sm_before"]["ks_enc"])),
-                                           .ks_mac = ToSecure(Hex(c["sm_before"]["ks_mac"])),
-                                           .ssc = ToSecure(Hex(c["sm_before"]["ssc"]))});
+                                           .ks_enc = ToSecure(HexField(c["sm_before"]["ks_enc"])),
+                                           .ks_mac = ToSecure(HexField(c["sm_before"]["ks_mac"])),
+                                           .ssc = ToSecure(HexField(c["sm_before"]["ssc"]))});
   ScriptedRandom rng;
-  rng.Add("aa.challenge", Hex(c["challenge_rnd_ifd"]));
-  ScriptedChip chip({{Hex(c["apdus"][0]["cmd"]), Hex(c["apdus"][0]["rsp"])}});
+  rng.Add("aa.challenge", HexField(c["challenge_rnd_ifd"]));
+  ScriptedChip chip({{HexField(c["apdus"][0]["cmd"]), HexField(c["apdus"][0]["rsp"])}});
   Task<absl::StatusOr<ActiveAuthOutcome>> task = PerformActiveAuthentication(channel, Spki(c["dg15"]), "", rng);
   absl::StatusOr<ActiveAuthOutcome> o = RunDialog(task, link, std::ref(chip));
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(chip.used(), 1u);
   EXPECT_EQ(o->status, Status::kVerified) << o->detail;
-  EXPECT_EQ(o->challenge, Hex(c["challenge_rnd_ifd"]));
-  EXPECT_EQ(o->signature, Hex(c["signature"]));
+  EXPECT_EQ(o->challenge, HexField(c["challenge_rnd_ifd"]));
+  EXPECT_EQ(o->signature, HexField(c["signature"]));
   EXPECT_EQ(ToHex(FromSecure(channel.sm()->keys().ssc)), c["sm_after_expected"]["ssc"].get<std::string>());
   EXPECT_EQ(ActiveAuthenticationResult(*o, true), CheckResult::kSuccess);
   EXPECT_EQ(ActiveAuthenticationResult(*o, false), CheckResult::kFailed);  // key not bound by PA: a clone could pass
@@ -57,11 +49,11 @@ TEST(ActiveAuth, PymrtdRsa1024Signatures) {
   nlohmann::json c = RsaVectors()["pymrtd_real_rsa1024"];
   Bytes spki = Spki(c["dg15"]);
   for (const auto& s : c["signatures"]) {
-    ActiveAuthOutcome o = VerifyActiveAuthentication(spki, Hex(s["challenge_M2"]), Hex(s["signature"]));
+    ActiveAuthOutcome o = VerifyActiveAuthentication(spki, HexField(s["challenge_M2"]), HexField(s["signature"]));
     EXPECT_EQ(o.status, Status::kVerified) << o.detail;
-    Bytes flipped = Hex(s["signature"]);
+    Bytes flipped = HexField(s["signature"]);
     flipped[7] ^= 0x20;
-    o = VerifyActiveAuthentication(spki, Hex(s["challenge_M2"]), flipped);
+    o = VerifyActiveAuthentication(spki, HexField(s["challenge_M2"]), flipped);
     EXPECT_EQ(o.status, Status::kFailed);
     EXPECT_EQ(ActiveAuthenticationResult(o, true), CheckResult::kFailed);
   }
@@ -74,17 +66,17 @@ TEST(ActiveAuth, EcdsaPlainAndDerWithAndWithoutActiveAuthenticationInfo) {
     std::string oid = c["aa_signature_algorithm"];
     for (const char* field : {"signature_plain", "signature_der"}) {
       SCOPED_TRACE(field);
-      Bytes sig = Hex(c[field]);
-      EXPECT_EQ(VerifyActiveAuthentication(spki, Hex(c["challenge"]), sig, oid).status, Status::kVerified);
-      EXPECT_EQ(VerifyActiveAuthentication(spki, Hex(c["challenge"]), sig, "").status, Status::kVerified);
+      Bytes sig = HexField(c[field]);
+      EXPECT_EQ(VerifyActiveAuthentication(spki, HexField(c["challenge"]), sig, oid).status, Status::kVerified);
+      EXPECT_EQ(VerifyActiveAuthentication(spki, HexField(c["challenge"]), sig, "").status, Status::kVerified);
       Bytes flipped = sig;
       flipped[flipped.size() - 3] ^= 0x01;
-      EXPECT_EQ(VerifyActiveAuthentication(spki, Hex(c["challenge"]), flipped, oid).status, Status::kFailed);
-      Bytes other = Hex(c["challenge"]);
+      EXPECT_EQ(VerifyActiveAuthentication(spki, HexField(c["challenge"]), flipped, oid).status, Status::kFailed);
+      Bytes other = HexField(c["challenge"]);
       other[0] ^= 0x80;
       EXPECT_EQ(VerifyActiveAuthentication(spki, other, sig, oid).status, Status::kFailed);
       // The wrong hash named by ActiveAuthenticationInfo fails.
-      EXPECT_EQ(VerifyActiveAuthentication(spki, Hex(c["challenge"]), sig, "0.4.0.127.0.7.1.1.4.1.1").status,
+      EXPECT_EQ(VerifyActiveAuthentication(spki, HexField(c["challenge"]), sig, "0.4.0.127.0.7.1.1.4.1.1").status,
                 Status::kFailed);
     }
   }
@@ -92,13 +84,13 @@ TEST(ActiveAuth, EcdsaPlainAndDerWithAndWithoutActiveAuthenticationInfo) {
 
 TEST(ActiveAuth, PlainProtocolAndChipRefusals) {
   nlohmann::json c = EcdsaCases()[0];
-  Bytes challenge = Hex(c["challenge"]);
+  Bytes challenge = HexField(c["challenge"]);
   Bytes cmd = Concat({HexOrDie("0088000008"), challenge, HexOrDie("00")});
   struct Reply {
     Bytes response;
     Status expected;
   };
-  for (const Reply& r : {Reply{Concat({Hex(c["signature_plain"]), HexOrDie("9000")}), Status::kVerified},
+  for (const Reply& r : {Reply{Concat({HexField(c["signature_plain"]), HexOrDie("9000")}), Status::kVerified},
                          Reply{HexOrDie("6A88"), Status::kUnavailable}, Reply{HexOrDie("6A81"), Status::kUnavailable},
                          Reply{HexOrDie("6D00"), Status::kUnavailable}, Reply{HexOrDie("6982"), Status::kFailed},
                          Reply{HexOrDie("0102039000"), Status::kFailed}}) {
@@ -123,7 +115,7 @@ TEST(ActiveAuth, TransportFailureIsAnError) {
   CardLink link;
   ChipChannel channel(link);
   ScriptedRandom rng;
-  rng.Add("aa.challenge", Hex(c["challenge"]));
+  rng.Add("aa.challenge", HexField(c["challenge"]));
   Task<absl::StatusOr<ActiveAuthOutcome>> task = PerformActiveAuthentication(channel, Spki(c["dg15"]), "", rng);
   absl::StatusOr<ActiveAuthOutcome> o =
       RunDialog(task, link, [](ByteSpan) -> absl::StatusOr<Bytes> { return absl::UnavailableError("gone"); });
@@ -135,8 +127,8 @@ TEST(ActiveAuth, LargeKeysNeedExtendedLength) {
   // signature no longer fits a short response, so the command must go extended.
   Bytes spki = x509::Certificate::FromDer(testing::ReadPki("ds_rsa.der"))->spki();
   nlohmann::json c = RsaVectors()["gmrtd_real_rsa1792_sm_3des"];
-  SessionKeys keys{.cipher = SmCipher::k3Des, .ks_enc = ToSecure(Hex(c["sm_before"]["ks_enc"])),
-                   .ks_mac = ToSecure(Hex(c["sm_before"]["ks_mac"])), .ssc = ToSecure(Hex(c["sm_before"]["ssc"]))};
+  SessionKeys keys{.cipher = SmCipher::k3Des, .ks_enc = ToSecure(HexField(c["sm_before"]["ks_enc"])),
+                   .ks_mac = ToSecure(HexField(c["sm_before"]["ks_mac"])), .ssc = ToSecure(HexField(c["sm_before"]["ssc"]))};
   {
     CardLink link(LinkLimits{.extended_length = false});
     ChipChannel channel(link);

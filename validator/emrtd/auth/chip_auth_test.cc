@@ -8,7 +8,7 @@
 #include "common/status_macros.h"
 #include "validator/emrtd/access/chip_side_sm.h"
 #include "validator/emrtd/crypto/asn1_util.h"
-#include "validator/emrtd/lds/lds_test_util.h"
+#include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {

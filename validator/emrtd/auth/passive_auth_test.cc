@@ -3,9 +3,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "validator/emrtd/lds/card_security.h"
-#include "validator/emrtd/lds/lds_test_util.h"
+#include "validator/emrtd/testing/vectors.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace docval::emrtd {
@@ -172,9 +171,7 @@ TEST(PassiveAuth, TamperedSodAndUnlistedDataGroups) {
 // A real German test eID's EF.CardSecurity (OpenPACE's test data) against its CSCA: the shared
 // signed-object check that PACE-CAM relies on.
 TEST(SignedObject, OpenPaceCardSecurityAgainstGermanTestCsca) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/openpace-cardaccess-cardsecurity-samples.json");
-  ASSERT_TRUE(in.good());
-  nlohmann::json j = nlohmann::json::parse(in);
+  nlohmann::json j = testing::LoadVector("openpace-cardaccess-cardsecurity-samples.json");
   absl::StatusOr<CardSecurity> cs = ParseCardSecurity(HexOrDie(j["ef_cardsecurity_dan"].get<std::string>()));
   ASSERT_TRUE(cs.ok()) << cs.status();
   EXPECT_FALSE(cs->infos.chip_authentication_public_keys.empty());

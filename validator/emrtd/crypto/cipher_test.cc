@@ -1,33 +1,28 @@
 #include "validator/emrtd/crypto/cipher.h"
 
-#include <fstream>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
 namespace {
 
-nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  return nlohmann::json::parse(in);
-}
-
-Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
+using testing::LoadVector;
+using testing::HexField;
 
 // ICAO 9303-11 App. D.3: E_IFD = 3DES-CBC(K_enc, IV 0, S) and the chip's cryptogram decrypts to R.
 TEST(CipherTest, TripleDesCbcMatchesAppendixD) {
   nlohmann::json v = LoadVector("icao9303-p11-appD-bac-sm.json");
-  Bytes k_enc = H(v["D2_key_seed"]["k_enc"]);
+  Bytes k_enc = HexField(v["D2_key_seed"]["k_enc"]);
   const nlohmann::json& d3 = v["D3_mutual_authentication"];
   Bytes zero_iv(8, 0);
-  absl::StatusOr<Bytes> e = CbcEncrypt(CipherFamily::k3Des, k_enc, zero_iv, H(d3["S"]));
+  absl::StatusOr<Bytes> e = CbcEncrypt(CipherFamily::k3Des, k_enc, zero_iv, HexField(d3["S"]));
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(ToHex(*e), d3["E_ifd"].get<std::string>());
 
-  absl::StatusOr<SecureBytes> r = CbcDecrypt(CipherFamily::k3Des, k_enc, zero_iv, H(d3["E_ic"]));
+  absl::StatusOr<SecureBytes> r = CbcDecrypt(CipherFamily::k3Des, k_enc, zero_iv, HexField(d3["E_ic"]));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(ToHex(FromSecure(*r)), d3["R_decrypted"].get<std::string>());
 }
@@ -38,7 +33,7 @@ TEST(CipherTest, TripleDesSmDataObjectMatchesAppendixD) {
   const nlohmann::json& d4 = v["D4_secure_messaging"];
   Bytes padded = PadIso9797M2(HexOrDie("011E"), 8);
   EXPECT_EQ(ToHex(padded), "011E800000000000");
-  absl::StatusOr<Bytes> e = CbcEncrypt(CipherFamily::k3Des, H(d4["ks_enc"]), Bytes(8, 0), padded);
+  absl::StatusOr<Bytes> e = CbcEncrypt(CipherFamily::k3Des, HexField(d4["ks_enc"]), Bytes(8, 0), padded);
   ASSERT_TRUE(e.ok()) << e.status();
   // DO'87' = 87 09 01 <8 bytes of cryptogram>
   EXPECT_EQ("870901" + ToHex(*e), d4["exchanges"][0]["cmd_DataDO"].get<std::string>());
@@ -50,18 +45,18 @@ TEST(CipherTest, AesSmEncryptionMatchesBsiWorkedExample) {
   for (const char* variant : {"ecdh", "dh"}) {
     SCOPED_TRACE(variant);
     const nlohmann::json& pace = v[variant]["pace"];
-    Bytes k_enc = H(pace["k_enc"]);
+    Bytes k_enc = HexField(pace["k_enc"]);
     Bytes ssc(16, 0);
     ssc[15] = static_cast<uint8_t>(pace["sm_encrypt_example"]["ssc"].get<int>());
     absl::StatusOr<Bytes> iv = EncryptBlock(CipherFamily::kAes, k_enc, ssc);
     ASSERT_TRUE(iv.ok()) << iv.status();
-    Bytes padded = PadIso9797M2(H(pace["sm_encrypt_example"]["plaintext_unpadded"]), 16);
+    Bytes padded = PadIso9797M2(HexField(pace["sm_encrypt_example"]["plaintext_unpadded"]), 16);
     absl::StatusOr<Bytes> e = CbcEncrypt(CipherFamily::kAes, k_enc, *iv, padded);
     ASSERT_TRUE(e.ok()) << e.status();
     EXPECT_EQ(ToHex(*e), pace["sm_encrypt_example"]["ciphertext_after_iso_padding"].get<std::string>());
     absl::StatusOr<SecureBytes> d = CbcDecrypt(CipherFamily::kAes, k_enc, *iv, *e);
     ASSERT_TRUE(d.ok());
-    EXPECT_EQ(*UnpadIso9797M2(FromSecure(*d), 16), H(pace["sm_encrypt_example"]["plaintext_unpadded"]));
+    EXPECT_EQ(*UnpadIso9797M2(FromSecure(*d), 16), HexField(pace["sm_encrypt_example"]["plaintext_unpadded"]));
   }
 }
 

@@ -1,21 +1,16 @@
 #include "validator/emrtd/crypto/cms.h"
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "validator/emrtd/crypto/x509.h"
+#include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd::cms {
 namespace {
 
-Bytes ReadVector(const std::string& rel) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + rel, std::ios::binary);
-  EXPECT_TRUE(in.good()) << rel;
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using testing::ReadVector;
 
 struct Sample {
   const char* path;

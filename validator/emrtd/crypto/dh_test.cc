@@ -1,26 +1,20 @@
 #include "validator/emrtd/crypto/dh.h"
 
-#include <fstream>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "validator/emrtd/bytes.h"
+#include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
 namespace {
 
 using ::testing::HasSubstr;
-
-nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  return nlohmann::json::parse(in);
-}
-
-Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
+using testing::LoadVector;
+using testing::HexField;
 
 Bytes DerInteger(ByteSpan v) {
   Bytes value(v.begin(), v.end());
@@ -58,7 +52,7 @@ TEST(DhGroupTest, Rfc5114GroupMatchesAppendixH2) {
   EXPECT_EQ(ToHex(g.g()), v["g"].get<std::string>());
   EXPECT_EQ(ToHex(g.q()), v["q"].get<std::string>());
   // From values: recognized as id 0.
-  absl::StatusOr<DhGroup> same = DhGroup::FromValues(H(v["p"]), H(v["g"]), H(v["q"]));
+  absl::StatusOr<DhGroup> same = DhGroup::FromValues(HexField(v["p"]), HexField(v["g"]), HexField(v["q"]));
   ASSERT_TRUE(same.ok());
   EXPECT_EQ(same->parameter_id(), 0);
   EXPECT_TRUE(*same == g);
@@ -70,20 +64,20 @@ TEST(DhGroupTest, AppendixG2GenericMappingArithmetic) {
   DhGroup g = *DhGroup::FromParameterId(v["inputs"]["parameter_id"].get<int>());
   const auto& m = v["mapping"];
 
-  absl::StatusOr<DhKeyPair> terminal_map = g.KeyPairFromPrivate(H(m["terminal_private"]));
+  absl::StatusOr<DhKeyPair> terminal_map = g.KeyPairFromPrivate(HexField(m["terminal_private"]));
   ASSERT_TRUE(terminal_map.ok()) << terminal_map.status();
   EXPECT_EQ(ToHex(terminal_map->public_key), m["terminal_public"].get<std::string>());
-  absl::StatusOr<DhKeyPair> chip_map = g.KeyPairFromPrivate(H(m["chip_private"]));
+  absl::StatusOr<DhKeyPair> chip_map = g.KeyPairFromPrivate(HexField(m["chip_private"]));
   ASSERT_TRUE(chip_map.ok());
   EXPECT_EQ(ToHex(chip_map->public_key), m["chip_public"].get<std::string>());
 
-  absl::StatusOr<SecureBytes> h = g.SharedSecret(H(m["terminal_private"]), H(m["chip_public"]));
+  absl::StatusOr<SecureBytes> h = g.SharedSecret(HexField(m["terminal_private"]), HexField(m["chip_public"]));
   ASSERT_TRUE(h.ok()) << h.status();
   EXPECT_EQ(ToHex(FromSecure(*h)), m["shared_secret_H"].get<std::string>());
-  EXPECT_EQ(*h, *g.SharedSecret(H(m["chip_private"]), H(m["terminal_public"])));
+  EXPECT_EQ(*h, *g.SharedSecret(HexField(m["chip_private"]), HexField(m["terminal_public"])));
 
   // g~ = g^s * h mod p.
-  const Bytes gs = g.PowerMod(g.g(), H(v["nonce_s"]));
+  const Bytes gs = g.PowerMod(g.g(), HexField(v["nonce_s"]));
   const Bytes g_mapped = g.MultiplyMod(gs, FromSecure(*h));
   EXPECT_EQ(ToHex(g_mapped), m["mapped_generator"].get<std::string>());
   absl::StatusOr<DhGroup> mapped = g.WithGenerator(g_mapped);
@@ -93,18 +87,18 @@ TEST(DhGroupTest, AppendixG2GenericMappingArithmetic) {
   const auto& ka = v["key_agreement"];
   // The terminal's ephemeral private key in G.2 is 1024 bits (not reduced mod q); as a number
   // in [1, q-1] it is refused, so compute its public value directly.
-  const Bytes terminal_eph_pub = mapped->PowerMod(mapped->g(), H(ka["terminal_private"]));
+  const Bytes terminal_eph_pub = mapped->PowerMod(mapped->g(), HexField(ka["terminal_private"]));
   // The vector writes it with a leading 00 (129 bytes); the value is 128 bytes.
   EXPECT_EQ(ToHex(terminal_eph_pub), ka["terminal_public"].get<std::string>().substr(2));
-  absl::StatusOr<DhKeyPair> chip_eph = mapped->KeyPairFromPrivate(H(ka["chip_private"]));
+  absl::StatusOr<DhKeyPair> chip_eph = mapped->KeyPairFromPrivate(HexField(ka["chip_private"]));
   ASSERT_TRUE(chip_eph.ok());
   EXPECT_EQ(ToHex(chip_eph->public_key), ka["chip_public"].get<std::string>());
 
-  absl::StatusOr<SecureBytes> k = mapped->SharedSecret(H(ka["chip_private"]), terminal_eph_pub);
+  absl::StatusOr<SecureBytes> k = mapped->SharedSecret(HexField(ka["chip_private"]), terminal_eph_pub);
   ASSERT_TRUE(k.ok()) << k.status();
   EXPECT_EQ(ToHex(FromSecure(*k)), ka["shared_secret_K"].get<std::string>());
   // The 129-byte form with the leading 00 is the same number: accepted and normalized to 128 bytes.
-  absl::StatusOr<Bytes> normalized = mapped->ValidatePublic(H(ka["terminal_public"]));
+  absl::StatusOr<Bytes> normalized = mapped->ValidatePublic(HexField(ka["terminal_public"]));
   ASSERT_TRUE(normalized.ok());
   EXPECT_EQ(*normalized, terminal_eph_pub);
 }

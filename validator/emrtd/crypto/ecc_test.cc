@@ -1,26 +1,20 @@
 #include "validator/emrtd/crypto/ecc.h"
 
-#include <fstream>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "validator/emrtd/bytes.h"
+#include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
 namespace {
 
 using ::testing::HasSubstr;
-
-nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  return nlohmann::json::parse(in);
-}
-
-Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
-Bytes Point(const nlohmann::json& j) { return Concat({HexOrDie("04"), H(j["x"]), H(j["y"])}); }
+using testing::LoadVector;
+using testing::HexField;
+using testing::EcPointField;
 
 TEST(EcGroupTest, StandardizedParameterIds) {
   const struct {
@@ -59,29 +53,29 @@ TEST(EcGroupTest, AppendixG1GenericMappingArithmetic) {
   EcGroup g = *EcGroup::FromParameterId(v["inputs"]["parameter_id"].get<int>());
   const auto& m = v["mapping"];
 
-  absl::StatusOr<EcKeyPair> terminal_map = g.KeyPairFromPrivate(H(m["terminal_private"]));
+  absl::StatusOr<EcKeyPair> terminal_map = g.KeyPairFromPrivate(HexField(m["terminal_private"]));
   ASSERT_TRUE(terminal_map.ok()) << terminal_map.status();
-  EXPECT_EQ(ToHex(terminal_map->public_key.Encode()), ToHex(Point(m["terminal_public"])));
-  absl::StatusOr<EcKeyPair> chip_map = g.KeyPairFromPrivate(H(m["chip_private"]));
+  EXPECT_EQ(ToHex(terminal_map->public_key.Encode()), ToHex(EcPointField(m["terminal_public"])));
+  absl::StatusOr<EcKeyPair> chip_map = g.KeyPairFromPrivate(HexField(m["chip_private"]));
   ASSERT_TRUE(chip_map.ok());
-  EXPECT_EQ(ToHex(chip_map->public_key.Encode()), ToHex(Point(m["chip_public"])));
+  EXPECT_EQ(ToHex(chip_map->public_key.Encode()), ToHex(EcPointField(m["chip_public"])));
 
   // H from both sides.
-  absl::StatusOr<EcPoint> chip_pub = g.DecodePoint(Point(m["chip_public"]));
+  absl::StatusOr<EcPoint> chip_pub = g.DecodePoint(EcPointField(m["chip_public"]));
   ASSERT_TRUE(chip_pub.ok()) << chip_pub.status();
-  absl::StatusOr<EcPoint> h = g.SharedPoint(H(m["terminal_private"]), *chip_pub);
+  absl::StatusOr<EcPoint> h = g.SharedPoint(HexField(m["terminal_private"]), *chip_pub);
   ASSERT_TRUE(h.ok());
-  EXPECT_EQ(ToHex(h->Encode()), ToHex(Point(m["shared_point_H"])));
-  absl::StatusOr<EcPoint> h2 = g.SharedPoint(H(m["chip_private"]), terminal_map->public_key);
+  EXPECT_EQ(ToHex(h->Encode()), ToHex(EcPointField(m["shared_point_H"])));
+  absl::StatusOr<EcPoint> h2 = g.SharedPoint(HexField(m["chip_private"]), terminal_map->public_key);
   ASSERT_TRUE(h2.ok());
   EXPECT_TRUE(*h == *h2);
 
   // G~ = s*G + H.
-  absl::StatusOr<EcPoint> sg = g.MultiplyGenerator(H(v["nonce_s"]));
+  absl::StatusOr<EcPoint> sg = g.MultiplyGenerator(HexField(v["nonce_s"]));
   ASSERT_TRUE(sg.ok());
   absl::StatusOr<EcPoint> g_mapped = g.Add(*sg, *h);
   ASSERT_TRUE(g_mapped.ok());
-  EXPECT_EQ(ToHex(g_mapped->Encode()), ToHex(Point(m["mapped_generator"])));
+  EXPECT_EQ(ToHex(g_mapped->Encode()), ToHex(EcPointField(m["mapped_generator"])));
 
   absl::StatusOr<EcGroup> mapped = g.WithGenerator(*g_mapped);
   ASSERT_TRUE(mapped.ok());
@@ -89,19 +83,19 @@ TEST(EcGroupTest, AppendixG1GenericMappingArithmetic) {
   EXPECT_FALSE(*mapped == g);
 
   const auto& ka = v["key_agreement"];
-  absl::StatusOr<EcKeyPair> terminal_eph = mapped->KeyPairFromPrivate(H(ka["terminal_private"]));
+  absl::StatusOr<EcKeyPair> terminal_eph = mapped->KeyPairFromPrivate(HexField(ka["terminal_private"]));
   ASSERT_TRUE(terminal_eph.ok());
-  EXPECT_EQ(ToHex(terminal_eph->public_key.Encode()), ToHex(Point(ka["terminal_public"])));
-  absl::StatusOr<EcKeyPair> chip_eph = mapped->KeyPairFromPrivate(H(ka["chip_private"]));
+  EXPECT_EQ(ToHex(terminal_eph->public_key.Encode()), ToHex(EcPointField(ka["terminal_public"])));
+  absl::StatusOr<EcKeyPair> chip_eph = mapped->KeyPairFromPrivate(HexField(ka["chip_private"]));
   ASSERT_TRUE(chip_eph.ok());
-  EXPECT_EQ(ToHex(chip_eph->public_key.Encode()), ToHex(Point(ka["chip_public"])));
+  EXPECT_EQ(ToHex(chip_eph->public_key.Encode()), ToHex(EcPointField(ka["chip_public"])));
 
-  absl::StatusOr<EcPoint> chip_eph_pub = mapped->DecodePoint(Point(ka["chip_public"]));
+  absl::StatusOr<EcPoint> chip_eph_pub = mapped->DecodePoint(EcPointField(ka["chip_public"]));
   ASSERT_TRUE(chip_eph_pub.ok());
-  absl::StatusOr<SecureBytes> k = mapped->SharedSecret(H(ka["terminal_private"]), *chip_eph_pub);
+  absl::StatusOr<SecureBytes> k = mapped->SharedSecret(HexField(ka["terminal_private"]), *chip_eph_pub);
   ASSERT_TRUE(k.ok());
   EXPECT_EQ(ToHex(FromSecure(*k)), ka["shared_secret_K_x"].get<std::string>());
-  absl::StatusOr<SecureBytes> k2 = mapped->SharedSecret(H(ka["chip_private"]), terminal_eph->public_key);
+  absl::StatusOr<SecureBytes> k2 = mapped->SharedSecret(HexField(ka["chip_private"]), terminal_eph->public_key);
   ASSERT_TRUE(k2.ok());
   EXPECT_EQ(*k, *k2);
 }
@@ -110,29 +104,29 @@ TEST(EcGroupTest, AppendixG1GenericMappingArithmetic) {
 TEST(EcGroupTest, BsiWorkedExampleArithmetic) {
   const nlohmann::json v = LoadVector("bsi-eac-worked-example-openpace.json")["ecdh"]["pace"];
   EcGroup g = *EcGroup::FromParameterId(v["parameter_id"].get<int>());
-  absl::StatusOr<EcKeyPair> pcd_map = g.KeyPairFromPrivate(H(v["mapping_pcd_private"]));
+  absl::StatusOr<EcKeyPair> pcd_map = g.KeyPairFromPrivate(HexField(v["mapping_pcd_private"]));
   ASSERT_TRUE(pcd_map.ok());
   EXPECT_EQ(ToHex(pcd_map->public_key.Encode()), v["mapping_pcd_public"].get<std::string>());
-  absl::StatusOr<EcPoint> picc_map = g.DecodePoint(H(v["mapping_picc_public"]));
+  absl::StatusOr<EcPoint> picc_map = g.DecodePoint(HexField(v["mapping_picc_public"]));
   ASSERT_TRUE(picc_map.ok());
-  absl::StatusOr<EcPoint> h = g.SharedPoint(H(v["mapping_pcd_private"]), *picc_map);
+  absl::StatusOr<EcPoint> h = g.SharedPoint(HexField(v["mapping_pcd_private"]), *picc_map);
   ASSERT_TRUE(h.ok());
   EXPECT_EQ(ToHex(h->Encode()), v["mapping_shared_secret_H"].get<std::string>());
-  absl::StatusOr<EcPoint> sg = g.MultiplyGenerator(H(v["nonce_s"]));
+  absl::StatusOr<EcPoint> sg = g.MultiplyGenerator(HexField(v["nonce_s"]));
   ASSERT_TRUE(sg.ok());
   absl::StatusOr<EcPoint> gm = g.Add(*sg, *h);
   ASSERT_TRUE(gm.ok());
   EXPECT_EQ(ToHex(gm->Encode()), v["mapped_generator"].get<std::string>());
   EcGroup mapped = *g.WithGenerator(*gm);
   // The PCD's ephemeral private key is given with a leading 00 (33 bytes): it is a number.
-  absl::StatusOr<EcKeyPair> pcd = mapped.KeyPairFromPrivate(H(v["ephemeral_pcd_private"]));
+  absl::StatusOr<EcKeyPair> pcd = mapped.KeyPairFromPrivate(HexField(v["ephemeral_pcd_private"]));
   ASSERT_TRUE(pcd.ok()) << pcd.status();
   EXPECT_EQ(pcd->private_key.size(), 32u);
   EXPECT_EQ(ToHex(pcd->public_key.Encode()), v["ephemeral_pcd_public"].get<std::string>());
-  absl::StatusOr<EcKeyPair> picc = mapped.KeyPairFromPrivate(H(v["ephemeral_picc_private"]));
+  absl::StatusOr<EcKeyPair> picc = mapped.KeyPairFromPrivate(HexField(v["ephemeral_picc_private"]));
   ASSERT_TRUE(picc.ok());
   EXPECT_EQ(ToHex(picc->public_key.Encode()), v["ephemeral_picc_public"].get<std::string>());
-  absl::StatusOr<SecureBytes> k = mapped.SharedSecret(H(v["ephemeral_pcd_private"]), picc->public_key);
+  absl::StatusOr<SecureBytes> k = mapped.SharedSecret(HexField(v["ephemeral_pcd_private"]), picc->public_key);
   ASSERT_TRUE(k.ok());
   EXPECT_EQ(ToHex(FromSecure(*k)), v["shared_secret_K"].get<std::string>());
 }

@@ -1,7 +1,5 @@
 #include "validator/emrtd/crypto/iso9796.h"
 
-#include <fstream>
-
 #include <botan/auto_rng.h>
 #include <botan/pubkey.h>
 #include <botan/rsa.h>
@@ -10,15 +8,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
 namespace {
 
-nlohmann::json Vectors() {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/active-authentication-vectors.json");
-  EXPECT_TRUE(in.good());
-  return nlohmann::json::parse(in)["cases"];
-}
+nlohmann::json Vectors() { return testing::LoadVector("active-authentication-vectors.json")["cases"]; }
 
 // DG15 '6F' L SubjectPublicKeyInfo -> the SPKI.
 Bytes SpkiOfDg15(const std::string& hex) {

@@ -1,29 +1,25 @@
 #include "validator/emrtd/crypto/kdf.h"
 
-#include <fstream>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "validator/emrtd/crypto/hash.h"
+#include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
 namespace {
 
-nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  return nlohmann::json::parse(in);
-}
+using testing::LoadVector;
+using testing::HexField;
 
-Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
 std::string Hex(const SecureBytes& b) { return ToHex(FromSecure(b)); }
 
 // App. D.2: K_enc / K_mac from K_seed (3DES, parity adjusted).
 TEST(KdfTest, BacKeysFromSeedMatchAppendixD2) {
   nlohmann::json v = LoadVector("icao9303-p11-appD-bac-sm.json");
   const nlohmann::json& d2 = v["D2_key_seed"];
-  Bytes seed = H(d2["k_seed"]);
+  Bytes seed = HexField(d2["k_seed"]);
   EXPECT_EQ(Hex(Kdf(KeyAlgorithm::k3Des, seed, kKdfCounterEnc)), d2["k_enc"].get<std::string>());
   EXPECT_EQ(Hex(Kdf(KeyAlgorithm::k3Des, seed, kKdfCounterMac)), d2["k_mac"].get<std::string>());
 }
@@ -32,7 +28,7 @@ TEST(KdfTest, BacKeysFromSeedMatchAppendixD2) {
 TEST(KdfTest, BacSessionKeysMatchAppendixD3) {
   nlohmann::json v = LoadVector("icao9303-p11-appD-bac-sm.json");
   const nlohmann::json& d3 = v["D3_mutual_authentication"];
-  Bytes k_ifd = H(d3["k_ifd"]), k_ic = H(d3["k_ic"]);
+  Bytes k_ifd = HexField(d3["k_ifd"]), k_ic = HexField(d3["k_ic"]);
   Bytes seed(16);
   for (int i = 0; i < 16; ++i) seed[i] = k_ifd[i] ^ k_ic[i];
   EXPECT_EQ(Hex(Kdf(KeyAlgorithm::k3Des, seed, kKdfCounterEnc)), d3["ks_enc"].get<std::string>());
@@ -46,13 +42,13 @@ TEST(KdfTest, Aes128KeysMatchBsiWorkedExample) {
   for (const char* variant : {"ecdh", "dh"}) {
     SCOPED_TRACE(variant);
     const nlohmann::json& pace = v[variant]["pace"];
-    Bytes k = H(pace["shared_secret_K"]);
+    Bytes k = HexField(pace["shared_secret_K"]);
     EXPECT_EQ(Hex(Kdf(KeyAlgorithm::kAes128, k, kKdfCounterEnc)), pace["k_enc"].get<std::string>());
     EXPECT_EQ(Hex(Kdf(KeyAlgorithm::kAes128, k, kKdfCounterMac)), pace["k_mac"].get<std::string>());
     const nlohmann::json& ca = v[variant]["chip_authentication"];
-    EXPECT_EQ(Hex(Kdf(KeyAlgorithm::kAes128, H(ca["shared_secret_K"]), kKdfCounterEnc, H(ca["nonce_r_picc"]))),
+    EXPECT_EQ(Hex(Kdf(KeyAlgorithm::kAes128, HexField(ca["shared_secret_K"]), kKdfCounterEnc, HexField(ca["nonce_r_picc"]))),
               ca["k_enc"].get<std::string>());
-    EXPECT_EQ(Hex(Kdf(KeyAlgorithm::kAes128, H(ca["shared_secret_K"]), kKdfCounterMac, H(ca["nonce_r_picc"]))),
+    EXPECT_EQ(Hex(Kdf(KeyAlgorithm::kAes128, HexField(ca["shared_secret_K"]), kKdfCounterMac, HexField(ca["nonce_r_picc"]))),
               ca["k_mac"].get<std::string>());
   }
 }
@@ -68,9 +64,9 @@ TEST(KdfTest, PacePasswordKey) {
 
   // App. G.1: K_pi = KDF(SHA-1(MRZ_information), 3) and the session keys from the ECDH x-coordinate.
   nlohmann::json g1 = LoadVector("icao9303-p11-appG1-pace-gm-ecdh.json");
-  Bytes seed = H(g1["key_seed_sha1"]);
+  Bytes seed = HexField(g1["key_seed_sha1"]);
   EXPECT_EQ(Hex(Kdf(KeyAlgorithm::kAes128, seed, kKdfCounterPace)), g1["k_pi"].get<std::string>());
-  Bytes k = H(g1["key_agreement"]["shared_secret_K_x"]);
+  Bytes k = HexField(g1["key_agreement"]["shared_secret_K_x"]);
   EXPECT_EQ(Hex(Kdf(KeyAlgorithm::kAes128, k, kKdfCounterEnc)), g1["session_keys"]["ks_enc"].get<std::string>());
   EXPECT_EQ(Hex(Kdf(KeyAlgorithm::kAes128, k, kKdfCounterMac)), g1["session_keys"]["ks_mac"].get<std::string>());
 }

@@ -1,44 +1,39 @@
 #include "validator/emrtd/crypto/mac.h"
 
-#include <fstream>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "validator/emrtd/crypto/cipher.h"
+#include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
 namespace {
 
-nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  return nlohmann::json::parse(in);
-}
-
-Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
+using testing::LoadVector;
+using testing::HexField;
 
 // App. D.3: M_IFD = MAC(K_mac, pad(E_IFD)), M_IC = MAC(K_mac, pad(E_IC)).
 TEST(MacTest, RetailMacMatchesAppendixDMutualAuthentication) {
   nlohmann::json v = LoadVector("icao9303-p11-appD-bac-sm.json");
-  Bytes k_mac = H(v["D2_key_seed"]["k_mac"]);
+  Bytes k_mac = HexField(v["D2_key_seed"]["k_mac"]);
   const nlohmann::json& d3 = v["D3_mutual_authentication"];
-  absl::StatusOr<Bytes> m = RetailMac(k_mac, PadIso9797M2(H(d3["E_ifd"]), 8));
+  absl::StatusOr<Bytes> m = RetailMac(k_mac, PadIso9797M2(HexField(d3["E_ifd"]), 8));
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_EQ(ToHex(*m), d3["M_ifd"].get<std::string>());
-  EXPECT_EQ(ToHex(*Mac8(CipherFamily::k3Des, k_mac, PadIso9797M2(H(d3["E_ic"]), 8))), d3["M_ic"].get<std::string>());
+  EXPECT_EQ(ToHex(*Mac8(CipherFamily::k3Des, k_mac, PadIso9797M2(HexField(d3["E_ic"]), 8))), d3["M_ic"].get<std::string>());
 }
 
 // App. D.4: CC = MAC(KS_mac, N) for every command N and response K given.
 TEST(MacTest, RetailMacMatchesAppendixDSecureMessaging) {
   nlohmann::json v = LoadVector("icao9303-p11-appD-bac-sm.json");
   const nlohmann::json& d4 = v["D4_secure_messaging"];
-  Bytes ks_mac = H(d4["ks_mac"]);
+  Bytes ks_mac = HexField(d4["ks_mac"]);
   for (const nlohmann::json& x : d4["exchanges"]) {
     SCOPED_TRACE(x["command"].get<std::string>());
-    EXPECT_EQ(ToHex(*RetailMac(ks_mac, H(x["cmd_N"]))), x["cmd_CC"].get<std::string>());
+    EXPECT_EQ(ToHex(*RetailMac(ks_mac, HexField(x["cmd_N"]))), x["cmd_CC"].get<std::string>());
     // rsp_K is given with its padding.
-    EXPECT_EQ(ToHex(*RetailMac(ks_mac, H(x["rsp_K"]))), x["rsp_CC"].get<std::string>());
+    EXPECT_EQ(ToHex(*RetailMac(ks_mac, HexField(x["rsp_K"]))), x["rsp_CC"].get<std::string>());
   }
 }
 
@@ -74,8 +69,8 @@ TEST(MacTest, AesSmMacMatchesBsiWorkedExample) {
     const nlohmann::json& pace = v[variant]["pace"];
     Bytes ssc(16, 0);
     ssc[15] = static_cast<uint8_t>(pace["sm_mac_example"]["ssc"].get<int>());
-    Bytes input = Concat({ssc, PadIso9797M2(H(pace["sm_mac_example"]["data_unpadded"]), 16)});
-    EXPECT_EQ(ToHex(*Mac8(CipherFamily::kAes, H(pace["k_mac"]), input)),
+    Bytes input = Concat({ssc, PadIso9797M2(HexField(pace["sm_mac_example"]["data_unpadded"]), 16)});
+    EXPECT_EQ(ToHex(*Mac8(CipherFamily::kAes, HexField(pace["k_mac"]), input)),
               pace["sm_mac_example"]["mac"].get<std::string>());
   }
 }

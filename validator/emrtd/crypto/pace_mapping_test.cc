@@ -1,6 +1,5 @@
 #include "validator/emrtd/crypto/pace_mapping.h"
 
-#include <fstream>
 #include <string>
 
 #include <botan/bigint.h>
@@ -10,43 +9,39 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "validator/emrtd/bytes.h"
+#include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::LoadVector;
+using testing::HexField;
+using testing::EcPointField;
 
-nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  return nlohmann::json::parse(in);
-}
-
-Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
 std::string Hex(const SecureBytes& b) { return ToHex(FromSecure(b)); }
-Bytes Point(const nlohmann::json& j) { return Concat({HexOrDie("04"), H(j["x"]), H(j["y"])}); }
 
 TEST(PaceMappingTest, GenericMappingEcdhAppendixG1) {
   const nlohmann::json v = LoadVector("icao9303-p11-appG1-pace-gm-ecdh.json");
   KeyAgreementGroup group = *KeyAgreementGroup::FromParameterId(13);
   const auto& m = v["mapping"];
   absl::StatusOr<GenericMappingResult> r =
-      MapGeneric(group, H(v["nonce_s"]), H(m["terminal_private"]), Point(m["chip_public"]));
+      MapGeneric(group, HexField(v["nonce_s"]), HexField(m["terminal_private"]), EcPointField(m["chip_public"]));
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(Hex(r->shared), ToHex(Point(m["shared_point_H"])));
+  EXPECT_EQ(Hex(r->shared), ToHex(EcPointField(m["shared_point_H"])));
   ASSERT_TRUE(r->mapped.is_ec());
-  EXPECT_EQ(ToHex(r->mapped.ec().generator().Encode()), ToHex(Point(m["mapped_generator"])));
+  EXPECT_EQ(ToHex(r->mapped.ec().generator().Encode()), ToHex(EcPointField(m["mapped_generator"])));
   // The chip's side gives the same group.
   absl::StatusOr<GenericMappingResult> chip =
-      MapGeneric(group, H(v["nonce_s"]), H(m["chip_private"]), Point(m["terminal_public"]));
+      MapGeneric(group, HexField(v["nonce_s"]), HexField(m["chip_private"]), EcPointField(m["terminal_public"]));
   ASSERT_TRUE(chip.ok());
   EXPECT_TRUE(chip->mapped == r->mapped);
   // Ephemeral keys on the mapped group.
   const auto& ka = v["key_agreement"];
-  absl::StatusOr<KeyAgreementKeyPair> kp = r->mapped.KeyPairFromPrivate(H(ka["terminal_private"]));
+  absl::StatusOr<KeyAgreementKeyPair> kp = r->mapped.KeyPairFromPrivate(HexField(ka["terminal_private"]));
   ASSERT_TRUE(kp.ok());
-  EXPECT_EQ(ToHex(kp->public_key), ToHex(Point(ka["terminal_public"])));
-  absl::StatusOr<SecureBytes> k = r->mapped.SharedSecret(H(ka["terminal_private"]), Point(ka["chip_public"]));
+  EXPECT_EQ(ToHex(kp->public_key), ToHex(EcPointField(ka["terminal_public"])));
+  absl::StatusOr<SecureBytes> k = r->mapped.SharedSecret(HexField(ka["terminal_private"]), EcPointField(ka["chip_public"]));
   ASSERT_TRUE(k.ok());
   EXPECT_EQ(Hex(*k), ka["shared_secret_K_x"].get<std::string>());
 }
@@ -56,19 +51,19 @@ TEST(PaceMappingTest, GenericMappingDhAppendixG2) {
   KeyAgreementGroup group = *KeyAgreementGroup::FromParameterId(0);
   const auto& m = v["mapping"];
   absl::StatusOr<GenericMappingResult> r =
-      MapGeneric(group, H(v["nonce_s"]), H(m["terminal_private"]), H(m["chip_public"]));
+      MapGeneric(group, HexField(v["nonce_s"]), HexField(m["terminal_private"]), HexField(m["chip_public"]));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(Hex(r->shared), m["shared_secret_H"].get<std::string>());
   ASSERT_FALSE(r->mapped.is_ec());
   EXPECT_EQ(ToHex(r->mapped.dh().g()), m["mapped_generator"].get<std::string>());
   const auto& ka = v["key_agreement"];
-  absl::StatusOr<KeyAgreementKeyPair> chip = r->mapped.KeyPairFromPrivate(H(ka["chip_private"]));
+  absl::StatusOr<KeyAgreementKeyPair> chip = r->mapped.KeyPairFromPrivate(HexField(ka["chip_private"]));
   ASSERT_TRUE(chip.ok());
   EXPECT_EQ(ToHex(chip->public_key), ka["chip_public"].get<std::string>());
   // The vector writes the terminal's public value with a leading 00 (129 bytes).
-  const Bytes terminal_public_129 = H(ka["terminal_public"]);
+  const Bytes terminal_public_129 = HexField(ka["terminal_public"]);
   const Bytes terminal_public(terminal_public_129.begin() + 1, terminal_public_129.end());
-  absl::StatusOr<SecureBytes> k = r->mapped.SharedSecret(H(ka["chip_private"]), terminal_public);
+  absl::StatusOr<SecureBytes> k = r->mapped.SharedSecret(HexField(ka["chip_private"]), terminal_public);
   ASSERT_TRUE(k.ok()) << k.status();
   EXPECT_EQ(Hex(*k), ka["shared_secret_K"].get<std::string>());
 }
@@ -80,13 +75,13 @@ TEST(PaceMappingTest, GenericMappingBsiWorkedExample) {
     const auto& p = v[kind]["pace"];
     KeyAgreementGroup group = *KeyAgreementGroup::FromParameterId(p["parameter_id"].get<int>());
     absl::StatusOr<GenericMappingResult> r =
-        MapGeneric(group, H(p["nonce_s"]), H(p["mapping_pcd_private"]), H(p["mapping_picc_public"]));
+        MapGeneric(group, HexField(p["nonce_s"]), HexField(p["mapping_pcd_private"]), HexField(p["mapping_picc_public"]));
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(Hex(r->shared), p["mapping_shared_secret_H"].get<std::string>());
     const Bytes generator = r->mapped.is_ec() ? r->mapped.ec().generator().Encode() : r->mapped.dh().g();
     EXPECT_EQ(ToHex(generator), p["mapped_generator"].get<std::string>());
     absl::StatusOr<SecureBytes> k =
-        r->mapped.SharedSecret(H(p["ephemeral_picc_private"]), H(p["ephemeral_pcd_public"]));
+        r->mapped.SharedSecret(HexField(p["ephemeral_picc_private"]), HexField(p["ephemeral_pcd_public"]));
     ASSERT_TRUE(k.ok()) << k.status();
     EXPECT_EQ(Hex(*k), p["shared_secret_K"].get<std::string>());
   }
@@ -107,17 +102,17 @@ TEST(PaceMappingTest, IntegratedMappingEcdhAppendixH1) {
   const nlohmann::json v = LoadVector("icao9303-p11-appH-pace-im.json")["H1_ecdh"];
   KeyAgreementGroup group = *KeyAgreementGroup::FromParameterId(13);
   const Bytes p = group.ec().parameters().p;
-  absl::StatusOr<SecureBytes> r = PseudoRandomR(KeyAlgorithm::kAes128, H(v["nonce_s"]), H(v["nonce_t"]), 256);
+  absl::StatusOr<SecureBytes> r = PseudoRandomR(KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]), 256);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(Hex(*r), v["pseudo_random_R_s_t_(from comment)"].get<std::string>());
-  absl::StatusOr<SecureBytes> rp = PseudoRandomRp(KeyAlgorithm::kAes128, H(v["nonce_s"]), H(v["nonce_t"]), p);
+  absl::StatusOr<SecureBytes> rp = PseudoRandomRp(KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]), p);
   ASSERT_TRUE(rp.ok());
   EXPECT_EQ(Hex(*rp), v["R_p_s_t_(x input to point encoding)"].get<std::string>());
   absl::StatusOr<EcPoint> g = PointEncode(group.ec(), *rp);
   ASSERT_TRUE(g.ok()) << g.status();
-  EXPECT_EQ(ToHex(g->Encode()), ToHex(Point(v["mapped_generator"])));
+  EXPECT_EQ(ToHex(g->Encode()), ToHex(EcPointField(v["mapped_generator"])));
   absl::StatusOr<KeyAgreementGroup> mapped =
-      MapIntegrated(group, KeyAlgorithm::kAes128, H(v["nonce_s"]), H(v["nonce_t"]));
+      MapIntegrated(group, KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]));
   ASSERT_TRUE(mapped.ok()) << mapped.status();
   EXPECT_TRUE(mapped->ec().generator() == *g);
 }
@@ -126,15 +121,15 @@ TEST(PaceMappingTest, IntegratedMappingDhAppendixH2) {
   const nlohmann::json v = LoadVector("icao9303-p11-appH-pace-im.json")["H2_dh"];
   KeyAgreementGroup group = *KeyAgreementGroup::FromParameterId(0);
   ASSERT_EQ(ToHex(group.dh().p()), v["p"].get<std::string>());
-  absl::StatusOr<SecureBytes> r = PseudoRandomR(KeyAlgorithm::kAes128, H(v["nonce_s"]), H(v["nonce_t"]), 1024);
+  absl::StatusOr<SecureBytes> r = PseudoRandomR(KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]), 1024);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->size(), 144u);  // n = ceil((1024 + 64) / 128) = 9 blocks
   EXPECT_EQ(Hex(*r), v["pseudo_random_R_s_t_(from comment)"].get<std::string>());
-  absl::StatusOr<SecureBytes> rp = PseudoRandomRp(KeyAlgorithm::kAes128, H(v["nonce_s"]), H(v["nonce_t"]), H(v["p"]));
+  absl::StatusOr<SecureBytes> rp = PseudoRandomRp(KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]), HexField(v["p"]));
   ASSERT_TRUE(rp.ok());
   EXPECT_EQ(Hex(*rp), v["R_p_s_t"].get<std::string>());
   absl::StatusOr<KeyAgreementGroup> mapped =
-      MapIntegrated(group, KeyAlgorithm::kAes128, H(v["nonce_s"]), H(v["nonce_t"]));
+      MapIntegrated(group, KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]));
   ASSERT_TRUE(mapped.ok()) << mapped.status();
   EXPECT_EQ(ToHex(mapped->dh().g()), v["mapped_generator"].get<std::string>());
 }

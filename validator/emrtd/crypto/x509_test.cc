@@ -1,23 +1,18 @@
 #include "validator/emrtd/crypto/x509.h"
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd::x509 {
 namespace {
 
-// Fixtures made by testdata/pki/make_pki.py (Python `cryptography`, fixed dates).
-Bytes ReadPki(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_SOURCE_DIR) + "/validator/emrtd/crypto/testdata/pki/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using testing::ReadPki;
 
+// Fixtures made by testdata/pki/make_pki.py (Python `cryptography`, fixed dates).
 Certificate Load(const std::string& name) {
   absl::StatusOr<Certificate> c = Certificate::FromDer(ReadPki(name));
   EXPECT_TRUE(c.ok()) << name << ": " << c.status();

@@ -1,7 +1,5 @@
 #include "validator/emrtd/files/file_reader.h"
 
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -10,16 +8,13 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "validator/emrtd/access/chip_side_sm.h"
+#include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
 namespace {
 
-Bytes ReadVectorFile(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using testing::ReadVector;
 
 // A file of `size` bytes in all: tag 0x75 (DG2-like), a long length, filler.
 Bytes MakeFile(size_t size) {
@@ -224,7 +219,7 @@ TEST(FileReaderTest, SelectApplicationHasNoLe) {
 }
 
 TEST(FileReaderTest, SmallFileInOneRoundTripWithSfi) {
-  Bytes dg1 = ReadVectorFile("lds-samples/jmrtd-bsi2008/Datagroup1.bin");
+  Bytes dg1 = ReadVector("lds-samples/jmrtd-bsi2008/Datagroup1.bin");
   FakeChip chip = ChipWith(0x01, dg1);
   Session s(kShort);
   absl::StatusOr<Bytes> got = s.Sfi(chip, 0x01);
@@ -236,7 +231,7 @@ TEST(FileReaderTest, SmallFileInOneRoundTripWithSfi) {
 }
 
 TEST(FileReaderTest, TrailingBytesAfterTheTlvAreNotPartOfTheFile) {
-  Bytes com = ReadVectorFile("lds-samples/jmrtd-bsi2008/EF_COM.bin");
+  Bytes com = ReadVector("lds-samples/jmrtd-bsi2008/EF_COM.bin");
   Bytes padded = com;
   padded.insert(padded.end(), 40, 0xFF);
   FakeChip chip = ChipWith(0x1E, padded);
@@ -247,7 +242,7 @@ TEST(FileReaderTest, TrailingBytesAfterTheTlvAreNotPartOfTheFile) {
 // ~15 KB DG2: plain short APDUs take 59 round trips of 256 bytes, BAC (3DES SM) 66 of 231 bytes,
 // and with extended length one.
 TEST(FileReaderTest, LargeFileRoundTrips) {
-  Bytes dg2 = ReadVectorFile("lds-samples/jmrtd-bsi2008/Datagroup2.bin");
+  Bytes dg2 = ReadVector("lds-samples/jmrtd-bsi2008/Datagroup2.bin");
   ASSERT_EQ(dg2.size(), 15083u);
   {
     FakeChip chip = ChipWith(0x02, dg2);
@@ -353,7 +348,7 @@ TEST(FileReaderTest, WrongLeWithExactLengthIsRetriedWithIt) {
 
 // Some chips refuse an Le past the end of a small file: the header is read first, then the rest.
 TEST(FileReaderTest, ChipRefusingLePastEndOfFile) {
-  Bytes dg1 = ReadVectorFile("lds-samples/jmrtd-bsi2008/Datagroup1.bin");
+  Bytes dg1 = ReadVector("lds-samples/jmrtd-bsi2008/Datagroup1.bin");
   FakeChip chip = ChipWith(0x01, dg1);
   chip.quirks.refuse_le_past_eof = true;
   Session s(kShort);
@@ -558,7 +553,7 @@ TEST(FileReaderTest, SelectingTheApplicationForgetsThatTheMfWasCurrent) {
 }
 
 TEST(FileReaderTest, SelectByFidAndHeaderFirstLikeClassicReaders) {
-  Bytes com = ReadVectorFile("lds-samples/jmrtd-bsi2008/EF_COM.bin");
+  Bytes com = ReadVector("lds-samples/jmrtd-bsi2008/EF_COM.bin");
   FakeChip chip = ChipWith(0x1E, com);
   chip.app.clear();
   chip.app[0x011E] = {com, 0x1E};
@@ -574,7 +569,7 @@ TEST(FileReaderTest, SelectByFidAndHeaderFirstLikeClassicReaders) {
 }
 
 TEST(FileReaderTest, ChipWithoutSfiIsReadBySelect) {
-  Bytes dg1 = ReadVectorFile("lds-samples/jmrtd-bsi2008/Datagroup1.bin");
+  Bytes dg1 = ReadVector("lds-samples/jmrtd-bsi2008/Datagroup1.bin");
   FakeChip chip = ChipWith(0x01, dg1);
   chip.quirks.sfi = false;
   Session s(kShort);

@@ -1,29 +1,18 @@
 #include "validator/emrtd/lds/security_infos.h"
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
 namespace {
 
-nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << name;
-  return nlohmann::json::parse(in);
-}
-
-Bytes ReadBinaryFile(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-Bytes H(const nlohmann::json& j) { return HexOrDie(j.get<std::string>()); }
+using testing::LoadVector;
+using testing::ReadVector;
+using testing::HexField;
 
 constexpr char kBrainpoolP256r1P[] = "A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377";
 constexpr char kBrainpoolP256r1Order[] = "A9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7";
@@ -56,7 +45,7 @@ bool HasOther(const SecurityInfos& s, absl::string_view protocol, bool malformed
 
 TEST(SecurityInfosTest, OpenPaceOldTestCardWithExplicitDomainParameters) {
   nlohmann::json v = LoadVector("openpace-cardaccess-cardsecurity-samples.json");
-  absl::StatusOr<SecurityInfos> s = ParseSecurityInfos(H(v["ef_cardaccess"]["ef_cardaccess_old_testcard"]));
+  absl::StatusOr<SecurityInfos> s = ParseSecurityInfos(HexField(v["ef_cardaccess"]["ef_cardaccess_old_testcard"]));
   ASSERT_TRUE(s.ok()) << s.status();
   ASSERT_EQ(s->terminal_authentication.size(), 1u);
   EXPECT_EQ(s->terminal_authentication[0].version, 2);
@@ -90,7 +79,7 @@ TEST(SecurityInfosTest, OpenPaceOldTestCardWithExplicitDomainParameters) {
 
 TEST(SecurityInfosTest, OpenPaceNewTestCardIgnoresBytesAfterTheSet) {
   nlohmann::json v = LoadVector("openpace-cardaccess-cardsecurity-samples.json");
-  Bytes file = H(v["ef_cardaccess"]["ef_cardaccess_new_testcard"]);
+  Bytes file = HexField(v["ef_cardaccess"]["ef_cardaccess_new_testcard"]);
   ASSERT_GT(file.size(), 3u + 0x82u);  // the file carries junk after the SET
   absl::StatusOr<SecurityInfos> s = ParseSecurityInfos(file);
   ASSERT_TRUE(s.ok()) << s.status();
@@ -111,7 +100,7 @@ TEST(SecurityInfosTest, OpenPaceNewTestCardIgnoresBytesAfterTheSet) {
 
 TEST(SecurityInfosTest, OpenPaceDanHasTwoChipAuthenticationKeys) {
   nlohmann::json v = LoadVector("openpace-cardaccess-cardsecurity-samples.json");
-  absl::StatusOr<SecurityInfos> s = ParseSecurityInfos(H(v["ef_cardaccess"]["ef_cardaccess_dan"]));
+  absl::StatusOr<SecurityInfos> s = ParseSecurityInfos(HexField(v["ef_cardaccess"]["ef_cardaccess_dan"]));
   ASSERT_TRUE(s.ok()) << s.status();
   ASSERT_EQ(s->chip_authentication.size(), 2u);
   EXPECT_EQ(s->chip_authentication[0].key_id, 0x41);
@@ -125,7 +114,7 @@ TEST(SecurityInfosTest, OpenPaceDanHasTwoChipAuthenticationKeys) {
 
 TEST(SecurityInfosTest, OpenPaceSloveniaSkipsProprietaryEntry) {
   nlohmann::json v = LoadVector("openpace-cardaccess-cardsecurity-samples.json");
-  absl::StatusOr<SecurityInfos> s = ParseSecurityInfos(H(v["ef_cardaccess"]["ef_cardaccess_slowenia"]));
+  absl::StatusOr<SecurityInfos> s = ParseSecurityInfos(HexField(v["ef_cardaccess"]["ef_cardaccess_slowenia"]));
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_TRUE(s->pace.empty());
   ASSERT_EQ(s->chip_authentication.size(), 1u);
@@ -141,7 +130,7 @@ TEST(SecurityInfosTest, OpenPaceSloveniaSkipsProprietaryEntry) {
 
 TEST(SecurityInfosTest, OpenPaceCa3HasPaceCamAndPrivilegedTerminalInfo) {
   nlohmann::json v = LoadVector("openpace-cardaccess-cardsecurity-samples.json");
-  absl::StatusOr<SecurityInfos> s = ParseSecurityInfos(H(v["ef_cardaccess"]["ef_cardaccess_ca3"]));
+  absl::StatusOr<SecurityInfos> s = ParseSecurityInfos(HexField(v["ef_cardaccess"]["ef_cardaccess_ca3"]));
   ASSERT_TRUE(s.ok()) << s.status();
   ASSERT_EQ(s->pace.size(), 2u);
   EXPECT_EQ(s->pace[0].protocol, oid::kPaceEcdhGmAes128);
@@ -169,7 +158,7 @@ TEST(SecurityInfosTest, BsiWorkedExampleCardAccessAndCardSecurity) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.variant);
     const nlohmann::json& ex = v[c.variant];
-    absl::StatusOr<SecurityInfos> access = ParseSecurityInfos(H(ex["ef_cardaccess"]));
+    absl::StatusOr<SecurityInfos> access = ParseSecurityInfos(HexField(ex["ef_cardaccess"]));
     ASSERT_TRUE(access.ok()) << access.status();
     ASSERT_EQ(access->pace.size(), 1u);
     EXPECT_EQ(access->pace[0].protocol, ex["pace"]["protocol"].get<std::string>() == "id-PACE-ECDH-GM-AES-CBC-CMAC-128"
@@ -181,7 +170,7 @@ TEST(SecurityInfosTest, BsiWorkedExampleCardAccessAndCardSecurity) {
     EXPECT_EQ(access->pace[0].parameter_id, c.parameter_id);
     EXPECT_TRUE(HasOther(*access, oid::kPrivilegedTerminalInfo));
 
-    absl::StatusOr<SecurityInfos> security = ParseSecurityInfos(EContent(H(ex["ef_cardsecurity"])));
+    absl::StatusOr<SecurityInfos> security = ParseSecurityInfos(EContent(HexField(ex["ef_cardsecurity"])));
     ASSERT_TRUE(security.ok()) << security.status();
     ASSERT_EQ(security->chip_authentication_public_keys.size(), 1u);
     const ChipAuthenticationPublicKeyInfo& pk = security->chip_authentication_public_keys[0];
@@ -203,7 +192,7 @@ TEST(SecurityInfosTest, BsiWorkedExampleCardAccessAndCardSecurity) {
 
 TEST(SecurityInfosTest, OpenPaceDanCardSecurityPublicKey) {
   nlohmann::json v = LoadVector("openpace-cardaccess-cardsecurity-samples.json");
-  absl::StatusOr<SecurityInfos> s = ParseSecurityInfos(EContent(H(v["ef_cardsecurity_dan"])));
+  absl::StatusOr<SecurityInfos> s = ParseSecurityInfos(EContent(HexField(v["ef_cardsecurity_dan"])));
   ASSERT_TRUE(s.ok()) << s.status();
   ASSERT_EQ(s->chip_authentication_public_keys.size(), 1u);
   const ChipAuthenticationPublicKeyInfo& pk = s->chip_authentication_public_keys[0];
@@ -215,7 +204,7 @@ TEST(SecurityInfosTest, OpenPaceDanCardSecurityPublicKey) {
 }
 
 TEST(SecurityInfosTest, Dg14OfBsi2008SpecimenWithExplicitCurve) {
-  Bytes dg14 = ReadBinaryFile("lds-samples/jmrtd-bsi2008/Datagroup14.bin");
+  Bytes dg14 = ReadVector("lds-samples/jmrtd-bsi2008/Datagroup14.bin");
   absl::StatusOr<SecurityInfos> s = ParseDg14(dg14);
   ASSERT_TRUE(s.ok()) << s.status();
   ASSERT_EQ(s->chip_authentication_public_keys.size(), 1u);

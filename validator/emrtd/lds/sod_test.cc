@@ -3,7 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "validator/emrtd/crypto/asn1_util.h"
-#include "validator/emrtd/lds/lds_test_util.h"
+#include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
 namespace {
