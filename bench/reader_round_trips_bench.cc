@@ -82,15 +82,6 @@ struct Case {
   vchip::ChipProfile profile;
 };
 
-const char* CheckName(CheckResult r) {
-  switch (r) {
-    case CheckResult::kSuccess: return "SUCCESS";
-    case CheckResult::kFailed: return "FAILED";
-    case CheckResult::kUnavailable: return "UNAVAILABLE";
-  }
-  return "?";
-}
-
 // A JPEG of about `size` bytes: the sample face with a comment segment (FF FE) after SOI.
 Bytes LargeJpeg(size_t size) {
   Bytes jpeg(testpki::kSampleFaceJpeg, testpki::kSampleFaceJpeg + testpki::kSampleFaceJpegSize);
@@ -239,11 +230,11 @@ std::string CheckOutcome(const Session& s, const Case& c) {
   if (e.passive_authentication && r->passive_authentication != *e.passive_authentication) {
     return "passive authentication differs from the profile's expectation";
   }
-  if (!e.chip_authentication.empty() && CheckName(r->chip_authentication_result) != e.chip_authentication) {
-    return absl::StrCat("chip authentication ", CheckName(r->chip_authentication_result));
+  if (!e.chip_authentication.empty() && CheckResultName(r->chip_authentication_result) != e.chip_authentication) {
+    return absl::StrCat("chip authentication ", CheckResultName(r->chip_authentication_result));
   }
-  if (!e.active_authentication.empty() && CheckName(r->active_authentication_result) != e.active_authentication) {
-    return absl::StrCat("active authentication ", CheckName(r->active_authentication_result));
+  if (!e.active_authentication.empty() && CheckResultName(r->active_authentication_result) != e.active_authentication) {
+    return absl::StrCat("active authentication ", CheckResultName(r->active_authentication_result));
   }
   if (!r->face_photo.has_value()) return "no face photo";
   return "";

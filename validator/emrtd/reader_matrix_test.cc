@@ -353,15 +353,6 @@ bool SentMseSetAtForPace(const std::vector<Exchange>& wire) {
 
 // ---- Expectations -----------------------------------------------------------------------------------
 
-const char* CheckName(CheckResult r) {
-  switch (r) {
-    case CheckResult::kSuccess: return "SUCCESS";
-    case CheckResult::kFailed: return "FAILED";
-    case CheckResult::kUnavailable: return "UNAVAILABLE";
-  }
-  return "?";
-}
-
 std::vector<Step> FullSequence(bool ca_step, bool aa_step) {
   std::vector<Step> s = {Step::kReadAtrInfo, Step::kAccessControl, Step::kReadSod, Step::kReadDg14};
   if (ca_step) s.push_back(Step::kChipAuthentication);
@@ -376,8 +367,8 @@ void ExpectVerdict(const Session& s, CheckResult ca, CheckResult aa) {
   const EmrtdResult* r = s.result();
   ASSERT_NE(r, nullptr) << s.Failure();
   EXPECT_TRUE(r->passive_authentication) << r->passive_authentication_details.error.value_or("");
-  EXPECT_EQ(CheckName(r->chip_authentication_result), std::string(CheckName(ca))) << ::testing::PrintToString(r->errors);
-  EXPECT_EQ(CheckName(r->active_authentication_result), std::string(CheckName(aa))) << ::testing::PrintToString(r->errors);
+  EXPECT_EQ(CheckResultName(r->chip_authentication_result), std::string(CheckResultName(ca))) << ::testing::PrintToString(r->errors);
+  EXPECT_EQ(CheckResultName(r->active_authentication_result), std::string(CheckResultName(aa))) << ::testing::PrintToString(r->errors);
   ASSERT_TRUE(r->mrz_info.has_value());
   EXPECT_TRUE(r->face_photo.has_value());
   EXPECT_THAT(r->passive_authentication_details.data_groups_checked, ::testing::ElementsAre(1, 2, 14, 15));

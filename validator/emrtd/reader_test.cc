@@ -20,15 +20,6 @@ namespace {
 
 constexpr int64_t kNow = 1780272000;  // 2026-06-01T00:00:00Z
 
-const char* CheckName(CheckResult r) {
-  switch (r) {
-    case CheckResult::kSuccess: return "SUCCESS";
-    case CheckResult::kFailed: return "FAILED";
-    case CheckResult::kUnavailable: return "UNAVAILABLE";
-  }
-  return "?";
-}
-
 SecureBytes Secret(const std::string& s) { return SecureBytes(s.begin(), s.end()); }
 
 class ReaderVchipTest : public ::testing::TestWithParam<testpki::PassportSpec> {
@@ -184,10 +175,10 @@ TEST_P(ReaderVchipTest, GivesTheVerdictOfTheProfile) {
             << r->passive_authentication_details.error.value_or("");
       }
       if (!expect_here.chip_authentication.empty()) {
-        EXPECT_EQ(CheckName(r->chip_authentication_result), expect_here.chip_authentication) << ::testing::PrintToString(r->errors);
+        EXPECT_EQ(CheckResultName(r->chip_authentication_result), expect_here.chip_authentication) << ::testing::PrintToString(r->errors);
       }
       if (!expect_here.active_authentication.empty()) {
-        EXPECT_EQ(CheckName(r->active_authentication_result), expect_here.active_authentication)
+        EXPECT_EQ(CheckResultName(r->active_authentication_result), expect_here.active_authentication)
             << ::testing::PrintToString(r->errors);
       }
       ASSERT_TRUE(r->mrz_info.has_value());

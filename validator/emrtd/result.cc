@@ -2,6 +2,15 @@
 
 namespace docval::emrtd {
 
+const char* CheckResultName(CheckResult result) {
+  switch (result) {
+    case CheckResult::kSuccess: return "SUCCESS";
+    case CheckResult::kFailed: return "FAILED";
+    case CheckResult::kUnavailable: return "UNAVAILABLE";
+  }
+  return "UNAVAILABLE";
+}
+
 const char* FailureReasonName(FailureReason reason) {
   switch (reason) {
     case FailureReason::kAccessControlFailed: return "ACCESS_CONTROL_FAILED";

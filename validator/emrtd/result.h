@@ -75,6 +75,8 @@ struct PassiveAuthenticationDetails {
 };
 
 enum class CheckResult { kSuccess, kFailed, kUnavailable };
+// "SUCCESS", "FAILED", "UNAVAILABLE": the values of chip_/active_authentication_result (PROTOCOL.md §2).
+const char* CheckResultName(CheckResult result);
 
 struct EmrtdResult {
   std::optional<SodInfo> sod_info;

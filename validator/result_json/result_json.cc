@@ -32,15 +32,6 @@ Json OptList(const std::optional<std::vector<std::string>>& l) {
   return a;
 }
 
-const char* CheckName(emrtd::CheckResult r) {
-  switch (r) {
-    case emrtd::CheckResult::kSuccess: return "SUCCESS";
-    case emrtd::CheckResult::kFailed: return "FAILED";
-    case emrtd::CheckResult::kUnavailable: return "UNAVAILABLE";
-  }
-  return "UNAVAILABLE";
-}
-
 const char* GenderName(emrtd::Gender g) {
   switch (g) {
     case emrtd::Gender::kMale: return "MALE";
@@ -164,8 +155,8 @@ nlohmann::ordered_json ResultToJson(const emrtd::EmrtdResult& r, JsonCase c) {
   d[Key("error", c)] = OptString(pa.error);
   d[Key("all_hashes_valid", c)] = pa.all_hashes_valid;
   j[Key("passive_authentication_details", c)] = std::move(d);
-  j[Key("chip_authentication_result", c)] = CheckName(r.chip_authentication_result);
-  j[Key("active_authentication_result", c)] = CheckName(r.active_authentication_result);
+  j[Key("chip_authentication_result", c)] = emrtd::CheckResultName(r.chip_authentication_result);
+  j[Key("active_authentication_result", c)] = emrtd::CheckResultName(r.active_authentication_result);
   j[Key("errors", c)] = r.errors;
   if (!r.files_binary.empty()) {
     Json f = Json::object();
