@@ -15,17 +15,6 @@
 namespace docval::testpki {
 namespace {
 
-std::string BotanHashName(HashAlgorithm h) {
-  switch (h) {
-    case HashAlgorithm::kSha1: return "SHA-160";
-    case HashAlgorithm::kSha224: return "SHA-224";
-    case HashAlgorithm::kSha256: return "SHA-256";
-    case HashAlgorithm::kSha384: return "SHA-384";
-    case HashAlgorithm::kSha512: return "SHA-512";
-  }
-  return "SHA-256";
-}
-
 Botan::AlgorithmIdentifier DigestAlgorithm(HashAlgorithm h) {
   return Botan::AlgorithmIdentifier(Botan::OID(std::string(emrtd::HashOid(h))),
                                     Botan::AlgorithmIdentifier::USE_NULL_PARAM);
@@ -76,7 +65,7 @@ absl::StatusOr<Botan::AlgorithmIdentifier> SignatureAlgorithm(SignatureScheme s,
 }
 
 std::string Emsa(SignatureScheme s, HashAlgorithm h) {
-  std::string hash = BotanHashName(h);
+  std::string hash = emrtd::BotanHashName(h);
   switch (s) {
     case SignatureScheme::kRsaPkcs1: return "EMSA3(" + hash + ")";
     case SignatureScheme::kRsaPss: return absl::StrCat("PSSR(", hash, ",MGF1,", emrtd::HashSize(h), ")");

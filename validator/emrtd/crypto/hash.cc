@@ -5,9 +5,8 @@
 #include "common/check.h"
 
 namespace docval::emrtd {
-namespace {
 
-const char* BotanName(HashAlgorithm alg) {
+const char* BotanHashName(HashAlgorithm alg) {
   switch (alg) {
     case HashAlgorithm::kSha1: return "SHA-160";
     case HashAlgorithm::kSha224: return "SHA-224";
@@ -17,8 +16,6 @@ const char* BotanName(HashAlgorithm alg) {
   }
   return "SHA-256";
 }
-
-}  // namespace
 
 absl::string_view HashName(HashAlgorithm alg) {
   switch (alg) {
@@ -64,7 +61,7 @@ std::optional<HashAlgorithm> HashFromOid(absl::string_view oid) {
 Bytes Hash(HashAlgorithm alg, ByteSpan data) { return Hash(alg, {data}); }
 
 Bytes Hash(HashAlgorithm alg, std::initializer_list<ByteSpan> parts) {
-  std::unique_ptr<Botan::HashFunction> h = Botan::HashFunction::create(BotanName(alg));
+  std::unique_ptr<Botan::HashFunction> h = Botan::HashFunction::create(BotanHashName(alg));
   DOCVAL_CHECK(h != nullptr);  // all five are built into Debian's Botan
   for (ByteSpan p : parts) h->update(p.data(), p.size());
   Bytes out(h->output_length());

@@ -17,6 +17,9 @@ size_t HashSize(HashAlgorithm alg);
 // From a dotted OID (id-sha1 1.3.14.3.2.26, id-sha256 2.16.840.1.101.3.4.2.1, ...).
 std::optional<HashAlgorithm> HashFromOid(absl::string_view dotted_oid);
 absl::string_view HashOid(HashAlgorithm alg);
+// The name Botan gives `alg` ("SHA-160" for SHA-1, otherwise as HashName), for the code that builds
+// Botan objects: validator/emrtd/crypto and the test PKI.
+const char* BotanHashName(HashAlgorithm alg);
 
 Bytes Hash(HashAlgorithm alg, ByteSpan data);
 // Hash of the concatenation of `parts`.

@@ -26,17 +26,6 @@ constexpr char kEcPublicKey[] = "1.2.840.10045.2.1";
 
 absl::Status Bad(absl::string_view why) { return absl::InvalidArgumentError(std::string(why)); }
 
-const char* BotanHashName(HashAlgorithm alg) {
-  switch (alg) {
-    case HashAlgorithm::kSha1: return "SHA-160";
-    case HashAlgorithm::kSha224: return "SHA-224";
-    case HashAlgorithm::kSha256: return "SHA-256";
-    case HashAlgorithm::kSha384: return "SHA-384";
-    case HashAlgorithm::kSha512: return "SHA-512";
-  }
-  return "SHA-256";
-}
-
 // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }, read by hand: passports in
 // the field encode the modulus without the sign byte (a "negative" DER INTEGER) and Botan refuses it.
 // Both integers are taken as unsigned magnitudes.
