@@ -9,34 +9,6 @@
 #include "validator/emrtd/crypto/hash.h"
 
 namespace docval::emrtd {
-namespace {
-
-bool Matches(const cms::SignerIdentifier& sid, const std::optional<std::string>& issuer,
-             const x509::Certificate& c) {
-  if (sid.subject_key_identifier) return c.subject_key_id() == *sid.subject_key_identifier;
-  return issuer && c.issuer() == *issuer && c.serial() == sid.serial;
-}
-
-std::optional<x509::Certificate> FindDocumentSigner(const cms::SignedData& sd, const cms::SignerInfo& si,
-                                                    const TrustStore* store) {
-  std::optional<std::string> issuer;
-  if (si.sid.issuer) {
-    absl::StatusOr<std::string> n = x509::NormalizeName(*si.sid.issuer);
-    if (n.ok()) issuer = *n;
-  }
-  for (const Bytes& der : sd.certificates) {
-    absl::StatusOr<x509::Certificate> c = x509::Certificate::FromDer(der);
-    if (c.ok() && Matches(si.sid, issuer, *c)) return *c;
-  }
-  if (store != nullptr) {
-    for (const x509::Certificate& c : store->certificates()) {
-      if (Matches(si.sid, issuer, c)) return c;
-    }
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 bool PassiveAuthResult::Binds(int dg) const {
   if (!details.sod_signature_valid || !details.document_certificate_valid) return false;
@@ -61,7 +33,7 @@ SignedObjectVerdict VerifySignedObject(const cms::SignedData& sd, const TrustSto
     v.errors.push_back(absl::StrCat("the signed object has ", sd.signers.size(), " signers, expected 1"));
   } else {
     si = &sd.signers[0];
-    v.document_signer = FindDocumentSigner(sd, *si, store);
+    v.document_signer = FindSignerCertificate(sd, *si, store != nullptr ? &store->certificates() : nullptr);
     if (!v.document_signer) {
       v.errors.push_back("document signer certificate not found");
     } else {

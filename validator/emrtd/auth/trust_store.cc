@@ -37,25 +37,6 @@ absl::StatusOr<std::vector<x509::Certificate>> MasterListCertificates(ByteSpan c
   return out;
 }
 
-// The embedded certificate that a SignerInfo identifies.
-std::optional<x509::Certificate> FindSigner(const cms::SignedData& sd, const cms::SignerInfo& si) {
-  std::optional<std::string> issuer;
-  if (si.sid.issuer) {
-    absl::StatusOr<std::string> n = x509::NormalizeName(*si.sid.issuer);
-    if (n.ok()) issuer = *n;
-  }
-  for (const Bytes& der : sd.certificates) {
-    absl::StatusOr<x509::Certificate> c = x509::Certificate::FromDer(der);
-    if (!c.ok()) continue;
-    if (si.sid.subject_key_identifier) {
-      if (c->subject_key_id() == *si.sid.subject_key_identifier) return *c;
-    } else if (issuer && c->issuer() == *issuer && c->serial() == si.sid.serial) {
-      return *c;
-    }
-  }
-  return std::nullopt;
-}
-
 bool IsPem(ByteSpan content, absl::string_view label) {
   absl::string_view text(reinterpret_cast<const char*>(content.data()), content.size());
   return text.find(absl::StrCat("-----BEGIN ", label, "-----")) != absl::string_view::npos;
@@ -102,6 +83,30 @@ absl::Status Collect(const std::string& path, std::vector<std::pair<std::filesys
 
 }  // namespace
 
+std::optional<x509::Certificate> FindSignerCertificate(const cms::SignedData& sd, const cms::SignerInfo& signer,
+                                                       const std::vector<x509::Certificate>* more) {
+  const cms::SignerIdentifier& sid = signer.sid;
+  std::optional<std::string> issuer;
+  if (sid.issuer) {
+    absl::StatusOr<std::string> n = x509::NormalizeName(*sid.issuer);
+    if (n.ok()) issuer = *n;
+  }
+  auto matches = [&](const x509::Certificate& c) {
+    if (sid.subject_key_identifier) return c.subject_key_id() == *sid.subject_key_identifier;
+    return issuer && c.issuer() == *issuer && c.serial() == sid.serial;
+  };
+  for (const Bytes& der : sd.certificates) {
+    absl::StatusOr<x509::Certificate> c = x509::Certificate::FromDer(der);
+    if (c.ok() && matches(*c)) return *c;
+  }
+  if (more != nullptr) {
+    for (const x509::Certificate& c : *more) {
+      if (matches(c)) return c;
+    }
+  }
+  return std::nullopt;
+}
+
 absl::Status TrustStore::Builder::AddCertificate(const x509::Certificate& cert) {
   certs_.push_back(cert);
   return absl::OkStatus();
@@ -127,7 +132,7 @@ absl::Status TrustStore::Builder::AddMasterList(ByteSpan content, absl::string_v
     warnings_.push_back(absl::StrCat(origin, ": master list has no signer; its certificates are trusted as configured"));
   }
   for (const cms::SignerInfo& si : sd->signers) {
-    std::optional<x509::Certificate> signer = FindSigner(*sd, si);
+    std::optional<x509::Certificate> signer = FindSignerCertificate(*sd, si);
     if (!signer) return FileError(origin, "the master list signer's certificate is not in the CMS");
     absl::Status v = cms::VerifySignerInfo(*sd, si, signer->spki());
     if (!v.ok()) return FileError(origin, absl::StrCat("master list signature: ", v.message()));

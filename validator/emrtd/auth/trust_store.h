@@ -35,6 +35,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "validator/emrtd/bytes.h"
+#include "validator/emrtd/crypto/cms.h"
 #include "validator/emrtd/crypto/x509.h"
 
 namespace docval::emrtd {
@@ -102,6 +103,13 @@ class TrustStore {
   std::vector<x509::Crl> crls_;                    // verified CRLs only
   std::vector<std::string> warnings_;
 };
+
+// The certificate that `signer` identifies (by subject key identifier, or by issuer and serial number
+// with the issuer names compared after normalisation): among the CMS's own certificates first, then
+// among `more` when given (a trust store's). Passive Authentication finds the Document Signer so, the
+// master-list check the Master List Signer (embedded certificates only).
+std::optional<x509::Certificate> FindSignerCertificate(const cms::SignedData& sd, const cms::SignerInfo& signer,
+                                                       const std::vector<x509::Certificate>* more = nullptr);
 
 // The service's handle on the current snapshot (SIGHUP swaps it). Thread-safe.
 class TrustStoreHolder {
