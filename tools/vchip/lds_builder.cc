@@ -53,6 +53,25 @@ void Put32(Bytes& out, uint32_t v) {
   Put16(out, v & 0xFFFF);
 }
 
+// A DG11/DG12 template: the '5C' list of the tags present, then the data elements in that order.
+class TemplateBuilder {
+ public:
+  // A text data element; empty text is left out.
+  void Text(uint32_t tag, const std::string& value) {
+    if (!value.empty()) Element(tag, Tlv(tag, Str(value)));
+  }
+  // An encoded data element (the 'A0' container).
+  void Element(uint32_t tag, ByteSpan encoded) {
+    Append(tags_, EncodeTag(tag));
+    Append(body_, encoded);
+  }
+  Bytes Build(uint32_t template_tag) const { return Tlv(template_tag, emrtd::Concat({Tlv(0x5C, tags_), body_})); }
+
+ private:
+  Bytes tags_;
+  Bytes body_;
+};
+
 }  // namespace
 
 absl::StatusOr<std::string> BuildMrz(const MrzFields& f) {
@@ -164,47 +183,34 @@ Bytes BuildDg7(const std::vector<Bytes>& images) {
 }
 
 Bytes BuildDg11(const Dg11Fields& f) {
-  Bytes tags;
-  Bytes body;
-  auto add = [&](uint32_t tag, const std::string& v) {
-    if (v.empty()) return;
-    Append(tags, EncodeTag(tag));
-    Append(body, Tlv(tag, Str(v)));
-  };
-  add(0x5F0E, f.full_name);
+  TemplateBuilder t;
+  t.Text(0x5F0E, f.full_name);
   if (!f.other_names.empty()) {
-    Append(tags, EncodeTag(0xA0));
     Bytes names = Tlv(0x02, Bytes{static_cast<uint8_t>(f.other_names.size())});
     for (const std::string& n : f.other_names) Append(names, Tlv(0x0F, Str(n)));
-    Append(body, Tlv(0xA0, names));
+    t.Element(0xA0, Tlv(0xA0, names));
   }
-  add(0x5F10, f.personal_number);
-  add(0x5F2B, f.full_date_of_birth);
-  add(0x5F11, f.place_of_birth);
-  add(0x5F42, f.permanent_address);
-  add(0x5F12, f.telephone);
-  add(0x5F13, f.profession);
-  add(0x5F14, f.title);
-  add(0x5F15, f.personal_summary);
-  add(0x5F18, f.custody_information);
-  return Tlv(0x6B, emrtd::Concat({Tlv(0x5C, tags), body}));
+  t.Text(0x5F10, f.personal_number);
+  t.Text(0x5F2B, f.full_date_of_birth);
+  t.Text(0x5F11, f.place_of_birth);
+  t.Text(0x5F42, f.permanent_address);
+  t.Text(0x5F12, f.telephone);
+  t.Text(0x5F13, f.profession);
+  t.Text(0x5F14, f.title);
+  t.Text(0x5F15, f.personal_summary);
+  t.Text(0x5F18, f.custody_information);
+  return t.Build(0x6B);
 }
 
 Bytes BuildDg12(const Dg12Fields& f) {
-  Bytes tags;
-  Bytes body;
-  auto add = [&](uint32_t tag, const std::string& v) {
-    if (v.empty()) return;
-    Append(tags, EncodeTag(tag));
-    Append(body, Tlv(tag, Str(v)));
-  };
-  add(0x5F19, f.issuing_authority);
-  add(0x5F26, f.date_of_issue);
-  add(0x5F1B, f.endorsements_and_observations);
-  add(0x5F1C, f.tax_or_exit_requirements);
-  add(0x5F55, f.date_and_time_of_personalization);
-  add(0x5F56, f.personalization_system_serial_number);
-  return Tlv(0x6C, emrtd::Concat({Tlv(0x5C, tags), body}));
+  TemplateBuilder t;
+  t.Text(0x5F19, f.issuing_authority);
+  t.Text(0x5F26, f.date_of_issue);
+  t.Text(0x5F1B, f.endorsements_and_observations);
+  t.Text(0x5F1C, f.tax_or_exit_requirements);
+  t.Text(0x5F55, f.date_and_time_of_personalization);
+  t.Text(0x5F56, f.personalization_system_serial_number);
+  return t.Build(0x6C);
 }
 
 uint8_t DataGroupTag(int n) {
