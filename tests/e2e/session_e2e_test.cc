@@ -76,6 +76,9 @@ void RunAndCheckPassport(const std::string& url, testsupport::FakeResultServer& 
   EXPECT_EQ(r["active_authentication_result"], "SUCCESS");
   EXPECT_EQ(r["mrz_info"]["document_number"], passport->profile.client_access_key.document_number);
   EXPECT_TRUE(r["face_photo"].is_string());
+  EXPECT_EQ(r["additional_personal_details"]["other_names"].size(), 1u) << r["additional_personal_details"];
+  EXPECT_TRUE(r["additional_document_details"].is_object());
+  EXPECT_TRUE(r["signature_photos"].is_array());
   EXPECT_EQ(r["errors"], nlohmann::json::array());
   ASSERT_TRUE(out->close_notice.has_value());
   EXPECT_EQ((*out->close_notice)["close_code"], 1000);

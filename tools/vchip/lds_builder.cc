@@ -187,7 +187,7 @@ Bytes BuildDg11(const Dg11Fields& f) {
   t.Text(0x5F0E, f.full_name);
   if (!f.other_names.empty()) {
     Bytes names = Tlv(0x02, Bytes{static_cast<uint8_t>(f.other_names.size())});
-    for (const std::string& n : f.other_names) Append(names, Tlv(0x0F, Str(n)));
+    for (const std::string& n : f.other_names) Append(names, Tlv(0x5F0F, Str(n)));  // ICAO 9303-10: 5F0F inside A0
     t.Element(0xA0, Tlv(0xA0, names));
   }
   t.Text(0x5F10, f.personal_number);
