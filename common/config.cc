@@ -190,6 +190,11 @@ absl::Status ReadTop(MapReader& r, Config& c) {
   }));
   RETURN_IF_ERROR(r.String("result_server_ca_file", c.result_server_ca_file));
   RETURN_IF_ERROR(r.String("metrics_listen", c.metrics_listen));
+  RETURN_IF_ERROR(r.Sub("internal_tls", [&](MapReader& t) -> absl::Status {
+    RETURN_IF_ERROR(t.String("certificate_file", c.internal_tls.certificate_file));
+    RETURN_IF_ERROR(t.String("private_key_file", c.internal_tls.private_key_file));
+    return t.String("ca_file", c.internal_tls.ca_file);
+  }));
   return r.RejectUnknown();
 }
 
@@ -337,6 +342,10 @@ absl::Status ValidateConfig(const Config& c) {
   }
   if (c.tls.certificate_file.empty() != c.tls.private_key_file.empty()) {
     return KeyError("tls", "certificate_file and private_key_file must be given together");
+  }
+  const InternalTlsConfig& it = c.internal_tls;
+  if (it.certificate_file.empty() != it.private_key_file.empty() || it.certificate_file.empty() != it.ca_file.empty()) {
+    return KeyError("internal_tls", "certificate_file, private_key_file and ca_file must be given together");
   }
   if (c.timeouts.session < c.timeouts.response) {
     return KeyError("timeouts.session_s", "must not be shorter than timeouts.response_s");

@@ -45,6 +45,16 @@ struct TlsConfig {
   std::string private_key_file;
 };
 
+// TLS between the roles (gateway -> validator, gateway -> poster), mutual: each process presents its
+// certificate and accepts peers signed by `ca_file`. All three set, or none (plaintext gRPC, for
+// `serve` and for meshes that encrypt on their own).
+struct InternalTlsConfig {
+  std::string certificate_file;
+  std::string private_key_file;
+  std::string ca_file;
+  bool enabled() const { return !certificate_file.empty(); }
+};
+
 struct Config {
   // Gateway.
   std::string listen = "127.0.0.1:8080";
@@ -76,6 +86,7 @@ struct Config {
 
   // Every process.
   std::string metrics_listen = "127.0.0.1:9090";
+  InternalTlsConfig internal_tls;
 };
 
 // The embedded default of `docval serve` without a config file: loopback only, the demo client

@@ -41,6 +41,7 @@ poster_listen: 0.0.0.0:50052
 signing: {key_path: /keys/ed25519.pem, key_id: k1}
 result_server_ca_file: /etc/ssl/extra.pem
 metrics_listen: 0.0.0.0:9090
+internal_tls: {certificate_file: /tls/me.pem, private_key_file: /tls/me.key, ca_file: /tls/ca.pem}
 )",
                                              "test.yaml");
   ASSERT_TRUE(c.ok()) << c.status();
@@ -58,6 +59,8 @@ metrics_listen: 0.0.0.0:9090
   EXPECT_THAT(c->trust.crl, testing::ElementsAre("/trust/csca.crl"));
   EXPECT_TRUE(c->allow_bac_fallback);
   EXPECT_EQ(c->signing_key_id, "k1");
+  EXPECT_TRUE(c->internal_tls.enabled());
+  EXPECT_EQ(c->internal_tls.ca_file, "/tls/ca.pem");
   EXPECT_TRUE(ValidateConfig(*c).ok()) << ValidateConfig(*c);
 }
 
@@ -97,6 +100,10 @@ TEST(ConfigTest, ValidationCatchesInconsistencies) {
   c = Config();
   c.tls.certificate_file = "a.pem";
   EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("tls"));
+  c = Config();
+  c.internal_tls.certificate_file = "me.pem";
+  c.internal_tls.private_key_file = "me.key";
+  EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("internal_tls"));
   c = Config();
   c.handshake_authorization = true;
   EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("handshake_authorization.tokens"));

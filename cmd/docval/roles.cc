@@ -1,7 +1,10 @@
 #include "cmd/docval/roles.h"
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <optional>
+#include <sstream>
 
 #include <grpcpp/ext/health_check_service_server_builder_option.h>
 #include <grpcpp/grpcpp.h>
@@ -15,6 +18,7 @@
 #include "common/metrics.h"
 #include "common/result_proto.h"
 #include "common/signals.h"
+#include "common/status_macros.h"
 #include "gateway/dev/dev_result_store.h"
 #include "gateway/ws/gateway_server.h"
 #include "poster/service/poster_service.h"
@@ -85,6 +89,45 @@ void ServerKeepalive(grpc::ServerBuilder& b) {
   b.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
   b.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   b.SetMaxReceiveMessageSize(16 << 20);
+}
+
+absl::StatusOr<std::string> ReadPem(const char* key, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("internal_tls.", key, ": cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct InternalTlsPem {
+  std::string cert, key, ca;
+};
+
+absl::StatusOr<std::optional<InternalTlsPem>> LoadInternalTls(const InternalTlsConfig& t) {
+  if (!t.enabled()) return std::optional<InternalTlsPem>();
+  InternalTlsPem pem;
+  ASSIGN_OR_RETURN(pem.cert, ReadPem("certificate_file", t.certificate_file));
+  ASSIGN_OR_RETURN(pem.key, ReadPem("private_key_file", t.private_key_file));
+  ASSIGN_OR_RETURN(pem.ca, ReadPem("ca_file", t.ca_file));
+  return std::optional<InternalTlsPem>(std::move(pem));
+}
+
+// Mutual TLS when configured: servers require a client certificate signed by the CA.
+std::shared_ptr<grpc::ServerCredentials> ServerCredentials(const std::optional<InternalTlsPem>& tls) {
+  if (!tls) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions o(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  o.pem_root_certs = tls->ca;
+  o.pem_key_cert_pairs.push_back({tls->key, tls->cert});
+  return grpc::SslServerCredentials(o);
+}
+
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(const std::optional<InternalTlsPem>& tls) {
+  if (!tls) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions o;
+  o.pem_root_certs = tls->ca;
+  o.pem_private_key = tls->key;
+  o.pem_cert_chain = tls->cert;
+  return grpc::SslCredentials(o);
 }
 
 poster::PosterOptions PosterOptionsFrom(const Config& c) {
@@ -163,6 +206,9 @@ int RunRole(Role role, const std::string& config_path) {
     trust = std::make_unique<emrtd::TrustStoreHolder>(*std::move(loaded));
   }
 
+  absl::StatusOr<std::optional<InternalTlsPem>> internal_tls = LoadInternalTls(c.internal_tls);
+  if (!internal_tls.ok()) return Fail(internal_tls.status());
+
   std::unique_ptr<validator::ValidatorService> validator_service;
   std::unique_ptr<poster::PosterService> poster_service;
   if (runs_validator) {
@@ -190,7 +236,7 @@ int RunRole(Role role, const std::string& config_path) {
     std::string listen;
     if (role == Role::kValidator) listen = c.validator_listen;
     if (role == Role::kPoster) listen = c.poster_listen;
-    if (!listen.empty()) b.AddListeningPort(listen, grpc::InsecureServerCredentials(), &grpc_port);
+    if (!listen.empty()) b.AddListeningPort(listen, ServerCredentials(*internal_tls), &grpc_port);
     grpc_server = b.BuildAndStart();
     if (!grpc_server || (!listen.empty() && grpc_port == 0)) {
       return Fail(absl::UnavailableError(absl::StrCat(role == Role::kValidator ? "validator_listen" : "poster_listen",
@@ -199,7 +245,8 @@ int RunRole(Role role, const std::string& config_path) {
     if (!listen.empty()) {
       LogInfo("listening", {{"service", role == Role::kValidator ? "validator" : "poster"},
                             {"address", listen},
-                            {"port", grpc_port}});
+                            {"port", grpc_port},
+                            {"tls", internal_tls->has_value()}});
     }
   }
 
@@ -211,8 +258,8 @@ int RunRole(Role role, const std::string& config_path) {
       validator_channel = grpc_server->InProcessChannel(ChannelArgs());
       poster_channel = validator_channel;
     } else {
-      validator_channel = grpc::CreateCustomChannel(c.validator_address, grpc::InsecureChannelCredentials(), ChannelArgs());
-      poster_channel = grpc::CreateCustomChannel(c.poster_address, grpc::InsecureChannelCredentials(), ChannelArgs());
+      validator_channel = grpc::CreateCustomChannel(c.validator_address, ChannelCredentials(*internal_tls), ChannelArgs());
+      poster_channel = grpc::CreateCustomChannel(c.poster_address, ChannelCredentials(*internal_tls), ChannelArgs());
     }
     std::shared_ptr<gateway::DevResultStore> dev;
     if (c.dev_result_server) dev = std::make_shared<gateway::DevResultStore>();

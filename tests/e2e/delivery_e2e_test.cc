@@ -306,3 +306,55 @@ TEST(SignatureTest, ResultServerPostIsSignedAndOpensslVerifiesIt) {
 
 }  // namespace
 }  // namespace docval::e2e
+
+namespace docval::e2e {
+namespace {
+
+// Between the roles, gRPC runs over mutual TLS when `internal_tls` is configured: a session works
+// end to end; a gateway without the client certificate cannot reach the validator (SERVER_ERROR).
+TEST(InternalTlsTest, RolesTalkMutualTlsAndRefusePlaintextPeers) {
+  absl::StatusOr<testsupport::TestCerts> certs = testsupport::MakeTestCerts("IP:127.0.0.1,DNS:localhost");
+  ASSERT_TRUE(certs.ok()) << certs.status();
+  DeploymentOptions o;
+  o.separate_roles = true;
+  o.extra_yaml = absl::StrCat("internal_tls: {certificate_file: ", certs->server_cert, ", private_key_file: ",
+                              certs->server_key, ", ca_file: ", certs->ca_cert, "}\ntimeouts: {session_s: 15}\n");
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_TRUE((*d)->validator(0)
+                  ->WaitForLog([](const nlohmann::json& j) { return j.value("msg", "") == "listening" && j.value("tls", false); },
+                               absl::Seconds(5))
+                  .has_value());
+  absl::StatusOr<relay::RelayOutcome> out = RunPassportSession((*d)->WsUrl());
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->close.code, 1000) << (*d)->AllOutput();
+  EXPECT_EQ((*d)->result_server().request_count(), 1u);
+
+  // A gateway that speaks plaintext to the same validator and poster.
+  std::string plain = (*d)->dir() + "/plain.yaml";
+  WriteFile(plain, absl::StrCat("listen: 127.0.0.1:0\nmetrics_listen: 127.0.0.1:0\nclients:\n  - {client_id: ", kClientId,
+                                ", result_server_url: \"", (*d)->result_server().Url("/results"), "\"}\n",
+                                "timeouts: {response_s: 5, session_s: 5}\n"));
+  std::optional<nlohmann::json> v = (*d)->validator(0)->WaitForLog(
+      [](const nlohmann::json& j) { return j.value("msg", "") == "listening"; }, absl::Seconds(5));
+  ASSERT_TRUE(v.has_value());
+  absl::StatusOr<std::unique_ptr<ChildProcess>> gw =
+      ChildProcess::Start({DocvalBinary(), "gateway", "--config", plain},
+                          {{"DOCVAL_VALIDATOR_ADDRESS", absl::StrCat("127.0.0.1:", (*v)["port"].get<int>())},
+                           {"DOCVAL_POSTER_ADDRESS", (*d)->poster_address()}});
+  ASSERT_TRUE(gw.ok());
+  absl::StatusOr<int> port = (*gw)->WaitForPort("gateway");
+  ASSERT_TRUE(port.ok());
+  absl::StatusOr<relay::RelayOutcome> refused =
+      RunPassportSession(absl::StrCat("ws://127.0.0.1:", *port, "/ws1/validate?return_result=true"));
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->close.code, 1011);
+  EXPECT_EQ(refused->close.reason, "SERVER_ERROR");
+  EXPECT_TRUE(refused->commands.empty());
+  (*gw)->Signal(SIGTERM);
+  EXPECT_EQ((*gw)->Wait(absl::Seconds(40)), 0);
+  EXPECT_TRUE((*d)->Stop());
+}
+
+}  // namespace
+}  // namespace docval::e2e

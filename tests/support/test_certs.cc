@@ -49,7 +49,7 @@ absl::StatusOr<TestCerts> MakeTestCerts(absl::string_view subject_alt_name) {
     std::ofstream ext(c.dir + "/server.ext");
     ext << "basicConstraints=critical,CA:FALSE\n"
         << "keyUsage=critical,digitalSignature\n"
-        << "extendedKeyUsage=serverAuth\n"
+        << "extendedKeyUsage=serverAuth,clientAuth\n"  // also usable as a client certificate (mutual TLS)
         << "subjectKeyIdentifier=hash\n"
         << "authorityKeyIdentifier=keyid\n"
         << "subjectAltName=" << subject_alt_name << "\n";
