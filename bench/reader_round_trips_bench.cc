@@ -35,7 +35,7 @@
 #include "absl/strings/str_format.h"
 #include "bench/round_trip_bound.h"
 #include "benchmark/benchmark.h"
-#include "common/check.h"
+#include "base/check.h"
 #include "tools/testpki/cms_builder.h"
 #include "tools/testpki/passport_factory.h"
 #include "tools/testpki/sample_faces.h"

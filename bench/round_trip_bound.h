@@ -28,7 +28,7 @@
 
 namespace docval::bench {
 
-// The lower bound per dialog step (the statuses of PROTOCOL.md §1.4, which the reader emits as each
+// The lower bound per dialog step (the statuses of docs/protocol.md §1.4, which the reader emits as each
 // step starts), and the total.
 struct RoundTripBound {
   std::map<emrtd::Step, size_t> per_step;

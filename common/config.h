@@ -1,5 +1,5 @@
 // DocVal configuration: one YAML file (`docval <role> --config FILE`), then the environment variables
-// of PROTOCOL.md §5 on top. Every key is documented in docs/configuration.md.
+// of docs/protocol.md §5 on top. Every key is documented in docs/configuration.md.
 //
 // Loading is strict: an unknown key, a value of the wrong type or form, or an inconsistent
 // combination is an error whose message names the key (e.g. `timeouts.response_s: must be a
@@ -97,7 +97,7 @@ Config EmbeddedDefaultConfig();
 absl::StatusOr<Config> ParseConfigYaml(absl::string_view yaml, absl::string_view source, Config defaults = Config());
 absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config defaults = Config());
 
-// Applies PROTOCOL.md §5 environment variables (and DOCVAL_* ones) over `config`. `getenv` is
+// Applies docs/protocol.md §5 environment variables (and DOCVAL_* ones) over `config`. `getenv` is
 // injected for tests.
 using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
 absl::Status ApplyEnvironment(Config& config, const EnvLookup& getenv);

@@ -1,4 +1,4 @@
-// Prometheus metrics: one registry and one /metrics endpoint per process (ARCHITECTURE.md §4).
+// Prometheus metrics: one registry and one /metrics endpoint per process (docs/architecture.md).
 // Names follow Prometheus practice: `docval_` prefix, `_total` counters, `_seconds` histograms, base
 // units, and never personal data (no MRZ, names, client URLs) in labels.
 #ifndef DOCVAL_COMMON_METRICS_H_

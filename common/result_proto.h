@@ -1,7 +1,7 @@
 // Conversion between the core's EmrtdResult (validator/emrtd/result.h) and the contract message
 // docval.v1.EmrtdResult (proto/docval/v1/result.proto). Lossless both ways: FromProto(ToProto(r))
 // equals r. The validator converts to proto; the gateway and poster convert back to produce the
-// JSON of PROTOCOL.md §2 (validator/result_json).
+// JSON of docs/protocol.md §2 (validator/result_json).
 #ifndef DOCVAL_COMMON_RESULT_PROTO_H_
 #define DOCVAL_COMMON_RESULT_PROTO_H_
 

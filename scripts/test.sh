@@ -21,7 +21,7 @@ if [ "${DOCVAL_SKIP_ASAN:-0}" != "1" ]; then
   echo "test.sh: ASan+UBSan build and tests took $(( $(date +%s) - start )) s"
 fi
 
-# --- Coverage-guided fuzzing (owner: E; scripts/fuzz.sh, tests/fuzz/README.md) --------------------
+# --- Coverage-guided fuzzing (scripts/fuzz.sh, tests/fuzz/README.md) -------------------------------
 # libFuzzer + ASan/UBSan with clang in build-fuzz/, FUZZ_SECONDS (default here 10) per target.
 # Optional: runs when clang is installed and DOCVAL_SKIP_FUZZ is not 1.
 if [ "${DOCVAL_SKIP_FUZZ:-0}" != "1" ] && { command -v clang++-14 || command -v clang++; } >/dev/null 2>&1; then

@@ -1,4 +1,4 @@
-// docval: one binary, many roles (ARCHITECTURE.md §2). main() only parses the command line and
+// docval: one binary, many roles (docs/architecture.md). main() only parses the command line and
 // hands over to the role or tool.
 #include <cstdio>
 #include <cstring>

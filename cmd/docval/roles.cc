@@ -18,7 +18,7 @@
 #include "common/metrics.h"
 #include "common/result_proto.h"
 #include "common/signals.h"
-#include "common/status_macros.h"
+#include "base/status_macros.h"
 #include "gateway/dev/dev_result_store.h"
 #include "gateway/ws/gateway_server.h"
 #include "poster/service/poster_service.h"

@@ -1,4 +1,4 @@
-// Close reasons and codes of the WebSocket API (PROTOCOL.md §1.6).
+// Close reasons and codes of the WebSocket API (docs/protocol.md §1.6).
 #ifndef DOCVAL_GATEWAY_PROTOCOL_CLOSE_REASON_H_
 #define DOCVAL_GATEWAY_PROTOCOL_CLOSE_REASON_H_
 

@@ -1,4 +1,4 @@
-// WebSocket API v1 (PROTOCOL.md §1), the pure part: the handshake's query, the start message, the
+// WebSocket API v1 (docs/protocol.md §1), the pure part: the handshake's query, the start message, the
 // frames the server writes. No sockets here: gateway/ws drives these functions.
 #ifndef DOCVAL_GATEWAY_PROTOCOL_V1_H_
 #define DOCVAL_GATEWAY_PROTOCOL_V1_H_

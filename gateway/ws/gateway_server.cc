@@ -1,5 +1,5 @@
 // All Beast/Asio templates of the gateway live in this one file (they cost 30-45 s to compile per
-// TU; BUILD-NOTES §3).
+// TU; docs/building.md).
 #include "gateway/ws/gateway_server.h"
 
 #include <atomic>

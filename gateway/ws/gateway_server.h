@@ -2,7 +2,7 @@
 // per connection (Beast examples style), all I/O of a connection on its strand.
 //
 // Routes:
-//   GET  /ws1/validate          WebSocket API v1 (PROTOCOL.md §1)
+//   GET  /ws1/validate          WebSocket API v1 (docs/protocol.md §1)
 //   GET  /healthz, /readyz      liveness; readiness (503 while draining)
 //   POST /dev/result-server     the development Result Server (only when enabled)
 //   GET  /dev/results           what it received, newest first (only when enabled)

@@ -14,7 +14,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "common/check.h"
+#include "base/check.h"
 
 namespace docval::poster {
 namespace {

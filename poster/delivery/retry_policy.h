@@ -1,4 +1,4 @@
-// The delivery retry policy of PROTOCOL.md §4, as pure functions: no clock, no randomness, no I/O.
+// The delivery retry policy of docs/protocol.md §4, as pure functions: no clock, no randomness, no I/O.
 // The caller passes the current time, the overall deadline and a uniform random number.
 //
 //   - At most `max_attempts` (4) attempts, each at most `attempt_timeout` (3 s) and never past the

@@ -1,7 +1,7 @@
 #include "poster/service/deliverer.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/check.h"
+#include "base/check.h"
 
 namespace docval::poster {
 

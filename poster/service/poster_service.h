@@ -68,7 +68,7 @@ struct PosterOptions {
   size_t max_response_body_bytes = 64 << 10;
 };
 
-// Produces the POST body from the request (the result JSON is the lead's code, injected).
+// Produces the POST body from the request (the result JSON serializer is injected).
 using BodyBuilder = std::function<absl::StatusOr<std::string>(const docval::v1::DeliveryRequest&)>;
 
 // Optional collaborators, for tests.

@@ -35,7 +35,7 @@ using v1::DeliveryRequest;
 constexpr char kClient[] = "client-a";
 constexpr char kSecretName[] = "MUSTERMANN";  // personal data that must never reach the logs
 
-// A stand-in for the lead's result JSON: enough to show the body is what the builder made.
+// A stand-in for the result JSON serializer: enough to show the body is what the builder made.
 absl::StatusOr<std::string> MakeTestBody(const DeliveryRequest& r) {
   if (r.result().mrz_info().primary_identifier() == "FAIL") {
     return absl::InvalidArgumentError("cannot encode MUSTERMANN");

@@ -1,6 +1,6 @@
 #include "poster/service/worker_pool.h"
 
-#include "common/check.h"
+#include "base/check.h"
 
 namespace docval::poster {
 

@@ -1,4 +1,4 @@
-// The close reasons that come from the chip dialog (PROTOCOL.md §1.6), provoked with virtual
+// The close reasons that come from the chip dialog (docs/protocol.md §1.6), provoked with virtual
 // passports through the real binary: ACCESS_CONTROL_FAILED, FILE_READ_ERROR,
 // EMRTD_PASSPORT_READER_ERROR; and the client-side endings: a client that closes mid-dialog ends the
 // validator's work at once and nothing is posted; a client whose connection drops is counted as

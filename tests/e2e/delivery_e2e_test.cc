@@ -1,5 +1,5 @@
 // Result Server delivery and the endings that depend on other processes, through the real binary:
-// the retry policy of PROTOCOL.md §4 as the Result Server sees it, POST_TO_RESULT_SERVER_FAILED,
+// the retry policy of docs/protocol.md §4 as the Result Server sees it, POST_TO_RESULT_SERVER_FAILED,
 // MAX_SESSION_TIME_EXCEEDED, a validator killed mid-session, metrics by outcome, and the embedded
 // default with its development Result Server.
 #include <signal.h>

@@ -1,4 +1,4 @@
-// The WebSocket API v1 on real processes over loopback: every close reason of PROTOCOL.md §1.6
+// The WebSocket API v1 on real processes over loopback: every close reason of docs/protocol.md §1.6
 // that the gateway itself decides, the handshake, limits, TLS and the Result Server policy as seen
 // through the real binary (issue "The complete WebSocket API v1 and Result Server delivery").
 #include <signal.h>

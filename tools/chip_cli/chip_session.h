@@ -37,7 +37,7 @@ struct SessionOptions {
   std::optional<uint64_t> seed;           // chip randomness; default: the system's
 };
 
-// The start message (PROTOCOL.md §1.2) for `profile`. kFailedPrecondition when the requested key is
+// The start message (docs/protocol.md §1.2) for `profile`. kFailedPrecondition when the requested key is
 // not in the profile.
 absl::StatusOr<std::string> BuildStartMessage(const vchip::ChipProfile& profile, const SessionOptions& options);
 

@@ -1,7 +1,7 @@
 // Replay step "bac": Basic Access Control with the trace's access key and "bac.*" randomness; on
 // success secure messaging starts with the session keys (reported as "sm").
 #include "absl/status/status.h"
-#include "common/status_macros.h"
+#include "base/status_macros.h"
 #include "tools/replay/replay.h"
 #include "validator/emrtd/access/bac.h"
 

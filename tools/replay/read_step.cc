@@ -2,7 +2,7 @@
 // reader, configured by "reader" and "limits", over the trace's secure messaging state (if any).
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "common/status_macros.h"
+#include "base/status_macros.h"
 #include "tools/replay/replay.h"
 #include "validator/emrtd/files/file_reader.h"
 

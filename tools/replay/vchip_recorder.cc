@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "common/status_macros.h"
+#include "base/status_macros.h"
 #include "tools/replay/replay.h"
 #include "tools/testpki/passport_factory.h"
 #include "tools/testpki/test_pki.h"

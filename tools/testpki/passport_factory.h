@@ -7,7 +7,7 @@
 //   signer                which DS signs (expired, untrusted CSCA, revoked in the CRL)
 //   wrong_access_key      the start message carries a different date of birth / CAN
 //   quirks, faults        copied to the profile (the chip shows them at run time)
-// `expect` states what the reader must conclude (PROTOCOL.md result / close codes).
+// `expect` states what the reader must conclude (docs/protocol.md result / close codes).
 #ifndef DOCVAL_TOOLS_TESTPKI_PASSPORT_FACTORY_H_
 #define DOCVAL_TOOLS_TESTPKI_PASSPORT_FACTORY_H_
 

@@ -6,7 +6,7 @@
 #include <botan/cipher_mode.h>
 #include <botan/mac.h>
 
-#include "common/check.h"
+#include "base/check.h"
 #include "validator/emrtd/crypto/hash.h"
 
 namespace docval::vchip {

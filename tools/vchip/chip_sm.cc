@@ -3,7 +3,7 @@
 #include <botan/mem_ops.h>
 
 #include "absl/status/status.h"
-#include "common/check.h"
+#include "base/check.h"
 #include "tools/vchip/chip_tlv.h"
 
 namespace docval::vchip {

@@ -4,7 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "common/check.h"
+#include "base/check.h"
 #include "tools/vchip/chip_params.h"
 #include "tools/vchip/chip_tlv.h"
 #include "tools/vchip/virtual_chip.h"

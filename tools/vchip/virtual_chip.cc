@@ -11,7 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "common/check.h"
+#include "base/check.h"
 #include "tools/vchip/chip_apdu.h"
 #include "tools/vchip/chip_crypto.h"
 #include "tools/vchip/chip_keys.h"

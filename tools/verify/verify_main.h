@@ -1,9 +1,9 @@
-// `docval verify`: offline verification of a document's files (PROTOCOL.md §5 without the HTTP).
+// `docval verify`: offline verification of a document's files (docs/protocol.md §5 without the HTTP).
 //
 //   docval verify --sod F [--dg1 F ... --dg16 F] [--trust PATH ...] [--crl F ...]
 //                 [--now UNIX_SECONDS] [--camel] [--files-binary]
 //
-// Prints the result JSON of PROTOCOL.md §2 (Passive Authentication; Chip and Active Authentication
+// Prints the result JSON of docs/protocol.md §2 (Passive Authentication; Chip and Active Authentication
 // UNAVAILABLE) on stdout and exits 0 whenever it could run, whatever the verdict. Trust store warnings
 // go to stderr. Exit 2: bad usage; exit 1: a file or the trust store could not be read.
 // --trust takes certificate files, master lists or folders of them (validator/emrtd/auth/trust_store.h);

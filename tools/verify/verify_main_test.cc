@@ -144,7 +144,7 @@ TEST(Verify, UsageAndFileErrors) {
   EXPECT_EQ(j["passive_authentication"], false);
 }
 
-// The lead's ResultToJson (validator/result_json) against the schema, with every field populated and
+// ResultToJson (validator/result_json) against the schema, with every field populated and
 // with every field absent.
 TEST(ResultSchema, FullAndEmptyResults) {
   emrtd::EmrtdResult full;

@@ -1,6 +1,6 @@
 #include "validator/emrtd/bytes.h"
 
-#include "common/check.h"
+#include "base/check.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 

@@ -28,7 +28,7 @@
 
 namespace docval::emrtd {
 
-// PROTOCOL.md §1.4, in order.
+// docs/protocol.md §1.4, in order.
 enum class Step {
   kReadAtrInfo,
   kAccessControl,

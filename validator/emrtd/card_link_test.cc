@@ -1,7 +1,7 @@
 #include "validator/emrtd/card_link.h"
 
 #include "absl/status/status.h"
-#include "common/status_macros.h"
+#include "base/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "validator/emrtd/task.h"

@@ -1,4 +1,4 @@
-// The chip dialog of PROTOCOL.md §1.4:
+// The chip dialog of docs/protocol.md §1.4:
 //
 //   READ_ATR_INFO (EF.ATR/INFO -> link limits; EF.CardAccess) -> ACCESS_CONTROL (PACE or BAC, SELECT
 //   the eMRTD application) -> READ_SOD -> READ_DG14 -> CHIP_AUTHENTICATION -> READ_DG15 ->

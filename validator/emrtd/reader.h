@@ -1,10 +1,10 @@
 // The reading dialog: given the start parameters, it yields command APDUs and consumes responses
-// until it yields the result (ARCHITECTURE.md §3). Pure: the driver supplies the transport
+// until it yields the result (docs/architecture.md). Pure: the driver supplies the transport
 // (CardLink), randomness and the validation time.
 //
 // Contract of the outcome: an EmrtdResult when the dialog reached PASSIVE_AUTHENTICATION (a PA, CA or
 // AA failure is a result, not an error); a DialogFailure with the close reason otherwise. Progress
-// steps are emitted on the link as each step starts (PROTOCOL.md §1.4).
+// steps are emitted on the link as each step starts (docs/protocol.md §1.4).
 #ifndef DOCVAL_VALIDATOR_EMRTD_READER_H_
 #define DOCVAL_VALIDATOR_EMRTD_READER_H_
 
@@ -22,7 +22,7 @@ namespace docval::emrtd {
 class TrustStore;
 
 // The user's secret: a CAN, MRZ fields, or both. ASCII, already validated for form by the gateway
-// (PROTOCOL.md §1.2) and checked again here.
+// (docs/protocol.md §1.2) and checked again here.
 struct AccessKey {
   SecureBytes can;              // 6 digits, or empty
   SecureBytes document_number;  // upper-case A-Z 0-9 <, or empty

@@ -4,7 +4,7 @@
 // access control ran with the intended protocol (seen by the chip, VirtualChip::access(), and on the
 // wire: the MSE:Set AT the chip accepted, the password reference, DO'84', and the shape of the mapping
 // step), Passive Authentication, Chip Authentication (CA v1, or PACE-CAM vouched for by
-// EF.CardSecurity), Active Authentication, the exact status sequence of PROTOCOL.md §1.4, and that no
+// EF.CardSecurity), Active Authentication, the exact status sequence of docs/protocol.md §1.4, and that no
 // APDU left the link's limits.
 //
 // Covered: PACE GM / IM on the 11 standardized curves (ids 8-18) and the 3 RFC 5114 groups (ids 0-2),
@@ -35,7 +35,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/check.h"
+#include "base/check.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tools/testpki/passport_factory.h"
@@ -630,7 +630,7 @@ TEST(LinkMatrixTest, EveryAccessProtocolOnEveryLink) {
   ExpectAccessControlFailed(Read(accesses[0].profile, Password::kCan, kExtended));
 }
 
-// Known reader gap: PROTOCOL.md §1.2 says max_response_bytes bounds every Le the server asks for, and
+// Known reader gap: docs/protocol.md §1.2 says max_response_bytes bounds every Le the server asks for, and
 // active_auth.h that AA is UNAVAILABLE when the link cannot carry the answer. An RSA-1024 signature
 // under SM is a 164-byte answer; with a 160-byte limit the reader still sends INTERNAL AUTHENTICATE
 // with Le '00' (active_auth.cc checks ResponseBytes() only on the extended path). Enable when fixed.

@@ -159,7 +159,7 @@ TEST_P(ReaderVchipTest, GivesTheVerdictOfTheProfile) {
       EXPECT_LE(e.command.size(), link.limits.CommandBytes()) << ToHex(e.command);
       EXPECT_LE(e.response.size(), link.limits.ResponseBytes()) << "answer to " << ToHex(e.command);
     }
-    // Statuses in the order of PROTOCOL.md §1.4, each at most once.
+    // Statuses in the order of docs/protocol.md §1.4, each at most once.
     for (size_t i = 1; i < run.steps.size(); ++i) {
       EXPECT_LT(static_cast<int>(run.steps[i - 1]), static_cast<int>(run.steps[i])) << StepName(run.steps[i]);
     }

@@ -1,5 +1,5 @@
 // The outcome of a chip dialog, in the core's own types. Mirrors proto/docval/v1/result.proto and
-// PROTOCOL.md §2 field by field (the validator service converts; the core knows no protobuf).
+// docs/protocol.md §2 field by field (the validator service converts; the core knows no protobuf).
 // std::nullopt is JSON null.
 #ifndef DOCVAL_VALIDATOR_EMRTD_RESULT_H_
 #define DOCVAL_VALIDATOR_EMRTD_RESULT_H_
@@ -75,7 +75,7 @@ struct PassiveAuthenticationDetails {
 };
 
 enum class CheckResult { kSuccess, kFailed, kUnavailable };
-// "SUCCESS", "FAILED", "UNAVAILABLE": the values of chip_/active_authentication_result (PROTOCOL.md §2).
+// "SUCCESS", "FAILED", "UNAVAILABLE": the values of chip_/active_authentication_result (docs/protocol.md §2).
 const char* CheckResultName(CheckResult result);
 
 struct EmrtdResult {
@@ -94,7 +94,7 @@ struct EmrtdResult {
   std::vector<std::pair<std::string, Bytes>> files_binary;
 };
 
-// Close reasons the dialog can end with (PROTOCOL.md §1.6).
+// Close reasons the dialog can end with (docs/protocol.md §1.6).
 enum class FailureReason {
   kAccessControlFailed,        // 4403
   kEmrtdPassportReaderError,   // 1011

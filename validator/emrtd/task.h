@@ -1,5 +1,5 @@
 // Task<T>: a lazily started C++20 coroutine that yields one T, for writing the chip dialog as
-// straight-line code (ARCHITECTURE.md §3).
+// straight-line code (docs/architecture.md).
 //
 //   Task<absl::StatusOr<Bytes>> ReadFile(CardLink& link, ...) {
 //     absl::StatusOr<ResponseApdu> r = co_await link.Transmit(cmd);
@@ -24,7 +24,7 @@
 #include <optional>
 #include <utility>
 
-#include "common/check.h"
+#include "base/check.h"
 
 namespace docval::emrtd {
 

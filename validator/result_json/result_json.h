@@ -1,4 +1,4 @@
-// The result JSON of PROTOCOL.md §2 from the core's EmrtdResult: every key in the documented order,
+// The result JSON of docs/protocol.md §2 from the core's EmrtdResult: every key in the documented order,
 // exact enum strings, `null` for absent data, `errors` always present, bytes as standard base64.
 // snake_case for WebSocket v1 and the Result Server POST; camelCase inside a v2 RESULT.
 // `files_binary` is written only when the result carries files (the deployment enabled it).

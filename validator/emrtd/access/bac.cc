@@ -4,7 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
-#include "common/status_macros.h"
+#include "base/status_macros.h"
 #include "validator/emrtd/access/mrz_key.h"
 #include "validator/emrtd/crypto/cipher.h"
 #include "validator/emrtd/crypto/kdf.h"

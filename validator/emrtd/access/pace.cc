@@ -8,7 +8,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/status_macros.h"
+#include "base/status_macros.h"
 #include "validator/emrtd/crypto/kdf.h"
 #include "validator/emrtd/crypto/mac.h"
 #include "validator/emrtd/crypto/pace_mapping.h"

@@ -4,7 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "common/status_macros.h"
+#include "base/status_macros.h"
 #include "validator/emrtd/crypto/kdf.h"
 #include "validator/emrtd/crypto/mac.h"
 #include "validator/emrtd/crypto/pace_mapping.h"

@@ -6,8 +6,8 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/check.h"
-#include "common/status_macros.h"
+#include "base/check.h"
+#include "base/status_macros.h"
 #include "validator/emrtd/crypto/mac.h"
 #include "validator/emrtd/tlv.h"
 

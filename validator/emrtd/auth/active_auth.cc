@@ -85,7 +85,7 @@ Task<absl::StatusOr<ActiveAuthOutcome>> PerformActiveAuthentication(ChipChannel&
       key->type == PublicKeyInfo::Type::kRsa ? key->size_bytes : 2 * key->size_bytes + 9;
   const size_t on_the_wire = expected + (channel.sm() ? channel.sm()->ResponseOverhead(expected) : 0) + 2;
   CommandApdu cmd{.cla = 0x00, .ins = 0x88, .p1 = 0x00, .p2 = 0x00};
-  // The client's limits bound every answer (PROTOCOL.md §1.3), short Le '00' included.
+  // The client's limits bound every answer (docs/protocol.md §1.3), short Le '00' included.
   if (channel.link().limits().ResponseBytes() < on_the_wire) {
     co_return Outcome(Status::kUnavailable, absl::StrCat("the AA response (", on_the_wire,
                                                          " bytes) exceeds the link's response limit of ",

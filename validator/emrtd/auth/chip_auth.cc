@@ -1,7 +1,7 @@
 #include "validator/emrtd/auth/chip_auth.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/status_macros.h"
+#include "base/status_macros.h"
 #include "validator/emrtd/access/pace.h"
 #include "validator/emrtd/crypto/kdf.h"
 #include "validator/emrtd/tlv.h"

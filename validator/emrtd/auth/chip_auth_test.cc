@@ -5,7 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "common/status_macros.h"
+#include "base/status_macros.h"
 #include "validator/emrtd/access/chip_side_sm.h"
 #include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/testing/vectors.h"

@@ -1,6 +1,6 @@
 // Passive Authentication (ICAO 9303-11 §5.1): proves that the data groups read are those the issuing
 // state signed. Produces the `sod_info`, `passive_authentication` and
-// `passive_authentication_details` parts of the result (PROTOCOL.md §2).
+// `passive_authentication_details` parts of the result (docs/protocol.md §2).
 //
 // Three checks, each reported on its own:
 // 1. sod_signature_valid — EF.SOD's CMS SignerInfo verifies (signed attributes, message digest,

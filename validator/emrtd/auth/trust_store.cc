@@ -8,7 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "common/status_macros.h"
+#include "base/status_macros.h"
 #include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/crypto/cms.h"
 

@@ -11,7 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "common/check.h"
+#include "base/check.h"
 #include "validator/emrtd/bytes.h"
 #include "validator/emrtd/crypto/secure_bytes.h"
 

@@ -9,8 +9,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "common/check.h"
-#include "common/status_macros.h"
+#include "base/check.h"
+#include "base/status_macros.h"
 #include "validator/emrtd/crypto/bigint_codec.h"
 #include "validator/emrtd/tlv.h"
 

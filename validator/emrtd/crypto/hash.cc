@@ -2,7 +2,7 @@
 
 #include <botan/hash.h>
 
-#include "common/check.h"
+#include "base/check.h"
 
 namespace docval::emrtd {
 

@@ -11,7 +11,7 @@ namespace docval::emrtd {
 
 enum class HashAlgorithm { kSha1, kSha224, kSha256, kSha384, kSha512 };
 
-// "SHA-1", "SHA-224", ... (the names of the result JSON, PROTOCOL.md §2).
+// "SHA-1", "SHA-224", ... (the names of the result JSON, docs/protocol.md §2).
 absl::string_view HashName(HashAlgorithm alg);
 size_t HashSize(HashAlgorithm alg);
 // From a dotted OID (id-sha1 1.3.14.3.2.26, id-sha256 2.16.840.1.101.3.4.2.1, ...).

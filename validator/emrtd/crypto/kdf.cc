@@ -4,7 +4,7 @@
 
 #include <botan/hash.h>
 
-#include "common/check.h"
+#include "base/check.h"
 
 namespace docval::emrtd {
 

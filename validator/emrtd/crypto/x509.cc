@@ -11,7 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/status_macros.h"
+#include "base/status_macros.h"
 #include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/crypto/hash.h"
 #include "validator/emrtd/crypto/signature.h"

@@ -5,7 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "common/status_macros.h"
+#include "base/status_macros.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {

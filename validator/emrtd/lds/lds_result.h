@@ -1,4 +1,4 @@
-// Puts a parsed data group into the result of PROTOCOL.md §2 — shared by the chip dialog, the offline
+// Puts a parsed data group into the result of docs/protocol.md §2 — shared by the chip dialog, the offline
 // verifier and the file-based APIs, so that every path fills the result the same way.
 //
 //   DG1  -> mrz_info            DG2  -> face_photo (the first image)

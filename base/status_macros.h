@@ -1,7 +1,7 @@
 // RETURN_IF_ERROR / ASSIGN_OR_RETURN for absl::Status code, and CO_ variants for the coroutines of
 // the eMRTD dialog (validator/emrtd/task.h), where `return` must be spelled `co_return`.
-#ifndef DOCVAL_COMMON_STATUS_MACROS_H_
-#define DOCVAL_COMMON_STATUS_MACROS_H_
+#ifndef DOCVAL_BASE_STATUS_MACROS_H_
+#define DOCVAL_BASE_STATUS_MACROS_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -32,4 +32,4 @@
   if (!statusor.ok()) ret std::move(statusor).status();         \
   lhs = *std::move(statusor)
 
-#endif  // DOCVAL_COMMON_STATUS_MACROS_H_
+#endif  // DOCVAL_BASE_STATUS_MACROS_H_

@@ -1,8 +1,8 @@
 // Invariant checks. A broken invariant is a bug and crashes the process (Envoy style); untrusted
 // input never reaches a CHECK — it becomes an absl::Status. Header-only (Abseil only) so the
 // pure eMRTD core may use it (Debian's Abseil 20220623 predates absl/log).
-#ifndef DOCVAL_COMMON_CHECK_H_
-#define DOCVAL_COMMON_CHECK_H_
+#ifndef DOCVAL_BASE_CHECK_H_
+#define DOCVAL_BASE_CHECK_H_
 
 #include <cstdio>
 #include <cstdlib>
@@ -45,4 +45,4 @@ absl::Status StatusOf(const absl::StatusOr<T>& s) {
                                       std::string(docval_check_ok_s_.message()).c_str()); \
   } while (0)
 
-#endif  // DOCVAL_COMMON_CHECK_H_
+#endif  // DOCVAL_BASE_CHECK_H_
