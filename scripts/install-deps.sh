@@ -14,7 +14,7 @@ PACKAGES=(
   nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev
   # tests, interop peers, benchmarks, fuzzing
   libgtest-dev libgmock-dev libbenchmark-dev libeac-dev openssl libvalijson-dev
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-format-14
 )
 
 missing=()
