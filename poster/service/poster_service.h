@@ -38,7 +38,7 @@
 #include "poster/delivery/retry_policy.h"
 #include "poster/http/http_client.h"
 #include "poster/service/deliverer.h"
-#include "poster/service/worker_pool.h"
+#include "common/worker_pool.h"
 
 namespace prometheus {
 class Registry;

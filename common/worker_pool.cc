@@ -1,8 +1,8 @@
-#include "poster/service/worker_pool.h"
+#include "common/worker_pool.h"
 
 #include "base/check.h"
 
-namespace docval::poster {
+namespace docval {
 
 WorkerPool::WorkerPool(int workers, size_t queue_capacity) : capacity_(queue_capacity) {
   DOCVAL_CHECK(workers >= 1);
@@ -49,4 +49,4 @@ void WorkerPool::Run() {
   }
 }
 
-}  // namespace docval::poster
+}  // namespace docval

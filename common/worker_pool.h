@@ -1,12 +1,12 @@
-// A fixed set of worker threads with a bounded queue, for the poster's blocking HTTP work (which
-// must never run on gRPC's callback threads).
+// A fixed set of worker threads with a bounded queue, for work that must never run on gRPC's callback
+// threads: the poster's blocking HTTP deliveries, the validator's chip dialogs.
 //
 // TrySubmit() never blocks: it refuses when `queue_capacity` tasks are already waiting (running
 // tasks do not count) or after Shutdown(). Shutdown() stops accepting, lets the workers run every
 // task already queued, and joins them; tasks are expected to notice shutdown themselves and end
 // quickly.
-#ifndef DOCVAL_POSTER_SERVICE_WORKER_POOL_H_
-#define DOCVAL_POSTER_SERVICE_WORKER_POOL_H_
+#ifndef DOCVAL_COMMON_WORKER_POOL_H_
+#define DOCVAL_COMMON_WORKER_POOL_H_
 
 #include <cstddef>
 #include <deque>
@@ -17,7 +17,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 
-namespace docval::poster {
+namespace docval {
 
 class WorkerPool {
  public:
@@ -41,6 +41,6 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace docval::poster
+}  // namespace docval
 
-#endif  // DOCVAL_POSTER_SERVICE_WORKER_POOL_H_
+#endif  // DOCVAL_COMMON_WORKER_POOL_H_

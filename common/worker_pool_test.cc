@@ -1,4 +1,4 @@
-#include "poster/service/worker_pool.h"
+#include "common/worker_pool.h"
 
 #include <atomic>
 #include <set>
@@ -6,7 +6,7 @@
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 
-namespace docval::poster {
+namespace docval {
 namespace {
 
 TEST(WorkerPoolTest, RunsTasksOnWorkerThreads) {
@@ -58,4 +58,4 @@ TEST(WorkerPoolTest, ShutdownRunsQueuedTasksThenRefuses) {
 }
 
 }  // namespace
-}  // namespace docval::poster
+}  // namespace docval
