@@ -74,7 +74,15 @@ const Bytes& CardLink::pending_command() const {
 void CardLink::Respond(absl::StatusOr<Bytes> raw_response) {
   DOCVAL_CHECK(waiting_);
   if (raw_response.ok()) {
-    response_ = ResponseApdu::Parse(*raw_response);
+    absl::StatusOr<ResponseApdu> parsed = ResponseApdu::Parse(*raw_response);
+    if (parsed.ok()) {
+      response_ = *std::move(parsed);
+    } else {
+      // Not a chip's answer at all (no status word): the transport failed, whatever the phone says.
+      // Never a file-level error — that would let a relay make an optional data group "absent".
+      response_ = absl::UnavailableError(absl::StrCat("malformed response APDU of ", raw_response->size(),
+                                                      " bytes (shorter than its 2 status bytes)"));
+    }
   } else {
     response_ = raw_response.status();
   }

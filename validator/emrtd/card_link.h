@@ -88,7 +88,9 @@ class CardLink {
   // The encoded command APDU. Requires awaiting_response().
   const Bytes& pending_command() const;
   // Resumes the dialog with the chip's answer (raw bytes: data || SW1 SW2) or a transport error.
-  // Returns when the dialog suspends again or finishes.
+  // Returns when the dialog suspends again or finishes. An answer shorter than its 2 status bytes is
+  // a transport failure (kUnavailable), never a chip's status: the dialog ends with
+  // EMRTD_PASSPORT_READER_ERROR wherever it is.
   void Respond(absl::StatusOr<Bytes> raw_response);
   // Progress steps emitted since the last call.
   std::vector<Step> TakeSteps();

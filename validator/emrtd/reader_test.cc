@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tools/testpki/passport_factory.h"
@@ -358,6 +359,38 @@ TEST_F(ReaderVchipTest, PlainFileNotFoundForAnOptionalDataGroupEndsTheDialog) {
   EXPECT_THAT(r->errors, ::testing::Contains(::testing::HasSubstr("DG11: READ BINARY: file not found")));
   EXPECT_TRUE(r->additional_document_details.has_value());  // DG12 was still read
   EXPECT_EQ(run.steps.back(), Step::kDone);
+}
+
+// Issue 9: an answer shorter than its 2 status bytes, relayed for the last optional data group, was
+// taken for a file-level error and the session ended 1000 with DG12 silently missing. It is a reader
+// error wherever it comes: in plain before access control, during PACE, and under SM at DG12.
+TEST_F(ReaderVchipTest, ResponseShorterThanTwoBytesIsAReaderErrorNeverAMissingFile) {
+  struct Case {
+    const char* name;
+    std::function<bool(ByteSpan)> hit;
+    Step step;
+  } cases[] = {
+      {"DG12 under SM", [](ByteSpan cmd) { return ReadsBySfi(cmd, 0x0C); }, Step::kReadDg12},
+      {"EF.CardAccess in plain", [](ByteSpan cmd) { return cmd.size() >= 3 && cmd[1] == 0xB0 && cmd[2] == 0x9C; },
+       Step::kReadAtrInfo},
+      {"PACE step 2", [](ByteSpan cmd) { return cmd.size() > 7 && cmd[1] == 0x86 && cmd[5] == 0x7C && cmd[7] == 0x81; },
+       Step::kAccessControl},
+  };
+  for (const Case& c : cases) {
+    for (const Bytes& answer : {Bytes{}, Bytes{0x90}}) {
+      SCOPED_TRACE(absl::StrCat(c.name, ", ", answer.size(), " bytes"));
+      Run run = Read(Profile("pace-gm-ecdh-ca-aa"), LinkLimits{.extended_length = true}, false,
+                     [&](ByteSpan cmd, vchip::VirtualChip& chip) -> absl::StatusOr<Bytes> {
+                       if (c.hit(cmd)) return answer;
+                       return ChipAnswer(cmd, chip);
+                     });
+      const DialogFailure* f = std::get_if<DialogFailure>(&run.outcome);
+      ASSERT_NE(f, nullptr) << "the session ended with a result";
+      EXPECT_EQ(f->reason, FailureReason::kEmrtdPassportReaderError) << f->detail;
+      EXPECT_THAT(f->detail, ::testing::HasSubstr("shorter than its 2 status bytes"));
+      EXPECT_EQ(run.steps.back(), c.step);
+    }
+  }
 }
 
 TEST_F(ReaderVchipTest, BrokenSecureMessagingDuringActiveAuthenticationEndsTheDialog) {
