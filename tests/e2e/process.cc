@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/testing/temp_dir.h"
 
 extern char** environ;
 
@@ -150,11 +151,7 @@ std::string ChildProcess::AllOutput() const {
 
 std::string DocvalBinary() { return absl::StrCat(DOCVAL_BINARY_DIR, "/docval"); }
 
-std::string MakeTempDir() {
-  std::string tmpl = "/tmp/docval-e2e-XXXXXX";
-  char* d = mkdtemp(tmpl.data());
-  return d ? std::string(d) : std::string();
-}
+std::string MakeTempDir() { return MakeTestTempDir("docval-e2e"); }
 
 void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);

@@ -6,6 +6,7 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "base/testing/temp_dir.h"
 #include "tools/replay/replay_main.h"
 
 namespace docval::replay {
@@ -137,11 +138,11 @@ TEST(ReplayMainTest, ExitCodes) {
   EXPECT_EQ(Main({"replay", TracePath("icao9303-appD-bac.json")}), 0);
   nlohmann::json trace = LoadTrace("icao9303-appD-bac.json");
   trace["exchanges"][0]["command"] = "0084000009";
-  const std::string tmp = ::testing::TempDir() + "/diverged.json";
+  const std::string tmp = docval::ProcessTempDir() + "/diverged.json";
   std::ofstream(tmp) << trace.dump();
   EXPECT_EQ(Main({"replay", tmp}), 1);
   EXPECT_EQ(Main({"replay"}), 2);
-  EXPECT_EQ(Main({"replay", ::testing::TempDir() + "/does-not-exist.json"}), 2);
+  EXPECT_EQ(Main({"replay", docval::ProcessTempDir() + "/does-not-exist.json"}), 2);
   std::ofstream(tmp) << "{not json";
   EXPECT_EQ(Main({"replay", tmp}), 2);
   std::remove(tmp.c_str());

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "base/testing/temp_dir.h"
 #include "tools/replay/replay.h"
 #include "tools/replay/vchip_recorder.h"
 
@@ -134,7 +135,7 @@ TEST_P(VchipTraceTest, AFlippedResponseByteIsCaught) {
   const nlohmann::json trace = Committed(GetParam());
   ASSERT_FALSE(trace["exchanges"].empty());
   // Through the binary: the first response with data.
-  const std::string path = absl::StrCat(::testing::TempDir(), "/flipped-", GetParam());
+  const std::string path = absl::StrCat(docval::ProcessTempDir(), "/flipped-", GetParam());
   std::ofstream(path, std::ios::binary) << FlipResponseByte(trace, FirstDataExchange(trace)).dump(1);
   BinaryRun run = RunDocvalReplay(path);
   EXPECT_NE(run.exit_code, 0);

@@ -18,6 +18,7 @@
 #include <botan/x509_key.h>
 #include <gtest/gtest.h>
 
+#include "base/testing/temp_dir.h"
 #include "tools/testpki/testpki_main.h"
 #include "tools/vchip/chip_params.h"
 #include "tools/vchip/chip_tlv.h"
@@ -33,7 +34,7 @@ using vchip::ChipProfile;
 using vchip::VirtualChip;
 namespace tt = vchip::testing;
 
-std::string TempPath(const std::string& name) { return ::testing::TempDir() + "/passports_" + name; }
+std::string TempPath(const std::string& name) { return docval::ProcessTempDir() + "/passports_" + name; }
 
 void WriteFile(const std::string& path, ByteSpan data) {
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data.data()), data.size());

@@ -8,6 +8,7 @@
 #include <botan/x509path.h>
 #include <gtest/gtest.h>
 
+#include "base/testing/temp_dir.h"
 #include "tools/vchip/chip_tlv.h"
 
 namespace docval::testpki {
@@ -23,7 +24,7 @@ class TestPkiTest : public ::testing::Test {
   static void TearDownTestSuite() { delete pki_; }
 
   static std::string Write(const std::string& name, ByteSpan data) {
-    std::string path = ::testing::TempDir() + "/testpki_" + name;
+    std::string path = docval::ProcessTempDir() + "/testpki_" + name;
     std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data.data()), data.size());
     return path;
   }
@@ -80,7 +81,7 @@ TEST_F(TestPkiTest, SodsVerifyWithOpenssl) {
     auto sod = BuildSod(SampleGroups(), signer, rng->rng());
     ASSERT_TRUE(sod.ok()) << c.name << sod.status();
     std::string in = Write(std::string("sod_") + c.name, Unwrap77(*sod));
-    std::string out = ::testing::TempDir() + "/testpki_sod_content_" + c.name;
+    std::string out = docval::ProcessTempDir() + "/testpki_sod_content_" + c.name;
     EXPECT_EQ(OpensslCmsVerify(in, c.ca, out), 0) << c.name;
     EXPECT_EQ(ReadFile(out), BuildLdsSecurityObject(c.hash, SampleGroups())) << c.name;
   }
@@ -98,7 +99,7 @@ TEST_F(TestPkiTest, TamperedOrUntrustedSodsFailOpensslVerify) {
   ASSERT_NE(pos, cms.end());
   Bytes tampered = cms;
   tampered[(pos - cms.begin()) + lds.size() - 1] ^= 0x01;
-  std::string out = ::testing::TempDir() + "/testpki_tampered_out";
+  std::string out = docval::ProcessTempDir() + "/testpki_tampered_out";
   EXPECT_NE(OpensslCmsVerify(Write("tampered", tampered), ca_rsa, out), 0);
   // The last byte is in the signature.
   Bytes bad_sig = cms;
@@ -114,7 +115,7 @@ TEST_F(TestPkiTest, TamperedOrUntrustedSodsFailOpensslVerify) {
 
 TEST_F(TestPkiTest, MasterListVerifiesAndHoldsTheCscas) {
   std::string ca_ec = Write("csca_ec_ml.pem", CertPem(*pki_->csca_ecdsa.cert));
-  std::string out = ::testing::TempDir() + "/testpki_ml_content";
+  std::string out = docval::ProcessTempDir() + "/testpki_ml_content";
   EXPECT_EQ(OpensslCmsVerify(Write("ml.der", pki_->master_list), ca_ec, out), 0);
   Bytes content = ReadFile(out);
   for (const Credential* c : {&pki_->csca_rsa, &pki_->csca_ecdsa}) {

@@ -5,6 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "base/testing/temp_dir.h"
 #include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
@@ -125,7 +126,7 @@ TEST(TrustStore, PemBundleAndAutoDetection) {
 class TrustStoreFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
+    dir_ = std::filesystem::path(docval::ProcessTempDir()) /
            ("trust_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "csca" / "nested");
