@@ -193,8 +193,10 @@ absl::Status ReadTop(MapReader& r, Config& c) {
   RETURN_IF_ERROR(r.Sub("internal_tls", [&](MapReader& t) -> absl::Status {
     RETURN_IF_ERROR(t.String("certificate_file", c.internal_tls.certificate_file));
     RETURN_IF_ERROR(t.String("private_key_file", c.internal_tls.private_key_file));
-    return t.String("ca_file", c.internal_tls.ca_file);
+    RETURN_IF_ERROR(t.String("ca_file", c.internal_tls.ca_file));
+    return t.StringList("gateway_identities", c.internal_tls.gateway_identities);
   }));
+  RETURN_IF_ERROR(r.String("health_listen", c.health_listen));
   return r.RejectUnknown();
 }
 
@@ -279,6 +281,7 @@ absl::Status ApplyEnvironment(Config& c, const EnvLookup& getenv) {
   if (auto v = getenv("DOCVAL_HANDSHAKE_TOKENS")) c.handshake_tokens = SplitList(*v);
   if (auto v = getenv("DOCVAL_LISTEN")) c.listen = *v;
   if (auto v = getenv("DOCVAL_METRICS_LISTEN")) c.metrics_listen = *v;
+  if (auto v = getenv("DOCVAL_HEALTH_LISTEN")) c.health_listen = *v;
   if (auto v = getenv("DOCVAL_VALIDATOR_ADDRESS")) c.validator_address = *v;
   if (auto v = getenv("DOCVAL_POSTER_ADDRESS")) c.poster_address = *v;
   if (auto v = getenv("DOCVAL_VALIDATOR_LISTEN")) c.validator_listen = *v;
@@ -328,6 +331,10 @@ absl::Status ValidateConfig(const Config& c) {
     absl::StatusOr<std::pair<std::string, int>> hp = ParseHostPort(*value);
     if (!hp.ok()) return KeyError(key, hp.status().message());
   }
+  if (!c.health_listen.empty()) {
+    absl::StatusOr<std::pair<std::string, int>> hp = ParseHostPort(c.health_listen);
+    if (!hp.ok()) return KeyError("health_listen", hp.status().message());
+  }
   if (c.validator_address.empty()) return KeyError("validator_address", "is required");
   if (c.poster_address.empty()) return KeyError("poster_address", "is required");
   std::set<std::string> ids;
@@ -346,6 +353,14 @@ absl::Status ValidateConfig(const Config& c) {
   const InternalTlsConfig& it = c.internal_tls;
   if (it.certificate_file.empty() != it.private_key_file.empty() || it.certificate_file.empty() != it.ca_file.empty()) {
     return KeyError("internal_tls", "certificate_file, private_key_file and ca_file must be given together");
+  }
+  if (it.enabled() && it.gateway_identities.empty()) {
+    return KeyError("internal_tls.gateway_identities",
+                    "must list the gateway certificate's subjectAltName (DNS name or URI) when internal_tls is on: "
+                    "validators and posters accept no other client");
+  }
+  if (!it.enabled() && !it.gateway_identities.empty()) {
+    return KeyError("internal_tls.gateway_identities", "needs certificate_file, private_key_file and ca_file");
   }
   if (c.timeouts.session < c.timeouts.response) {
     return KeyError("timeouts.session_s", "must not be shorter than timeouts.response_s");

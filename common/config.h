@@ -47,11 +47,13 @@ struct TlsConfig {
 
 // TLS between the roles (gateway -> validator, gateway -> poster), mutual: each process presents its
 // certificate and accepts peers signed by `ca_file`. All three set, or none (plaintext gRPC, for
-// `serve` and for meshes that encrypt on their own).
+// `serve` and for meshes that encrypt on their own). Validators and posters accept only clients whose
+// certificate names one of `gateway_identities` (subjectAltName DNS name or URI); required with TLS.
 struct InternalTlsConfig {
   std::string certificate_file;
   std::string private_key_file;
   std::string ca_file;
+  std::vector<std::string> gateway_identities;
   bool enabled() const { return !certificate_file.empty(); }
 };
 
@@ -87,6 +89,9 @@ struct Config {
   // Every process.
   std::string metrics_listen = "127.0.0.1:9090";
   InternalTlsConfig internal_tls;
+  // Validator and poster: a plaintext gRPC listener that answers grpc.health.v1.Health/Check only
+  // (the main port may require mutual TLS, which Kubernetes' gRPC probes cannot speak). Empty: none.
+  std::string health_listen;
 };
 
 // The embedded default of `docval serve` without a config file: loopback only, the demo client

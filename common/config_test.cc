@@ -41,7 +41,9 @@ poster_listen: 0.0.0.0:50052
 signing: {key_path: /keys/ed25519.pem, key_id: k1}
 result_server_ca_file: /etc/ssl/extra.pem
 metrics_listen: 0.0.0.0:9090
-internal_tls: {certificate_file: /tls/me.pem, private_key_file: /tls/me.key, ca_file: /tls/ca.pem}
+internal_tls: {certificate_file: /tls/me.pem, private_key_file: /tls/me.key, ca_file: /tls/ca.pem,
+               gateway_identities: [spiffe://docval.internal/gateway]}
+health_listen: 0.0.0.0:9091
 )",
                                              "test.yaml");
   ASSERT_TRUE(c.ok()) << c.status();
@@ -61,6 +63,8 @@ internal_tls: {certificate_file: /tls/me.pem, private_key_file: /tls/me.key, ca_
   EXPECT_EQ(c->signing_key_id, "k1");
   EXPECT_TRUE(c->internal_tls.enabled());
   EXPECT_EQ(c->internal_tls.ca_file, "/tls/ca.pem");
+  EXPECT_THAT(c->internal_tls.gateway_identities, testing::ElementsAre("spiffe://docval.internal/gateway"));
+  EXPECT_EQ(c->health_listen, "0.0.0.0:9091");
   EXPECT_TRUE(ValidateConfig(*c).ok()) << ValidateConfig(*c);
 }
 
@@ -104,6 +108,16 @@ TEST(ConfigTest, ValidationCatchesInconsistencies) {
   c.internal_tls.certificate_file = "me.pem";
   c.internal_tls.private_key_file = "me.key";
   EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("internal_tls"));
+  c.internal_tls.ca_file = "ca.pem";  // all three files, but nobody allowed to call
+  EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("internal_tls.gateway_identities"));
+  c.internal_tls.gateway_identities = {"spiffe://docval.internal/gateway"};
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c);
+  c = Config();
+  c.internal_tls.gateway_identities = {"spiffe://docval.internal/gateway"};  // identities without TLS
+  EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("internal_tls.gateway_identities"));
+  c = Config();
+  c.health_listen = "nowhere";
+  EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("health_listen"));
   c = Config();
   c.handshake_authorization = true;
   EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("handshake_authorization.tokens"));

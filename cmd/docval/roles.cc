@@ -1,10 +1,7 @@
 #include "cmd/docval/roles.h"
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <optional>
-#include <sstream>
 
 #include <grpcpp/ext/health_check_service_server_builder_option.h>
 #include <grpcpp/grpcpp.h>
@@ -14,11 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/config.h"
+#include "common/health_probe.h"
+#include "common/internal_tls.h"
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/result_proto.h"
 #include "common/signals.h"
-#include "base/status_macros.h"
 #include "gateway/dev/dev_result_store.h"
 #include "gateway/ws/gateway_server.h"
 #include "poster/service/poster_service.h"
@@ -89,45 +87,6 @@ void ServerKeepalive(grpc::ServerBuilder& b) {
   b.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
   b.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   b.SetMaxReceiveMessageSize(16 << 20);
-}
-
-absl::StatusOr<std::string> ReadPem(const char* key, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("internal_tls.", key, ": cannot read ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct InternalTlsPem {
-  std::string cert, key, ca;
-};
-
-absl::StatusOr<std::optional<InternalTlsPem>> LoadInternalTls(const InternalTlsConfig& t) {
-  if (!t.enabled()) return std::optional<InternalTlsPem>();
-  InternalTlsPem pem;
-  ASSIGN_OR_RETURN(pem.cert, ReadPem("certificate_file", t.certificate_file));
-  ASSIGN_OR_RETURN(pem.key, ReadPem("private_key_file", t.private_key_file));
-  ASSIGN_OR_RETURN(pem.ca, ReadPem("ca_file", t.ca_file));
-  return std::optional<InternalTlsPem>(std::move(pem));
-}
-
-// Mutual TLS when configured: servers require a client certificate signed by the CA.
-std::shared_ptr<grpc::ServerCredentials> ServerCredentials(const std::optional<InternalTlsPem>& tls) {
-  if (!tls) return grpc::InsecureServerCredentials();
-  grpc::SslServerCredentialsOptions o(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  o.pem_root_certs = tls->ca;
-  o.pem_key_cert_pairs.push_back({tls->key, tls->cert});
-  return grpc::SslServerCredentials(o);
-}
-
-std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(const std::optional<InternalTlsPem>& tls) {
-  if (!tls) return grpc::InsecureChannelCredentials();
-  grpc::SslCredentialsOptions o;
-  o.pem_root_certs = tls->ca;
-  o.pem_private_key = tls->key;
-  o.pem_cert_chain = tls->cert;
-  return grpc::SslCredentials(o);
 }
 
 poster::PosterOptions PosterOptionsFrom(const Config& c) {
@@ -206,8 +165,16 @@ int RunRole(Role role, const std::string& config_path) {
     trust = std::make_unique<emrtd::TrustStoreHolder>(*std::move(loaded));
   }
 
-  absl::StatusOr<std::optional<InternalTlsPem>> internal_tls = LoadInternalTls(c.internal_tls);
-  if (!internal_tls.ok()) return Fail(internal_tls.status());
+  // Mutual TLS between the roles; validators and posters accept only the gateway's identity.
+  absl::StatusOr<std::unique_ptr<InternalTls>> loaded_tls = InternalTls::Load(c.internal_tls);
+  if (!loaded_tls.ok()) return Fail(loaded_tls.status());
+  const InternalTls* internal_tls = loaded_tls->get();
+  if (role == Role::kGateway && internal_tls && !internal_tls->HasIdentity(c.internal_tls.gateway_identities)) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "internal_tls.certificate_file: ", c.internal_tls.certificate_file,
+        " carries none of internal_tls.gateway_identities (its subjectAltNames: ",
+        absl::StrJoin(internal_tls->identities(), ", "), "); validators and posters would refuse this gateway")));
+  }
 
   std::unique_ptr<validator::ValidatorService> validator_service;
   std::unique_ptr<poster::PosterService> poster_service;
@@ -236,7 +203,9 @@ int RunRole(Role role, const std::string& config_path) {
     std::string listen;
     if (role == Role::kValidator) listen = c.validator_listen;
     if (role == Role::kPoster) listen = c.poster_listen;
-    if (!listen.empty()) b.AddListeningPort(listen, ServerCredentials(*internal_tls), &grpc_port);
+    if (!listen.empty()) {
+      b.AddListeningPort(listen, InternalServerCredentials(internal_tls, c.internal_tls.gateway_identities), &grpc_port);
+    }
     grpc_server = b.BuildAndStart();
     if (!grpc_server || (!listen.empty() && grpc_port == 0)) {
       return Fail(absl::UnavailableError(absl::StrCat(role == Role::kValidator ? "validator_listen" : "poster_listen",
@@ -246,8 +215,17 @@ int RunRole(Role role, const std::string& config_path) {
       LogInfo("listening", {{"service", role == Role::kValidator ? "validator" : "poster"},
                             {"address", listen},
                             {"port", grpc_port},
-                            {"tls", internal_tls->has_value()}});
+                            {"tls", internal_tls != nullptr}});
     }
+  }
+  // Plaintext grpc.health.v1 Check for probes that cannot speak mutual TLS (Kubernetes).
+  std::unique_ptr<HealthProbeServer> health_probe;
+  if ((role == Role::kValidator || role == Role::kPoster) && !c.health_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<HealthProbeServer>> hp =
+        HealthProbeServer::Start(c.health_listen, grpc_server->InProcessChannel(grpc::ChannelArguments()));
+    if (!hp.ok()) return Fail(hp.status());
+    health_probe = *std::move(hp);
+    LogInfo("listening", {{"service", "health"}, {"address", c.health_listen}, {"port", health_probe->port()}});
   }
 
   std::unique_ptr<gateway::GatewayServer> gateway_server;
@@ -258,8 +236,8 @@ int RunRole(Role role, const std::string& config_path) {
       validator_channel = grpc_server->InProcessChannel(ChannelArgs());
       poster_channel = validator_channel;
     } else {
-      validator_channel = grpc::CreateCustomChannel(c.validator_address, ChannelCredentials(*internal_tls), ChannelArgs());
-      poster_channel = grpc::CreateCustomChannel(c.poster_address, ChannelCredentials(*internal_tls), ChannelArgs());
+      validator_channel = grpc::CreateCustomChannel(c.validator_address, InternalChannelCredentials(internal_tls), ChannelArgs());
+      poster_channel = grpc::CreateCustomChannel(c.poster_address, InternalChannelCredentials(internal_tls), ChannelArgs());
     }
     std::shared_ptr<gateway::DevResultStore> dev;
     if (c.dev_result_server) dev = std::make_shared<gateway::DevResultStore>();

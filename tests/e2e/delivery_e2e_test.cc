@@ -318,7 +318,8 @@ TEST(InternalTlsTest, RolesTalkMutualTlsAndRefusePlaintextPeers) {
   DeploymentOptions o;
   o.separate_roles = true;
   o.extra_yaml = absl::StrCat("internal_tls: {certificate_file: ", certs->server_cert, ", private_key_file: ",
-                              certs->server_key, ", ca_file: ", certs->ca_cert, "}\ntimeouts: {session_s: 15}\n");
+                              certs->server_key, ", ca_file: ", certs->ca_cert,
+                              ", gateway_identities: [localhost]}\ntimeouts: {session_s: 15}\n");
   absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_TRUE((*d)->validator(0)

@@ -35,6 +35,7 @@ absl::StatusOr<std::unique_ptr<Deployment>> Deployment::Start(DeploymentOptions 
 metrics_listen: 127.0.0.1:0
 validator_listen: 127.0.0.1:0
 poster_listen: 127.0.0.1:0
+health_listen: 127.0.0.1:0
 clients:
   - {client_id: )", kClientId, R"(, result_server_url: ")", url, R"("}
   - {client_id: other-client, result_server_url: ")", url, R"("}
@@ -42,6 +43,14 @@ clients:
                                     options.extra_yaml);
   std::string path = d->dir_ + "/docval.yaml";
   WriteFile(path, config);
+  // One file per role when a role has YAML of its own.
+  auto role_path = [&](const std::string& role) {
+    auto it = options.role_yaml.find(role);
+    if (it == options.role_yaml.end()) return path;
+    std::string p = absl::StrCat(d->dir_, "/docval-", role, ".yaml");
+    WriteFile(p, config + it->second);
+    return p;
+  };
   if (!options.separate_roles) {
     absl::StatusOr<std::unique_ptr<ChildProcess>> p =
         ChildProcess::Start({DocvalBinary(), "serve", "--config", path}, options.env);
@@ -51,7 +60,7 @@ clients:
     std::vector<std::string> addresses;
     for (int i = 0; i < std::max(1, options.validators); ++i) {
       absl::StatusOr<std::unique_ptr<ChildProcess>> v =
-          ChildProcess::Start({DocvalBinary(), "validator", "--config", path}, options.env);
+          ChildProcess::Start({DocvalBinary(), "validator", "--config", role_path("validator")}, options.env);
       if (!v.ok()) return v.status();
       absl::StatusOr<int> vport = (*v)->WaitForPort("validator");
       if (!vport.ok()) return vport.status();
@@ -59,7 +68,7 @@ clients:
       d->validators_.push_back(*std::move(v));
     }
     absl::StatusOr<std::unique_ptr<ChildProcess>> p =
-        ChildProcess::Start({DocvalBinary(), "poster", "--config", path}, options.env);
+        ChildProcess::Start({DocvalBinary(), "poster", "--config", role_path("poster")}, options.env);
     if (!p.ok()) return p.status();
     d->poster_ = *std::move(p);
     absl::StatusOr<int> pport = d->poster_->WaitForPort("poster");
@@ -70,7 +79,7 @@ clients:
     d->poster_address_ = absl::StrCat("127.0.0.1:", *pport);
     env["DOCVAL_POSTER_ADDRESS"] = d->poster_address_;
     absl::StatusOr<std::unique_ptr<ChildProcess>> g =
-        ChildProcess::Start({DocvalBinary(), "gateway", "--config", path}, env);
+        ChildProcess::Start({DocvalBinary(), "gateway", "--config", role_path("gateway")}, env);
     if (!g.ok()) return g.status();
     d->gateway_ = *std::move(g);
   }

@@ -27,6 +27,9 @@ struct DeploymentOptions {
   int validators = 1;  // with separate_roles: validator processes behind one gateway (round robin)
   // Extra YAML appended to the generated config (timeouts, limits, tls, ...).
   std::string extra_yaml;
+  // With separate_roles: YAML appended for one role only ("gateway", "validator", "poster"), e.g.
+  // its own internal_tls certificate.
+  std::map<std::string, std::string> role_yaml;
   std::map<std::string, std::string> env;
   testsupport::FakeResultServerOptions result_server;
   // Result Server URL override (e.g. a refusing port); empty: the fake server's /results.
@@ -70,6 +73,7 @@ class Deployment {
   const std::string& dir() const { return dir_; }
   // With separate roles: "127.0.0.1:<port>" of the poster process.
   const std::string& poster_address() const { return poster_address_; }
+  ChildProcess* poster() { return poster_.get(); }
 
  private:
   Deployment() = default;

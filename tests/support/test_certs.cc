@@ -36,6 +36,37 @@ absl::Status RunShell(const std::string& command) {
   return absl::OkStatus();
 }
 
+namespace {
+
+const char kEcKey[] = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
+
+// Writes `dir`/`name`.{ext,csr,pem,key}: a leaf for `subject_alt_name` signed by `ca`/`ca_key`.
+absl::Status SignLeaf(const std::string& dir, absl::string_view name, absl::string_view subject_alt_name,
+                      const std::string& ca, const std::string& ca_key) {
+  const std::string base = absl::StrCat(dir, "/", name);
+  {
+    std::ofstream ext(base + ".ext");
+    ext << "basicConstraints=critical,CA:FALSE\n"
+        << "keyUsage=critical,digitalSignature\n"
+        << "extendedKeyUsage=serverAuth,clientAuth\n"  // also usable as a client certificate (mutual TLS)
+        << "subjectKeyIdentifier=hash\n"
+        << "authorityKeyIdentifier=keyid\n"
+        << "subjectAltName=" << subject_alt_name << "\n";
+  }
+  for (const std::string& cmd : {
+           absl::StrCat("openssl req -new ", kEcKey, " -keyout ", base, ".key -out ", base, ".csr -subj '/CN=docval ",
+                        name, "'"),
+           absl::StrCat("openssl x509 -req -in ", base, ".csr -CA ", ca, " -CAkey ", ca_key, " -CAcreateserial -out ",
+                        base, ".pem -days 2 -extfile ", base, ".ext"),
+       }) {
+    absl::Status s = RunShell(cmd);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<TestCerts> MakeTestCerts(absl::string_view subject_alt_name) {
   absl::StatusOr<std::string> dir = MakeTempDir("docval_certs_");
   if (!dir.ok()) return dir.status();
@@ -45,32 +76,28 @@ absl::StatusOr<TestCerts> MakeTestCerts(absl::string_view subject_alt_name) {
   c.server_cert = c.dir + "/server.pem";
   c.server_key = c.dir + "/server.key";
   c.other_ca_cert = c.dir + "/other_ca.pem";
-  {
-    std::ofstream ext(c.dir + "/server.ext");
-    ext << "basicConstraints=critical,CA:FALSE\n"
-        << "keyUsage=critical,digitalSignature\n"
-        << "extendedKeyUsage=serverAuth,clientAuth\n"  // also usable as a client certificate (mutual TLS)
-        << "subjectKeyIdentifier=hash\n"
-        << "authorityKeyIdentifier=keyid\n"
-        << "subjectAltName=" << subject_alt_name << "\n";
-  }
   const std::string& d = c.dir;
-  const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
   for (const std::string& cmd : {
-           absl::StrCat("openssl req -x509 ", ec, " -keyout ", d, "/ca.key -out ", c.ca_cert,
+           absl::StrCat("openssl req -x509 ", kEcKey, " -keyout ", d, "/ca.key -out ", c.ca_cert,
                         " -subj '/CN=DocVal Test CA' -days 2"),
-           absl::StrCat("openssl req -x509 ", ec, " -keyout ", d, "/other_ca.key -out ",
+           absl::StrCat("openssl req -x509 ", kEcKey, " -keyout ", d, "/other_ca.key -out ",
                         c.other_ca_cert, " -subj '/CN=DocVal Other CA' -days 2"),
-           absl::StrCat("openssl req -new ", ec, " -keyout ", c.server_key, " -out ", d,
-                        "/server.csr -subj '/CN=docval test server'"),
-           absl::StrCat("openssl x509 -req -in ", d, "/server.csr -CA ", c.ca_cert, " -CAkey ", d,
-                        "/ca.key -CAcreateserial -out ", c.server_cert, " -days 2 -extfile ", d,
-                        "/server.ext"),
        }) {
     absl::Status s = RunShell(cmd);
     if (!s.ok()) return s;
   }
+  absl::Status s = SignLeaf(d, "server", subject_alt_name, c.ca_cert, d + "/ca.key");
+  if (!s.ok()) return s;
   return c;
+}
+
+absl::StatusOr<LeafCert> MakeLeafCert(const TestCerts& certs, absl::string_view name,
+                                      absl::string_view subject_alt_name, bool by_other_ca) {
+  const std::string ca = by_other_ca ? certs.other_ca_cert : certs.ca_cert;
+  const std::string ca_key = certs.dir + (by_other_ca ? "/other_ca.key" : "/ca.key");
+  absl::Status s = SignLeaf(certs.dir, name, subject_alt_name, ca, ca_key);
+  if (!s.ok()) return s;
+  return LeafCert{absl::StrCat(certs.dir, "/", name, ".pem"), absl::StrCat(certs.dir, "/", name, ".key")};
 }
 
 }  // namespace docval::testsupport

@@ -22,6 +22,15 @@ struct TestCerts {
 // `subject_alt_name` is an OpenSSL subjectAltName value, e.g. "IP:127.0.0.1,DNS:localhost".
 absl::StatusOr<TestCerts> MakeTestCerts(absl::string_view subject_alt_name);
 
+// One more leaf certificate (usable for server and client authentication) in `certs.dir`, named
+// `name`.pem / `name`.key, signed by certs.ca_cert — or by certs.other_ca_cert when `by_other_ca`.
+struct LeafCert {
+  std::string cert;  // PEM
+  std::string key;   // PEM (PKCS#8)
+};
+absl::StatusOr<LeafCert> MakeLeafCert(const TestCerts& certs, absl::string_view name,
+                                      absl::string_view subject_alt_name, bool by_other_ca = false);
+
 // Runs `command` with /bin/sh; kInternal with the exit status and captured stderr on failure.
 absl::Status RunShell(const std::string& command);
 
