@@ -62,7 +62,9 @@ class InternalTlsTest : public testing::Test {
   static std::shared_ptr<grpc::Channel> Channel(int port, std::shared_ptr<grpc::ChannelCredentials> creds) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a fresh connection (and handshake) per channel
-    return grpc::CreateCustomChannel(absl::StrCat("localhost:", port), std::move(creds), args);
+    // The host name the certificates are checked against, without a DNS lookup.
+    args.SetSslTargetNameOverride("localhost");
+    return grpc::CreateCustomChannel(absl::StrCat("ipv4:127.0.0.1:", port), std::move(creds), args);
   }
 
   std::unique_ptr<InternalTls> Load(const testsupport::LeafCert& leaf, absl::Duration refresh = absl::Seconds(60)) {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs everything DocVal needs to build, run and test, from Debian 12's packages only.
-# Idempotent: when every package is present it only checks (well under a second) and exits.
+# Installs everything DocVal needs to build, run and test, from Debian 12's packages (and, for the
+# checks of deploy/, the npm registry) only.
+# Idempotent: when everything is present it only checks (about a second) and exits.
 # Both README commands and .ci/run call this script; nothing else installs software.
+# DOCVAL_SKIP_TEST_TOOLS=1 leaves out what only the deploy/ checks use (the image build sets it).
 set -euo pipefail
 
 PACKAGES=(
@@ -17,21 +19,67 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev clang-format-14
 )
 
+# Commands that may come from elsewhere on a machine (a Node.js from another source ships its own
+# npm, which Debian's npm package would collide with): their package only when the command is missing.
+COMMAND_PACKAGES=(node:nodejs npm:npm)
+
+# Tools taken from Debian packages without installing the package (docs/development.md "Checks of
+# deploy/"): kubectl of kubernetes-client renders deploy/kubernetes with one known kustomize (v2.0.3)
+# whatever kubectl the machine has (installing the package would collide with another kubectl);
+# promtool of prometheus tests the alert rules (installing the package would also install and start
+# a Prometheus server). Both are single static binaries.
+TOOLS_DIR=/usr/local/lib/docval-tools
+TOOLS=(kubectl:kubernetes-client promtool:prometheus)
+
+skip_test_tools=${DOCVAL_SKIP_TEST_TOOLS:-0}
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi
 done
-
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+missing_tools=()
+if [ "$skip_test_tools" != "1" ]; then
+  for cp in "${COMMAND_PACKAGES[@]}"; do
+    command -v "${cp%%:*}" >/dev/null 2>&1 || missing+=("${cp#*:}")
+  done
+  for tp in "${TOOLS[@]}"; do
+    [ -x "$TOOLS_DIR/${tp%%:*}" ] || missing_tools+=("$tp")
+  done
 fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
-echo "install-deps: installing ${missing[*]}" >&2
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ] || [ ${#missing_tools[@]} -gt 0 ]; then
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ ${#missing_tools[@]} -gt 0 ]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  $SUDO mkdir -p "$TOOLS_DIR"
+  for tp in "${missing_tools[@]}"; do
+    tool=${tp%%:*} pkg=${tp#*:}
+    echo "install-deps: unpacking $tool from Debian's $pkg into $TOOLS_DIR" >&2
+    (cd "$tmp" && apt-get download -qq "$pkg" 2>/dev/null && dpkg-deb -x "$pkg"_*.deb "$pkg")
+    $SUDO install -m 0755 "$tmp/$pkg/usr/bin/$tool" "$TOOLS_DIR/$tool"
+  done
+fi
+
+# npm packages of the deploy/ checks, as pinned by deploy/ci/package-lock.json; reinstalled when the
+# lockfile changes.
+if [ "$skip_test_tools" != "1" ]; then
+  ci_dir="$(cd "$(dirname "$0")/.." && pwd)/deploy/ci"
+  stamp="$ci_dir/node_modules/.docval-lock.sha256"
+  want=$(sha256sum "$ci_dir/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "install-deps: npm ci in deploy/ci" >&2
+    (cd "$ci_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$want" > "$stamp"
+  fi
+fi

@@ -1,0 +1,109 @@
+// The metric and label names the alert rules and the dashboard use exist in DocVal's /metrics: a
+// real `docval serve` (every role in one process, one registry) runs a session, its exposition is
+// read, and every `docval_*` selector of deploy/prometheus/docval-rules.yaml and
+// deploy/grafana/docval-dashboard.json must name a family it exposes, with label matchers on labels
+// that family has. (The rules' logic is tested by promtool: docval-rules_test.yaml.)
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/harness.h"
+
+namespace docval {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// family name -> label names seen on its samples, from a Prometheus text exposition.
+std::map<std::string, std::set<std::string>> Families(const std::string& exposition) {
+  std::map<std::string, std::set<std::string>> out;
+  std::map<std::string, std::string> types;
+  for (absl::string_view line : absl::StrSplit(exposition, '\n')) {
+    if (absl::ConsumePrefix(&line, "# TYPE ")) {
+      std::vector<std::string> parts = absl::StrSplit(line, ' ');
+      if (parts.size() == 2) {
+        out[parts[0]];
+        types[parts[0]] = parts[1];
+      }
+      continue;
+    }
+    if (line.empty() || line[0] == '#') continue;
+    size_t brace = line.find('{');
+    std::string sample(line.substr(0, std::min(brace, line.find(' '))));
+    std::string family = sample;
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      absl::string_view base = sample;
+      if (absl::ConsumeSuffix(&base, suffix) && types.count(std::string(base))) family = std::string(base);
+    }
+    if (brace == absl::string_view::npos) continue;
+    static const std::regex kLabel(R"(([a-zA-Z_][a-zA-Z0-9_]*)=")");
+    std::string labels(line.substr(brace));
+    for (std::sregex_iterator it(labels.begin(), labels.end(), kLabel), end; it != end; ++it) {
+      if ((*it)[1] != "le") out[family].insert((*it)[1]);
+    }
+  }
+  return out;
+}
+
+// Every PromQL expression of the rules and the dashboard.
+std::vector<std::string> Expressions() {
+  std::vector<std::string> out;
+  YAML::Node rules = YAML::LoadFile(std::string(DOCVAL_SOURCE_DIR) + "/deploy/prometheus/docval-rules.yaml");
+  for (const YAML::Node& g : rules["groups"]) {
+    for (const YAML::Node& r : g["rules"]) out.push_back(r["expr"].as<std::string>());
+  }
+  nlohmann::json dash = nlohmann::json::parse(ReadFile(std::string(DOCVAL_SOURCE_DIR) + "/deploy/grafana/docval-dashboard.json"));
+  for (const auto& panel : dash["panels"]) {
+    for (const auto& t : panel.value("targets", nlohmann::json::array())) out.push_back(t.value("expr", ""));
+  }
+  return out;
+}
+
+TEST(RulesMetricsTest, RulesAndDashboardUseMetricsAndLabelsDocValExposes) {
+  e2e::DeploymentOptions o;
+  absl::StatusOr<std::unique_ptr<e2e::Deployment>> d = e2e::Deployment::Start(o);
+  ASSERT_TRUE(d.ok()) << d.status();
+  absl::StatusOr<relay::RelayOutcome> out = e2e::RunPassportSession((*d)->WsUrl());
+  ASSERT_TRUE(out.ok()) << out.status();
+  absl::StatusOr<std::pair<int, std::string>> metrics = e2e::HttpGet((*d)->metrics_port(), "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  std::map<std::string, std::set<std::string>> families = Families(metrics->second);
+  ASSERT_TRUE(families.count("docval_sessions_total")) << metrics->second;
+
+  static const std::regex kSelector(R"((docval_[a-z0-9_]+)(\{([^}]*)\})?)");
+  static const std::regex kMatcher(R"(([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=))");
+  std::vector<std::string> exprs = Expressions();
+  ASSERT_GE(exprs.size(), 10u);
+  int selectors = 0;
+  for (const std::string& expr : exprs) {
+    for (std::sregex_iterator it(expr.begin(), expr.end(), kSelector), end; it != end; ++it) {
+      std::string name = (*it)[1];
+      for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+        absl::string_view base = name;
+        if (absl::ConsumeSuffix(&base, suffix) && families.count(std::string(base))) name = std::string(base);
+      }
+      ++selectors;
+      ASSERT_TRUE(families.count(name)) << name << " (in: " << expr << ") is not exposed by DocVal";
+      std::string matchers = (*it)[3];
+      for (std::sregex_iterator m(matchers.begin(), matchers.end(), kMatcher); m != end; ++m) {
+        EXPECT_TRUE(families[name].count((*m)[1])) << name << " has no label " << (*m)[1] << " (in: " << expr << ")";
+      }
+    }
+  }
+  EXPECT_GE(selectors, 15);
+  EXPECT_TRUE((*d)->Stop());
+}
+
+}  // namespace
+}  // namespace docval
