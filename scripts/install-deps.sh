@@ -14,9 +14,12 @@ PACKAGES=(
   libboost1.74-dev
   libbotan-2-dev libabsl-dev prometheus-cpp-dev libssl-dev
   nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev
+  libpcsclite-dev
   # tests, interop peers, benchmarks, fuzzing
   libgtest-dev libgmock-dev libbenchmark-dev libeac-dev openssl libvalijson-dev
   clang-14 libclang-rt-14-dev clang-format-14
+  # the PC/SC stack of `docval pcsc`'s end-to-end test: the smart-card service and a virtual reader driver
+  pcscd vsmartcard-vpcd
 )
 
 # Commands that may come from elsewhere on a machine (a Node.js from another source ships its own

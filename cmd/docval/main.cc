@@ -7,6 +7,7 @@
 #include "cmd/docval/roles.h"
 #include "common/signals.h"
 #include "tools/chip_cli/chip_main.h"
+#include "tools/pcsc/pcsc_main.h"
 #include "tools/replay/replay_main.h"
 #include "tools/testpki/testpki_main.h"
 #include "tools/verify/verify_main.h"
@@ -33,7 +34,10 @@ Tools:
   verify      offline Passive Authentication of a document's files (--sod F --dg1 F ... --trust PATH)
   replay      replay a recorded chip dialog step byte for byte (FILE, or - for stdin)
   testpki     write a test PKI and ready virtual passport profiles (--out DIR)
-  chip        play a phone holding a virtual passport against a server (--url, --client-id, --profile)
+  chip        play a phone holding a virtual passport against a server (--url, --client-id, --profile),
+              or put it into a PC/SC reader through the vpcd driver (--vpcd HOST:PORT --profile)
+  pcsc        read the document in a desktop PC/SC reader and relay it to a server as the phone
+              SDKs do (--url, --client-id, the MRZ fields or --can; --list shows the readers)
 
 Run 'docval <command> --help' for the options of a command.
 )";
@@ -76,6 +80,7 @@ int main(int argc, char** argv) {
   if (cmd == "replay") return docval::replay::ReplayMain(argc - 1, argv + 1);
   if (cmd == "testpki") return docval::testpki::TestPkiMain(argc - 1, argv + 1);
   if (cmd == "chip") return docval::chip_cli::ChipMain(argc - 1, argv + 1);
+  if (cmd == "pcsc") return docval::pcsc::PcscMain(argc - 1, argv + 1);
   std::fprintf(stderr, "docval: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

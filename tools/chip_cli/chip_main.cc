@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "tools/chip_cli/chip_session.h"
+#include "tools/chip_cli/vpcd_card.h"
 #include "tools/vchip/chip_profile.h"
 
 namespace docval::chip_cli {
@@ -24,7 +25,8 @@ void Usage() {
                "         [--validation-id V] [--key profile|mrz|can] [--wrong-key] [--platform android|ios]\n"
                "         [--extended-length true|false] [--max-command-bytes N] [--max-response-bytes N]\n"
                "         [--authorization VALUE] [--ca-file PEM] [--seed N] [--timeout SECONDS] [--check]\n"
-               "         [--sessions N] [--concurrency C]\n");
+               "         [--sessions N] [--concurrency C]\n"
+               "       docval chip --vpcd HOST:PORT --profile P [--profiles-dir DIR] [--seed N] [--timeout SECONDS]\n");
 }
 
 struct Args {
@@ -35,6 +37,7 @@ struct Args {
   int sessions = 1;
   int concurrency = 1;
   bool load = false;
+  std::string vpcd;  // HOST:PORT of the vpcd reader driver: be a card in a PC/SC reader
 };
 
 bool ParseArgs(int argc, char** argv, Args* a, std::string* error) {
@@ -110,6 +113,8 @@ bool ParseArgs(int argc, char** argv, Args* a, std::string* error) {
       a->session.seed = seed;
     } else if (name == "--timeout" && number(&n) && n > 0) {
       a->session.read_timeout = absl::Seconds(n);
+    } else if (name == "--vpcd" && next(&v)) {
+      a->vpcd = v;
     } else if (name == "--check") {
       a->check = true;
     } else if (name == "--sessions" && number(&n) && n > 0) {
@@ -122,6 +127,13 @@ bool ParseArgs(int argc, char** argv, Args* a, std::string* error) {
       *error = "unknown or incomplete argument " + name;
       return false;
     }
+  }
+  if (!a->vpcd.empty()) {
+    if (a->profile.empty() || a->load || a->check || !a->session.url.empty()) {
+      *error = "--vpcd takes --profile (and --profiles-dir, --seed, --timeout), not --url, --check or --sessions";
+      return false;
+    }
+    return true;
   }
   if (a->session.url.empty() || a->session.client_id.empty() || a->profile.empty()) {
     *error = "--url, --client-id and --profile are required";
@@ -201,6 +213,36 @@ int RunLoad(const vchip::ChipProfile& profile, const Args& a) {
   return unexpected == 0 ? 0 : 1;
 }
 
+// The virtual passport as a card in the PC/SC reader that vpcd drives (vpcd_card.h).
+int RunVpcd(const vchip::ChipProfile& profile, const Args& a) {
+  std::string host;
+  int port = 0;
+  absl::Status s = ParseHostPort(a.vpcd, &host, &port);
+  if (!s.ok()) {
+    std::fprintf(stderr, "chip: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  std::unique_ptr<vchip::ChipRandom> rng =
+      a.session.seed.has_value() ? vchip::NewSeededRandom(*a.session.seed) : vchip::NewSystemRandom();
+  absl::StatusOr<std::unique_ptr<vchip::VirtualChip>> chip = vchip::VirtualChip::Create(profile, std::move(rng));
+  if (!chip.ok()) {
+    std::fprintf(stderr, "chip: %s\n", std::string(chip.status().message()).c_str());
+    return 2;
+  }
+  VpcdOptions o;
+  o.idle_timeout = a.session.read_timeout;
+  o.on_event = [](const std::string& line) {
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+  };
+  s = ServeVpcd(host, port, **chip, o);
+  if (!s.ok()) {
+    std::printf("vpcd: %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int ChipMain(int argc, char** argv) {
@@ -220,6 +262,7 @@ int ChipMain(int argc, char** argv) {
     std::fprintf(stderr, "chip: %s\n", std::string(profile.status().message()).c_str());
     return 2;
   }
+  if (!a.vpcd.empty()) return RunVpcd(*profile, a);
   return a.load ? RunLoad(*profile, a) : RunOne(*profile, a);
 }
 

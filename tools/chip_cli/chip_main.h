@@ -11,6 +11,12 @@
 // expectation, whatever the code). With --sessions N it runs N sessions, C at a time, and prints a
 // summary (close codes, latency percentiles, throughput); exit 0 when every session closed as the
 // profile expects. Exit 2 on bad arguments.
+//
+//   docval chip --vpcd HOST:PORT --profile P [--profiles-dir DIR] [--seed N] [--timeout SECONDS]
+// puts the virtual passport into the PC/SC reader that the vpcd driver provides at HOST:PORT
+// (vpcd_card.h) instead of playing the phone: `docval pcsc` or any PC/SC program can then read it.
+// Runs until the reader closes the connection or the chip leaves the field (the profile's
+// stop-after-N fault), exit 0; 1 when vpcd is unreachable or the connection breaks.
 #ifndef DOCVAL_TOOLS_CHIP_CLI_CHIP_MAIN_H_
 #define DOCVAL_TOOLS_CHIP_CLI_CHIP_MAIN_H_
 

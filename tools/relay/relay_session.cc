@@ -26,6 +26,13 @@ absl::StatusOr<RelayOutcome> RunRelaySession(WsClient& client, const std::string
       std::optional<std::string> response = chip(f->data);
       if (!response) {
         chip_silent = true;
+        if (options.close_when_chip_lost.has_value()) {
+          s = client.Close(options.close_when_chip_lost->code, options.close_when_chip_lost->reason);
+          if (!s.ok()) return s;
+          out.close = *options.close_when_chip_lost;
+          out.closed_by_client = true;
+          return out;
+        }
         continue;
       }
       s = client.SendBinary(*response);

@@ -18,7 +18,8 @@
 namespace docval::relay {
 
 // Answers one command APDU (raw bytes) with the chip's response (data || SW1 SW2). nullopt: the chip
-// stays silent (the card left the field); the relay then stops answering and waits for the server.
+// stays silent (the card left the field); the relay then stops answering and waits for the server,
+// or closes the session itself (RelayOptions::close_when_chip_lost).
 using ChipFunction = std::function<std::optional<std::string>(const std::string& command)>;
 
 struct RelayOutcome {
@@ -28,12 +29,17 @@ struct RelayOutcome {
   std::optional<nlohmann::json> close_notice;   // {"close_code", "close_reason"}
   std::vector<std::string> unexpected_frames;   // text frames that fit none of the above
   CloseInfo close;                              // the close frame (code 0 if none)
+  bool closed_by_client = false;                // `close` is the one this side sent
 };
 
 struct RelayOptions {
   absl::Duration read_timeout = absl::Seconds(30);
   // Called for each frame as it arrives (for printing progress); may be empty.
   std::function<void(const Frame&)> on_frame;
+  // When set, a chip that stays silent ends the session from this side with this close code and
+  // reason, as the mobile SDKs do when the tag is lost (docs/protocol.md §1.6: 1001
+  // NFC_CHIP_COMMUNICATION_FAILED); unset: the relay waits for the server, as a phone that hangs.
+  std::optional<CloseInfo> close_when_chip_lost;
 };
 
 // Errors only for transport failures before the server closed (connection dropped, timeout).
