@@ -14,12 +14,14 @@ PACKAGES=(
   libboost1.74-dev
   libbotan-2-dev libabsl-dev prometheus-cpp-dev libssl-dev
   nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev
-  libpcsclite-dev
+  libpcsclite-dev libopenjp2-7-dev zlib1g-dev
   # tests, interop peers, benchmarks, fuzzing
   libgtest-dev libgmock-dev libbenchmark-dev libeac-dev openssl libvalijson-dev
   clang-14 libclang-rt-14-dev clang-format-14
   # the PC/SC stack of `docval pcsc`'s end-to-end test: the smart-card service and a virtual reader driver
   pcscd vsmartcard-vpcd
+  # the results page's tests: an independent PNG decoder, and a real browser
+  libpng-dev chromium
 )
 
 # Commands that may come from elsewhere on a machine (a Node.js from another source ships its own

@@ -1,39 +1,69 @@
-// The built-in development Result Server's memory: the last results POSTed to it, newest first.
-// Only for the embedded default (`docval serve` without a config) and demos: it keeps personal data
-// in memory beyond the session, so it is off unless `dev_result_server: true`, bounded in count and
-// size, and never written anywhere else.
+// The built-in development Result Server's memory: the last results POSTed to it, newest first, and
+// the `/dev/results` answers made from them. Only for the embedded default (`docval serve` without a
+// config) and demos: it keeps personal data in memory beyond the session, so it is off unless
+// `dev_result_server: true`, bounded in count and size, and never written anywhere else.
+//
+// `/dev/results` answers by content negotiation (docs/dev-results.md): a browser (Accept prefers
+// text/html) gets the results page (results_page.h), programs get JSON as before, and
+// `/dev/results?summary` is the small JSON the page polls to refresh itself. Images are transcoded
+// once, when a result arrives (image_transcode.h: bounded in input size, pixels and structure).
 #ifndef DOCVAL_GATEWAY_DEV_DEV_RESULT_STORE_H_
 #define DOCVAL_GATEWAY_DEV_DEV_RESULT_STORE_H_
 
+#include <cstdint>
 #include <deque>
-#include <mutex>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "gateway/dev/image_transcode.h"
+#include "gateway/dev/results_page.h"
 
 namespace docval::gateway {
 
 class DevResultStore {
  public:
   static constexpr size_t kMaxBodyBytes = 8 * 1024 * 1024;
+  // Session starts remembered for the timings, and for how long.
+  static constexpr size_t kMaxPendingStarts = 64;
+  static constexpr absl::Duration kMaxSessionAge = absl::Minutes(10);
 
-  explicit DevResultStore(size_t capacity = 20) : capacity_(capacity) {}
+  explicit DevResultStore(size_t capacity = 20, TranscodeLimits limits = {}) : capacity_(capacity), limits_(limits) {}
 
   // Stores a POST body; it must be a JSON object. Errors: not JSON, too large.
   absl::Status Add(absl::string_view body);
+  // A session with this validation id sent its start message now: the result that arrives for it
+  // (its client_validation_id) shows how long the session took.
+  void SessionStarted(absl::string_view validation_id);
+
+  // The answer to GET /dev/results: `target` is the request target (path and query), `accept` the
+  // Accept header ("" when absent), `sessions_running` the gateway's sessions in progress.
+  struct Response {
+    std::string content_type;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type
+  };
+  Response Render(absl::string_view target, absl::string_view accept, int sessions_running) const;
+
   // {"results":[{"received_at":"...","body":{...}}, ...]}, newest first.
   std::string RenderJson() const;
   size_t size() const;
 
  private:
-  struct Entry {
-    std::string received_at;
-    std::string body;
-  };
-  size_t capacity_;
-  mutable std::mutex mu_;
-  std::deque<Entry> entries_;
+  std::vector<std::shared_ptr<const ResultCard>> Snapshot(uint64_t* generation) const;
+
+  const size_t capacity_;
+  const TranscodeLimits limits_;
+  mutable absl::Mutex mu_;
+  std::deque<std::shared_ptr<const ResultCard>> entries_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::pair<std::string, absl::Time>> starts_ ABSL_GUARDED_BY(mu_);
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace docval::gateway

@@ -455,6 +455,7 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
     }
     client_id_ = m.client_id;
     validation_id_ = m.validation_id;
+    if (server_.dev()) server_.dev()->SessionStarted(m.validation_id);  // the results page's timings
     diagnostics_ = m.enable_diagnostics;
     v1::SessionRequest start;
     v1::SessionStart* s = start.mutable_start();
@@ -838,7 +839,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         Respond(Text(http::status::bad_request, std::string(s.message()) + "\n", v, ka), "dev_result_server");
       }
     } else if (server_.dev() && path == "/dev/results") {
-      Respond(Text(http::status::ok, server_.dev()->RenderJson(), v, ka, "application/json"), "dev_results");
+      auto accept = req.find(http::field::accept);
+      DevResultStore::Response r = server_.dev()->Render(
+          absl::string_view(req.target().data(), req.target().size()),
+          accept == req.end() ? absl::string_view() : absl::string_view(accept->value().data(), accept->value().size()),
+          server_.active());
+      auto res = Text(http::status::ok, std::move(r.body), v, ka, r.content_type.c_str());
+      for (const auto& [name, value] : r.headers) res.set(name, value);
+      Respond(std::move(res), "dev_results");
     } else {
       Respond(Text(http::status::not_found, "not found\n", v, ka), "not_found");
     }
