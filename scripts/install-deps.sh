@@ -18,11 +18,14 @@ PACKAGES=(
   # tests, interop peers, benchmarks, fuzzing
   libgtest-dev libgmock-dev libbenchmark-dev libeac-dev openssl libvalijson-dev
   clang-14 libclang-rt-14-dev clang-format-14
-  # the PC/SC stack of `docval pcsc`'s end-to-end test: the smart-card service and a virtual reader driver
-  pcscd vsmartcard-vpcd
-  # the results page's tests: an independent PNG decoder, and a real browser
-  libpng-dev chromium
+  # the results page's tests: an independent PNG decoder
+  libpng-dev
 )
+
+# Programs that only end-to-end tests run (left out with DOCVAL_SKIP_TEST_TOOLS=1; the tests skip with
+# a message without them): the PC/SC stack of `docval pcsc`'s test (the smart-card service and a
+# virtual reader driver), and a real browser for the results page.
+TEST_PACKAGES=(pcscd vsmartcard-vpcd chromium)
 
 # Commands that may come from elsewhere on a machine (a Node.js from another source ships its own
 # npm, which Debian's npm package would collide with): their package only when the command is missing.
@@ -45,6 +48,11 @@ for p in "${PACKAGES[@]}"; do
 done
 missing_tools=()
 if [ "$skip_test_tools" != "1" ]; then
+  for p in "${TEST_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
   for cp in "${COMMAND_PACKAGES[@]}"; do
     command -v "${cp%%:*}" >/dev/null 2>&1 || missing+=("${cp#*:}")
   done

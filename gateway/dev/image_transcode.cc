@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/check.h"
 
 namespace docval::gateway {
 namespace {
@@ -222,6 +223,8 @@ ImageKind SniffImage(absl::string_view bytes) {
 }
 
 std::string EncodePng(uint32_t width, uint32_t height, int channels, absl::string_view pixels) {
+  DOCVAL_CHECK(channels >= 1 && channels <= 4);
+  DOCVAL_CHECK(pixels.size() >= size_t{width} * height * static_cast<size_t>(channels));
   static constexpr uint8_t kColorType[] = {0, 0, 4, 2, 6};  // by channel count
   const size_t row = size_t{width} * static_cast<size_t>(channels);
   std::string raw;

@@ -1,5 +1,7 @@
 #include "gateway/dev/results_page.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 #include <openssl/sha.h>
 
@@ -229,12 +231,18 @@ void DataGroupsRead(std::string& out, const Json& p) {
   const Json& sod = Field(p, "sod_info");
   out += "<section class=\"dgs\"><h3>Data groups</h3><dl>";
   Row(out, "Read and checked", DataGroups(Field(d, "data_groups_checked")));
-  std::vector<std::string> listed;
+  Json listed = Json::array();  // data-group numbers, in ascending order (JSON object keys sort as text)
   const Json& hashes = Field(sod, "hash_for_data_group");
   if (hashes.is_object()) {
-    for (auto it = hashes.begin(); it != hashes.end(); ++it) listed.push_back(absl::StrCat("DG", it.key()));
+    std::vector<int> numbers;
+    for (auto it = hashes.begin(); it != hashes.end(); ++it) {
+      int n = 0;
+      if (absl::SimpleAtoi(it.key(), &n)) numbers.push_back(n);
+    }
+    std::sort(numbers.begin(), numbers.end());
+    for (int n : numbers) listed.push_back(n);
   }
-  Row(out, "Listed in EF.SOD", absl::StrJoin(listed, ", "));
+  if (!listed.empty()) Row(out, "Listed in EF.SOD", DataGroups(listed));
   Row(out, "Hash algorithm", Text(Field(sod, "hash_algorithm")));
   out += "</dl></section>";
 }

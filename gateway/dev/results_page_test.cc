@@ -26,7 +26,8 @@ size_t Count(const std::string& haystack, const std::string& needle) {
 // A result as the server posts it (docs/result.schema.json), with the given names and face.
 nlohmann::json Result(const std::string& primary, const std::string& given, const std::string& face_bytes) {
   nlohmann::json p = {
-      {"sod_info", {{"hash_algorithm", "SHA-256"}, {"hash_for_data_group", {{"1", "AA=="}, {"2", "AA=="}}}}},
+      {"sod_info",
+       {{"hash_algorithm", "SHA-256"}, {"hash_for_data_group", {{"1", "AA=="}, {"11", "AA=="}, {"2", "AA=="}}}}},
       {"mrz_info",
        {{"document_type", "TD3"},
         {"document_code", "P"},
@@ -104,7 +105,7 @@ TEST(ResultsPageTest, ShowsTheVerdictsWithTheirDetails) {
                               "<div class=\"value\">UNAVAILABLE</div><ul><li>not done"));
   EXPECT_THAT(html, HasSubstr("<dt>Date of birth</dt><dd>840812</dd>"));
   EXPECT_THAT(html, HasSubstr("<dt>Read and checked</dt><dd>DG1, DG2</dd>"));
-  EXPECT_THAT(html, HasSubstr("<dt>Listed in EF.SOD</dt><dd>DG1, DG2</dd>"));
+  EXPECT_THAT(html, HasSubstr("<dt>Listed in EF.SOD</dt><dd>DG1, DG2, DG11</dd>")) << "in data-group order";
   EXPECT_THAT(html, HasSubstr("<li>DG11: unreadable</li>"));
   EXPECT_THAT(html, HasSubstr("<img src=\"data:image/png;base64,iVBORw0KGgo"));
   EXPECT_THAT(html, HasSubstr("JPEG 2000 120\xC3\x97"
