@@ -151,6 +151,35 @@ absl::Status ReadClients(MapReader& top, Config& c) {
   return absl::OkStatus();
 }
 
+absl::Status ReadDelivery(MapReader& r, DeliveryConfig& d) {
+  RETURN_IF_ERROR(r.Int("workers", d.workers, 1, 1024));
+  RETURN_IF_ERROR(r.Int("max_queued", d.max_queued, 0, 1000000));
+  RETURN_IF_ERROR(r.Sub("per_destination", [&](MapReader& t) -> absl::Status {
+    RETURN_IF_ERROR(t.Int("concurrency", d.per_destination_concurrency, 1, 1024));
+    return t.Int("max_queued", d.per_destination_max_queued, 0, 1000000);
+  }));
+  RETURN_IF_ERROR(r.Seconds("drain_s", d.drain));
+  YAML::Node n = r.Get("destinations");
+  if (!n) return absl::OkStatus();
+  if (!n.IsSequence()) {
+    return KeyError(r.Name("destinations"),
+                    absl::StrCat("must be a list of {host, concurrency, max_queued}, got ", Describe(n)));
+  }
+  d.destinations.clear();
+  for (size_t i = 0; i < n.size(); ++i) {
+    MapReader e(n[i], absl::StrCat(r.Name("destinations"), "[", i, "]"));
+    RETURN_IF_ERROR(e.CheckIsMap());
+    DestinationLimitsConfig dl;
+    RETURN_IF_ERROR(e.String("host", dl.host));
+    RETURN_IF_ERROR(e.Int("concurrency", dl.concurrency, 1, 1024));
+    RETURN_IF_ERROR(e.Int("max_queued", dl.max_queued, 0, 1000000));
+    RETURN_IF_ERROR(e.RejectUnknown());
+    if (dl.host.empty()) return KeyError(e.Name("host"), "is required");
+    d.destinations.push_back(std::move(dl));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadTop(MapReader& r, Config& c) {
   RETURN_IF_ERROR(r.String("listen", c.listen));
   RETURN_IF_ERROR(r.Sub("tls", [&](MapReader& t) -> absl::Status {
@@ -189,6 +218,7 @@ absl::Status ReadTop(MapReader& r, Config& c) {
     return t.String("key_id", c.signing_key_id);
   }));
   RETURN_IF_ERROR(r.String("result_server_ca_file", c.result_server_ca_file));
+  RETURN_IF_ERROR(r.Sub("delivery", [&](MapReader& t) { return ReadDelivery(t, c.delivery); }));
   RETURN_IF_ERROR(r.String("metrics_listen", c.metrics_listen));
   RETURN_IF_ERROR(r.Sub("internal_tls", [&](MapReader& t) -> absl::Status {
     RETURN_IF_ERROR(t.String("certificate_file", c.internal_tls.certificate_file));
@@ -212,6 +242,24 @@ std::vector<std::string> SplitList(const std::string& v) {
   for (absl::string_view p : absl::StrSplit(v, ';')) {
     absl::string_view t = absl::StripAsciiWhitespace(p);
     if (!t.empty()) out.emplace_back(t);
+  }
+  return out;
+}
+
+// A ';'-separated list whose entries pair up with another list: an empty entry would shift every
+// pair after it, so only a trailing ';' is tolerated.
+absl::StatusOr<std::vector<std::string>> SplitPairedList(const char* name, const std::string& v) {
+  std::vector<std::string> out;
+  std::vector<absl::string_view> parts = absl::StrSplit(v, ';');
+  if (parts.size() > 1 && absl::StripAsciiWhitespace(parts.back()).empty()) parts.pop_back();
+  for (size_t i = 0; i < parts.size(); ++i) {
+    absl::string_view t = absl::StripAsciiWhitespace(parts[i]);
+    if (t.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(name, ": entry ", i + 1, " of ", parts.size(),
+                                                     " is empty; entries pair up one to one with ",
+                                                     "the other list, so none may be left out"));
+    }
+    out.emplace_back(t);
   }
   return out;
 }
@@ -258,11 +306,13 @@ absl::Status ApplyEnvironment(Config& c, const EnvLookup& getenv) {
   std::optional<std::string> ids = getenv("CLIENT_IDS");
   std::optional<std::string> urls = getenv("RESULT_SERVER_URLS");
   if (ids.has_value() != urls.has_value()) {
-    return absl::InvalidArgumentError("CLIENT_IDS and RESULT_SERVER_URLS must be set together");
+    return absl::InvalidArgumentError(absl::StrCat(
+        ids ? "CLIENT_IDS" : "RESULT_SERVER_URLS", " is set but ", ids ? "RESULT_SERVER_URLS" : "CLIENT_IDS",
+        " is not: set both, ';'-separated, the n-th URL belonging to the n-th client id"));
   }
   if (ids) {
-    std::vector<std::string> id_list = SplitList(*ids);
-    std::vector<std::string> url_list = SplitList(*urls);
+    ASSIGN_OR_RETURN(std::vector<std::string> id_list, SplitPairedList("CLIENT_IDS", *ids));
+    ASSIGN_OR_RETURN(std::vector<std::string> url_list, SplitPairedList("RESULT_SERVER_URLS", *urls));
     if (id_list.size() != url_list.size()) {
       return absl::InvalidArgumentError(absl::StrCat("CLIENT_IDS has ", id_list.size(), " entries but RESULT_SERVER_URLS has ",
                                                      url_list.size(), "; they pair up one to one"));
@@ -270,15 +320,29 @@ absl::Status ApplyEnvironment(Config& c, const EnvLookup& getenv) {
     c.clients.clear();
     for (size_t i = 0; i < id_list.size(); ++i) c.clients.push_back({id_list[i], url_list[i]});
   }
-  if (auto v = getenv("RESULT_SERVER_SIGNING_KEY_PATH")) c.signing_key_path = *v;
+  // An empty (or blank) path is the same as none: results are delivered unsigned.
+  if (auto v = getenv("RESULT_SERVER_SIGNING_KEY_PATH")) c.signing_key_path = std::string(absl::StripAsciiWhitespace(*v));
   if (auto v = getenv("WS_ENDPOINT_INCLUDE_BINARY_FILES_IN_RESULT")) {
     ASSIGN_OR_RETURN(c.include_binary_files, ParseBoolEnv("WS_ENDPOINT_INCLUDE_BINARY_FILES_IN_RESULT", *v));
   }
   if (auto v = getenv("SERVER_NAME")) c.server_name = *v;
-  if (auto v = getenv("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED")) {
-    ASSIGN_OR_RETURN(c.handshake_authorization, ParseBoolEnv("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", *v));
+  std::optional<std::string> auth_enabled = getenv("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED");
+  if (auth_enabled) {
+    ASSIGN_OR_RETURN(c.handshake_authorization, ParseBoolEnv("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", *auth_enabled));
   }
-  if (auto v = getenv("DOCVAL_HANDSHAKE_TOKENS")) c.handshake_tokens = SplitList(*v);
+  std::optional<std::string> tokens = getenv("DOCVAL_HANDSHAKE_TOKENS");
+  if (tokens) c.handshake_tokens = SplitList(*tokens);
+  if (auth_enabled && c.handshake_authorization && c.handshake_tokens.empty()) {
+    return absl::InvalidArgumentError(
+        "WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED is true but no accepted Authorization value is configured: "
+        "set DOCVAL_HANDSHAKE_TOKENS (';'-separated, e.g. \"Bearer abc;Bearer def\") or "
+        "handshake_authorization.tokens in the config file");
+  }
+  if (tokens && !c.handshake_tokens.empty() && !c.handshake_authorization && !auth_enabled) {
+    return absl::InvalidArgumentError(
+        "DOCVAL_HANDSHAKE_TOKENS is set but handshake authorization is not enabled, so the tokens would not be "
+        "checked: set WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED=true (or =false to run without it on purpose)");
+  }
   if (auto v = getenv("DOCVAL_LISTEN")) c.listen = *v;
   if (auto v = getenv("DOCVAL_METRICS_LISTEN")) c.metrics_listen = *v;
   if (auto v = getenv("DOCVAL_HEALTH_LISTEN")) c.health_listen = *v;
@@ -323,6 +387,35 @@ absl::StatusOr<std::pair<std::string, int>> ParseHostPort(absl::string_view addr
   }
   return std::make_pair(host, port);
 }
+
+namespace {
+
+absl::Status ValidateDelivery(const DeliveryConfig& d) {
+  if (d.per_destination_concurrency > d.workers) {
+    return KeyError("delivery.per_destination.concurrency", absl::StrCat("must not exceed delivery.workers (", d.workers, ")"));
+  }
+  if (d.per_destination_max_queued > d.max_queued) {
+    return KeyError("delivery.per_destination.max_queued", absl::StrCat("must not exceed delivery.max_queued (", d.max_queued, ")"));
+  }
+  std::set<std::string> hosts;
+  for (size_t i = 0; i < d.destinations.size(); ++i) {
+    const DestinationLimitsConfig& dl = d.destinations[i];
+    const std::string k = absl::StrCat("delivery.destinations[", i, "]");
+    if (!hosts.insert(absl::AsciiStrToLower(dl.host)).second) return KeyError(k + ".host", "is listed twice");
+    if (dl.host.find_first_of("/?#@ ") != std::string::npos) {
+      return KeyError(k + ".host", absl::StrCat("must be a host or host:port, not a URL, got \"", dl.host, "\""));
+    }
+    if (dl.concurrency > d.workers) {
+      return KeyError(k + ".concurrency", absl::StrCat("must not exceed delivery.workers (", d.workers, ")"));
+    }
+    if (dl.max_queued > d.max_queued) {
+      return KeyError(k + ".max_queued", absl::StrCat("must not exceed delivery.max_queued (", d.max_queued, ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status ValidateConfig(const Config& c) {
   for (const auto& [key, value] : std::vector<std::pair<const char*, const std::string*>>{
@@ -369,8 +462,14 @@ absl::Status ValidateConfig(const Config& c) {
     return KeyError("limits.max_sessions_per_client", "must not exceed limits.max_sessions");
   }
   if (c.handshake_authorization && c.handshake_tokens.empty()) {
-    return KeyError("handshake_authorization.tokens", "must list at least one accepted value when enabled");
+    return KeyError("handshake_authorization.tokens",
+                    "must list at least one accepted Authorization value when handshake authorization is enabled "
+                    "(environment: DOCVAL_HANDSHAKE_TOKENS)");
   }
+  if (!c.signing_key_id.empty() && c.signing_key_path.empty()) {
+    return KeyError("signing.key_id", "is set but signing.key_path (RESULT_SERVER_SIGNING_KEY_PATH) is not");
+  }
+  RETURN_IF_ERROR(ValidateDelivery(c.delivery));
   return absl::OkStatus();
 }
 

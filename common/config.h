@@ -57,6 +57,26 @@ struct InternalTlsConfig {
   bool enabled() const { return !certificate_file.empty(); }
 };
 
+// Limits for the deliveries to one Result Server host (`host`, or `host:port` when its URL names
+// a port). A value of 0 (concurrency) or -1 (max_queued) takes the per-destination default.
+struct DestinationLimitsConfig {
+  std::string host;
+  int concurrency = 0;
+  int max_queued = -1;
+};
+
+// The poster's delivery scheduling and drain (docs/poster.md, "Fair delivery" and "Drain").
+struct DeliveryConfig {
+  int workers = 16;                     // threads shared by every Result Server
+  int max_queued = 256;                 // deliveries waiting over all Result Servers
+  int per_destination_concurrency = 4;  // deliveries running at once to one Result Server
+  int per_destination_max_queued = 32;  // deliveries waiting for one Result Server
+  std::vector<DestinationLimitsConfig> destinations;
+  // On SIGTERM: how long accepted deliveries may go on before they are stopped. Longer than the
+  // longest delivery (30 s after its arrival), so with the default every accepted one completes.
+  absl::Duration drain = absl::Seconds(35);
+};
+
 struct Config {
   // Gateway.
   std::string listen = "127.0.0.1:8080";
@@ -85,6 +105,7 @@ struct Config {
   std::string signing_key_path;       // RESULT_SERVER_SIGNING_KEY_PATH
   std::string signing_key_id;         // optional; derived from the key when empty
   std::string result_server_ca_file;  // extra CA bundle for Result Servers; empty: system store
+  DeliveryConfig delivery;
 
   // Every process.
   std::string metrics_listen = "127.0.0.1:9090";
@@ -103,7 +124,11 @@ absl::StatusOr<Config> ParseConfigYaml(absl::string_view yaml, absl::string_view
 absl::StatusOr<Config> LoadConfigFile(const std::string& path, Config defaults = Config());
 
 // Applies docs/protocol.md §5 environment variables (and DOCVAL_* ones) over `config`. `getenv` is
-// injected for tests.
+// injected for tests. Variables that only make sense together are checked as a group, and the
+// error names what is missing: CLIENT_IDS with RESULT_SERVER_URLS (same number of non-empty
+// entries), WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED=true with accepted tokens
+// (DOCVAL_HANDSHAKE_TOKENS or the file), DOCVAL_HANDSHAKE_TOKENS with the feature enabled.
+// An empty RESULT_SERVER_SIGNING_KEY_PATH means no signing.
 using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
 absl::Status ApplyEnvironment(Config& config, const EnvLookup& getenv);
 EnvLookup ProcessEnvironment();

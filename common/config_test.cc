@@ -44,6 +44,14 @@ metrics_listen: 0.0.0.0:9090
 internal_tls: {certificate_file: /tls/me.pem, private_key_file: /tls/me.key, ca_file: /tls/ca.pem,
                gateway_identities: [spiffe://docval.internal/gateway]}
 health_listen: 0.0.0.0:9091
+delivery:
+  workers: 24
+  max_queued: 300
+  per_destination: {concurrency: 3, max_queued: 20}
+  destinations:
+    - {host: results.acme.example, concurrency: 8, max_queued: 64}
+    - {host: "10.0.0.5:8000"}
+  drain_s: 45
 )",
                                              "test.yaml");
   ASSERT_TRUE(c.ok()) << c.status();
@@ -65,7 +73,51 @@ health_listen: 0.0.0.0:9091
   EXPECT_EQ(c->internal_tls.ca_file, "/tls/ca.pem");
   EXPECT_THAT(c->internal_tls.gateway_identities, testing::ElementsAre("spiffe://docval.internal/gateway"));
   EXPECT_EQ(c->health_listen, "0.0.0.0:9091");
+  EXPECT_EQ(c->delivery.workers, 24);
+  EXPECT_EQ(c->delivery.max_queued, 300);
+  EXPECT_EQ(c->delivery.per_destination_concurrency, 3);
+  EXPECT_EQ(c->delivery.per_destination_max_queued, 20);
+  ASSERT_EQ(c->delivery.destinations.size(), 2u);
+  EXPECT_EQ(c->delivery.destinations[0].host, "results.acme.example");
+  EXPECT_EQ(c->delivery.destinations[0].concurrency, 8);
+  EXPECT_EQ(c->delivery.destinations[0].max_queued, 64);
+  EXPECT_EQ(c->delivery.destinations[1].host, "10.0.0.5:8000");
+  EXPECT_EQ(c->delivery.destinations[1].concurrency, 0);  // the per-destination default
+  EXPECT_EQ(c->delivery.destinations[1].max_queued, -1);
+  EXPECT_EQ(c->delivery.drain, absl::Seconds(45));
   EXPECT_TRUE(ValidateConfig(*c).ok()) << ValidateConfig(*c);
+}
+
+TEST(ConfigTest, DeliveryDefaults) {
+  Config c;
+  EXPECT_EQ(c.delivery.workers, 16);
+  EXPECT_EQ(c.delivery.per_destination_concurrency, 4);
+  EXPECT_LT(c.delivery.per_destination_concurrency, c.delivery.workers);  // one host cannot take all
+  EXPECT_GT(c.delivery.drain, absl::Seconds(30));  // longer than the longest delivery
+}
+
+TEST(ConfigTest, DeliveryLimitsAreChecked) {
+  struct Case {
+    const char* yaml;
+    const char* expected;
+  } cases[] = {
+      {"delivery: {workers: 0}", "delivery.workers: must be an integer from 1"},
+      {"delivery: {per_destination: {concurrency: 8}, workers: 4}", "delivery.per_destination.concurrency: must not exceed"},
+      {"delivery: {per_destination: {max_queued: 500}}", "delivery.per_destination.max_queued: must not exceed"},
+      {"delivery: {destinations: [{concurrency: 2}]}", "delivery.destinations[0].host: is required"},
+      {"delivery: {destinations: [{host: a.example}, {host: A.example}]}", "delivery.destinations[1].host: is listed twice"},
+      {"delivery: {destinations: [{host: \"https://a.example/r\"}]}", "not a URL"},
+      {"delivery: {destinations: [{host: a.example, concurrency: 99}]}", "delivery.destinations[0].concurrency: must not exceed"},
+      {"delivery: {destinations: [{host: a.example, colour: red}]}", "delivery.destinations[0].colour: unknown key"},
+      {"delivery: {drain_s: 0}", "delivery.drain_s: must be a positive number"},
+      {"signing: {key_id: k1}", "signing.key_id: is set but signing.key_path"},
+  };
+  for (const Case& k : cases) {
+    absl::StatusOr<Config> r = ParseConfigYaml(k.yaml, "f.yaml");
+    absl::Status s = r.ok() ? ValidateConfig(*r) : r.status();
+    ASSERT_FALSE(s.ok()) << k.yaml;
+    EXPECT_THAT(std::string(s.message()), HasSubstr(k.expected)) << k.yaml;
+  }
 }
 
 TEST(ConfigTest, ErrorsNameTheKey) {
@@ -144,9 +196,59 @@ TEST(ConfigTest, EnvironmentErrorsAreSpecific) {
   Config c;
   EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"CLIENT_IDS", "a;b"}, {"RESULT_SERVER_URLS", "http://x"}})).message()),
               HasSubstr("pair up"));
-  EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"CLIENT_IDS", "a"}})).message()), HasSubstr("together"));
+  EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"CLIENT_IDS", "a"}})).message()),
+              HasSubstr("CLIENT_IDS is set but RESULT_SERVER_URLS is not"));
+  EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"RESULT_SERVER_URLS", "http://x"}})).message()),
+              HasSubstr("RESULT_SERVER_URLS is set but CLIENT_IDS is not"));
+  // An empty entry would pair every later URL with the wrong client.
+  EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"CLIENT_IDS", "a;;b"}, {"RESULT_SERVER_URLS", "http://x;http://y"}}))
+                              .message()),
+              HasSubstr("CLIENT_IDS: entry 2 of 3 is empty"));
+  Config trailing;
+  ASSERT_TRUE(ApplyEnvironment(trailing, Env({{"CLIENT_IDS", "a;b;"}, {"RESULT_SERVER_URLS", "http://x; http://y"}})).ok());
+  ASSERT_EQ(trailing.clients.size(), 2u);
+  EXPECT_EQ(trailing.clients[1].result_server_url, "http://y");
   EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", "perhaps"}})).message()),
               HasSubstr("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED"));
+}
+
+TEST(ConfigTest, HandshakeAuthorizationVariablesGoTogether) {
+  // Enabled alone: the message says what is missing and where to put it.
+  Config c;
+  absl::Status s = ApplyEnvironment(c, Env({{"WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", "true"}}));
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.message()), HasSubstr("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED is true"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("DOCVAL_HANDSHAKE_TOKENS"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("handshake_authorization.tokens"));
+  // With tokens from the environment or the file it is complete.
+  c = Config();
+  EXPECT_TRUE(ApplyEnvironment(c, Env({{"WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", "true"},
+                                       {"DOCVAL_HANDSHAKE_TOKENS", "Bearer a;Bearer b"}}))
+                  .ok());
+  EXPECT_TRUE(c.handshake_authorization);
+  EXPECT_THAT(c.handshake_tokens, testing::ElementsAre("Bearer a", "Bearer b"));
+  c = Config();
+  c.handshake_tokens = {"Bearer file"};
+  EXPECT_TRUE(ApplyEnvironment(c, Env({{"WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", "true"}})).ok());
+  // Tokens without enabling would silently not be checked.
+  c = Config();
+  s = ApplyEnvironment(c, Env({{"DOCVAL_HANDSHAKE_TOKENS", "Bearer a"}}));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("DOCVAL_HANDSHAKE_TOKENS is set but handshake authorization is not enabled"));
+  c = Config();
+  EXPECT_TRUE(ApplyEnvironment(c, Env({{"DOCVAL_HANDSHAKE_TOKENS", "Bearer a"},
+                                       {"WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", "false"}}))
+                  .ok());
+  // Enabled false alone is fine.
+  c = Config();
+  EXPECT_TRUE(ApplyEnvironment(c, Env({{"WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", "false"}})).ok());
+}
+
+TEST(ConfigTest, EmptySigningKeyPathMeansUnsigned) {
+  Config c;
+  c.signing_key_path = "/from/file.pem";
+  ASSERT_TRUE(ApplyEnvironment(c, Env({{"RESULT_SERVER_SIGNING_KEY_PATH", "  "}})).ok());
+  EXPECT_EQ(c.signing_key_path, "");
+  EXPECT_TRUE(ValidateConfig(c).ok());
 }
 
 TEST(ConfigTest, HostPort) {

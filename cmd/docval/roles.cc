@@ -8,8 +8,11 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <prometheus/registry.h>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "common/config.h"
 #include "common/health_probe.h"
 #include "common/internal_tls.h"
@@ -95,7 +98,40 @@ poster::PosterOptions PosterOptionsFrom(const Config& c) {
   o.signing_key_path = c.signing_key_path;
   o.signing_key_id = c.signing_key_id;
   o.ca_bundle_path = c.result_server_ca_file;
+  const DeliveryConfig& d = c.delivery;
+  o.scheduling.workers = d.workers;
+  o.scheduling.max_queued = static_cast<size_t>(d.max_queued);
+  o.scheduling.per_destination = {.concurrency = d.per_destination_concurrency,
+                                  .max_queued = static_cast<size_t>(d.per_destination_max_queued)};
+  for (const DestinationLimitsConfig& dl : d.destinations) {
+    poster::DestinationLimits limits = o.scheduling.per_destination;
+    if (dl.concurrency > 0) limits.concurrency = dl.concurrency;
+    if (dl.max_queued >= 0) limits.max_queued = static_cast<size_t>(dl.max_queued);
+    o.scheduling.destinations[absl::AsciiStrToLower(dl.host)] = limits;
+  }
   return o;
+}
+
+poster::BodyBuilder ResultServerBodyBuilder() {
+  return [](const v1::DeliveryRequest& r) -> absl::StatusOr<std::string> {
+    return ResultServerBody(FromProto(r.result()), r.validation_id());
+  };
+}
+
+// The poster, with start-up errors that name the setting to fix.
+absl::StatusOr<std::unique_ptr<poster::PosterService>> StartPoster(const Config& c, prometheus::Registry& registry) {
+  absl::StatusOr<std::unique_ptr<poster::PosterService>> p =
+      poster::PosterService::Create(PosterOptionsFrom(c), ResultServerBodyBuilder(), registry);
+  if (!p.ok()) {
+    if (!c.signing_key_path.empty() && absl::StrContains(p.status().message(), c.signing_key_path)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "signing.key_path (RESULT_SERVER_SIGNING_KEY_PATH): ", p.status().message(),
+          "; leave it unset (or empty) to deliver results unsigned"));
+    }
+    return p.status();
+  }
+  LogInfo("result signing", {{"signed", !(*p)->signing_key_id().empty()}, {"key_id", (*p)->signing_key_id()}});
+  return p;
 }
 
 gateway::GatewayOptions GatewayOptionsFrom(const Config& c) {
@@ -115,12 +151,6 @@ gateway::GatewayOptions GatewayOptionsFrom(const Config& c) {
   o.include_binary_files = c.include_binary_files;
   o.server_name = c.server_name;
   return o;
-}
-
-poster::BodyBuilder ResultServerBodyBuilder() {
-  return [](const v1::DeliveryRequest& r) -> absl::StatusOr<std::string> {
-    return ResultServerBody(FromProto(r.result()), r.validation_id());
-  };
 }
 
 emrtd::TrustStoreConfig TrustConfigFrom(const Config& c) {
@@ -184,8 +214,7 @@ int RunRole(Role role, const std::string& config_path) {
         [holder = trust.get()] { return holder->Get(); }, *registry);
   }
   if (runs_poster) {
-    absl::StatusOr<std::unique_ptr<poster::PosterService>> p =
-        poster::PosterService::Create(PosterOptionsFrom(c), ResultServerBodyBuilder(), *registry);
+    absl::StatusOr<std::unique_ptr<poster::PosterService>> p = StartPoster(c, *registry);
     if (!p.ok()) return Fail(p.status());
     poster_service = *std::move(p);
   }
@@ -268,7 +297,15 @@ int RunRole(Role role, const std::string& config_path) {
   LogInfo("shutting down");
   if (grpc_server) grpc_server->GetHealthCheckService()->Shutdown();
   if (gateway_server) gateway_server->Shutdown(kDrainGrace);
-  if (poster_service) poster_service->Shutdown();
+  if (poster_service) {
+    // Drain: refuse new deliveries (UNAVAILABLE; health is NOT_SERVING above), let accepted ones
+    // finish up to delivery.drain_s, then stop the rest (their reports say SHUTTING_DOWN).
+    LogInfo("draining deliveries", {{"drain_s", absl::ToDoubleSeconds(c.delivery.drain)}});
+    const absl::Time started = absl::Now();
+    const bool drained = poster_service->Drain(c.delivery.drain);
+    LogInfo("deliveries drained", {{"complete", drained},
+                                   {"duration_ms", absl::ToInt64Milliseconds(absl::Now() - started)}});
+  }
   if (grpc_server) grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   LogInfo("stopped");
   return 0;

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/check.h"
 
@@ -31,6 +32,9 @@ struct MdCtxFree {
 struct EcdsaSigFree {
   void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); }
 };
+
+// A private key file is a few hundred bytes; anything much larger is not one.
+constexpr size_t kMaxKeyFileBytes = 64 << 10;
 
 // Never prompt for a passphrase: encrypted keys are refused.
 int NoPassphrase(char*, int, int, void*) { return -1; }
@@ -86,24 +90,27 @@ std::string ContentDigest(absl::string_view body) {
   return absl::StrCat("sha-256=:", absl::Base64Escape(Sha256(body)), ":");
 }
 
-absl::StatusOr<SigningKey> SigningKey::LoadPemFile(const std::string& path,
-                                                   const std::string& key_id) {
+absl::StatusOr<SigningKey> SigningKey::LoadFile(const std::string& path,
+                                                const std::string& key_id) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::NotFoundError(
         absl::StrCat("cannot read signing key ", path, ": ", std::strerror(errno)));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return FromPem(text.str(), key_id, absl::StrCat("signing key ", path));
+  std::string data(kMaxKeyFileBytes + 1, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  data.resize(static_cast<size_t>(in.gcount()));
+  const std::string source = absl::StrCat("signing key ", path);
+  if (data.size() > kMaxKeyFileBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ": larger than ", kMaxKeyFileBytes, " bytes, not a private key"));
+  }
+  if (absl::StrContains(data, "-----BEGIN")) return FromPem(data, key_id, source);
+  return FromDer(data, key_id, source);
 }
 
 absl::StatusOr<SigningKey> SigningKey::FromPem(absl::string_view pem, const std::string& key_id,
                                                absl::string_view source) {
-  if (!key_id.empty() && !IsValidKeyId(key_id)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ": key id must be printable ASCII without '\"' or '\\'"));
-  }
   std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   DOCVAL_CHECK(bio != nullptr);
   EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio.get(), nullptr, &NoPassphrase, nullptr);
@@ -112,8 +119,39 @@ absl::StatusOr<SigningKey> SigningKey::FromPem(absl::string_view pem, const std:
     return absl::InvalidArgumentError(absl::StrCat(
         source, ": not an unencrypted PEM private key (PKCS#8 Ed25519 or EC P-256 expected)"));
   }
+  return FromPkey(std::shared_ptr<EVP_PKEY>(raw, EVP_PKEY_free), key_id, source);
+}
+
+absl::StatusOr<SigningKey> SigningKey::FromDer(absl::string_view der, const std::string& key_id,
+                                               absl::string_view source) {
+  // PKCS#8 PrivateKeyInfo or a traditional form (SEC1 ECPrivateKey); the whole input must be the
+  // key. An encrypted PKCS#8 structure does not parse here.
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  const unsigned char* const end = p + der.size();
+  EVP_PKEY* raw = der.empty() ? nullptr : d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size()));
+  ERR_clear_error();
+  if (raw != nullptr && p != end) {
+    EVP_PKEY_free(raw);
+    raw = nullptr;
+  }
+  if (raw == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ": neither PEM nor an unencrypted DER private key (PKCS#8 or SEC1; Ed25519 or "
+                "EC P-256 expected)"));
+  }
+  return FromPkey(std::shared_ptr<EVP_PKEY>(raw, EVP_PKEY_free), key_id, source);
+}
+
+absl::StatusOr<SigningKey> SigningKey::FromPkey(std::shared_ptr<EVP_PKEY> pkey,
+                                                const std::string& key_id,
+                                                absl::string_view source) {
+  if (!key_id.empty() && !IsValidKeyId(key_id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ": key id must be printable ASCII without '\"' or '\\'"));
+  }
+  EVP_PKEY* raw = pkey.get();
   SigningKey key;
-  key.pkey_ = std::shared_ptr<EVP_PKEY>(raw, EVP_PKEY_free);
+  key.pkey_ = std::move(pkey);
   if (EVP_PKEY_is_a(raw, "ED25519")) {
     key.algorithm_ = SignatureAlgorithm::kEd25519;
     unsigned char pub[32];

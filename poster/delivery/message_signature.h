@@ -42,14 +42,18 @@ std::string ContentDigest(absl::string_view body);
 // A private key for signing. Immutable and thread-safe (copies share the key).
 class SigningKey {
  public:
-  // Loads a PEM private key (PKCS#8 "PRIVATE KEY"; an unencrypted legacy "EC PRIVATE KEY" also
-  // works) of type Ed25519 or EC on P-256. An empty `key_id` selects the JWK thumbprint. Errors
-  // (kInvalidArgument / kNotFound) name `path`; the key material never appears in messages.
-  static absl::StatusOr<SigningKey> LoadPemFile(const std::string& path,
-                                                const std::string& key_id = "");
-  // The same for PEM text; `source` names it in error messages.
+  // Loads an unencrypted private key of type Ed25519 or EC on P-256 from a file of at most
+  // 64 KiB, PEM (PKCS#8 "PRIVATE KEY" or legacy "EC PRIVATE KEY") or DER (PKCS#8 PrivateKeyInfo
+  // or SEC1 ECPrivateKey): a file holding "-----BEGIN" is read as PEM, any other as DER. An
+  // empty `key_id` selects the JWK thumbprint. Errors (kInvalidArgument / kNotFound) name
+  // `path`; the key material never appears in messages.
+  static absl::StatusOr<SigningKey> LoadFile(const std::string& path,
+                                             const std::string& key_id = "");
+  // The same for PEM text or DER bytes; `source` names them in error messages.
   static absl::StatusOr<SigningKey> FromPem(absl::string_view pem, const std::string& key_id = "",
                                             absl::string_view source = "PEM key");
+  static absl::StatusOr<SigningKey> FromDer(absl::string_view der, const std::string& key_id = "",
+                                            absl::string_view source = "DER key");
 
   SignatureAlgorithm algorithm() const { return algorithm_; }
   const std::string& key_id() const { return key_id_; }
@@ -66,6 +70,8 @@ class SigningKey {
 
  private:
   SigningKey() = default;
+  static absl::StatusOr<SigningKey> FromPkey(std::shared_ptr<EVP_PKEY> pkey,
+                                             const std::string& key_id, absl::string_view source);
   std::shared_ptr<EVP_PKEY> pkey_;
   SignatureAlgorithm algorithm_ = SignatureAlgorithm::kEd25519;
   std::string key_id_;

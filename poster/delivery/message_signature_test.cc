@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/test_certs.h"
@@ -89,7 +90,7 @@ TEST(SigningKeyTest, ConfiguredKeyIdIsUsed) {
 }
 
 TEST(SigningKeyTest, MissingFileIsAnErrorNamingThePath) {
-  auto key = SigningKey::LoadPemFile("/nonexistent/dir/key.pem");
+  auto key = SigningKey::LoadFile("/nonexistent/dir/key.pem");
   EXPECT_EQ(key.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(key.status().message(), HasSubstr("/nonexistent/dir/key.pem"));
 }
@@ -99,7 +100,7 @@ TEST(SigningKeyTest, NotAKeyIsAnErrorNamingThePath) {
   ASSERT_TRUE(dir.ok());
   std::string path = *dir + "/garbage.pem";
   WriteFile(path, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
-  auto key = SigningKey::LoadPemFile(path);
+  auto key = SigningKey::LoadFile(path);
   EXPECT_EQ(key.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(key.status().message(), HasSubstr(path));
 }
@@ -113,13 +114,13 @@ TEST(SigningKeyTest, UnsupportedKeysAreRejected) {
                   *dir, "/p384.pem && openssl genpkey -algorithm ed25519 -aes256 -pass pass:secret -out ",
                   *dir, "/encrypted.pem"))
                   .ok());
-  auto rsa = SigningKey::LoadPemFile(*dir + "/rsa.pem");
+  auto rsa = SigningKey::LoadFile(*dir + "/rsa.pem");
   EXPECT_EQ(rsa.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(rsa.status().message(), HasSubstr("unsupported key type"));
-  auto p384 = SigningKey::LoadPemFile(*dir + "/p384.pem");
+  auto p384 = SigningKey::LoadFile(*dir + "/p384.pem");
   EXPECT_EQ(p384.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(p384.status().message(), HasSubstr("only P-256"));
-  auto encrypted = SigningKey::LoadPemFile(*dir + "/encrypted.pem");
+  auto encrypted = SigningKey::LoadFile(*dir + "/encrypted.pem");
   EXPECT_EQ(encrypted.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(encrypted.status().message(), HasSubstr(*dir + "/encrypted.pem"));
 }
@@ -193,7 +194,7 @@ class OpensslVerifyTest : public ::testing::Test {
 
   // Signs ExampleParts() with the key at dir_/key.pem, writes base, pub.pem and the raw signature.
   void SignAndWrite(std::string* raw_sig) {
-    auto key = SigningKey::LoadPemFile(dir_ + "/key.pem");
+    auto key = SigningKey::LoadFile(dir_ + "/key.pem");
     ASSERT_TRUE(key.ok()) << key.status();
     auto h = SignRequest(*key, ExampleParts());
     ASSERT_TRUE(h.ok()) << h.status();
@@ -227,7 +228,7 @@ TEST_F(OpensslVerifyTest, Ed25519SignatureVerifiesWithOpensslPkeyutl) {
 TEST_F(OpensslVerifyTest, EcdsaP256SignatureVerifiesWithOpensslDgst) {
   ASSERT_TRUE(RunShell(absl::StrCat("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
                                     "-out ", dir_, "/key.pem")).ok());
-  auto key = SigningKey::LoadPemFile(dir_ + "/key.pem");
+  auto key = SigningKey::LoadFile(dir_ + "/key.pem");
   ASSERT_TRUE(key.ok()) << key.status();
   EXPECT_EQ(key->algorithm(), SignatureAlgorithm::kEcdsaP256Sha256);
   EXPECT_THAT(key->public_jwk(), HasSubstr(R"({"crv":"P-256","kty":"EC","x":")"));
@@ -245,7 +246,7 @@ TEST_F(OpensslVerifyTest, EcdsaJwkCoordinatesMatchTheOpensslPublicKey) {
   ASSERT_TRUE(RunShell(absl::StrCat("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
                                     "-out ", dir_, "/key.pem && openssl pkey -in ", dir_,
                                     "/key.pem -pubout -outform DER -out ", dir_, "/pub.der")).ok());
-  auto key = SigningKey::LoadPemFile(dir_ + "/key.pem");
+  auto key = SigningKey::LoadFile(dir_ + "/key.pem");
   ASSERT_TRUE(key.ok()) << key.status();
   std::string der = ReadFile(dir_ + "/pub.der");
   ASSERT_GE(der.size(), 65u);
@@ -255,6 +256,89 @@ TEST_F(OpensslVerifyTest, EcdsaJwkCoordinatesMatchTheOpensslPublicKey) {
   absl::WebSafeBase64Escape(point.substr(32), &y);
   EXPECT_EQ(key->public_jwk(),
             absl::StrCat(R"({"crv":"P-256","kty":"EC","x":")", x, R"(","y":")", y, R"("})"));
+}
+
+// DER keys are read as well as PEM ones: the same key in every encoding gives the same key id,
+// and its signatures verify with the openssl command line.
+struct KeyEncoding {
+  const char* name;
+  const char* genpkey;  // openssl genpkey arguments
+  const char* convert;  // openssl command turning key.pem into key.der ("%s" = the directory)
+};
+
+class DerKeyTest : public OpensslVerifyTest, public ::testing::WithParamInterface<KeyEncoding> {};
+
+TEST_P(DerKeyTest, SameKeyAsPemAndSignaturesVerify) {
+  const KeyEncoding& e = GetParam();
+  ASSERT_TRUE(RunShell(absl::StrCat("openssl genpkey ", e.genpkey, " -out ", dir_, "/key.pem && ",
+                                    absl::StrReplaceAll(e.convert, {{"%s", dir_}})))
+                  .ok());
+  const std::string der = ReadFile(dir_ + "/key.der");
+  ASSERT_FALSE(der.empty());
+  ASSERT_EQ(der.find("-----BEGIN"), std::string::npos);
+  auto from_pem = SigningKey::LoadFile(dir_ + "/key.pem");
+  auto from_der = SigningKey::LoadFile(dir_ + "/key.der");
+  ASSERT_TRUE(from_pem.ok()) << from_pem.status();
+  ASSERT_TRUE(from_der.ok()) << from_der.status();
+  EXPECT_EQ(from_der->algorithm(), from_pem->algorithm());
+  EXPECT_EQ(from_der->key_id(), from_pem->key_id());
+  EXPECT_EQ(from_der->public_jwk(), from_pem->public_jwk());
+
+  auto h = SignRequest(*from_der, ExampleParts());
+  ASSERT_TRUE(h.ok()) << h.status();
+  std::string sig;
+  ASSERT_TRUE(absl::Base64Unescape(h->signature.substr(8, h->signature.size() - 9), &sig));
+  WriteFile(dir_ + "/base.txt", h->signature_base);
+  ASSERT_TRUE(RunShell(absl::StrCat("openssl pkey -in ", dir_, "/key.pem -pubout -out ", dir_,
+                                    "/pub.pem")).ok());
+  std::string verify;
+  if (from_der->algorithm() == SignatureAlgorithm::kEd25519) {
+    WriteFile(dir_ + "/sig.bin", sig);
+    verify = absl::StrCat("openssl pkeyutl -verify -pubin -inkey ", dir_, "/pub.pem -rawin -sigfile ",
+                          dir_, "/sig.bin -in ", dir_, "/base.txt");
+  } else {
+    WriteFile(dir_ + "/sig.der", RawToDer(sig));
+    verify = absl::StrCat("openssl dgst -sha256 -verify ", dir_, "/pub.pem -signature ", dir_,
+                          "/sig.der ", dir_, "/base.txt");
+  }
+  EXPECT_TRUE(RunShell(verify).ok()) << verify;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Encodings, DerKeyTest,
+    ::testing::Values(
+        KeyEncoding{"Ed25519Pkcs8", "-algorithm ed25519",
+                    "openssl pkey -in %s/key.pem -outform DER -out %s/key.der"},
+        KeyEncoding{"P256Pkcs8", "-algorithm EC -pkeyopt ec_paramgen_curve:P-256",
+                    "openssl pkey -in %s/key.pem -outform DER -out %s/key.der"},
+        KeyEncoding{"P256Sec1", "-algorithm EC -pkeyopt ec_paramgen_curve:P-256",
+                    "openssl ec -in %s/key.pem -outform DER -out %s/key.der 2>/dev/null"}),
+    [](const ::testing::TestParamInfo<KeyEncoding>& info) { return info.param.name; });
+
+TEST_F(OpensslVerifyTest, BadDerKeysAreRefusedNamingThePath) {
+  ASSERT_TRUE(RunShell(absl::StrCat(
+                  "openssl genpkey -algorithm ed25519 -out ", dir_, "/key.pem && ",
+                  "openssl pkcs8 -topk8 -in ", dir_, "/key.pem -v2 aes256 -passout pass:secret "
+                  "-outform DER -out ", dir_, "/encrypted.der && ",
+                  "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -outform DER -out ",
+                  dir_, "/p384.der"))
+                  .ok());
+  WriteFile(dir_ + "/garbage.der", std::string("\x30\x03\x02\x01\x00", 5));
+  WriteFile(dir_ + "/empty.der", "");
+  for (const char* name : {"encrypted.der", "garbage.der", "empty.der"}) {
+    auto key = SigningKey::LoadFile(dir_ + "/" + name);
+    EXPECT_EQ(key.status().code(), absl::StatusCode::kInvalidArgument) << name;
+    EXPECT_THAT(key.status().message(), HasSubstr(dir_ + "/" + name));
+    EXPECT_THAT(key.status().message(), HasSubstr("neither PEM nor"));
+  }
+  auto p384 = SigningKey::LoadFile(dir_ + "/p384.der");
+  EXPECT_THAT(p384.status().message(), HasSubstr("only P-256"));
+  // A DER key with trailing bytes is not a key file.
+  ASSERT_TRUE(RunShell(absl::StrCat("openssl pkey -in ", dir_, "/key.pem -outform DER -out ", dir_,
+                                    "/key.der")).ok());
+  WriteFile(dir_ + "/trailing.der", ReadFile(dir_ + "/key.der") + "x");
+  EXPECT_FALSE(SigningKey::LoadFile(dir_ + "/trailing.der").ok());
+  EXPECT_TRUE(SigningKey::LoadFile(dir_ + "/key.der").ok());
 }
 
 }  // namespace

@@ -83,11 +83,13 @@ RetryDecision RetryPolicy::Next(int attempts_made, const AttemptOutcome& outcome
       break;
   }
   if (attempts_made >= options_.max_attempts) {
+    d.give_up = RetryDecision::GiveUp::kAttemptsExhausted;
     d.reason = absl::StrCat("gave up after ", attempts_made, " attempts; last: ", what);
     return d;
   }
   const absl::Duration room = (deadline - now) - options_.min_attempt_time;
   if (room < absl::ZeroDuration()) {
+    d.give_up = RetryDecision::GiveUp::kOutOfTime;
     d.reason = absl::StrCat("no time left for another attempt after ", attempts_made,
                             " attempts; last: ", what);
     return d;
@@ -97,6 +99,7 @@ RetryDecision RetryPolicy::Next(int attempts_made, const AttemptOutcome& outcome
     std::optional<absl::Duration> ra = ParseRetryAfter(outcome.retry_after, now);
     if (ra.has_value()) {
       if (*ra > room) {
+        d.give_up = RetryDecision::GiveUp::kOutOfTime;
         d.reason = absl::StrCat("Retry-After exceeds the remaining time after ", attempts_made,
                                 " attempts; last: ", what);
         return d;

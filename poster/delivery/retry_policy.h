@@ -54,7 +54,14 @@ AttemptClass Classify(const AttemptOutcome& outcome);
 
 struct RetryDecision {
   enum class Action { kDelivered, kRetry, kGiveUp };
+  // Why the policy gave up (kGiveUp only).
+  enum class GiveUp {
+    kFinal,              // the outcome was final (Classify() == kFinal)
+    kAttemptsExhausted,  // max_attempts retryable failures
+    kOutOfTime,          // the deadline leaves no room for another attempt (or for Retry-After)
+  };
   Action action = Action::kGiveUp;
+  GiveUp give_up = GiveUp::kFinal;
   absl::Duration delay;  // kRetry: wait this long before the next attempt
   std::string reason;    // kGiveUp: why, for the report (no personal data)
 };

@@ -8,6 +8,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using Action = RetryDecision::Action;
+using GiveUp = RetryDecision::GiveUp;
 
 const absl::Time kNow = absl::FromUnixSeconds(1700000000);  // 2023-11-14T22:13:20Z
 const absl::Time kFarDeadline = kNow + absl::Seconds(60);
@@ -45,7 +46,12 @@ TEST(RetryPolicyTest, FinalStatusGivesUpAtOnce) {
   RetryPolicy p;
   RetryDecision d = p.Next(1, AttemptOutcome::Http(400), kNow, kFarDeadline, 0.5);
   EXPECT_EQ(d.action, Action::kGiveUp);
+  EXPECT_EQ(d.give_up, GiveUp::kFinal);
   EXPECT_THAT(d.reason, HasSubstr("HTTP 400"));
+  d = p.Next(1, AttemptOutcome::Error(absl::FailedPreconditionError("TLS verification failed")),
+             kNow, kFarDeadline, 0.5);
+  EXPECT_EQ(d.action, Action::kGiveUp);
+  EXPECT_EQ(d.give_up, GiveUp::kFinal);
 }
 
 TEST(RetryPolicyTest, RetriesUpToFourAttempts) {
@@ -56,6 +62,7 @@ TEST(RetryPolicyTest, RetriesUpToFourAttempts) {
   }
   RetryDecision d = p.Next(4, AttemptOutcome::Http(503), kNow, kFarDeadline, 0.5);
   EXPECT_EQ(d.action, Action::kGiveUp);
+  EXPECT_EQ(d.give_up, GiveUp::kAttemptsExhausted);
   EXPECT_THAT(d.reason, HasSubstr("4 attempts"));
   EXPECT_THAT(d.reason, HasSubstr("HTTP 503"));
 }
@@ -100,6 +107,7 @@ TEST(RetryPolicyTest, NoRetryWhenTooLittleTimeRemains) {
   RetryPolicy p({.min_attempt_time = absl::Milliseconds(500)});
   RetryDecision d = p.Next(1, AttemptOutcome::Http(503), kNow, kNow + absl::Milliseconds(400), 0.5);
   EXPECT_EQ(d.action, Action::kGiveUp);
+  EXPECT_EQ(d.give_up, GiveUp::kOutOfTime);
   EXPECT_THAT(d.reason, HasSubstr("no time left"));
 }
 
@@ -134,6 +142,7 @@ TEST(RetryPolicyTest, RetryAfterBeyondTheDeadlineGivesUp) {
   RetryPolicy p;
   RetryDecision d = p.Next(1, AttemptOutcome::Http(429, "30"), kNow, kNow + absl::Seconds(10), 0.5);
   EXPECT_EQ(d.action, Action::kGiveUp);
+  EXPECT_EQ(d.give_up, GiveUp::kOutOfTime);
   EXPECT_THAT(d.reason, HasSubstr("Retry-After"));
   EXPECT_THAT(d.reason, HasSubstr("HTTP 429"));
   // Retry-After of 9.6 s leaves less than min_attempt_time (0.5 s) of 10 s.

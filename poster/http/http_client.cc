@@ -24,6 +24,15 @@ void GlobalInit() {
   absl::call_once(once, [] { DOCVAL_CHECK(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK); });
 }
 
+// How often a transfer in progress checks `should_abort` (curl_multi_poll's timeout): the bound on
+// how long an attempt outlives the cancellation of its delivery.
+constexpr int kAbortPollMs = 50;
+
+// CURL and CURLM are both void: the multi handle gets its own deleter.
+struct CurlMultiDeleter {
+  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
+};
+
 struct CurlDeleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
@@ -36,7 +45,6 @@ struct Transfer {
   size_t header_bytes = 0;
   size_t max_body = 0;
   bool body_overflow = false;
-  const std::function<bool()>* should_abort = nullptr;
 };
 
 size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
@@ -69,11 +77,6 @@ size_t OnHeader(char* data, size_t size, size_t nmemb, void* user) {
       std::string(line.substr(0, colon)),
       std::string(absl::StripAsciiWhitespace(line.substr(colon + 1))));
   return n;
-}
-
-int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  auto* t = static_cast<Transfer*>(user);
-  return (*t->should_abort)() ? 1 : 0;
 }
 
 bool IsTokenChar(char c) {
@@ -166,6 +169,26 @@ absl::StatusOr<std::string> NormalizeUrl(absl::string_view url) {
   return out;
 }
 
+absl::StatusOr<std::string> UrlDestination(absl::string_view url) {
+  absl::StatusOr<std::string> normalized = NormalizeUrl(url);
+  if (!normalized.ok()) return normalized.status();
+  std::unique_ptr<CURLU, CurlDeleter> u(curl_url());
+  DOCVAL_CHECK(u != nullptr);
+  if (curl_url_set(u.get(), CURLUPART_URL, normalized->c_str(), 0) != CURLUE_OK) {
+    return absl::InvalidArgumentError("Result Server URL is not an absolute URL");
+  }
+  auto get = [&u](CURLUPart part, unsigned flags) -> std::string {
+    char* out = nullptr;
+    if (curl_url_get(u.get(), part, &out, flags) != CURLUE_OK || out == nullptr) return "";
+    std::string s(out);
+    curl_free(out);
+    return s;
+  };
+  std::string host = absl::AsciiStrToLower(get(CURLUPART_HOST, 0));
+  std::string port = get(CURLUPART_PORT, CURLU_NO_DEFAULT_PORT);
+  return port.empty() ? host : absl::StrCat(host, ":", port);
+}
+
 absl::StatusOr<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(HttpClientOptions options) {
   GlobalInit();
   if (!options.ca_bundle_path.empty()) {
@@ -237,14 +260,40 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Post(const HttpRequest& request,
   DOCVAL_CURL_SET(c, CURLOPT_WRITEDATA, &t);
   DOCVAL_CURL_SET(c, CURLOPT_HEADERFUNCTION, &OnHeader);
   DOCVAL_CURL_SET(c, CURLOPT_HEADERDATA, &t);
-  if (should_abort) {
-    t.should_abort = &should_abort;
-    DOCVAL_CURL_SET(c, CURLOPT_XFERINFOFUNCTION, &OnProgress);
-    DOCVAL_CURL_SET(c, CURLOPT_XFERINFODATA, &t);
-    DOCVAL_CURL_SET(c, CURLOPT_NOPROGRESS, 0L);
-  }
 
-  CURLcode rc = curl_easy_perform(c);
+  // The multi interface, driven here on the calling thread, so the transfer can be abandoned
+  // between two polls: `should_abort` is checked at least every kAbortPollMs, whatever the server
+  // does (the easy interface's progress callback may wait a second when nothing moves).
+  std::unique_ptr<CURLM, CurlMultiDeleter> multi(curl_multi_init());
+  DOCVAL_CHECK(multi != nullptr);
+  DOCVAL_CHECK(curl_multi_add_handle(multi.get(), c) == CURLM_OK);
+  CURLcode rc = CURLE_OK;
+  bool aborted = false;
+  for (;;) {
+    int running = 0;
+    CURLMcode mc = curl_multi_perform(multi.get(), &running);
+    if (mc != CURLM_OK) {
+      curl_multi_remove_handle(multi.get(), c);
+      return absl::InternalError(absl::StrCat("HTTP client error: ", curl_multi_strerror(mc)));
+    }
+    if (running == 0) {
+      int queued = 0;
+      CURLMsg* msg = curl_multi_info_read(multi.get(), &queued);
+      rc = (msg != nullptr && msg->msg == CURLMSG_DONE) ? msg->data.result : CURLE_RECV_ERROR;
+      break;
+    }
+    if (should_abort && should_abort()) {
+      aborted = true;
+      break;
+    }
+    mc = curl_multi_poll(multi.get(), nullptr, 0, kAbortPollMs, nullptr);
+    if (mc != CURLM_OK) {
+      curl_multi_remove_handle(multi.get(), c);
+      return absl::InternalError(absl::StrCat("HTTP client error: ", curl_multi_strerror(mc)));
+    }
+  }
+  curl_multi_remove_handle(multi.get(), c);  // closes the connection (FORBID_REUSE)
+  if (aborted) return absl::CancelledError("aborted");
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (rc == CURLE_OK) {

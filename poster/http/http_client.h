@@ -60,8 +60,9 @@ struct HttpResponse {
 class HttpClient {
  public:
   virtual ~HttpClient() = default;
-  // Sends one POST. `should_abort` (optional) is polled during the transfer (at least once a
-  // second); when it returns true the attempt ends with kCancelled.
+  // Sends one POST. `should_abort` (optional) is polled during the transfer (CurlHttpClient: at
+  // least every 50 ms, whatever the server does); when it returns true the attempt ends with
+  // kCancelled and its connection is closed.
   virtual absl::StatusOr<HttpResponse> Post(const HttpRequest& request,
                                             const std::function<bool()>& should_abort) = 0;
 };
@@ -94,6 +95,12 @@ class CurlHttpClient : public HttpClient {
 // scheme and host, "/" for an empty path, no fragment). The RFC 9421 "@target-uri" is this string.
 // kInvalidArgument for anything else (relative, other schemes, no host, unparsable).
 absl::StatusOr<std::string> NormalizeUrl(absl::string_view url);
+
+// The destination of an absolute http/https URL, the unit of fair delivery and of the poster's
+// metrics: the lower-case host, plus ":<port>" when the URL names a port other than its scheme's
+// default ("results.example.com", "10.0.0.7:8443", "[::1]:9000"). Never user info, path or query.
+// kInvalidArgument as NormalizeUrl.
+absl::StatusOr<std::string> UrlDestination(absl::string_view url);
 
 // True when `name` is an RFC 9110 token and `value` has no CR, LF or NUL.
 bool IsValidHeader(absl::string_view name, absl::string_view value);

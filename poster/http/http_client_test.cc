@@ -141,6 +141,8 @@ TEST(CurlHttpClientTest, AbortCallbackEndsTheAttempt) {
   trigger.join();
   EXPECT_EQ(response.status().code(), absl::StatusCode::kCancelled) << response.status();
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  // The connection is closed: the server sees the client hang up, long before the 20 s timeout.
+  EXPECT_TRUE(server->WaitForAbandoned(1, absl::Seconds(5)));
 }
 
 TEST(CurlHttpClientTest, ResponseBodyIsLimitedButTheStatusKept) {
@@ -263,6 +265,19 @@ TEST(NormalizeUrlTest, RejectsOtherUrls) {
                           "http://", "not a url", "gopher://x/"}) {
     EXPECT_EQ(NormalizeUrl(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
+}
+
+TEST(UrlDestinationTest, IsTheHostWithANonDefaultPortOnly) {
+  EXPECT_EQ(*UrlDestination("https://Results.Example.com/hook?x=1"), "results.example.com");
+  EXPECT_EQ(*UrlDestination("https://results.example.com:443/hook"), "results.example.com");
+  EXPECT_EQ(*UrlDestination("http://results.example.com:80/"), "results.example.com");
+  EXPECT_EQ(*UrlDestination("https://results.example.com:8443/a"), "results.example.com:8443");
+  EXPECT_EQ(*UrlDestination("http://127.0.0.1:41234/results"), "127.0.0.1:41234");
+  EXPECT_EQ(*UrlDestination("http://[::1]:9000/r"), "[::1]:9000");
+  // User info never reaches a metric label.
+  EXPECT_EQ(*UrlDestination("https://user:secret@results.example.com/hook"), "results.example.com");
+  EXPECT_FALSE(UrlDestination("ftp://results.example.com/").ok());
+  EXPECT_FALSE(UrlDestination("/relative").ok());
 }
 
 TEST(IsValidHeaderTest, ChecksTokenNamesAndLineBreakFreeValues) {

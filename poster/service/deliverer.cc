@@ -45,13 +45,14 @@ DeliveryResult Deliverer::Deliver(const DeliveryJob& job, const Env& env) const 
   DeliveryResult result;
   for (;;) {
     if (env.cancelled()) {
-      result.cancelled = true;
+      result.stop = DeliveryStop::kCancelled;
       result.error = absl::StrCat("cancelled after ", result.attempts, " attempts");
       return result;
     }
     const absl::Time start = env.now();
     const absl::Duration timeout = policy_.AttemptTimeout(start, job.deadline);
     if (timeout <= absl::ZeroDuration()) {
+      result.stop = DeliveryStop::kOutOfTime;
       result.error = result.attempts == 0
                          ? "deadline exceeded before the first attempt"
                          : absl::StrCat("deadline exceeded after ", result.attempts, " attempts");
@@ -59,6 +60,7 @@ DeliveryResult Deliverer::Deliver(const DeliveryJob& job, const Env& env) const 
     }
     absl::StatusOr<HttpRequest> req = BuildRequest(job, start, timeout);
     if (!req.ok()) {
+      result.stop = DeliveryStop::kNotBuildable;
       result.error = absl::StrCat("cannot sign the request: ", req.status().message());
       return result;
     }
@@ -72,7 +74,7 @@ DeliveryResult Deliverer::Deliver(const DeliveryJob& job, const Env& env) const 
     if (env.on_attempt) env.on_attempt(result.attempts, outcome, end - start);
     if (!response.ok() && response.status().code() == absl::StatusCode::kCancelled &&
         env.cancelled()) {
-      result.cancelled = true;
+      result.stop = DeliveryStop::kCancelled;
       result.error = absl::StrCat("cancelled during attempt ", result.attempts);
       return result;
     }
@@ -80,15 +82,27 @@ DeliveryResult Deliverer::Deliver(const DeliveryJob& job, const Env& env) const 
         policy_.Next(result.attempts, outcome, end, job.deadline, env.random01());
     switch (decision.action) {
       case RetryDecision::Action::kDelivered:
+        result.stop = DeliveryStop::kDelivered;
         result.delivered = true;
         result.error.clear();
         return result;
       case RetryDecision::Action::kGiveUp:
+        switch (decision.give_up) {
+          case RetryDecision::GiveUp::kFinal:
+            result.stop = DeliveryStop::kRejected;
+            break;
+          case RetryDecision::GiveUp::kAttemptsExhausted:
+            result.stop = DeliveryStop::kAttemptsExhausted;
+            break;
+          case RetryDecision::GiveUp::kOutOfTime:
+            result.stop = DeliveryStop::kOutOfTime;
+            break;
+        }
         result.error = std::move(decision.reason);
         return result;
       case RetryDecision::Action::kRetry:
         if (!env.sleep(decision.delay)) {
-          result.cancelled = true;
+          result.stop = DeliveryStop::kCancelled;
           result.error = absl::StrCat("cancelled after ", result.attempts, " attempts");
           return result;
         }

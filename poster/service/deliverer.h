@@ -23,11 +23,23 @@ struct DeliveryJob {
   absl::Time deadline;  // nothing happens after it
 };
 
+// Why the delivery loop stopped.
+enum class DeliveryStop {
+  kDelivered,         // a 2xx answer
+  kRejected,          // a final outcome: a non-2xx answer that is not retried (1xx, 3xx, 4xx but
+                      // 408/429), or an error retrying cannot fix (TLS verification, bad URL,
+                      // malformed answer)
+  kAttemptsExhausted, // every allowed attempt failed with a retryable outcome
+  kOutOfTime,         // job.deadline left no time for (another) attempt
+  kCancelled,         // Env::cancelled became true (before, during or between attempts)
+  kNotBuildable,      // the request could not be made (signing failed)
+};
+
 struct DeliveryResult {
-  bool delivered = false;
+  DeliveryStop stop = DeliveryStop::kOutOfTime;
+  bool delivered = false;    // stop == kDelivered
   int attempts = 0;
   int last_http_status = 0;  // 0: no HTTP answer
-  bool cancelled = false;    // Env::cancelled became true
   std::string error;         // why not delivered (no personal data)
 };
 

@@ -85,6 +85,7 @@ TEST(DelivererTest, SuccessAtFirstAttempt) {
   };
   DeliveryResult r = d.Deliver(Job(w), env);
   EXPECT_TRUE(r.delivered);
+  EXPECT_EQ(r.stop, DeliveryStop::kDelivered);
   EXPECT_EQ(r.attempts, 1);
   EXPECT_EQ(r.last_http_status, 200);
   EXPECT_EQ(r.error, "");
@@ -121,7 +122,7 @@ TEST(DelivererTest, AlwaysUnavailableGivesUpAfterFourAttempts) {
   Deliverer d(RetryPolicy(), &w, nullptr);
   DeliveryResult r = d.Deliver(Job(w), w.Env());
   EXPECT_FALSE(r.delivered);
-  EXPECT_FALSE(r.cancelled);
+  EXPECT_EQ(r.stop, DeliveryStop::kAttemptsExhausted);
   EXPECT_EQ(r.attempts, 4);
   EXPECT_EQ(r.last_http_status, 503);
   EXPECT_THAT(r.error, HasSubstr("4 attempts"));
@@ -136,6 +137,7 @@ TEST(DelivererTest, BadRequestIsFinal) {
   EXPECT_FALSE(r.delivered);
   EXPECT_EQ(r.attempts, 1);
   EXPECT_EQ(r.last_http_status, 400);
+  EXPECT_EQ(r.stop, DeliveryStop::kRejected);
   EXPECT_THAT(r.error, HasSubstr("HTTP 400"));
 }
 
@@ -156,6 +158,7 @@ TEST(DelivererTest, RetryAfterBeyondTheDeadlineGivesUp) {
   DeliveryResult r = d.Deliver(Job(w, absl::Seconds(10)), w.Env());
   EXPECT_FALSE(r.delivered);
   EXPECT_EQ(r.attempts, 1);
+  EXPECT_EQ(r.stop, DeliveryStop::kOutOfTime);
   EXPECT_THAT(r.error, HasSubstr("Retry-After"));
   EXPECT_TRUE(w.sleeps.empty());
 }
@@ -172,6 +175,7 @@ TEST(DelivererTest, HangingServerUsesFullAttemptTimeoutsBoundedByTheDeadline) {
   EXPECT_EQ(w.requests[0].timeout, absl::Seconds(3));
   EXPECT_EQ(w.requests[1].timeout, absl::Seconds(3));
   EXPECT_EQ(w.requests[2].timeout, absl::Milliseconds(550));
+  EXPECT_EQ(r.stop, DeliveryStop::kOutOfTime);
   EXPECT_THAT(r.error, HasSubstr("timed out"));
 }
 
@@ -184,6 +188,7 @@ TEST(DelivererTest, ExpiredDeadlineMakesNoAttempt) {
   DeliveryResult r = d.Deliver(job, w.Env());
   EXPECT_FALSE(r.delivered);
   EXPECT_EQ(r.attempts, 0);
+  EXPECT_EQ(r.stop, DeliveryStop::kOutOfTime);
   EXPECT_THAT(r.error, HasSubstr("before the first attempt"));
   EXPECT_TRUE(w.requests.empty());
 }
@@ -195,6 +200,7 @@ TEST(DelivererTest, TlsVerificationFailureIsFinal) {
   DeliveryResult r = d.Deliver(Job(w), w.Env());
   EXPECT_FALSE(r.delivered);
   EXPECT_EQ(r.attempts, 1);
+  EXPECT_EQ(r.stop, DeliveryStop::kRejected);
   EXPECT_THAT(r.error, HasSubstr("TLS verification failed"));
 }
 
@@ -205,8 +211,36 @@ TEST(DelivererTest, CancellationDuringBackoffStops) {
   Deliverer d(RetryPolicy(), &w, nullptr);
   DeliveryResult r = d.Deliver(Job(w), w.Env());
   EXPECT_FALSE(r.delivered);
-  EXPECT_TRUE(r.cancelled);
+  EXPECT_EQ(r.stop, DeliveryStop::kCancelled);
   EXPECT_EQ(r.attempts, 1);
+  EXPECT_EQ(w.requests.size(), 1u);
+}
+
+// The HTTP client aborts an attempt when the job is cancelled meanwhile: the loop stops at once,
+// with no retry, even though an aborted attempt looks like an error.
+TEST(DelivererTest, CancellationDuringAnAttemptStopsWithoutRetry) {
+  FakeWorld w;
+  w.script = {absl::CancelledError("aborted")};
+  Deliverer d(RetryPolicy(), &w, nullptr);
+  Deliverer::Env env = w.Env();
+  env.cancelled = [&w] { return !w.requests.empty(); };  // cancelled once the attempt started
+  DeliveryResult r = d.Deliver(Job(w), env);
+  EXPECT_EQ(r.stop, DeliveryStop::kCancelled);
+  EXPECT_EQ(r.attempts, 1);
+  EXPECT_THAT(r.error, HasSubstr("cancelled during attempt 1"));
+  EXPECT_EQ(w.requests.size(), 1u);
+  EXPECT_TRUE(w.sleeps.empty());
+}
+
+TEST(DelivererTest, CancelledBeforeTheFirstAttemptMakesNone) {
+  FakeWorld w;
+  w.script = {FakeWorld::Status(200)};
+  w.cancelled = true;
+  Deliverer d(RetryPolicy(), &w, nullptr);
+  DeliveryResult r = d.Deliver(Job(w), w.Env());
+  EXPECT_EQ(r.stop, DeliveryStop::kCancelled);
+  EXPECT_EQ(r.attempts, 0);
+  EXPECT_TRUE(w.requests.empty());
 }
 
 TEST(DelivererTest, SignsEachAttemptWithItsCreationTime) {

@@ -8,19 +8,24 @@
 //     and, when a signing key is configured, Signature-Input/Signature (RFC 9421).
 //   - Retries follow RetryPolicy (poster/delivery/retry_policy.h). Everything ends before the
 //     call's deadline minus `reply_margin` (so the report reaches the gateway in time), and
-//     never later than `max_delivery_time` after the call arrived.
-//   - gRPC status OK with a DeliveryReport whenever delivery was tried or refused for a reason of
-//     the request (unknown client id, body not buildable): `delivered` tells the outcome.
-//     RESOURCE_EXHAUSTED: the worker queue is full (nothing was tried). UNAVAILABLE: the service
-//     is shutting down. CANCELLED: the caller cancelled.
-//   - Blocking HTTP runs on a bounded worker pool, never on gRPC's callback threads.
+//     never later than `max_delivery_time` after the call arrived (time spent waiting included).
+//   - Deliveries wait and run per destination (the Result Server host, UrlDestination()) in a
+//     DestinationScheduler: each destination has its own concurrency and queue bound, so a slow
+//     Result Server delays only its own deliveries.
+//   - gRPC OK with a DeliveryReport whose `outcome` says why the delivery stopped, whenever the
+//     poster accepted the call (DELIVERED, REJECTED, RETRIES_EXHAUSTED, DEADLINE_REACHED,
+//     SHUTTING_DOWN, NOT_CONFIGURED). A gRPC error only when nothing was attempted for a reason
+//     of the poster, or the caller is gone:
+//       RESOURCE_EXHAUSTED  the destination's or the poster's queue is full (nothing was sent)
+//       UNAVAILABLE         draining or stopped: nothing was sent, another poster may take it
+//       CANCELLED           the caller cancelled (report outcome CANCELLED, for logs/metrics)
+//       DEADLINE_EXCEEDED   the call's deadline passed before the report could be sent
+//     Cancellation stops the delivery at once: no further attempt, and the HTTP transfer in
+//     progress is aborted within 50 ms (its connection closed).
+//   - Blocking HTTP runs on the scheduler's workers, never on gRPC's callback threads.
 //   - Logs: one JSON object per line (stderr by default) with `session_id`; never the body, the
-//     result, header values, client ids or URLs.
-//   - Metrics (prometheus-cpp, in the given registry), no personal data or URLs in labels:
-//       docval_result_deliveries_total{outcome="delivered|rejected|failed|unknown_client|
-//                                               bad_result|overloaded|cancelled|unavailable"}
-//       docval_result_delivery_attempts_total{result="1xx|2xx|3xx|4xx|5xx|network|timeout|error"}
-//       docval_result_delivery_duration_seconds (histogram; from call arrival to report)
+//     result, header values, client ids or URLs (the destination host is logged).
+//   - Metrics: poster/service/poster_metrics.h (per destination host).
 #ifndef DOCVAL_POSTER_SERVICE_POSTER_SERVICE_H_
 #define DOCVAL_POSTER_SERVICE_POSTER_SERVICE_H_
 
@@ -38,22 +43,15 @@
 #include "poster/delivery/retry_policy.h"
 #include "poster/http/http_client.h"
 #include "poster/service/deliverer.h"
-#include "common/worker_pool.h"
-
-namespace prometheus {
-class Registry;
-template <typename T>
-class Family;
-class Counter;
-class Histogram;
-}  // namespace prometheus
+#include "poster/service/destination_scheduler.h"
+#include "poster/service/poster_metrics.h"
 
 namespace docval::poster {
 
 struct PosterOptions {
   // client_id → Result Server URL (http or https).
   absl::flat_hash_map<std::string, std::string> result_server_urls;
-  // PEM private key (Ed25519 or EC P-256, PKCS#8) for RFC 9421 signatures; empty: unsigned.
+  // Private key (Ed25519 or EC P-256; PEM or DER) for RFC 9421 signatures; empty: unsigned.
   std::string signing_key_path;
   // The `keyid` to announce; empty: the RFC 7638 JWK thumbprint of the public key.
   std::string signing_key_id;
@@ -61,8 +59,9 @@ struct PosterOptions {
   std::string ca_bundle_path;
   // Attempts, per-attempt timeout (3 s), backoff.
   RetryPolicyOptions retry;
-  int worker_count = 4;
-  size_t queue_size = 64;  // deliveries waiting for a worker; beyond → RESOURCE_EXHAUSTED
+  // Workers, queue bounds and per-destination limits; `scheduling.destinations` is keyed by
+  // UrlDestination() of a configured URL (an override for no configured URL is an error).
+  SchedulerOptions scheduling;
   absl::Duration reply_margin = absl::Milliseconds(200);
   absl::Duration max_delivery_time = absl::Seconds(30);  // also used when the call has no deadline
   size_t max_response_body_bytes = 64 << 10;
@@ -100,45 +99,57 @@ class PosterService final : public docval::v1::Poster::CallbackService {
                                     const docval::v1::DeliveryRequest* request,
                                     docval::v1::DeliveryReport* report) override;
 
-  // Refuses new calls (UNAVAILABLE), cancels waiting and running deliveries and joins the
-  // workers. Call it before (or while) the gRPC server shuts down so that the server does not
-  // wait for deliveries in progress. Idempotent.
+  // Draining (docs/poster.md): from now on Deliver answers UNAVAILABLE; deliveries already
+  // accepted (waiting or running) go on.
+  void StopAccepting();
+  // Waits until every accepted delivery has been answered; false when `deadline` came first.
+  bool WaitIdle(absl::Time deadline);
+  // StopAccepting(), then stops whatever is still waiting or running (their reports say
+  // SHUTTING_DOWN, gRPC OK), and joins the workers. Call it before grpc::Server::Shutdown(),
+  // which waits for calls in progress. Idempotent.
   void Shutdown();
+  // StopAccepting(), WaitIdle(now + limit), Shutdown(): true when every accepted delivery ended
+  // by itself within `limit`.
+  bool Drain(absl::Duration limit);
 
   // The key id announced in signatures ("" when unsigned), for logs at startup.
   std::string signing_key_id() const;
 
   class CancelToken;
   class Reactor;
+  struct Call;
+  struct Target {
+    std::string url;          // normalized
+    std::string destination;  // UrlDestination(url)
+  };
 
  private:
-  struct Metrics;
   PosterService(PosterOptions options, BodyBuilder body_builder, PosterDeps deps,
-                std::unique_ptr<SigningKey> key, absl::flat_hash_map<std::string, std::string> urls,
-                std::unique_ptr<Metrics> metrics);
+                std::unique_ptr<SigningKey> key, absl::flat_hash_map<std::string, Target> targets,
+                std::unique_ptr<PosterMetrics> metrics);
 
-  void Run(Reactor* reactor, const docval::v1::DeliveryRequest* request,
-           docval::v1::DeliveryReport* report, std::string url, absl::Time deadline,
-           absl::Time arrived);
+  void Run(const std::shared_ptr<Call>& call);
+  void Dropped(const std::shared_ptr<Call>& call, DestinationScheduler::Drop why);
+  // Sets report->outcome (and the status it implies), logs, counts and finishes the call.
+  void Complete(const Call& call, docval::v1::DeliveryOutcome outcome);
   void Finish(Reactor* reactor, const docval::v1::DeliveryRequest& request,
-              const docval::v1::DeliveryReport& report, absl::string_view outcome,
-              absl::Time arrived, grpc::Status status);
-  bool Register(CancelToken* token);
+              const docval::v1::DeliveryReport& report, const std::string& destination,
+              absl::string_view outcome_label, absl::Time arrived, grpc::Status status);
   void Unregister(CancelToken* token);
 
   const PosterOptions options_;
   const BodyBuilder body_builder_;
   const PosterDeps deps_;
   const std::unique_ptr<SigningKey> key_;
-  const absl::flat_hash_map<std::string, std::string> urls_;  // normalized
-  const std::unique_ptr<Metrics> metrics_;
+  const absl::flat_hash_map<std::string, Target> targets_;  // by client id
+  const std::unique_ptr<PosterMetrics> metrics_;
   const Deliverer deliverer_;
 
   absl::Mutex mu_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_set<CancelToken*> active_ ABSL_GUARDED_BY(mu_);
 
-  WorkerPool pool_;  // last: its threads stop first
+  DestinationScheduler scheduler_;  // last: its threads stop first
 };
 
 }  // namespace docval::poster

@@ -33,6 +33,7 @@ using v1::DeliveryReport;
 using v1::DeliveryRequest;
 
 constexpr char kClient[] = "client-a";
+constexpr char kClientB[] = "client-b";
 constexpr char kSecretName[] = "MUSTERMANN";  // personal data that must never reach the logs
 
 // A stand-in for the result JSON serializer: enough to show the body is what the builder made.
@@ -46,10 +47,12 @@ absl::StatusOr<std::string> MakeTestBody(const DeliveryRequest& r) {
   return body.dump();
 }
 
-std::unique_ptr<FakeResultServer> StartServer(std::vector<FakeAction> script,
-                                              const testsupport::TestCerts* tls = nullptr) {
+std::unique_ptr<FakeResultServer> StartServer(
+    std::vector<FakeAction> script, const testsupport::TestCerts* tls = nullptr,
+    std::function<void(const RecordedRequest&)> on_request = {}) {
   testsupport::FakeResultServerOptions options;
   options.script = std::move(script);
+  options.on_request = std::move(on_request);
   if (tls != nullptr) {
     options.tls_cert_path = tls->server_cert;
     options.tls_key_path = tls->server_key;
@@ -80,6 +83,18 @@ class PosterServiceTest : public ::testing::Test {
     ASSERT_GT(port, 0);
     stub_ = v1::Poster::NewStub(
         grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  }
+
+  // kClient posts to `slow`, kClientB to `fast`; one slot per destination, long attempts.
+  void StartTwoClients(const FakeResultServer& slow, const FakeResultServer& fast, int workers,
+                       size_t max_queued) {
+    PosterOptions options;
+    options.result_server_urls[kClient] = slow.Url();
+    options.result_server_urls[kClientB] = fast.Url();
+    options.retry.attempt_timeout = absl::Seconds(25);
+    options.scheduling.workers = workers;
+    options.scheduling.per_destination = {.concurrency = 1, .max_queued = max_queued};
+    StartPoster(std::move(options));
   }
 
   void StartPosterFor(const std::string& url, PosterOptions options = {}) {
@@ -122,12 +137,20 @@ class PosterServiceTest : public ::testing::Test {
     return stub_->Deliver(&ctx, request, report);
   }
 
-  double Metric(const std::string& name, const std::string& label, const std::string& value) {
+  // The value of the first series of `name` carrying label=value (and label2=value2 if given);
+  // counters and gauges. -1 when there is none.
+  double Metric(const std::string& name, const std::string& label, const std::string& value,
+                const std::string& label2 = "", const std::string& value2 = "") {
     for (const auto& family : registry_.Collect()) {
       if (family.name != name) continue;
       for (const auto& m : family.metric) {
+        bool first = false, second = label2.empty();
         for (const auto& l : m.label) {
-          if (l.name == label && l.value == value) return m.counter.value;
+          first |= l.name == label && l.value == value;
+          second |= l.name == label2 && l.value == value2;
+        }
+        if (first && second) {
+          return family.type == prometheus::MetricType::Gauge ? m.gauge.value : m.counter.value;
         }
       }
     }
@@ -164,6 +187,7 @@ TEST_F(PosterServiceTest, DeliversOnFirst200) {
   EXPECT_EQ(report.attempts(), 1u);
   EXPECT_EQ(report.last_http_status(), 200);
   EXPECT_EQ(report.error(), "");
+  EXPECT_EQ(report.outcome(), v1::DELIVERED);
 
   ASSERT_EQ(server->request_count(), 1u);
   RecordedRequest req = server->requests()[0];
@@ -178,12 +202,16 @@ TEST_F(PosterServiceTest, DeliversOnFirst200) {
   EXPECT_FALSE(req.HasHeader("Signature"));
 
   EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "delivered"), 1);
-  EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "failed"), 0);
+  EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "retries_exhausted"), 0);
   EXPECT_EQ(Metric("docval_result_delivery_attempts_total", "result", "2xx"), 1);
   EXPECT_EQ(HistogramCount(), 1u);
-  // No URL, client id or personal data in any label or value.
+  // The destination host is the only part of the URL in a label; no path, client id or personal
+  // data in any label or value.
   std::string text = prometheus::TextSerializer().Serialize(registry_.Collect());
-  EXPECT_THAT(text, Not(HasSubstr("127.0.0.1")));
+  const std::string destination = absl::StrCat("127.0.0.1:", server->port());
+  EXPECT_THAT(text, HasSubstr(absl::StrCat(
+      "docval_result_deliveries_total{destination=\"", destination, "\",outcome=\"delivered\"} 1")));
+  EXPECT_THAT(text, Not(HasSubstr("/hook")));
   EXPECT_THAT(text, Not(HasSubstr(kClient)));
   EXPECT_THAT(text, Not(HasSubstr(kSecretName)));
 }
@@ -218,8 +246,9 @@ TEST_F(PosterServiceTest, Always503FailsAfterFourAttempts) {
   EXPECT_EQ(report.attempts(), 4u);
   EXPECT_EQ(report.last_http_status(), 503);
   EXPECT_THAT(report.error(), HasSubstr("4 attempts"));
+  EXPECT_EQ(report.outcome(), v1::RETRIES_EXHAUSTED);
   EXPECT_EQ(server->request_count(), 4u);
-  EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "failed"), 1);
+  EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "retries_exhausted"), 1);
 }
 
 TEST_F(PosterServiceTest, BadRequestFailsAfterOneAttempt) {
@@ -230,6 +259,7 @@ TEST_F(PosterServiceTest, BadRequestFailsAfterOneAttempt) {
   EXPECT_FALSE(report.delivered());
   EXPECT_EQ(report.attempts(), 1u);
   EXPECT_EQ(report.last_http_status(), 400);
+  EXPECT_EQ(report.outcome(), v1::REJECTED);
   EXPECT_EQ(server->request_count(), 1u);
   EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "rejected"), 1);
   EXPECT_EQ(Metric("docval_result_delivery_attempts_total", "result", "4xx"), 1);
@@ -259,6 +289,7 @@ TEST_F(PosterServiceTest, RetryAfterLongerThanTheSessionGivesUp) {
   EXPECT_EQ(report.attempts(), 1u);
   EXPECT_EQ(report.last_http_status(), 429);
   EXPECT_THAT(report.error(), HasSubstr("Retry-After"));
+  EXPECT_EQ(report.outcome(), v1::DEADLINE_REACHED);  // the session has no time for the wait
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
 }
 
@@ -273,6 +304,7 @@ TEST_F(PosterServiceTest, HangingServerEachAttemptIsCutAtThreeSeconds) {
   EXPECT_EQ(report.attempts(), 4u);
   EXPECT_EQ(report.last_http_status(), 0);
   EXPECT_THAT(report.error(), HasSubstr("timed out"));
+  EXPECT_EQ(report.outcome(), v1::RETRIES_EXHAUSTED);
   auto requests = server->requests();
   ASSERT_EQ(requests.size(), 4u);
   for (size_t i = 1; i < requests.size(); ++i) {
@@ -297,7 +329,9 @@ TEST_F(PosterServiceTest, ShortCallDeadlineBoundsTheAttemptAndTheReportArrivesIn
   EXPECT_LT(absl::Now() - start, absl::Seconds(2));
   EXPECT_FALSE(report.delivered());
   EXPECT_EQ(report.attempts(), 1u);
+  EXPECT_EQ(report.outcome(), v1::DEADLINE_REACHED);
   EXPECT_EQ(server->request_count(), 1u);
+  EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "deadline_reached"), 1);
 }
 
 TEST_F(PosterServiceTest, ConnectionRefusedIsRetriedThenFails) {
@@ -311,6 +345,7 @@ TEST_F(PosterServiceTest, ConnectionRefusedIsRetriedThenFails) {
   EXPECT_EQ(report.attempts(), 4u);
   EXPECT_EQ(report.last_http_status(), 0);
   EXPECT_THAT(report.error(), HasSubstr("network error"));
+  EXPECT_EQ(report.outcome(), v1::RETRIES_EXHAUSTED);
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));  // backoffs only, no timeouts
   EXPECT_EQ(Metric("docval_result_delivery_attempts_total", "result", "network"), 4);
 }
@@ -333,8 +368,9 @@ TEST_F(PosterServiceTest, UnknownClientIsNotDelivered) {
   EXPECT_FALSE(report.delivered());
   EXPECT_EQ(report.attempts(), 0u);
   EXPECT_THAT(report.error(), HasSubstr("unknown client id"));
+  EXPECT_EQ(report.outcome(), v1::NOT_CONFIGURED);
   EXPECT_EQ(server->connection_count(), 0);
-  EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "unknown_client"), 1);
+  EXPECT_EQ(Metric("docval_result_deliveries_total", "destination", "none"), 1);
 }
 
 TEST_F(PosterServiceTest, BodyBuilderFailureIsReportedWithoutItsMessage) {
@@ -348,6 +384,7 @@ TEST_F(PosterServiceTest, BodyBuilderFailureIsReportedWithoutItsMessage) {
   EXPECT_EQ(report.attempts(), 0u);
   EXPECT_THAT(report.error(), HasSubstr("INVALID_ARGUMENT"));
   EXPECT_THAT(report.error(), Not(HasSubstr(kSecretName)));
+  EXPECT_EQ(report.outcome(), v1::NOT_CONFIGURED);
   EXPECT_EQ(server->connection_count(), 0);
 }
 
@@ -394,8 +431,9 @@ TEST_F(PosterServiceTest, ForwardedHeadersNeverOverrideOwnHeaders) {
 TEST_F(PosterServiceTest, FullQueueAnswersResourceExhausted) {
   auto server = StartServer({FakeAction::Hang()});
   PosterOptions options;
-  options.worker_count = 1;
-  options.queue_size = 1;
+  options.scheduling.workers = 1;
+  options.scheduling.max_queued = 1;
+  options.scheduling.per_destination = {.concurrency = 1, .max_queued = 1};
   StartPosterFor(server->Url(), options);
 
   struct Pending {
@@ -432,12 +470,24 @@ TEST_F(PosterServiceTest, FullQueueAnswersResourceExhausted) {
   }
   EXPECT_EQ(refused, 1);
   EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "overloaded"), 1);
-  // Shutdown cancels the running and the queued delivery promptly.
+  // Shutdown stops the running and the queued delivery promptly; their reports say why.
   absl::Time stop = absl::Now();
   service_->Shutdown();
   for (auto& c : calls) ASSERT_TRUE(c->done.WaitForNotificationWithTimeout(absl::Seconds(5)));
   EXPECT_LT(absl::Now() - stop, absl::Seconds(3));
-  EXPECT_EQ(calls[0]->status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(calls[0]->status.ok()) << calls[0]->status.error_message();
+  EXPECT_EQ(calls[0]->report.outcome(), v1::SHUTTING_DOWN);
+  EXPECT_EQ(calls[0]->report.attempts(), 1u);
+  int shut_down = 0;
+  for (size_t i = 1; i < calls.size(); ++i) {
+    if (calls[i]->status.ok()) {
+      EXPECT_EQ(calls[i]->report.outcome(), v1::SHUTTING_DOWN);
+      EXPECT_EQ(calls[i]->report.attempts(), 0u);
+      ++shut_down;
+    }
+  }
+  EXPECT_EQ(shut_down, 1);
+  EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "shutting_down"), 2);
   EXPECT_EQ(server->request_count(), 1u);
 }
 
@@ -467,6 +517,18 @@ TEST_F(PosterServiceTest, CallerCancellationStopsTheDelivery) {
   }
   EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "cancelled"), 1);
   EXPECT_EQ(server->request_count(), 1u);
+  // The transfer in progress was aborted: the Result Server sees the connection close.
+  EXPECT_TRUE(server->WaitForAbandoned(1, absl::Seconds(5)));
+  bool logged = false;
+  for (const auto& line : Logs()) {
+    auto json = nlohmann::json::parse(line);
+    if (json["event"] == "delivery") {
+      logged = true;
+      EXPECT_EQ(json["outcome"], "cancelled");
+      EXPECT_EQ(json["attempts"], 1);
+    }
+  }
+  EXPECT_TRUE(logged);
 }
 
 TEST_F(PosterServiceTest, ShutdownRefusesNewCalls) {
@@ -477,6 +539,216 @@ TEST_F(PosterServiceTest, ShutdownRefusesNewCalls) {
   grpc::Status status = Call(Request(), &report);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(server->connection_count(), 0);
+}
+
+// An asynchronous Deliver call, for tests that keep several in flight.
+struct AsyncCall {
+  AsyncCall(v1::Poster::Stub& stub, DeliveryRequest r, absl::Duration deadline = absl::Seconds(30))
+      : request(std::move(r)) {
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+    stub.async()->Deliver(&ctx, &request, &report, [this](grpc::Status s) {
+      status = std::move(s);
+      done.Notify();
+    });
+  }
+  bool Wait(absl::Duration timeout = absl::Seconds(10)) {
+    return done.WaitForNotificationWithTimeout(timeout);
+  }
+  grpc::ClientContext ctx;
+  DeliveryRequest request;
+  DeliveryReport report;
+  grpc::Status status;
+  absl::Notification done;
+};
+
+
+// Issue: one slow Result Server must cost only its own customer. Client A's Result Server hangs;
+// client B's answers at once. A has one slot (concurrency 1) of two workers.
+TEST_F(PosterServiceTest, HangingResultServerOfOneClientDoesNotDelayAnother) {
+  auto slow = StartServer({FakeAction::Hang()});
+  auto fast = StartServer({FakeAction::Respond(200)});
+  StartTwoClients(*slow, *fast, /*workers=*/2, /*max_queued=*/8);
+
+  std::vector<std::unique_ptr<AsyncCall>> a_calls;
+  for (int i = 0; i < 3; ++i) a_calls.push_back(std::make_unique<AsyncCall>(*stub_, Request()));
+  ASSERT_TRUE(slow->WaitForRequests(1, absl::Seconds(10)));
+
+  DeliveryReport b_report;
+  grpc::Status b_status = Call(Request(kClientB), &b_report);
+  ASSERT_TRUE(b_status.ok()) << b_status.error_message();
+  EXPECT_EQ(b_report.outcome(), v1::DELIVERED);
+  EXPECT_EQ(fast->request_count(), 1u);
+  // B was delivered while all of A's deliveries were still pending, one of them hanging.
+  for (auto& a : a_calls) EXPECT_FALSE(a->done.HasBeenNotified());
+  EXPECT_EQ(slow->request_count(), 1u);
+
+  // Per-destination metrics: A has one delivery in flight and two waiting; B one delivered.
+  const std::string a_dest = absl::StrCat("127.0.0.1:", slow->port());
+  const std::string b_dest = absl::StrCat("127.0.0.1:", fast->port());
+  std::string text = prometheus::TextSerializer().Serialize(registry_.Collect());
+  EXPECT_THAT(text, HasSubstr(absl::StrCat("docval_result_delivery_queue_depth{destination=\"",
+                                           a_dest, "\"} 2")));
+  EXPECT_THAT(text, HasSubstr(absl::StrCat("docval_result_deliveries_in_flight{destination=\"",
+                                           a_dest, "\"} 1")));
+  EXPECT_THAT(text, HasSubstr(absl::StrCat("docval_result_deliveries_total{destination=\"",
+                                           b_dest, "\",outcome=\"delivered\"} 1")));
+  EXPECT_THAT(text, HasSubstr(absl::StrCat("docval_result_delivery_attempts_total{destination=\"",
+                                           b_dest, "\",result=\"2xx\"} 1")));
+  EXPECT_THAT(text, HasSubstr(absl::StrCat(
+                        "docval_result_delivery_attempt_duration_seconds_count{destination=\"",
+                        b_dest, "\"} 1")));
+
+  service_->Shutdown();
+  for (auto& a : a_calls) {
+    ASSERT_TRUE(a->Wait());
+    EXPECT_EQ(a->report.outcome(), v1::SHUTTING_DOWN);
+  }
+}
+
+// The same load when A may take the only worker: B waits behind A (shows that the test above
+// depends on the per-destination limit, not on luck).
+TEST_F(PosterServiceTest, WithoutASpareWorkerAnotherClientWaits) {
+  auto slow = StartServer({FakeAction::Hang()});
+  auto fast = StartServer({FakeAction::Respond(200)});
+  StartTwoClients(*slow, *fast, /*workers=*/1, /*max_queued=*/8);
+  AsyncCall a(*stub_, Request());
+  ASSERT_TRUE(slow->WaitForRequests(1, absl::Seconds(10)));
+  AsyncCall b(*stub_, Request(kClientB));
+  EXPECT_FALSE(b.Wait(absl::Milliseconds(500)));
+  EXPECT_EQ(fast->request_count(), 0u);
+  service_->Shutdown();
+  ASSERT_TRUE(a.Wait());
+  ASSERT_TRUE(b.Wait());
+  EXPECT_EQ(b.report.outcome(), v1::SHUTTING_DOWN);
+  EXPECT_EQ(b.report.attempts(), 0u);
+}
+
+TEST_F(PosterServiceTest, FullQueueOfOneDestinationRefusesOnlyItsOwnDeliveries) {
+  auto slow = StartServer({FakeAction::Hang()});
+  auto fast = StartServer({FakeAction::Respond(200)});
+  StartTwoClients(*slow, *fast, /*workers=*/4, /*max_queued=*/1);
+  AsyncCall running(*stub_, Request());
+  ASSERT_TRUE(slow->WaitForRequests(1, absl::Seconds(10)));
+  AsyncCall waiting(*stub_, Request());
+  DeliveryReport report;
+  grpc::Status refused = Call(Request(), &report);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("this Result Server"));
+  EXPECT_FALSE(waiting.done.HasBeenNotified());
+  grpc::Status b = Call(Request(kClientB), &report);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(report.outcome(), v1::DELIVERED);
+  EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "overloaded", "destination",
+                   absl::StrCat("127.0.0.1:", slow->port())),
+            1);
+  EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "overloaded", "destination",
+                   absl::StrCat("127.0.0.1:", fast->port())),
+            0);
+  service_->Shutdown();
+  ASSERT_TRUE(running.Wait());
+  ASSERT_TRUE(waiting.Wait());
+}
+
+// A delivery waiting for its destination's slot ends the moment its caller cancels.
+TEST_F(PosterServiceTest, CancelWhileWaitingEndsAtOnceWithoutAnAttempt) {
+  auto slow = StartServer({FakeAction::Hang()});
+  PosterOptions options;
+  options.retry.attempt_timeout = absl::Seconds(25);
+  options.scheduling.per_destination = {.concurrency = 1, .max_queued = 4};
+  StartPosterFor(slow->Url(), options);
+  AsyncCall running(*stub_, Request());
+  ASSERT_TRUE(slow->WaitForRequests(1, absl::Seconds(10)));
+  AsyncCall waiting(*stub_, Request());
+  absl::Time limit = absl::Now() + absl::Seconds(10);
+  while (Metric("docval_result_delivery_queue_depth", "destination",
+                absl::StrCat("127.0.0.1:", slow->port())) != 1 &&
+         absl::Now() < limit) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  waiting.ctx.TryCancel();
+  ASSERT_TRUE(waiting.Wait());
+  EXPECT_EQ(waiting.status.error_code(), grpc::StatusCode::CANCELLED);
+  limit = absl::Now() + absl::Seconds(10);
+  while (Metric("docval_result_deliveries_total", "outcome", "cancelled") < 1 && absl::Now() < limit) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "cancelled"), 1);
+  EXPECT_FALSE(running.done.HasBeenNotified());  // the hanging delivery still holds the slot
+  EXPECT_EQ(slow->request_count(), 1u);
+  service_->Shutdown();
+  ASSERT_TRUE(running.Wait());
+}
+
+// A delivery that cannot get a slot before the session's deadline is answered in time with
+// DEADLINE_REACHED, not left to the gRPC deadline.
+TEST_F(PosterServiceTest, WaitingPastTheSessionDeadlineIsReportedInTime) {
+  auto slow = StartServer({FakeAction::Hang()});
+  PosterOptions options;
+  options.retry.attempt_timeout = absl::Seconds(25);
+  options.reply_margin = absl::Milliseconds(600);
+  options.scheduling.per_destination = {.concurrency = 1, .max_queued = 4};
+  StartPosterFor(slow->Url(), options);
+  AsyncCall running(*stub_, Request());
+  ASSERT_TRUE(slow->WaitForRequests(1, absl::Seconds(10)));
+  AsyncCall late(*stub_, Request(), absl::Seconds(2));
+  ASSERT_TRUE(late.Wait());
+  ASSERT_TRUE(late.status.ok()) << late.status.error_message();
+  EXPECT_EQ(late.report.outcome(), v1::DEADLINE_REACHED);
+  EXPECT_EQ(late.report.attempts(), 0u);
+  EXPECT_THAT(late.report.error(), HasSubstr("no free slot"));
+  EXPECT_EQ(slow->request_count(), 1u);
+  service_->Shutdown();
+  ASSERT_TRUE(running.Wait());
+}
+
+// Drain: new deliveries are refused, the one in flight completes and is reported DELIVERED.
+TEST_F(PosterServiceTest, DrainLetsTheDeliveryInFlightComplete) {
+  testsupport::AnswerGate gate;
+  auto server = StartServer({FakeAction::Respond(200)}, nullptr, gate.Hook());
+  StartPosterFor(server->Url());
+  AsyncCall in_flight(*stub_, Request());
+  ASSERT_TRUE(server->WaitForRequests(1, absl::Seconds(10)));  // the body is at the server
+
+  service_->StopAccepting();
+  DeliveryReport report;
+  grpc::Status refused = Call(Request(), &report);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "unavailable"), 1);
+  EXPECT_FALSE(service_->WaitIdle(absl::Now() + absl::Milliseconds(200)));  // still answering
+  EXPECT_FALSE(in_flight.done.HasBeenNotified());
+
+  gate.Open();
+  EXPECT_TRUE(service_->WaitIdle(absl::Now() + absl::Seconds(10)));
+  ASSERT_TRUE(in_flight.Wait());
+  ASSERT_TRUE(in_flight.status.ok());
+  EXPECT_EQ(in_flight.report.outcome(), v1::DELIVERED);
+  EXPECT_TRUE(in_flight.report.delivered());
+  EXPECT_EQ(server->request_count(), 1u);
+}
+
+// A drain that reaches its limit stops what is left; the report says SHUTTING_DOWN.
+TEST_F(PosterServiceTest, DrainLimitStopsTheRestAndSaysSo) {
+  testsupport::AnswerGate gate;
+  auto server = StartServer({FakeAction::Respond(200)}, nullptr, gate.Hook());
+  StartPosterFor(server->Url());
+  AsyncCall in_flight(*stub_, Request());
+  ASSERT_TRUE(server->WaitForRequests(1, absl::Seconds(10)));
+  EXPECT_FALSE(service_->Drain(absl::Milliseconds(300)));
+  ASSERT_TRUE(in_flight.Wait());
+  ASSERT_TRUE(in_flight.status.ok()) << in_flight.status.error_message();
+  EXPECT_EQ(in_flight.report.outcome(), v1::SHUTTING_DOWN);
+  EXPECT_FALSE(in_flight.report.delivered());
+  EXPECT_EQ(in_flight.report.attempts(), 1u);
+  gate.Open();
+}
+
+TEST_F(PosterServiceTest, DrainWithNothingInFlightEndsAtOnce) {
+  auto server = StartServer({});
+  StartPosterFor(server->Url());
+  DeliveryReport report;
+  ASSERT_TRUE(Call(Request(), &report).ok());
+  EXPECT_TRUE(service_->Drain(absl::Seconds(30)));
+  EXPECT_EQ(Call(Request(), &report).error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST(PosterServiceCreateTest, RejectsBadConfiguration) {
@@ -500,8 +772,23 @@ TEST(PosterServiceCreateTest, RejectsBadConfiguration) {
   EXPECT_THAT(s.status().message(), HasSubstr("/nonexistent/ca.pem"));
 
   PosterOptions no_workers;
-  no_workers.worker_count = 0;
+  no_workers.scheduling.workers = 0;
   EXPECT_FALSE(PosterService::Create(no_workers, &MakeTestBody, registry).ok());
+
+  // Limits for a host no client posts to are a typo, not a silent no-op.
+  PosterOptions stray_limits;
+  stray_limits.result_server_urls["client-secret-id"] = "https://results.example.com/hook";
+  stray_limits.scheduling.destinations["results.example.org"] = {};
+  s = PosterService::Create(stray_limits, &MakeTestBody, registry);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.status().message(), HasSubstr("results.example.org"));
+  stray_limits.scheduling.destinations.clear();
+  stray_limits.scheduling.destinations["results.example.com"] = {};
+  EXPECT_TRUE(PosterService::Create(stray_limits, &MakeTestBody, registry).ok());
+
+  PosterOptions id_without_key;
+  id_without_key.signing_key_id = "kid-1";
+  EXPECT_FALSE(PosterService::Create(id_without_key, &MakeTestBody, registry).ok());
   EXPECT_FALSE(PosterService::Create({}, nullptr, registry).ok());
 }
 
@@ -627,6 +914,7 @@ TEST_F(PosterServiceTlsTest, UntrustedCertificateIsFinalAfterOneAttempt) {
   EXPECT_FALSE(report.delivered());
   EXPECT_EQ(report.attempts(), 1u);
   EXPECT_THAT(report.error(), HasSubstr("TLS verification failed"));
+  EXPECT_EQ(report.outcome(), v1::REJECTED);
   EXPECT_EQ(server->request_count(), 0u);
   EXPECT_EQ(Metric("docval_result_delivery_attempts_total", "result", "error"), 1);
 }

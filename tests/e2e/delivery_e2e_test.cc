@@ -117,7 +117,10 @@ TEST(DeliveryTest, RefusedConnectionsFailTheSession) {
   ExpectClosed(*out, 1011, "POST_TO_RESULT_SERVER_FAILED");
   absl::StatusOr<std::pair<int, std::string>> m = HttpGet((*d)->metrics_port(), "/metrics");
   ASSERT_TRUE(m.ok()) << m.status();
-  EXPECT_THAT(m->second, HasSubstr("docval_result_delivery_attempts_total{result=\"network\"} 4"));
+  EXPECT_THAT(m->second, HasSubstr(absl::StrCat("docval_result_delivery_attempts_total{destination=\"127.0.0.1:",
+                                                refusing->port(), "\",result=\"network\"} 4")));
+  EXPECT_THAT(m->second, HasSubstr(absl::StrCat("docval_result_deliveries_total{destination=\"127.0.0.1:",
+                                                refusing->port(), "\",outcome=\"retries_exhausted\"} 1")));
   EXPECT_TRUE((*d)->Stop());
 }
 
@@ -151,7 +154,8 @@ TEST(DeliveryTest, MetricsCountSessionsByOutcome) {
   EXPECT_THAT(m->second, HasSubstr("docval_build_info{"));
   EXPECT_THAT(m->second, HasSubstr("docval_sessions_total{outcome=\"success\"} 1"));
   EXPECT_THAT(m->second, HasSubstr("docval_sessions_total{outcome=\"invalid_start_message\"} 1"));
-  EXPECT_THAT(m->second, HasSubstr("docval_result_deliveries_total{outcome=\"delivered\"} 1"));
+  EXPECT_THAT(m->second, HasSubstr(absl::StrCat("docval_result_deliveries_total{destination=\"127.0.0.1:",
+                                                d->result_server().port(), "\",outcome=\"delivered\"} 1")));
   absl::StatusOr<std::pair<int, std::string>> health = HttpGet(d->gateway_port(), "/healthz");
   ASSERT_TRUE(health.ok());
   EXPECT_EQ(health->first, 200);

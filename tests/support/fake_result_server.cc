@@ -420,6 +420,15 @@ class FakeResultServer::Impl {
     auto enough = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return requests_.size() >= n; };
     return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
   }
+  size_t abandoned_count() const {
+    absl::MutexLock lock(&mu_);
+    return abandoned_;
+  }
+  bool WaitForAbandoned(size_t n, absl::Duration timeout) const {
+    absl::MutexLock lock(&mu_);
+    auto enough = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return abandoned_ >= n; };
+    return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+  }
 
  private:
   struct Conn {
@@ -533,9 +542,12 @@ class FakeResultServer::Impl {
             return;
           }
           break;
-        case FakeAction::Kind::kHang:
+        case FakeAction::Kind::kHang: {
           reader.DrainUntilClosed();
+          absl::MutexLock lock(&mu_);
+          if (!stopping_) ++abandoned_;
           return;
+        }
         case FakeAction::Kind::kClose:
           return;
       }
@@ -555,6 +567,7 @@ class FakeResultServer::Impl {
   size_t script_pos_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<RecordedRequest> requests_ ABSL_GUARDED_BY(mu_);
   int connections_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t abandoned_ ABSL_GUARDED_BY(mu_) = 0;
   std::list<std::unique_ptr<Conn>> conns_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -578,6 +591,18 @@ void FakeResultServer::SetScript(std::vector<FakeAction> script) {
   impl_->SetScript(std::move(script));
 }
 std::vector<RecordedRequest> FakeResultServer::requests() const { return impl_->requests(); }
+std::function<void(const RecordedRequest&)> AnswerGate::Hook() {
+  return [this](const RecordedRequest&) { open_.WaitForNotification(); };
+}
+
+void AnswerGate::Open() {
+  if (!open_.HasBeenNotified()) open_.Notify();
+}
+
+size_t FakeResultServer::abandoned_count() const { return impl_->abandoned_count(); }
+bool FakeResultServer::WaitForAbandoned(size_t n, absl::Duration timeout) const {
+  return impl_->WaitForAbandoned(n, timeout);
+}
 size_t FakeResultServer::request_count() const { return impl_->request_count(); }
 int FakeResultServer::connection_count() const { return impl_->connection_count(); }
 bool FakeResultServer::WaitForRequests(size_t n, absl::Duration timeout) const {

@@ -24,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 
 namespace docval::testsupport {
@@ -102,12 +103,27 @@ class FakeResultServer {
   int connection_count() const;  // TCP connections accepted so far
   // Waits until at least `n` requests have been recorded; false on timeout.
   bool WaitForRequests(size_t n, absl::Duration timeout) const;
+  // Hang() requests whose client gave up and closed the connection (Stop() does not count).
+  size_t abandoned_count() const;
+  bool WaitForAbandoned(size_t n, absl::Duration timeout) const;
 
   class Impl;
 
  private:
   explicit FakeResultServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+// Holds a FakeResultServer's answers until Open(): pass Hook() as FakeResultServerOptions::
+// on_request. Requests are recorded before they wait here. Open the gate before the server stops
+// (Stop() joins the connection threads that wait on it).
+class AnswerGate {
+ public:
+  std::function<void(const RecordedRequest&)> Hook();
+  void Open();
+
+ private:
+  absl::Notification open_;
 };
 
 // A loopback TCP port that refuses connections: the socket is bound (so no one else gets the port)

@@ -174,6 +174,40 @@ TEST(FakeResultServerTest, HangNeverAnswersAndStopIsQuick) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(2));
   RawClient after_stop(server->port());
   EXPECT_EQ(after_stop.connect_errno(), ECONNREFUSED);
+  EXPECT_EQ(server->abandoned_count(), 0u);  // Stop() is not the client giving up
+}
+
+TEST(FakeResultServerTest, AnswerGateHoldsTheAnswerUntilOpened) {
+  AnswerGate gate;
+  FakeResultServerOptions options;
+  options.script = {FakeAction::Respond(201)};
+  options.on_request = gate.Hook();
+  auto server = FakeResultServer::Start(std::move(options));
+  ASSERT_TRUE(server.ok());
+  RawClient client((*server)->port(), absl::Milliseconds(300));
+  client.Send(Post("{}"));
+  ASSERT_TRUE((*server)->WaitForRequests(1, absl::Seconds(5)));  // recorded before the gate
+  EXPECT_EQ(client.ReadUntil(), "");
+  EXPECT_TRUE(client.timed_out);
+  gate.Open();
+  std::string answer;
+  for (int i = 0; i < 50 && !absl::StrContains(answer, "\r\n\r\n"); ++i) {
+    answer += client.ReadUntil("\r\n\r\n");
+  }
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 201"));
+  EXPECT_EQ((*server)->request_count(), 1u);
+}
+
+TEST(FakeResultServerTest, ClientClosingAHangingRequestIsCountedAsAbandoned) {
+  auto server = StartServer({FakeAction::Hang()});
+  {
+    RawClient client(server->port());
+    client.Send(Post("{}"));
+    ASSERT_TRUE(server->WaitForRequests(1, absl::Seconds(5)));
+    EXPECT_EQ(server->abandoned_count(), 0u);
+  }  // closes the socket
+  EXPECT_TRUE(server->WaitForAbandoned(1, absl::Seconds(5)));
+  EXPECT_EQ(server->abandoned_count(), 1u);
 }
 
 TEST(FakeResultServerTest, SetScriptRestartsTheScript) {
