@@ -156,6 +156,20 @@ class PosterServiceTest : public ::testing::Test {
     }
     return -1;
   }
+  // Polls Metric(...) until it reaches at least `target` or 10 s pass; the value last read.
+  // Calls made with the asynchronous stub reach the service in no guaranteed order, so a test
+  // that needs one of them queued waits for the queue to show it.
+  double WaitForMetric(double target, const std::string& name, const std::string& label,
+                       const std::string& value, const std::string& label2 = "",
+                       const std::string& value2 = "") {
+    const absl::Time limit = absl::Now() + absl::Seconds(10);
+    double current = Metric(name, label, value, label2, value2);
+    while (current < target && absl::Now() < limit) {
+      absl::SleepFor(absl::Milliseconds(5));
+      current = Metric(name, label, value, label2, value2);
+    }
+    return current;
+  }
   uint64_t HistogramCount() {
     for (const auto& family : registry_.Collect()) {
       if (family.name == "docval_result_delivery_duration_seconds") {
@@ -572,6 +586,9 @@ TEST_F(PosterServiceTest, HangingResultServerOfOneClientDoesNotDelayAnother) {
   std::vector<std::unique_ptr<AsyncCall>> a_calls;
   for (int i = 0; i < 3; ++i) a_calls.push_back(std::make_unique<AsyncCall>(*stub_, Request()));
   ASSERT_TRUE(slow->WaitForRequests(1, absl::Seconds(10)));
+  ASSERT_EQ(WaitForMetric(2, "docval_result_delivery_queue_depth", "destination",
+                          absl::StrCat("127.0.0.1:", slow->port())),
+            2);
 
   DeliveryReport b_report;
   grpc::Status b_status = Call(Request(kClientB), &b_report);
@@ -630,8 +647,12 @@ TEST_F(PosterServiceTest, FullQueueOfOneDestinationRefusesOnlyItsOwnDeliveries) 
   AsyncCall running(*stub_, Request());
   ASSERT_TRUE(slow->WaitForRequests(1, absl::Seconds(10)));
   AsyncCall waiting(*stub_, Request());
+  // The asynchronous call must hold the queue's only place before the refused one arrives.
+  ASSERT_EQ(WaitForMetric(1, "docval_result_delivery_queue_depth", "destination",
+                          absl::StrCat("127.0.0.1:", slow->port())),
+            1);
   DeliveryReport report;
-  grpc::Status refused = Call(Request(), &report);
+  grpc::Status refused = Call(Request(), &report, absl::Seconds(10));
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(refused.error_message(), HasSubstr("this Result Server"));
   EXPECT_FALSE(waiting.done.HasBeenNotified());
@@ -659,20 +680,13 @@ TEST_F(PosterServiceTest, CancelWhileWaitingEndsAtOnceWithoutAnAttempt) {
   AsyncCall running(*stub_, Request());
   ASSERT_TRUE(slow->WaitForRequests(1, absl::Seconds(10)));
   AsyncCall waiting(*stub_, Request());
-  absl::Time limit = absl::Now() + absl::Seconds(10);
-  while (Metric("docval_result_delivery_queue_depth", "destination",
-                absl::StrCat("127.0.0.1:", slow->port())) != 1 &&
-         absl::Now() < limit) {
-    absl::SleepFor(absl::Milliseconds(5));
-  }
+  ASSERT_EQ(WaitForMetric(1, "docval_result_delivery_queue_depth", "destination",
+                          absl::StrCat("127.0.0.1:", slow->port())),
+            1);
   waiting.ctx.TryCancel();
   ASSERT_TRUE(waiting.Wait());
   EXPECT_EQ(waiting.status.error_code(), grpc::StatusCode::CANCELLED);
-  limit = absl::Now() + absl::Seconds(10);
-  while (Metric("docval_result_deliveries_total", "outcome", "cancelled") < 1 && absl::Now() < limit) {
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  EXPECT_EQ(Metric("docval_result_deliveries_total", "outcome", "cancelled"), 1);
+  EXPECT_EQ(WaitForMetric(1, "docval_result_deliveries_total", "outcome", "cancelled"), 1);
   EXPECT_FALSE(running.done.HasBeenNotified());  // the hanging delivery still holds the slot
   EXPECT_EQ(slow->request_count(), 1u);
   service_->Shutdown();
