@@ -30,8 +30,11 @@ RenderedManifests RenderOrDie(const std::string& overlay) {
 }
 
 // How long a stopping process of `role` keeps working after SIGTERM (docs/configuration.md): the
-// gateway's drain limit, the validator's and poster's drain time; timeouts.session_s + 15 s.
-absl::Duration DrainTime(const std::string& /*role*/, const Config& c) { return c.timeouts.session + absl::Seconds(15); }
+// poster's delivery.drain_s; the gateway's and the validator's drain, timeouts.session_s + 15 s.
+absl::Duration DrainTime(const std::string& role, const Config& c) {
+  if (role == "poster") return c.delivery.drain;
+  return c.timeouts.session + absl::Seconds(15);
+}
 
 class ManifestsTest : public testing::TestWithParam<const char*> {
  protected:
