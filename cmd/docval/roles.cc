@@ -18,7 +18,6 @@
 #include "common/internal_tls.h"
 #include "common/logging.h"
 #include "common/metrics.h"
-#include "common/result_proto.h"
 #include "common/signals.h"
 #include "gateway/dev/dev_result_store.h"
 #include "gateway/ws/gateway_server.h"
@@ -114,7 +113,7 @@ poster::PosterOptions PosterOptionsFrom(const Config& c) {
 
 poster::BodyBuilder ResultServerBodyBuilder() {
   return [](const v1::DeliveryRequest& r) -> absl::StatusOr<std::string> {
-    return ResultServerBody(FromProto(r.result()), r.validation_id());
+    return ResultServerBody(r.result(), r.validation_id());
   };
 }
 

@@ -32,7 +32,6 @@
 #include "absl/time/clock.h"
 #include "common/config.h"
 #include "common/logging.h"
-#include "common/result_proto.h"
 #include "gateway/dev/dev_result_store.h"
 #include "gateway/protocol/v1.h"
 #include "gateway/upstream/poster_client.h"
@@ -592,7 +591,7 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
       Close(out_of_time ? CloseReason::kMaxSessionTimeExceeded : CloseReason::kPostToResultServerFailed);
       return;
     }
-    if (query_.return_result) Send(Outgoing::kText, ResultFrameV1(FromProto(result_)));
+    if (query_.return_result) Send(Outgoing::kText, ResultFrameV1(result_));
     result_.Clear();
     Close(CloseReason::kSuccess);
   }

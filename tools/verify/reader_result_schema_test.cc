@@ -13,6 +13,7 @@
 #include "validator/emrtd/auth/trust_store.h"
 #include "validator/emrtd/reader.h"
 #include "validator/result_json/result_json.h"
+#include "validator/result_json/result_proto.h"
 
 namespace docval::tools {
 namespace {
@@ -63,7 +64,7 @@ TEST(ReaderResultSchema, EveryStandardProfile) {
       const emrtd::EmrtdResult* r = std::get_if<emrtd::EmrtdResult>(&outcome);
       if (r == nullptr) continue;  // the profiles that end in a close reason have no result
       ++results;
-      Ordered j = ResultToJson(*r, JsonCase::kSnake);
+      Ordered j = ResultToJson(ToProto(*r), JsonCase::kSnake);
       EXPECT_EQ(SchemaErrors(j), "") << j.dump(1).substr(0, 2000);
       ExpectSchemaOrder(j, schema, schema, "$");
       EXPECT_EQ(j.contains("files_binary"), files_binary);

@@ -13,6 +13,7 @@
 #include "validator/emrtd/auth/trust_store.h"
 #include "validator/emrtd/auth/verify_files.h"
 #include "validator/result_json/result_json.h"
+#include "validator/result_json/result_proto.h"
 
 namespace docval::tools {
 namespace {
@@ -125,7 +126,7 @@ int VerifyMain(int argc, char** argv, std::ostream& out, std::ostream& err) {
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count();
   emrtd::EmrtdResult result = emrtd::VerifyDocumentFiles(files, store.get(), now, args.files_binary);
-  nlohmann::ordered_json j = ResultToJson(result, args.camel ? JsonCase::kCamel : JsonCase::kSnake);
+  nlohmann::ordered_json j = ResultToJson(ToProto(result), args.camel ? JsonCase::kCamel : JsonCase::kSnake);
   out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return 0;
 }

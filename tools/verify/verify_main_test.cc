@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "tools/verify/schema_test_util.h"
 #include "validator/result_json/result_json.h"
+#include "validator/result_json/result_proto.h"
 
 namespace docval::tools {
 namespace {
@@ -165,32 +166,32 @@ TEST(ResultSchema, FullAndEmptyResults) {
   full.active_authentication_result = emrtd::CheckResult::kFailed;
   full.errors = {"DG11: something"};
   full.files_binary = {{"sod", {1}}, {"dg1", {2}}, {"dg14", {3}}};
-  Ordered j = ResultToJson(full);
+  Ordered j = ResultToJson(ToProto(full));
   EXPECT_EQ(SchemaErrors(j), "");
   Ordered schema = LoadSchema();
   ExpectSchemaOrder(j, schema, schema, "$");
 
   emrtd::EmrtdResult empty;
-  j = ResultToJson(empty);
+  j = ResultToJson(ToProto(empty));
   EXPECT_EQ(SchemaErrors(j), "");
   ExpectSchemaOrder(j, schema, schema, "$");
   EXPECT_TRUE(j["sod_info"].is_null());
   EXPECT_TRUE(j["passive_authentication_details"].contains("error"));
 
   // The schema rejects what the clients would choke on.
-  Ordered broken = ResultToJson(full);
+  Ordered broken = ResultToJson(ToProto(full));
   broken.erase("errors");
   EXPECT_NE(SchemaErrors(broken), "");
-  broken = ResultToJson(full);
+  broken = ResultToJson(ToProto(full));
   broken["chip_authentication_result"] = "OK";
   EXPECT_NE(SchemaErrors(broken), "");
-  broken = ResultToJson(full);
+  broken = ResultToJson(ToProto(full));
   broken["mrz_info"]["gender"] = "M";
   EXPECT_NE(SchemaErrors(broken), "");
-  broken = ResultToJson(full);
+  broken = ResultToJson(ToProto(full));
   broken["sod_info"]["hash_for_data_group"]["17"] = "AA==";
   EXPECT_NE(SchemaErrors(broken), "");
-  broken = ResultToJson(full);
+  broken = ResultToJson(ToProto(full));
   broken["passive_authentication_details"].erase("error");
   EXPECT_NE(SchemaErrors(broken), "");
 }

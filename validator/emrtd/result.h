@@ -1,5 +1,6 @@
 // The outcome of a chip dialog, in the core's own types. Mirrors proto/docval/v1/result.proto and
-// docs/protocol.md §2 field by field (the validator service converts; the core knows no protobuf).
+// docs/protocol.md §2 field by field; validator/result_json/result_proto.h converts (the core knows no
+// protobuf) and its test proves, with the defaulted operator== below, that no field is lost.
 // std::nullopt is JSON null.
 #ifndef DOCVAL_VALIDATOR_EMRTD_RESULT_H_
 #define DOCVAL_VALIDATOR_EMRTD_RESULT_H_
@@ -18,6 +19,8 @@ namespace docval::emrtd {
 struct SodInfo {
   std::string hash_algorithm;                      // "SHA-256", ...
   std::vector<std::pair<int, Bytes>> hash_for_data_group;  // ascending data-group number
+
+  bool operator==(const SodInfo&) const = default;
 };
 
 enum class Gender { kUnspecified, kMale, kFemale };
@@ -35,6 +38,8 @@ struct MrzInfo {
   std::string date_of_expiry;  // yyMMdd
   std::string optional_data1;
   std::optional<std::string> optional_data2;
+
+  bool operator==(const MrzInfo&) const = default;
 };
 
 struct AdditionalPersonalDetails {  // DG11
@@ -51,6 +56,8 @@ struct AdditionalPersonalDetails {  // DG11
   std::optional<Bytes> proof_of_citizenship_image;
   std::optional<std::vector<std::string>> other_valid_travel_document_numbers;
   std::optional<std::string> custody_information;
+
+  bool operator==(const AdditionalPersonalDetails&) const = default;
 };
 
 struct AdditionalDocumentDetails {  // DG12
@@ -63,6 +70,8 @@ struct AdditionalDocumentDetails {  // DG12
   std::optional<Bytes> image_of_rear;
   std::optional<std::string> date_and_time_of_personalization;
   std::optional<std::string> personalization_system_serial_number;
+
+  bool operator==(const AdditionalDocumentDetails&) const = default;
 };
 
 struct PassiveAuthenticationDetails {
@@ -72,6 +81,8 @@ struct PassiveAuthenticationDetails {
   std::vector<int> data_groups_with_valid_hash;
   std::optional<std::string> error;
   bool all_hashes_valid = false;
+
+  bool operator==(const PassiveAuthenticationDetails&) const = default;
 };
 
 enum class CheckResult { kSuccess, kFailed, kUnavailable };
@@ -92,6 +103,8 @@ struct EmrtdResult {
   std::vector<std::string> errors;
   // Only when the deployment enables it; {"sod", bytes}, {"dg1", bytes}, ... in read order.
   std::vector<std::pair<std::string, Bytes>> files_binary;
+
+  bool operator==(const EmrtdResult&) const = default;
 };
 
 // Close reasons the dialog can end with (docs/protocol.md §1.6).

@@ -1,182 +1,147 @@
 #include "validator/result_json/result_json.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace docval {
 namespace {
 
 using Json = nlohmann::ordered_json;
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
 
-// snake_case key → camelCase when asked.
-std::string Key(const char* snake, JsonCase c) {
-  if (c == JsonCase::kSnake) return snake;
-  std::string out;
-  bool upper = false;
-  for (const char* p = snake; *p; ++p) {
-    if (*p == '_') {
-      upper = true;
-    } else {
-      out.push_back(upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(*p))) : *p);
-      upper = false;
+// The exceptions to the generic rules of result_json.h, by full proto name.
+constexpr absl::string_view kNeverNull[] = {"docval.v1.EmrtdResult.passive_authentication_details"};
+constexpr absl::string_view kOmittedWhenEmpty[] = {"docval.v1.EmrtdResult.files_binary"};
+constexpr absl::string_view kKeyedEntries[] = {"docval.v1.DataGroupHash", "docval.v1.NamedFile"};
+struct ZeroName {
+  absl::string_view value;
+  const char* json;
+};
+constexpr ZeroName kZeroNames[] = {{"docval.v1.GENDER_UNSPECIFIED", "UNSPECIFIED"},
+                                   {"docval.v1.CHECK_RESULT_UNSPECIFIED", "UNAVAILABLE"}};
+
+template <size_t N>
+bool In(const absl::string_view (&set)[N], absl::string_view name) {
+  for (absl::string_view s : set) {
+    if (s == name) return true;
+  }
+  return false;
+}
+
+std::string Key(const FieldDescriptor* f, JsonCase c) { return c == JsonCase::kSnake ? f->name() : f->json_name(); }
+
+// StringList, BytesList: a message whose only field is `repeated ... values`.
+bool IsListWrapper(const Descriptor* d) {
+  return d->field_count() == 1 && d->field(0)->is_repeated() && d->field(0)->name() == "values";
+}
+
+Json EnumName(const FieldDescriptor* f, int number) {
+  const google::protobuf::EnumValueDescriptor* v = f->enum_type()->FindValueByNumber(number);
+  // A number this build does not know (a newer validator) reads as the zero value.
+  if (v == nullptr || v->number() == 0) {
+    v = f->enum_type()->FindValueByNumber(0);
+    for (const ZeroName& z : kZeroNames) {
+      if (z.value == v->full_name()) return z.json;
     }
   }
-  return out;
+  return v->name();
 }
 
-Json OptString(const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); }
-Json OptBytes(const std::optional<emrtd::Bytes>& b) { return b ? Json(Base64Encode(*b)) : Json(nullptr); }
-Json OptList(const std::optional<std::vector<std::string>>& l) {
-  if (!l) return nullptr;
-  Json a = Json::array();
-  for (const std::string& s : *l) a.push_back(s);
-  return a;
-}
+Json Object(const Message& m, JsonCase c);
 
-const char* GenderName(emrtd::Gender g) {
-  switch (g) {
-    case emrtd::Gender::kMale: return "MALE";
-    case emrtd::Gender::kFemale: return "FEMALE";
-    case emrtd::Gender::kUnspecified: return "UNSPECIFIED";
+// The value of a non-repeated field (index < 0) or of element `index` of a repeated one.
+Json Value(const Message& m, const FieldDescriptor* f, int index, JsonCase c) {
+  const Reflection* r = m.GetReflection();
+  const bool rep = index >= 0;
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_BOOL: return rep ? r->GetRepeatedBool(m, f, index) : r->GetBool(m, f);
+    case FieldDescriptor::CPPTYPE_INT32: return rep ? r->GetRepeatedInt32(m, f, index) : r->GetInt32(m, f);
+    case FieldDescriptor::CPPTYPE_INT64: return rep ? r->GetRepeatedInt64(m, f, index) : r->GetInt64(m, f);
+    case FieldDescriptor::CPPTYPE_UINT32: return rep ? r->GetRepeatedUInt32(m, f, index) : r->GetUInt32(m, f);
+    case FieldDescriptor::CPPTYPE_UINT64: return rep ? r->GetRepeatedUInt64(m, f, index) : r->GetUInt64(m, f);
+    case FieldDescriptor::CPPTYPE_DOUBLE: return rep ? r->GetRepeatedDouble(m, f, index) : r->GetDouble(m, f);
+    case FieldDescriptor::CPPTYPE_FLOAT: return rep ? r->GetRepeatedFloat(m, f, index) : r->GetFloat(m, f);
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return EnumName(f, rep ? r->GetRepeatedEnumValue(m, f, index) : r->GetEnumValue(m, f));
+    case FieldDescriptor::CPPTYPE_STRING: {
+      std::string scratch;
+      const std::string& s =
+          rep ? r->GetRepeatedStringReference(m, f, index, &scratch) : r->GetStringReference(m, f, &scratch);
+      if (f->type() == FieldDescriptor::TYPE_BYTES) return absl::Base64Escape(s);
+      return s;
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      return Object(rep ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f), c);
   }
-  return "UNSPECIFIED";
+  return nullptr;
 }
+
+Json Field(const Message& m, const FieldDescriptor* f, JsonCase c) {
+  const Reflection* r = m.GetReflection();
+  if (f->is_repeated()) {
+    const int n = r->FieldSize(m, f);
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && In(kKeyedEntries, f->message_type()->full_name())) {
+      Json o = Json::object();
+      for (int i = 0; i < n; ++i) {
+        const Message& e = r->GetRepeatedMessage(m, f, i);
+        const FieldDescriptor* key = e.GetDescriptor()->field(0);
+        Json k = Value(e, key, -1, c);
+        o[k.is_string() ? k.get<std::string>() : k.dump()] = Value(e, e.GetDescriptor()->field(1), -1, c);
+      }
+      return o;
+    }
+    Json a = Json::array();
+    for (int i = 0; i < n; ++i) a.push_back(Value(m, f, i, c));
+    return a;
+  }
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+    if (!r->HasField(m, f) && !In(kNeverNull, f->full_name())) return nullptr;
+    const Message& sub = r->GetMessage(m, f);  // the default instance when not set
+    if (IsListWrapper(sub.GetDescriptor())) return Field(sub, sub.GetDescriptor()->field(0), c);
+    return Object(sub, c);
+  }
+  if (f->has_presence() && !r->HasField(m, f)) return nullptr;
+  return Value(m, f, -1, c);
+}
+
+Json Object(const Message& m, JsonCase c) {
+  const Descriptor* d = m.GetDescriptor();
+  const Reflection* r = m.GetReflection();
+  Json o = Json::object();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->is_repeated() && In(kOmittedWhenEmpty, f->full_name()) && r->FieldSize(m, f) == 0) continue;
+    o[Key(f, c)] = Field(m, f, c);
+  }
+  return o;
+}
+
+std::string Dump(const Json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 }  // namespace
 
-std::string Base64Encode(emrtd::ByteSpan in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
-    out.push_back(kAlphabet[v >> 18]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-    out.push_back(kAlphabet[v & 63]);
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint32_t{in[i]} << 16;
-    out.push_back(kAlphabet[v >> 18]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.append("==");
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8);
-    out.push_back(kAlphabet[v >> 18]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-    out.push_back('=');
-  }
-  return out;
+nlohmann::ordered_json ResultToJson(const v1::EmrtdResult& result, JsonCase key_case) {
+  return Object(result, key_case);
 }
 
-nlohmann::ordered_json ResultToJson(const emrtd::EmrtdResult& r, JsonCase c) {
-  Json j;
-  if (r.sod_info) {
-    Json hashes = Json::object();
-    for (const auto& [dg, hash] : r.sod_info->hash_for_data_group) hashes[absl::StrCat(dg)] = Base64Encode(hash);
-    Json s;
-    s[Key("hash_algorithm", c)] = r.sod_info->hash_algorithm;
-    s[Key("hash_for_data_group", c)] = std::move(hashes);
-    j[Key("sod_info", c)] = std::move(s);
-  } else {
-    j[Key("sod_info", c)] = nullptr;
-  }
-  if (r.mrz_info) {
-    const emrtd::MrzInfo& m = *r.mrz_info;
-    Json o;
-    o[Key("document_type", c)] = m.document_type;
-    o[Key("document_code", c)] = m.document_code;
-    o[Key("issuing_state", c)] = m.issuing_state;
-    o[Key("primary_identifier", c)] = m.primary_identifier;
-    o[Key("secondary_identifier", c)] = m.secondary_identifier;
-    o[Key("nationality", c)] = m.nationality;
-    o[Key("document_number", c)] = m.document_number;
-    o[Key("date_of_birth", c)] = m.date_of_birth;
-    o[Key("gender", c)] = GenderName(m.gender);
-    o[Key("date_of_expiry", c)] = m.date_of_expiry;
-    o[Key("optional_data1", c)] = m.optional_data1;
-    o[Key("optional_data2", c)] = OptString(m.optional_data2);
-    j[Key("mrz_info", c)] = std::move(o);
-  } else {
-    j[Key("mrz_info", c)] = nullptr;
-  }
-  j[Key("face_photo", c)] = OptBytes(r.face_photo);
-  if (r.signature_photos) {
-    Json a = Json::array();
-    for (const emrtd::Bytes& b : *r.signature_photos) a.push_back(Base64Encode(b));
-    j[Key("signature_photos", c)] = std::move(a);
-  } else {
-    j[Key("signature_photos", c)] = nullptr;
-  }
-  if (r.additional_personal_details) {
-    const emrtd::AdditionalPersonalDetails& d = *r.additional_personal_details;
-    Json o;
-    o[Key("full_name_of_holder", c)] = OptString(d.full_name_of_holder);
-    o[Key("other_names", c)] = OptList(d.other_names);
-    o[Key("personal_number", c)] = OptString(d.personal_number);
-    o[Key("full_date_of_birth", c)] = OptString(d.full_date_of_birth);
-    o[Key("place_of_birth", c)] = OptString(d.place_of_birth);
-    o[Key("permanent_address", c)] = OptList(d.permanent_address);
-    o[Key("telephone", c)] = OptString(d.telephone);
-    o[Key("profession", c)] = OptString(d.profession);
-    o[Key("title", c)] = OptString(d.title);
-    o[Key("personal_summary", c)] = OptString(d.personal_summary);
-    o[Key("proof_of_citizenship_image", c)] = OptBytes(d.proof_of_citizenship_image);
-    o[Key("other_valid_travel_document_numbers", c)] = OptList(d.other_valid_travel_document_numbers);
-    o[Key("custody_information", c)] = OptString(d.custody_information);
-    j[Key("additional_personal_details", c)] = std::move(o);
-  } else {
-    j[Key("additional_personal_details", c)] = nullptr;
-  }
-  if (r.additional_document_details) {
-    const emrtd::AdditionalDocumentDetails& d = *r.additional_document_details;
-    Json o;
-    o[Key("issuing_authority", c)] = OptString(d.issuing_authority);
-    o[Key("date_of_issue", c)] = OptString(d.date_of_issue);
-    o[Key("names_of_other_persons", c)] = OptString(d.names_of_other_persons);
-    o[Key("endorsements_and_observations", c)] = OptString(d.endorsements_and_observations);
-    o[Key("tax_or_exit_requirements", c)] = OptString(d.tax_or_exit_requirements);
-    o[Key("image_of_front", c)] = OptBytes(d.image_of_front);
-    o[Key("image_of_rear", c)] = OptBytes(d.image_of_rear);
-    o[Key("date_and_time_of_personalization", c)] = OptString(d.date_and_time_of_personalization);
-    o[Key("personalization_system_serial_number", c)] = OptString(d.personalization_system_serial_number);
-    j[Key("additional_document_details", c)] = std::move(o);
-  } else {
-    j[Key("additional_document_details", c)] = nullptr;
-  }
-  j[Key("passive_authentication", c)] = r.passive_authentication;
-  const emrtd::PassiveAuthenticationDetails& pa = r.passive_authentication_details;
-  Json d;
-  d[Key("sod_signature_valid", c)] = pa.sod_signature_valid;
-  d[Key("document_certificate_valid", c)] = pa.document_certificate_valid;
-  d[Key("data_groups_checked", c)] = pa.data_groups_checked;
-  d[Key("data_groups_with_valid_hash", c)] = pa.data_groups_with_valid_hash;
-  d[Key("error", c)] = OptString(pa.error);
-  d[Key("all_hashes_valid", c)] = pa.all_hashes_valid;
-  j[Key("passive_authentication_details", c)] = std::move(d);
-  j[Key("chip_authentication_result", c)] = emrtd::CheckResultName(r.chip_authentication_result);
-  j[Key("active_authentication_result", c)] = emrtd::CheckResultName(r.active_authentication_result);
-  j[Key("errors", c)] = r.errors;
-  if (!r.files_binary.empty()) {
-    Json f = Json::object();
-    for (const auto& [name, content] : r.files_binary) f[name] = Base64Encode(content);
-    j[Key("files_binary", c)] = std::move(f);
-  }
-  return j;
-}
-
-std::string ResultServerBody(const emrtd::EmrtdResult& result, const std::string& validation_id) {
+std::string ResultServerBody(const v1::EmrtdResult& result, const std::string& validation_id) {
   Json body;
   body["emrtd_passport"] = ResultToJson(result, JsonCase::kSnake);
   body["client_validation_id"] = validation_id;
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return Dump(body);
 }
 
-std::string ResultFrameV1(const emrtd::EmrtdResult& result) {
+std::string ResultFrameV1(const v1::EmrtdResult& result) {
   Json body;
   body["emrtd_passport"] = ResultToJson(result, JsonCase::kSnake);
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return Dump(body);
 }
 
 }  // namespace docval

@@ -11,7 +11,7 @@
 
 #include "absl/time/clock.h"
 #include "common/logging.h"
-#include "common/result_proto.h"
+#include "validator/result_json/result_proto.h"
 
 namespace docval::validator {
 

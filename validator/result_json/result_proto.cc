@@ -1,4 +1,4 @@
-#include "common/result_proto.h"
+#include "validator/result_json/result_proto.h"
 
 namespace docval {
 namespace {
@@ -113,6 +113,12 @@ void ToProto(const emrtd::EmrtdResult& in, v1::EmrtdResult* out) {
     f->set_name(name);
     f->set_content(ToString(content));
   }
+}
+
+v1::EmrtdResult ToProto(const emrtd::EmrtdResult& in) {
+  v1::EmrtdResult out;
+  ToProto(in, &out);
+  return out;
 }
 
 emrtd::EmrtdResult FromProto(const v1::EmrtdResult& in) {
