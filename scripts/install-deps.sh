@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything DocVal needs to build, run and test, from Debian 12's packages (and, for the
-# checks of deploy/, the npm registry) only.
+# checks of deploy/ and the AsyncAPI linter of docs/, the npm registry) only.
 # Idempotent: when everything is present it only checks (about a second) and exits.
 # Both README commands and .ci/run call this script; nothing else installs software.
-# DOCVAL_SKIP_TEST_TOOLS=1 leaves out what only the deploy/ checks use (the image build sets it).
+# DOCVAL_SKIP_TEST_TOOLS=1 leaves out what only the checks of deploy/ and docs/ use (the image build
+# sets it).
 set -euo pipefail
 
 PACKAGES=(
@@ -84,15 +85,11 @@ if [ ${#missing_tools[@]} -gt 0 ]; then
   done
 fi
 
-# npm packages of the deploy/ checks, as pinned by deploy/ci/package-lock.json; reinstalled when the
-# lockfile changes.
+# npm packages of the checks, as pinned by each folder's package-lock.json; reinstalled when a lock
+# file changes: deploy/ci (the Kubernetes manifests), tools/lint/asyncapi (docs/asyncapi.yaml).
 if [ "$skip_test_tools" != "1" ]; then
-  ci_dir="$(cd "$(dirname "$0")/.." && pwd)/deploy/ci"
-  stamp="$ci_dir/node_modules/.docval-lock.sha256"
-  want=$(sha256sum "$ci_dir/package-lock.json" | cut -d' ' -f1)
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "install-deps: npm ci in deploy/ci" >&2
-    (cd "$ci_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-    echo "$want" > "$stamp"
-  fi
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  for dir in deploy/ci tools/lint/asyncapi; do
+    "$root/scripts/npm-ci.sh" "$root/$dir"
+  done
 fi
