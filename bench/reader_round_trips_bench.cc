@@ -16,8 +16,6 @@
 //   reader_round_trips_bench [--detail] [benchmark flags]
 // --detail first prints, per profile and link, the round trips of each dialog step against the
 // bound and the commands of every step that uses more.
-#include <time.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -31,19 +29,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "bench/round_trip_bound.h"
+#include "bench/sessions.h"
 #include "benchmark/benchmark.h"
 #include "base/check.h"
-#include "tools/testpki/cms_builder.h"
-#include "tools/testpki/passport_factory.h"
-#include "tools/testpki/sample_faces.h"
-#include "tools/testpki/test_pki.h"
 #include "tools/vchip/chip_rng.h"
-#include "tools/vchip/lds_builder.h"
 #include "tools/vchip/virtual_chip.h"
-#include "validator/emrtd/auth/trust_store.h"
 #include "validator/emrtd/card_link.h"
 #include "validator/emrtd/crypto/random.h"
 #include "validator/emrtd/reader.h"
@@ -59,15 +51,6 @@ using emrtd::DialogOutcome;
 using emrtd::LinkLimits;
 using emrtd::Step;
 
-constexpr int64_t kNow = 1780272000;  // 2026-06-01T00:00:00Z
-constexpr size_t kLargeDg2Bytes = 20 * 1024;
-
-int64_t ThreadCpuNs() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
 struct LinkMode {
   const char* name;
   LinkLimits limits;
@@ -76,169 +59,6 @@ const LinkMode kLinks[] = {
     {"ext", LinkLimits{.extended_length = true}},
     {"short223", LinkLimits{.extended_length = false, .max_command_bytes = 223, .max_response_bytes = 223}},
 };
-
-struct Case {
-  std::string name;
-  vchip::ChipProfile profile;
-};
-
-// A JPEG of about `size` bytes: the sample face with a comment segment (FF FE) after SOI.
-Bytes LargeJpeg(size_t size) {
-  Bytes jpeg(testpki::kSampleFaceJpeg, testpki::kSampleFaceJpeg + testpki::kSampleFaceJpegSize);
-  DOCVAL_CHECK(jpeg.size() > 2 && jpeg[0] == 0xFF && jpeg[1] == 0xD8);
-  const size_t payload = size > jpeg.size() + 4 ? size - jpeg.size() - 4 : 0;
-  DOCVAL_CHECK(payload + 2 <= 0xFFFF);
-  Bytes segment = {0xFF, 0xFE, static_cast<uint8_t>((payload + 2) >> 8), static_cast<uint8_t>(payload + 2)};
-  const std::string filler = "DocVal round-trip benchmark: a large portrait. ";
-  for (size_t i = 0; i < payload; ++i) segment.push_back(static_cast<uint8_t>(filler[i % filler.size()]));
-  jpeg.insert(jpeg.begin() + 2, segment.begin(), segment.end());
-  return jpeg;
-}
-
-// `profile` with a DG2 of about `size` bytes (JPEG, ISO 19794-5) and its SOD signed again by `ds`.
-absl::StatusOr<vchip::ChipProfile> WithLargeDg2(vchip::ChipProfile profile, const testpki::TestPki& pki,
-                                                const testpki::Credential& ds, size_t size) {
-  vchip::FaceImage face;
-  face.image = LargeJpeg(size - 64);  // the DG2 headers and the 19794-5 record add about 60 bytes
-  face.format = vchip::ImageFormat::kJpeg;
-  face.width = testpki::kSampleFaceWidth;
-  face.height = testpki::kSampleFaceHeight;
-  face.sex = 'M';
-  vchip::ChipFile* dg2 = profile.FindFile("DG2");
-  if (dg2 == nullptr) return absl::InvalidArgumentError("no DG2");
-  dg2->content = vchip::BuildDg2(face, vchip::FaceEncoding::kIso19794_5);
-  std::map<int, Bytes> groups;
-  for (const vchip::ChipFile& f : profile.files) {
-    int n = 0;
-    if (!f.in_mf && f.name.rfind("DG", 0) == 0 && absl::SimpleAtoi(f.name.substr(2), &n)) groups[n] = f.content;
-  }
-  std::unique_ptr<vchip::ChipRandom> rng = vchip::NewSeededRandom(7);
-  absl::StatusOr<Bytes> sod = testpki::BuildSod(groups, pki.Signer(ds), rng->rng());
-  if (!sod.ok()) return sod.status();
-  profile.FindFile("EF.SOD")->content = *sod;
-  profile.name = absl::StrCat(profile.name, "-large-dg2");
-  return profile;
-}
-
-struct World {
-  testpki::TestPki pki;
-  std::shared_ptr<const emrtd::TrustStore> store;
-  std::vector<Case> cases;  // cases[0] is the BAC baseline
-};
-
-const World& GetWorld() {
-  static const World* world = [] {
-    auto* w = new World;
-    absl::StatusOr<testpki::TestPki> pki = testpki::GenerateTestPki(1);
-    DOCVAL_CHECK_OK(pki.status());
-    w->pki = *std::move(pki);
-    emrtd::TrustStore::Builder b;
-    for (const auto* c : {&w->pki.csca_rsa, &w->pki.csca_ecdsa}) {
-      std::string pem = testpki::CertPem(*c->cert);
-      absl::Status added = b.AddAny(emrtd::AsSpan(pem), "csca");
-      DOCVAL_CHECK_OK(added);
-    }
-    for (const auto& crl : {w->pki.crl_rsa, w->pki.crl_ecdsa}) {
-      std::string pem = testpki::CrlPem(*crl);
-      absl::Status added = b.AddAny(emrtd::AsSpan(pem), "crl");
-      DOCVAL_CHECK_OK(added);
-    }
-    w->store = std::move(b).Build();
-
-    std::map<std::string, testpki::PassportSpec> specs;
-    for (testpki::PassportSpec& s : testpki::StandardPassportSpecs()) specs[s.name] = s;
-    for (const char* name : {"bac-passport", "pace-gm-ecdh-ca-aa", "pace-im-dh-can-idcard", "pace-cam-idcard"}) {
-      DOCVAL_CHECK(specs.count(name) == 1);
-      absl::StatusOr<vchip::ChipProfile> p = testpki::Personalize(specs[name], w->pki);
-      DOCVAL_CHECK_OK(p.status());
-      w->cases.push_back(Case{name, *std::move(p)});
-    }
-    // BAC-only passports often have no EF.ATR/INFO either (nothing in the MF).
-    vchip::ChipProfile no_atr = w->cases[0].profile;
-    std::erase_if(no_atr.files, [](const vchip::ChipFile& f) { return f.name == "EF.ATR/INFO"; });
-    no_atr.name = "bac-passport-no-atr-info";
-    w->cases.insert(w->cases.begin() + 1, Case{no_atr.name, no_atr});
-    // PACE-GM ECDH with CA and AA, and a 20 KB JPEG portrait.
-    testpki::PassportSpec large = specs["pace-gm-ecdh-ca-aa"];
-    large.face_format = vchip::ImageFormat::kJpeg;
-    large.face_encoding = vchip::FaceEncoding::kIso19794_5;
-    absl::StatusOr<vchip::ChipProfile> p = testpki::Personalize(large, w->pki);
-    DOCVAL_CHECK_OK(p.status());
-    p = WithLargeDg2(*std::move(p), w->pki, w->pki.ds_ecdsa, kLargeDg2Bytes);
-    DOCVAL_CHECK_OK(p.status());
-    w->cases.push_back(Case{p->name, *std::move(p)});
-    return w;
-  }();
-  return *world;
-}
-
-struct Exchange {
-  Step step;
-  Bytes command;
-  Bytes response;
-};
-
-struct Session {
-  DialogOutcome outcome;
-  size_t round_trips = 0;
-  std::map<Step, size_t> per_step;
-  std::vector<Exchange> exchanges;  // only when recording
-  int64_t chip_cpu_ns = 0;
-};
-
-Session RunSession(vchip::VirtualChip& chip, const Case& c, const LinkMode& mode, emrtd::RandomSource& rng,
-                   const emrtd::TrustStore* store, bool record) {
-  const vchip::ClientAccessKey& key = c.profile.client_access_key;
-  auto secret = [](const std::string& s) { return emrtd::SecureBytes(s.begin(), s.end()); };
-  emrtd::SessionParams params;
-  params.access_key.can = secret(key.can);
-  params.access_key.document_number = secret(key.document_number);
-  params.access_key.date_of_birth = secret(key.date_of_birth);
-  params.access_key.date_of_expiry = secret(key.date_of_expiry);
-  params.limits = mode.limits;
-  params.now_unix_seconds = kNow;
-  emrtd::ReaderConfig config;
-  config.trust_store = store;
-
-  Session s;
-  Step current = Step::kReadAtrInfo;
-  CardLink link(params.limits);
-  emrtd::Task<DialogOutcome> task = emrtd::ReadDocument(link, params, config, rng);
-  s.outcome = emrtd::RunDialog(task, link, [&](ByteSpan cmd) -> absl::StatusOr<Bytes> {
-    std::vector<Step> steps = link.TakeSteps();
-    if (!steps.empty()) current = steps.back();
-    ++s.per_step[current];
-    const int64_t t0 = ThreadCpuNs();
-    std::optional<Bytes> r = chip.Process(cmd);
-    s.chip_cpu_ns += ThreadCpuNs() - t0;
-    if (!r) return absl::DeadlineExceededError("the chip did not answer");
-    if (record) s.exchanges.push_back(Exchange{current, Bytes(cmd.begin(), cmd.end()), *r});
-    return *r;
-  });
-  s.round_trips = link.round_trips();
-  return s;
-}
-
-// Empty when the session gave the verdict the profile expects.
-std::string CheckOutcome(const Session& s, const Case& c) {
-  const auto* r = std::get_if<emrtd::EmrtdResult>(&s.outcome);
-  if (r == nullptr) {
-    const auto& f = std::get<emrtd::DialogFailure>(s.outcome);
-    return absl::StrCat("dialog failed: ", emrtd::FailureReasonName(f.reason), " ", f.detail);
-  }
-  const vchip::Expectation& e = c.profile.expect;
-  if (e.passive_authentication && r->passive_authentication != *e.passive_authentication) {
-    return "passive authentication differs from the profile's expectation";
-  }
-  if (!e.chip_authentication.empty() && CheckResultName(r->chip_authentication_result) != e.chip_authentication) {
-    return absl::StrCat("chip authentication ", CheckResultName(r->chip_authentication_result));
-  }
-  if (!e.active_authentication.empty() && CheckResultName(r->active_authentication_result) != e.active_authentication) {
-    return absl::StrCat("active authentication ", CheckResultName(r->active_authentication_result));
-  }
-  if (!r->face_photo.has_value()) return "no face photo";
-  return "";
-}
 
 struct CpuPerSession {
   double total_ns = 0;
@@ -267,9 +87,9 @@ const CpuPerSession& BacBaseline(const LinkMode& mode) {
   for (int i = 0; i < kWarmUp + kSessions; ++i) {
     (*chip)->Reset();
     const int64_t t0 = ThreadCpuNs();
-    Session s = RunSession(**chip, bac, mode, *rng, w.store.get(), false);
+    Session s = RunSession(**chip, bac, mode.limits, *rng, w.store.get(), false);
     const int64_t t = ThreadCpuNs() - t0;
-    DOCVAL_CHECK(CheckOutcome(s, bac).empty());
+    DOCVAL_CHECK(CheckOutcome(s.outcome, bac).empty());
     if (i < kWarmUp) continue;
     sum.total_ns += static_cast<double>(t) / kSessions;
     sum.reader_ns += static_cast<double>(t - s.chip_cpu_ns) / kSessions;
@@ -298,11 +118,11 @@ void BM_ReadDocument(benchmark::State& state, size_t case_index, const LinkMode*
   for (auto _ : state) {
     (*chip)->Reset();
     const int64_t t0 = ThreadCpuNs();
-    Session s = RunSession(**chip, c, *mode, *rng, w.store.get(), false);
+    Session s = RunSession(**chip, c, mode->limits, *rng, w.store.get(), false);
     total_ns += ThreadCpuNs() - t0;
     chip_ns += s.chip_cpu_ns;
     ++sessions;
-    if (std::string error = CheckOutcome(s, c); !error.empty()) {
+    if (std::string error = CheckOutcome(s.outcome, c); !error.empty()) {
       state.SkipWithError(error.c_str());
       break;
     }
@@ -357,8 +177,8 @@ void PrintDetail() {
       absl::StatusOr<std::unique_ptr<vchip::VirtualChip>> chip =
           vchip::VirtualChip::Create(c.profile, vchip::NewSeededRandom(42));
       DOCVAL_CHECK_OK(chip.status());
-      Session s = RunSession(**chip, c, mode, *rng, w.store.get(), true);
-      std::string error = CheckOutcome(s, c);
+      Session s = RunSession(**chip, c, mode.limits, *rng, w.store.get(), true);
+      std::string error = CheckOutcome(s.outcome, c);
       const vchip::ChipFile* dg2 = c.profile.FindFile("DG2");
       std::printf("\n%s / %s (%s; DG2 %zu bytes): %zu round trips, bound %zu, ratio %.3f%s%s\n", c.name.c_str(),
                   mode.name, bound->protocol.c_str(), dg2 ? dg2->content.size() : 0, s.round_trips, bound->total,

@@ -6,6 +6,7 @@
 #include <botan/auto_rng.h>
 #include <botan/der_enc.h>
 #include <botan/ecdsa.h>
+#include <botan/numthry.h>
 #include <botan/pubkey.h>
 #include <botan/rsa.h>
 #include <botan/x509_key.h>
@@ -105,6 +106,35 @@ TEST_F(RsaTest, PublicOperation) {
   EXPECT_EQ(info->type, PublicKeyInfo::Type::kRsa);
   EXPECT_EQ(info->bits, 1024u);
   EXPECT_EQ(info->size_bytes, 128u);
+}
+
+// The public operation from a SubjectPublicKeyInfo against Botan::power_mod on the numbers, for
+// small and large public exponents.
+TEST(Signature, RsaPublicOperationForSmallAndLargeExponents) {
+  Botan::AutoSeeded_RNG rng;
+  const Botan::BigInt n = Botan::random_prime(rng, 512) * Botan::random_prime(rng, 512);
+  Botan::BigInt large_e = Botan::random_prime(rng, 100);
+  for (const Botan::BigInt& e : {Botan::BigInt(3), Botan::BigInt(65537), large_e}) {
+    const Bytes spki = Spki(Botan::RSA_PublicKey(n, e));
+    for (int i = 0; i < 4; ++i) {
+      const Botan::BigInt s = Botan::BigInt::random_integer(rng, 2, n);
+      const std::vector<uint8_t> s_bytes = Botan::BigInt::encode(s);
+      absl::StatusOr<Bytes> m = RsaPublicOperation(spki, s_bytes);
+      ASSERT_TRUE(m.ok()) << m.status();
+      const Botan::secure_vector<uint8_t> expected = Botan::BigInt::encode_1363(Botan::power_mod(s, e, n), 128);
+      EXPECT_EQ(ToHex(*m), ToHex(Bytes(expected.begin(), expected.end()))) << "e bits " << e.bits();
+    }
+  }
+  // An even modulus is no RSA key (Botan's RSA_PublicKey refuses it; the loader does too).
+  std::vector<uint8_t> even_key, even_spki;
+  Botan::DER_Encoder(even_key).start_cons(Botan::SEQUENCE).encode(n + 1).encode(Botan::BigInt(65537)).end_cons();
+  Botan::DER_Encoder(even_spki)
+      .start_cons(Botan::SEQUENCE)
+      .encode(Botan::AlgorithmIdentifier(Botan::OID("1.2.840.113549.1.1.1"), Botan::AlgorithmIdentifier::USE_NULL_PARAM))
+      .encode(even_key, Botan::BIT_STRING)
+      .end_cons();
+  EXPECT_FALSE(RsaPublicOperation(Bytes(even_spki.begin(), even_spki.end()), Bytes{0x02}).ok());
+  EXPECT_FALSE(DescribePublicKey(Bytes(even_spki.begin(), even_spki.end())).ok());
 }
 
 struct Curve {
