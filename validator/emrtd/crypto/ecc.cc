@@ -72,9 +72,21 @@ absl::Status Invalid(absl::string_view msg) { return absl::InvalidArgumentError(
 }  // namespace
 
 struct EcPoint::Impl {
+  // Always affine (z = 1; AffinePoint()): Botan computes each affine coordinate of a projective
+  // point with its own field inversion, and a point is encoded (X and Y) several times in PACE.
   Botan::PointGFp point;
   size_t field_size;
 };
+
+namespace {
+
+// A finite point made affine once (one inversion) for every later Encode(), X(), Y().
+Botan::PointGFp AffinePoint(Botan::PointGFp p) {
+  p.force_affine();
+  return p;
+}
+
+}  // namespace
 
 struct EcGroup::Impl {
   Impl(const Botan::BigInt& p_in, const Botan::BigInt& a_in, const Botan::BigInt& b_in, const Botan::BigInt& order_in,
@@ -352,7 +364,7 @@ absl::StatusOr<EcPoint> EcGroup::Multiply(const EcPoint& point, ByteSpan scalar)
       r = k * point.impl_->point;
     }
     if (r.is_zero()) return Invalid("result is the point at infinity");
-    return EcPoint(std::make_shared<EcPoint::Impl>(EcPoint::Impl{std::move(r), impl_->field_size}));
+    return EcPoint(std::make_shared<EcPoint::Impl>(EcPoint::Impl{AffinePoint(std::move(r)), impl_->field_size}));
   } catch (const std::exception& e) {
     return crypto_internal::FromBotanException("ecc: multiply", e);
   }
@@ -366,7 +378,7 @@ absl::StatusOr<EcPoint> EcGroup::MultiplyGenerator(ByteSpan scalar) const {
       std::vector<Botan::BigInt> ws;
       Botan::PointGFp r = impl_->named->blinded_base_point_multiply(k, BlindingRng(), ws);
       if (r.is_zero()) return Invalid("result is the point at infinity");
-      return EcPoint(std::make_shared<EcPoint::Impl>(EcPoint::Impl{std::move(r), impl_->field_size}));
+      return EcPoint(std::make_shared<EcPoint::Impl>(EcPoint::Impl{AffinePoint(std::move(r)), impl_->field_size}));
     } catch (const std::exception& e) {
       return crypto_internal::FromBotanException("ecc: multiply", e);
     }
@@ -380,7 +392,7 @@ absl::StatusOr<EcPoint> EcGroup::Add(const EcPoint& p, const EcPoint& q) const {
   try {
     Botan::PointGFp r = p.impl_->point + q.impl_->point;
     if (r.is_zero()) return Invalid("sum is the point at infinity");
-    return EcPoint(std::make_shared<EcPoint::Impl>(EcPoint::Impl{std::move(r), impl_->field_size}));
+    return EcPoint(std::make_shared<EcPoint::Impl>(EcPoint::Impl{AffinePoint(std::move(r)), impl_->field_size}));
   } catch (const std::exception& e) {
     return crypto_internal::FromBotanException("ecc: add", e);
   }
