@@ -11,6 +11,7 @@
 #include <botan/rsa.h>
 #include <botan/system_rng.h>
 #include <botan/pkix_types.h>
+#include <botan/x509_key.h>
 #include <botan/x509cert.h>
 
 #include <optional>
@@ -39,6 +40,7 @@ struct SignedObject {
   std::shared_ptr<Botan::X509_Certificate> ds;
   std::shared_ptr<Botan::Public_Key> ds_key;
   std::shared_ptr<Botan::Public_Key> csca_key;
+  std::vector<uint8_t> csca_spki;
 };
 
 absl::StatusOr<SignedObject> LoadSignedObject(const std::string& name, const emrtd::Bytes& file, const World& w) {
@@ -75,7 +77,9 @@ absl::StatusOr<SignedObject> LoadSignedObject(const std::string& name, const emr
   o.ds = std::make_shared<Botan::X509_Certificate>(sd->certificates[0]);
   o.ds_key = o.ds->load_subject_public_key();
   for (const testpki::Credential* csca : {&w.pki.csca_rsa, &w.pki.csca_ecdsa}) {
-    if (csca->cert->subject_dn() == o.ds->issuer_dn()) o.csca_key = csca->cert->load_subject_public_key();
+    if (csca->cert->subject_dn() != o.ds->issuer_dn()) continue;
+    o.csca_key = csca->cert->load_subject_public_key();
+    o.csca_spki = csca->cert->subject_public_key_info();
   }
   if (o.csca_key == nullptr) return absl::NotFoundError(absl::StrCat(name, ": no CSCA for the DS"));
   return o;
@@ -121,6 +125,7 @@ class FloorImpl : public CryptoFloor {
     if (spec_.aa == Aa::kEcdsaBrainpool256) {
       aa_key_ = std::make_unique<Botan::ECDSA_PrivateKey>(Rng(), Botan::EC_Group("brainpool256r1"));
     }
+    if (aa_key_ != nullptr) aa_spki_ = Botan::X509::BER_encode(*aa_key_);
   }
 
   std::string Describe() const override {
@@ -157,6 +162,11 @@ class FloorImpl : public CryptoFloor {
     for (const auto& [command, response] : exchanges_) ProtectedExchange(terminal, chip, command, response, t);
     if (spec_.aa != Aa::kNone) ActiveAuthentication(t);
     for (const SignedObject& o : signed_objects_) {
+      Timed(t.key_load_ns, [&] {
+        std::unique_ptr<Botan::Public_Key> ds(Botan::X509::load_key(o.ds->subject_public_key_info()));
+        std::unique_ptr<Botan::Public_Key> csca(Botan::X509::load_key(o.csca_spki));
+        DOCVAL_CHECK(ds != nullptr && csca != nullptr);
+      });
       Timed(t.terminal_ns[Index(FloorPart::kPa)], [&] {
         sha256_->update(o.content);
         DOCVAL_CHECK(sha256_->final_stdvec() == o.message_digest);
@@ -372,7 +382,8 @@ class FloorImpl : public CryptoFloor {
         signature = signer.sign_message(challenge, Rng());
       });
       Timed(t.terminal_ns[aa], [&] {
-        Botan::PK_Verifier verifier(*aa_key_, "EMSA1(SHA-256)");
+        std::unique_ptr<Botan::Public_Key> key(Botan::X509::load_key(aa_spki_));
+        Botan::PK_Verifier verifier(*key, "EMSA1(SHA-256)");
         DOCVAL_CHECK(verifier.verify_message(challenge, signature));
       });
       return;
@@ -389,7 +400,8 @@ class FloorImpl : public CryptoFloor {
       signature = signer.sign_message(representative, Rng());
     });
     Timed(t.terminal_ns[aa], [&] {
-      Botan::PK_Verifier verifier(*aa_key_, "Raw");
+      std::unique_ptr<Botan::Public_Key> key(Botan::X509::load_key(aa_spki_));
+      Botan::PK_Verifier verifier(*key, "Raw");
       DOCVAL_CHECK(verifier.verify_message(representative, signature));
       sha1_->update(representative.data() + 1, k - 22);
       sha1_->update(challenge);
@@ -409,6 +421,7 @@ class FloorImpl : public CryptoFloor {
   Botan::BigInt cam_static_, cam_static_inverse_, ca_static_;
   Vec cam_static_public_, ca_static_public_;
   std::unique_ptr<Botan::Private_Key> aa_key_;
+  std::vector<uint8_t> aa_spki_;  // what DG15 holds
 };
 
 }  // namespace

@@ -12,11 +12,13 @@
 //   cam      PACE-CAM: the chip's CA_IC = SK_map * SK_IC^-1 mod n encrypted under KS_enc; the
 //            terminal decrypts it and checks [CA_IC]PK_IC = PK_map,IC.
 //   aa       Active Authentication: the chip signs (RSA ISO 9796-2 as a raw RSA private operation,
-//            or ECDSA), the terminal verifies (raw RSA public operation + SHA-1, or ECDSA).
+//            or ECDSA), the terminal loads the chip's public key (DG15's SubjectPublicKeyInfo: a
+//            new key every session) and verifies (raw RSA public operation + SHA-1, or ECDSA).
 //   pa       per signed object (EF.SOD; EF.CardSecurity for CAM): the digest of its content, its
 //            signature over the signed attributes with the Document Signer key, and the Document
 //            Signer certificate's signature with the CSCA key (Botan's X509_Object::check_signature).
-//            The signatures and certificates are the profile's own (parsed once, outside the timing).
+//            The signatures and certificates are the profile's own (parsed once, outside the timing),
+//            their keys loaded once (FloorTimes::key_load_ns is what loading them costs).
 //   hash     the data groups read, with the SOD's algorithm (SHA-256).
 //   sm       secure messaging of every protected exchange of the session (as the extended-length
 //            link reads every file in one response): IV, CBC of the data, MAC of command and response,
@@ -43,6 +45,9 @@ const char* FloorPartName(FloorPart part);
 struct FloorTimes {
   std::array<int64_t, kFloorParts> terminal_ns{};  // per part
   std::array<int64_t, kFloorParts> chip_ns{};
+  // Not in the floor: loading the Document Signer and CSCA public keys of the signed objects with
+  // Botan (X509::load_key), which a server can do once per key instead of once per session.
+  int64_t key_load_ns = 0;
   int64_t terminal_total() const;
   int64_t chip_total() const;
 };
