@@ -180,6 +180,12 @@ absl::Status ReadDelivery(MapReader& r, DeliveryConfig& d) {
   return absl::OkStatus();
 }
 
+absl::Status ReadValidator(MapReader& r, ValidatorConfig& v) {
+  RETURN_IF_ERROR(r.Int("max_sessions", v.max_sessions, 1, 1000000));
+  RETURN_IF_ERROR(r.Int("workers", v.workers, 0, 1024));
+  return r.Seconds("drain_s", v.drain);
+}
+
 absl::Status ReadTop(MapReader& r, Config& c) {
   RETURN_IF_ERROR(r.String("listen", c.listen));
   RETURN_IF_ERROR(r.Sub("tls", [&](MapReader& t) -> absl::Status {
@@ -212,6 +218,7 @@ absl::Status ReadTop(MapReader& r, Config& c) {
     return t.StringList("crl", c.trust.crl);
   }));
   RETURN_IF_ERROR(r.Bool("allow_bac_fallback", c.allow_bac_fallback));
+  RETURN_IF_ERROR(r.Sub("validator", [&](MapReader& t) { return ReadValidator(t, c.validator); }));
   RETURN_IF_ERROR(r.String("poster_listen", c.poster_listen));
   RETURN_IF_ERROR(r.Sub("signing", [&](MapReader& t) -> absl::Status {
     RETURN_IF_ERROR(t.String("key_path", c.signing_key_path));
@@ -361,6 +368,10 @@ EnvLookup ProcessEnvironment() {
     if (v == nullptr) return std::nullopt;
     return std::string(v);
   };
+}
+
+absl::Duration ValidatorDrain(const Config& c) {
+  return c.validator.drain > absl::ZeroDuration() ? c.validator.drain : c.timeouts.session + absl::Seconds(15);
 }
 
 absl::StatusOr<std::pair<std::string, int>> ParseHostPort(absl::string_view address) {

@@ -77,6 +77,15 @@ struct DeliveryConfig {
   absl::Duration drain = absl::Seconds(35);
 };
 
+// The validator's admission, workers and drain (docs/configuration.md, `validator.*`).
+struct ValidatorConfig {
+  int max_sessions = 1000;  // sessions open at once; over it, RESOURCE_EXHAUSTED (gateway: 1013)
+  int workers = 0;          // dialog worker threads; 0: the CPUs the process may use
+  // On SIGTERM: how long open sessions may go on before they are ended. Zero: timeouts.session_s
+  // + 15 s, so with the defaults every session that started before SIGTERM completes.
+  absl::Duration drain = absl::ZeroDuration();
+};
+
 struct Config {
   // Gateway.
   std::string listen = "127.0.0.1:8080";
@@ -99,6 +108,7 @@ struct Config {
   std::string validator_listen = "127.0.0.1:50051";
   TrustConfig trust;
   bool allow_bac_fallback = false;
+  ValidatorConfig validator;
 
   // Poster.
   std::string poster_listen = "127.0.0.1:50052";
@@ -135,6 +145,9 @@ EnvLookup ProcessEnvironment();
 
 // Checks cross-key consistency (addresses parse, client ids unique, URLs are http(s), ...).
 absl::Status ValidateConfig(const Config& config);
+
+// validator.drain_s, or timeouts.session_s + 15 s when it is not set.
+absl::Duration ValidatorDrain(const Config& config);
 
 // "host:port" → {host, port}; accepts "[v6]:port". Port 0 is allowed (ephemeral).
 absl::StatusOr<std::pair<std::string, int>> ParseHostPort(absl::string_view address);

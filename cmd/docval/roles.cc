@@ -209,8 +209,12 @@ int RunRole(Role role, const std::string& config_path) {
   std::unique_ptr<poster::PosterService> poster_service;
   if (runs_validator) {
     validator_service = std::make_unique<validator::ValidatorService>(
-        validator::ValidatorServiceOptions{.allow_bac_fallback = c.allow_bac_fallback},
+        validator::ValidatorServiceOptions{.allow_bac_fallback = c.allow_bac_fallback,
+                                           .max_sessions = c.validator.max_sessions,
+                                           .workers = c.validator.workers},
         [holder = trust.get()] { return holder->Get(); }, *registry);
+    LogInfo("validator workers", {{"workers", validator_service->workers()},
+                                  {"max_sessions", c.validator.max_sessions}});
   }
   if (runs_poster) {
     absl::StatusOr<std::unique_ptr<poster::PosterService>> p = StartPoster(c, *registry);
@@ -304,6 +308,16 @@ int RunRole(Role role, const std::string& config_path) {
     const bool drained = poster_service->Drain(c.delivery.drain);
     LogInfo("deliveries drained", {{"complete", drained},
                                    {"duration_ms", absl::ToInt64Milliseconds(absl::Now() - started)}});
+  }
+  if (validator_service) {
+    // Drain: refuse new sessions (UNAVAILABLE; health is NOT_SERVING above), let open ones finish
+    // up to validator.drain_s, then end the rest (UNAVAILABLE) and stop the workers.
+    const absl::Duration limit = ValidatorDrain(c);
+    LogInfo("draining sessions", {{"drain_s", absl::ToDoubleSeconds(limit)}, {"sessions", validator_service->sessions()}});
+    const absl::Time started = absl::Now();
+    const bool drained = validator_service->Drain(limit);
+    LogInfo("sessions drained", {{"complete", drained},
+                                 {"duration_ms", absl::ToInt64Milliseconds(absl::Now() - started)}});
   }
   if (grpc_server) grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   LogInfo("stopped");

@@ -1,16 +1,24 @@
 #include "validator/service/validator_service.h"
 
+#include <atomic>
 #include <deque>
-#include <mutex>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/logging.h"
+#include "common/worker_pool.h"
+#include "validator/service/usable_cpus.h"
 #include "validator/result_json/result_proto.h"
 
 namespace docval::validator {
@@ -35,11 +43,81 @@ struct ValidatorService::Metrics {
                         .Name("docval_validator_round_trips")
                         .Help("Command APDUs per chip dialog")
                         .Register(r)
-                        .Add({}, prometheus::Histogram::BucketBoundaries{5, 10, 15, 20, 30, 40, 60, 100, 200})) {}
+                        .Add({}, prometheus::Histogram::BucketBoundaries{5, 10, 15, 20, 30, 40, 60, 100, 200})),
+        refused(prometheus::BuildCounter()
+                    .Name("docval_validator_sessions_refused_total")
+                    .Help("Sessions refused before any work: over_capacity (validator.max_sessions), draining")
+                    .Register(r)),
+        steps(prometheus::BuildCounter()
+                  .Name("docval_validator_steps_total")
+                  .Help("Dialog steps taken by a worker: run, or dropped because their session had ended")
+                  .Register(r)),
+        queued_steps(prometheus::BuildGauge()
+                         .Name("docval_validator_queued_steps")
+                         .Help("Dialog steps waiting for a worker")
+                         .Register(r)
+                         .Add({})),
+        busy_workers(prometheus::BuildGauge()
+                         .Name("docval_validator_busy_workers")
+                         .Help("Workers running a dialog step")
+                         .Register(r)
+                         .Add({})),
+        workers(prometheus::BuildGauge()
+                    .Name("docval_validator_workers")
+                    .Help("Worker threads for dialog steps (validator.workers)")
+                    .Register(r)
+                    .Add({})),
+        max_sessions(prometheus::BuildGauge()
+                         .Name("docval_validator_max_sessions")
+                         .Help("Sessions this validator accepts at once (validator.max_sessions)")
+                         .Register(r)
+                         .Add({})) {}
   prometheus::Family<prometheus::Counter>& sessions;
   prometheus::Gauge& active;
   prometheus::Histogram& duration;
   prometheus::Histogram& round_trips;
+  prometheus::Family<prometheus::Counter>& refused;
+  prometheus::Family<prometheus::Counter>& steps;
+  prometheus::Gauge& queued_steps;
+  prometheus::Gauge& busy_workers;
+  prometheus::Gauge& workers;
+  prometheus::Gauge& max_sessions;
+};
+
+class SessionReactor;
+
+// What the reactors share with the service. Lock order: `mu` before a reactor's lock; a reactor
+// never takes `mu` while holding its own.
+struct ValidatorService::Core {
+  Core(ValidatorServiceOptions o, TrustStoreProvider t, prometheus::Registry& registry)
+      : options(std::move(o)),
+        trust(std::move(t)),
+        worker_count(options.workers > 0 ? options.workers : UsableCpus()),
+        metrics(registry),
+        // One step at most per session waits: the queue never needs more than max_sessions.
+        pool(worker_count, static_cast<size_t>(std::max(1, options.max_sessions))) {
+    metrics.workers.Set(worker_count);
+    metrics.max_sessions.Set(options.max_sessions);
+  }
+
+  // Called once per reactor, just before it is deleted.
+  void Unregister(SessionReactor* r) {
+    absl::MutexLock lock(&mu);
+    sessions.erase(r);
+  }
+
+  const ValidatorServiceOptions options;
+  const TrustStoreProvider trust;
+  const int worker_count;
+  ValidatorService::Metrics metrics;
+  std::atomic<int> queued{0};
+
+  mutable absl::Mutex mu;
+  bool accepting ABSL_GUARDED_BY(mu) = true;
+  bool stopped ABSL_GUARDED_BY(mu) = false;
+  absl::flat_hash_set<SessionReactor*> sessions ABSL_GUARDED_BY(mu);
+
+  WorkerPool pool;  // last: its threads stop first, while everything above is still alive
 };
 
 namespace {
@@ -77,24 +155,41 @@ v1::FailureReason ToProtoReason(emrtd::FailureReason r) {
   return v1::SERVER_ERROR;
 }
 
-// One reactor per stream. Locking rule: `mu_` guards the dialog and the write queue; gRPC calls
-// (StartRead, StartWrite, Finish) are made after `mu_` is released, because gRPC may run reactions
-// inline from inside them. Each handler collects what to do in `Actions` and performs it unlocked.
+
+}  // namespace
+
+// One reactor per stream.
+//
+// Threads: gRPC reactions (OnReadDone, OnWriteDone, OnCancel, OnDone) and the worker running this
+// session's step. `mu_` guards everything below it except the dialog objects (`rng_`, `link_`,
+// `task_`), which only the worker touches while `step_pending_` is set, and the reactor frees.
+// gRPC operations (StartRead, StartWrite, Finish) are made after `mu_` is released, because gRPC
+// may run reactions inline from inside them; each handler collects them in `Actions`.
+//
+// Two guards keep gRPC calls legal from a worker thread, which, unlike a reaction, holds no
+// reference on the call: Finish is deferred while another thread is between deciding a read/write
+// and starting it (`ops_in_flight_`), so no operation starts after Finish and none after OnDone;
+// and the reactor is deleted only when both gRPC (OnDone) and the step (if any) are through with
+// it (`refs_`).
 class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent> {
  public:
-  SessionReactor(const ValidatorServiceOptions& options, std::shared_ptr<const emrtd::TrustStore> trust,
-                 ValidatorService::Metrics& metrics)
-      : trust_(std::move(trust)), metrics_(metrics), started_at_(absl::Now()) {
-    config_.allow_bac_fallback = options.allow_bac_fallback;
+  SessionReactor(ValidatorService::Core& core, std::shared_ptr<const emrtd::TrustStore> trust)
+      : core_(core), trust_(std::move(trust)), started_at_(absl::Now()) {
+    config_.allow_bac_fallback = core_.options.allow_bac_fallback;
     config_.trust_store = trust_.get();
-    metrics_.active.Increment();
-    StartRead(&request_);
+    core_.metrics.active.Increment();
+    StartRead(&request_);  // held back by gRPC until the reactor is bound
+  }
+
+  ~SessionReactor() override {
+    // Free the dialog (and the secrets in its frames) before what its frames refer to.
+    task_ = emrtd::Task<emrtd::DialogOutcome>();
   }
 
   void OnReadDone(bool ok) override {
     Actions a;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (finished_) return;
       if (!ok) {
         // The gateway closed its side or the call was cancelled: the session is over.
@@ -103,18 +198,19 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
         if (!request_.has_start()) {
           EndLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the first message must be start"), "protocol_error", a);
         } else {
-          StartDialogLocked(request_.start());
+          PrepareDialogLocked(request_.start());
           request_.Clear();
-          AfterStepLocked(a);
+          QueueStepLocked(a);
         }
-      } else if (!request_.has_response_apdu() || !link_->awaiting_response()) {
+      } else if (!request_.has_response_apdu() || !awaiting_response_) {
         EndLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "a response APDU arrived when none was awaited"),
                   "protocol_error", a);
       } else {
-        std::string raw = std::move(*request_.mutable_response_apdu());
+        const std::string& raw = request_.response_apdu();
+        response_ = emrtd::Bytes(raw.begin(), raw.end());
         request_.Clear();
-        link_->Respond(emrtd::Bytes(raw.begin(), raw.end()));
-        AfterStepLocked(a);
+        awaiting_response_ = false;
+        QueueStepLocked(a);
       }
     }
     Perform(a);
@@ -123,7 +219,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
   void OnWriteDone(bool ok) override {
     Actions a;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       writing_ = false;
       if (finished_) return;
       if (!ok) {
@@ -135,21 +231,36 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
     Perform(a);
   }
 
-  void OnCancel() override {
+  void OnCancel() override { Abort(grpc::Status::CANCELLED, "cancelled"); }
+
+  void OnDone() override { Unref(); }
+
+  // Ends the session now (no-op when it has ended). Any thread; the caller holds a reference.
+  void Abort(const grpc::Status& status, const std::string& label) {
     Actions a;
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!finished_) EndLocked(grpc::Status::CANCELLED, "cancelled", a);
+      absl::MutexLock lock(&mu_);
+      if (!finished_) EndLocked(status, label, a);
     }
     Perform(a);
   }
 
-  void OnDone() override {
+  // A reference for the service's shutdown; false when the reactor is already being deleted.
+  bool TryRef() {
+    absl::MutexLock lock(&mu_);
+    if (refs_ == 0) return false;
+    ++refs_;
+    return true;
+  }
+
+  void Unref() {
+    bool last = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      // Free the dialog (and the secrets in its frames) before the reactor goes.
-      task_ = emrtd::Task<emrtd::DialogOutcome>();
+      absl::MutexLock lock(&mu_);
+      last = --refs_ == 0;
     }
+    if (!last) return;
+    core_.Unregister(this);
     delete this;
   }
 
@@ -157,16 +268,44 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
   struct Actions {
     bool read = false;
     v1::SessionEvent* write = nullptr;
+    bool counted = false;  // this thread is counted in ops_in_flight_
+    bool step = false;
     std::optional<grpc::Status> finish;
   };
 
-  void Perform(Actions& a) {
+  void CountOpsLocked(Actions& a) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if ((a.read || a.write) && !a.counted) {
+      ++ops_in_flight_;
+      a.counted = true;
+    }
+  }
+
+  void Perform(Actions& a) ABSL_LOCKS_EXCLUDED(mu_) {
+    if (a.step && !SubmitStep()) {
+      Actions b;
+      {
+        absl::MutexLock lock(&mu_);
+        --refs_;  // the step's reference; gRPC still holds one
+        if (!finished_) {
+          EndLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the validator is shutting down"), "shutting_down", b);
+        }
+      }
+      Perform(b);
+    }
     if (a.read) StartRead(&request_);
     if (a.write) StartWrite(a.write);
+    if (a.counted) {
+      std::optional<grpc::Status> deferred;
+      {
+        absl::MutexLock lock(&mu_);
+        if (--ops_in_flight_ == 0) deferred = std::exchange(deferred_finish_, std::nullopt);
+      }
+      if (deferred) Finish(*deferred);
+    }
     if (a.finish) Finish(*a.finish);
   }
 
-  void StartDialogLocked(const v1::SessionStart& start) {
+  void PrepareDialogLocked(const v1::SessionStart& start) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     session_id_ = start.session_id();
     params_.access_key.can = Secret(start.access_key().can());
     params_.access_key.document_number = Secret(start.access_key().document_number());
@@ -179,48 +318,103 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
     params_.diagnostics = start.diagnostics();
     params_.platform = start.platform();
     params_.now_unix_seconds = absl::ToUnixSeconds(absl::Now());
-    rng_ = emrtd::NewSystemRandom();
-    link_ = std::make_unique<emrtd::CardLink>(params_.limits);
-    task_ = emrtd::ReadDocument(*link_, params_, config_, *rng_);
     dialog_started_ = true;
-    LogInfo("dialog started", {{"session_id", session_id_}});
-    task_.Start();
   }
 
-  // After the dialog ran until it suspended or finished: queue what it produced.
-  void AfterStepLocked(Actions& a) {
-    for (emrtd::Step s : link_->TakeSteps()) {
-      v1::SessionEvent e;
-      e.set_progress(ToProtoStep(s));
-      queue_.push_back(std::move(e));
-    }
-    if (task_.done()) {
-      v1::SessionEvent e;
-      emrtd::DialogOutcome& outcome = task_.result();
-      if (auto* result = std::get_if<emrtd::EmrtdResult>(&outcome)) {
-        ToProto(*result, e.mutable_result());
-        outcome_label_ = "result";
+  void QueueStepLocked(Actions& a) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ++refs_;  // released by the step
+    a.step = true;
+  }
+
+  bool SubmitStep() {
+    core_.queued.fetch_add(1);
+    core_.metrics.queued_steps.Increment();
+    if (core_.pool.TrySubmit([this] { RunStep(); })) return true;
+    core_.queued.fetch_sub(1);
+    core_.metrics.queued_steps.Decrement();
+    return false;
+  }
+
+  // On a worker: one dialog step, unless the session has ended meanwhile.
+  void RunStep() {
+    core_.queued.fetch_sub(1);
+    core_.metrics.queued_steps.Decrement();
+    if (core_.options.before_step) core_.options.before_step();
+    std::optional<emrtd::Bytes> response;
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) {
+        core_.metrics.steps.Add({{"outcome", "dropped"}}).Increment();
+        response_.reset();
       } else {
-        const emrtd::DialogFailure& f = std::get<emrtd::DialogFailure>(outcome);
-        e.mutable_failure()->set_reason(ToProtoReason(f.reason));
-        e.mutable_failure()->set_detail(f.detail);
-        outcome_label_ = emrtd::FailureReasonName(f.reason);
-        LogInfo("dialog failed", {{"session_id", session_id_}, {"reason", outcome_label_}, {"detail", f.detail}});
+        response = std::exchange(response_, std::nullopt);
+        step_running_ = true;
       }
-      queue_.push_back(std::move(e));
-      final_queued_ = true;
+    }
+    if (!step_running_) return Unref();
+    core_.metrics.steps.Add({{"outcome", "run"}}).Increment();
+    core_.metrics.busy_workers.Increment();
+    if (!task_.valid()) {
+      rng_ = emrtd::NewSystemRandom();
+      link_ = std::make_unique<emrtd::CardLink>(params_.limits);
+      task_ = emrtd::ReadDocument(*link_, params_, config_, *rng_);
+      LogInfo("dialog started", {{"session_id", session_id_}});
+      task_.Start();
     } else {
+      link_->Respond(std::move(*response));
+    }
+    core_.metrics.busy_workers.Decrement();
+    std::vector<v1::SessionEvent> events = CollectEvents();
+    Actions a;
+    {
+      absl::MutexLock lock(&mu_);
+      step_running_ = false;
+      round_trips_ = link_->round_trips();
+      if (!finished_) {
+        for (v1::SessionEvent& e : events) queue_.push_back(std::move(e));
+        if (task_.done()) {
+          final_queued_ = true;
+        } else {
+          awaiting_response_ = true;
+          a.read = true;
+        }
+        WriteNextLocked(a);
+        CountOpsLocked(a);
+      }
+    }
+    Perform(a);
+    Unref();
+  }
+
+  // On the worker, after a step: the progress, then the next command or the outcome.
+  std::vector<v1::SessionEvent> CollectEvents() {
+    std::vector<v1::SessionEvent> events;
+    for (emrtd::Step s : link_->TakeSteps()) events.emplace_back().set_progress(ToProtoStep(s));
+    v1::SessionEvent& e = events.emplace_back();
+    if (!task_.done()) {
       DOCVAL_CHECK(link_->awaiting_response());
-      v1::SessionEvent e;
       const emrtd::Bytes& cmd = link_->pending_command();
       e.set_command_apdu(std::string(cmd.begin(), cmd.end()));
-      queue_.push_back(std::move(e));
-      a.read = true;
+      return events;
     }
-    WriteNextLocked(a);
+    emrtd::DialogOutcome& outcome = task_.result();
+    std::string label;
+    if (auto* result = std::get_if<emrtd::EmrtdResult>(&outcome)) {
+      ToProto(*result, e.mutable_result());
+      label = "result";
+    } else {
+      const emrtd::DialogFailure& f = std::get<emrtd::DialogFailure>(outcome);
+      e.mutable_failure()->set_reason(ToProtoReason(f.reason));
+      e.mutable_failure()->set_detail(f.detail);
+      label = emrtd::FailureReasonName(f.reason);
+      LogInfo("dialog failed", {{"session_id", session_id_}, {"reason", label}, {"detail", f.detail}});
+    }
+    absl::MutexLock lock(&mu_);
+    outcome_label_ = std::move(label);
+    return events;
   }
 
-  void WriteNextLocked(Actions& a) {
+  void WriteNextLocked(Actions& a) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (writing_) return;
     if (queue_.empty()) {
       if (final_queued_) EndLocked(grpc::Status::OK, outcome_label_, a);
@@ -230,49 +424,137 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
     queue_.pop_front();
     writing_ = true;
     a.write = &current_;
+    CountOpsLocked(a);
   }
 
-  void EndLocked(const grpc::Status& status, const std::string& label, Actions& a) {
+  void EndLocked(const grpc::Status& status, const std::string& label, Actions& a) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     finished_ = true;
-    metrics_.active.Decrement();
-    metrics_.sessions.Add({{"outcome", label}}).Increment();
-    metrics_.duration.Observe(absl::ToDoubleSeconds(absl::Now() - started_at_));
-    if (link_) metrics_.round_trips.Observe(static_cast<double>(link_->round_trips()));
+    core_.metrics.active.Decrement();
+    core_.metrics.sessions.Add({{"outcome", label}}).Increment();
+    core_.metrics.duration.Observe(absl::ToDoubleSeconds(absl::Now() - started_at_));
+    if (dialog_started_) core_.metrics.round_trips.Observe(static_cast<double>(round_trips_));
+    queue_.clear();
     a.read = false;
-    a.finish = status;
+    if (ops_in_flight_ == 0 || (a.counted && ops_in_flight_ == 1)) {
+      a.finish = status;
+    } else {
+      deferred_finish_ = status;
+    }
   }
 
-  std::mutex mu_;
-  std::shared_ptr<const emrtd::TrustStore> trust_;
+  ValidatorService::Core& core_;
+  const std::shared_ptr<const emrtd::TrustStore> trust_;
   emrtd::ReaderConfig config_;
-  ValidatorService::Metrics& metrics_;
-  absl::Time started_at_;
-  std::string session_id_;
+  const absl::Time started_at_;
+  // The dialog: written before the first step is queued, then touched by the worker only.
   emrtd::SessionParams params_;
   std::unique_ptr<emrtd::RandomSource> rng_;
   std::unique_ptr<emrtd::CardLink> link_;
   emrtd::Task<emrtd::DialogOutcome> task_;
+  bool step_running_ = false;  // the worker's own view; written under mu_
+
+  absl::Mutex mu_;
+  int refs_ ABSL_GUARDED_BY(mu_) = 1;  // gRPC's, until OnDone; +1 while a step is queued or running
+  int ops_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  std::optional<grpc::Status> deferred_finish_ ABSL_GUARDED_BY(mu_);
+  std::string session_id_;
+  std::optional<emrtd::Bytes> response_ ABSL_GUARDED_BY(mu_);
   v1::SessionRequest request_;
   v1::SessionEvent current_;
-  std::deque<v1::SessionEvent> queue_;
-  std::string outcome_label_;
-  bool dialog_started_ = false;
-  bool writing_ = false;
-  bool final_queued_ = false;
-  bool finished_ = false;
+  std::deque<v1::SessionEvent> queue_ ABSL_GUARDED_BY(mu_);
+  std::string outcome_label_ ABSL_GUARDED_BY(mu_);
+  size_t round_trips_ ABSL_GUARDED_BY(mu_) = 0;
+  bool dialog_started_ ABSL_GUARDED_BY(mu_) = false;
+  bool awaiting_response_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool final_queued_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+namespace {
+
+// A session refused before any work: finishes at once with `status`.
+class RefusedSession final : public grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent> {
+ public:
+  explicit RefusedSession(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
 };
 
 }  // namespace
 
 ValidatorService::ValidatorService(ValidatorServiceOptions options, TrustStoreProvider trust,
                                    prometheus::Registry& registry)
-    : options_(options), trust_(std::move(trust)), metrics_(std::make_unique<Metrics>(registry)) {}
+    : core_(std::make_unique<Core>(std::move(options), std::move(trust), registry)) {}
 
-ValidatorService::~ValidatorService() = default;
+ValidatorService::~ValidatorService() { Shutdown(); }
 
 grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* ValidatorService::Session(grpc::CallbackServerContext*) {
-  return new SessionReactor(options_, trust_ ? trust_() : nullptr, *metrics_);
+  Core& c = *core_;
+  {
+    absl::MutexLock lock(&c.mu);
+    if (c.accepting && static_cast<int>(c.sessions.size()) < c.options.max_sessions) {
+      auto* r = new SessionReactor(c, c.trust ? c.trust() : nullptr);
+      c.sessions.insert(r);
+      return r;
+    }
+    if (!c.accepting) {
+      c.metrics.refused.Add({{"reason", "draining"}}).Increment();
+      return new RefusedSession(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                             "the validator is shutting down: open the session on another one"));
+    }
+  }
+  c.metrics.refused.Add({{"reason", "over_capacity"}}).Increment();
+  return new RefusedSession(grpc::Status(
+      grpc::StatusCode::RESOURCE_EXHAUSTED,
+      absl::StrCat("the validator is at its session limit (validator.max_sessions = ", c.options.max_sessions,
+                   "): try again later")));
 }
+
+void ValidatorService::StopAccepting() {
+  absl::MutexLock lock(&core_->mu);
+  core_->accepting = false;
+}
+
+bool ValidatorService::WaitIdle(absl::Time deadline) {
+  absl::MutexLock lock(&core_->mu);
+  auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(core_->mu) { return core_->sessions.empty(); };
+  return core_->mu.AwaitWithDeadline(absl::Condition(&idle), deadline);
+}
+
+void ValidatorService::Shutdown() {
+  std::vector<SessionReactor*> open;
+  {
+    absl::MutexLock lock(&core_->mu);
+    core_->accepting = false;
+    if (core_->stopped) return;
+    core_->stopped = true;
+    for (SessionReactor* r : core_->sessions) {
+      if (r->TryRef()) open.push_back(r);
+    }
+  }
+  if (!open.empty()) LogInfo("ending open sessions", {{"sessions", static_cast<int64_t>(open.size())}});
+  for (SessionReactor* r : open) {
+    r->Abort(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the validator shut down"), "shutting_down");
+    r->Unref();
+  }
+  core_->pool.Shutdown();  // queued steps are dropped (their sessions ended); running ones finish
+}
+
+bool ValidatorService::Drain(absl::Duration limit) {
+  StopAccepting();
+  const bool drained = WaitIdle(absl::Now() + limit);
+  Shutdown();
+  return drained;
+}
+
+int ValidatorService::sessions() const {
+  absl::MutexLock lock(&core_->mu);
+  return static_cast<int>(core_->sessions.size());
+}
+
+int ValidatorService::queued_steps() const { return core_->queued.load(); }
+
+int ValidatorService::workers() const { return core_->worker_count; }
 
 }  // namespace docval::validator
