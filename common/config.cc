@@ -198,10 +198,15 @@ absl::Status ReadTop(MapReader& r, Config& c) {
   RETURN_IF_ERROR(r.Sub("timeouts", [&](MapReader& t) -> absl::Status {
     RETURN_IF_ERROR(t.Seconds("start_message_s", c.timeouts.start_message));
     RETURN_IF_ERROR(t.Seconds("response_s", c.timeouts.response));
-    return t.Seconds("session_s", c.timeouts.session);
+    RETURN_IF_ERROR(t.Seconds("session_s", c.timeouts.session));
+    RETURN_IF_ERROR(t.Seconds("write_s", c.timeouts.write));
+    RETURN_IF_ERROR(t.Seconds("close_s", c.timeouts.close));
+    RETURN_IF_ERROR(t.Seconds("http_request_s", c.timeouts.http_request));
+    return t.Seconds("http_keep_alive_s", c.timeouts.http_keep_alive);
   }));
   RETURN_IF_ERROR(r.Sub("limits", [&](MapReader& t) -> absl::Status {
     RETURN_IF_ERROR(t.Int("max_sessions", c.limits.max_sessions, 1, 1000000));
+    RETURN_IF_ERROR(t.Int("max_connections", c.limits.max_connections, 1, 10000000));
     return t.Int("max_sessions_per_client", c.limits.max_sessions_per_client, 1, 1000000);
   }));
   RETURN_IF_ERROR(r.Sub("handshake_authorization", [&](MapReader& t) -> absl::Status {
@@ -468,6 +473,9 @@ absl::Status ValidateConfig(const Config& c) {
   }
   if (c.timeouts.session < c.timeouts.response) {
     return KeyError("timeouts.session_s", "must not be shorter than timeouts.response_s");
+  }
+  if (c.limits.EffectiveMaxConnections() < c.limits.max_sessions) {
+    return KeyError("limits.max_connections", "must not be below limits.max_sessions (each session is a connection)");
   }
   if (c.limits.max_sessions_per_client > c.limits.max_sessions) {
     return KeyError("limits.max_sessions_per_client", "must not exceed limits.max_sessions");

@@ -29,15 +29,22 @@ struct TrustConfig {
   std::vector<std::string> crl;   // CRL files (PEM/DER)
 };
 
+// The gateway's time limits (docs/protocol.md §1 and §5).
 struct TimeoutsConfig {
   absl::Duration start_message = absl::Seconds(10);
   absl::Duration response = absl::Seconds(15);
   absl::Duration session = absl::Seconds(60);
+  absl::Duration write = absl::Seconds(10);            // one WebSocket frame to the client
+  absl::Duration close = absl::Seconds(5);             // from the start of the close to the TCP close
+  absl::Duration http_request = absl::Seconds(10);     // a connection's first request, TLS included
+  absl::Duration http_keep_alive = absl::Seconds(15);  // each later request on a kept-alive connection
 };
 
 struct LimitsConfig {
   int max_sessions = 1000;            // per gateway process
   int max_sessions_per_client = 200;  // per gateway process and client_id
+  int max_connections = 0;            // TCP connections per gateway process; 0: 2 × max_sessions
+  int EffectiveMaxConnections() const { return max_connections > 0 ? max_connections : 2 * max_sessions; }
 };
 
 struct TlsConfig {

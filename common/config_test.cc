@@ -88,6 +88,25 @@ delivery:
   EXPECT_TRUE(ValidateConfig(*c).ok()) << ValidateConfig(*c);
 }
 
+TEST(ConfigTest, GatewayLimitsBeforeAndAfterTheUpgrade) {
+  Config d;
+  EXPECT_EQ(d.limits.EffectiveMaxConnections(), 2 * d.limits.max_sessions);  // room for probes and refusals
+  absl::StatusOr<Config> c = ParseConfigYaml(R"(
+timeouts: {write_s: 4, close_s: 2, http_request_s: 3, http_keep_alive_s: 7}
+limits: {max_sessions: 10, max_sessions_per_client: 5, max_connections: 12}
+)",
+                                             "test.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->timeouts.write, absl::Seconds(4));
+  EXPECT_EQ(c->timeouts.close, absl::Seconds(2));
+  EXPECT_EQ(c->timeouts.http_request, absl::Seconds(3));
+  EXPECT_EQ(c->timeouts.http_keep_alive, absl::Seconds(7));
+  EXPECT_EQ(c->limits.EffectiveMaxConnections(), 12);
+  c->limits.max_connections = 9;
+  absl::Status s = ValidateConfig(*c);
+  EXPECT_THAT(s.message(), HasSubstr("limits.max_connections")) << s;
+}
+
 TEST(ConfigTest, DeliveryDefaults) {
   Config c;
   EXPECT_EQ(c.delivery.workers, 16);

@@ -141,6 +141,11 @@ gateway::GatewayOptions GatewayOptionsFrom(const Config& c) {
   o.start_message_timeout = c.timeouts.start_message;
   o.response_timeout = c.timeouts.response;
   o.session_timeout = c.timeouts.session;
+  o.write_timeout = c.timeouts.write;
+  o.close_timeout = c.timeouts.close;
+  o.http_request_timeout = c.timeouts.http_request;
+  o.http_keep_alive_timeout = c.timeouts.http_keep_alive;
+  o.max_connections = c.limits.EffectiveMaxConnections();
   o.max_sessions = c.limits.max_sessions;
   o.max_sessions_per_client = c.limits.max_sessions_per_client;
   for (const ClientConfig& cc : c.clients) o.client_ids.push_back(cc.client_id);

@@ -1,23 +1,26 @@
 #include "gateway/upstream/poster_client.h"
 
 namespace docval::gateway {
-namespace {
 
-struct Call {
+struct DeliveryCall::State {
   grpc::ClientContext context;
   v1::DeliveryRequest request;
   v1::DeliveryReport report;
 };
 
-}  // namespace
+void DeliveryCall::Cancel() { state_->context.TryCancel(); }
 
-void DeliverAsync(v1::Poster::StubInterface& stub, v1::DeliveryRequest request,
-                  std::chrono::system_clock::time_point deadline, DeliverCallback done) {
-  auto call = std::make_shared<Call>();
-  call->request = std::move(request);
-  call->context.set_deadline(deadline);
-  stub.async()->Deliver(&call->context, &call->request, &call->report,
-                        [call, done = std::move(done)](grpc::Status status) { done(status, std::move(call->report)); });
+std::shared_ptr<DeliveryCall> DeliverAsync(v1::Poster::StubInterface& stub, v1::DeliveryRequest request,
+                                           std::chrono::system_clock::time_point deadline, DeliverCallback done) {
+  auto state = std::make_shared<DeliveryCall::State>();
+  state->request = std::move(request);
+  state->context.set_deadline(deadline);
+  stub.async()->Deliver(&state->context, &state->request, &state->report,
+                        [state, done = std::move(done)](grpc::Status status) {
+                          state->request.Clear();  // holds the result
+                          done(status, std::move(state->report));
+                        });
+  return std::shared_ptr<DeliveryCall>(new DeliveryCall(state));
 }
 
 }  // namespace docval::gateway

@@ -1,4 +1,5 @@
-// Asynchronous Poster.Deliver calls from the gateway. The callback runs on a gRPC thread.
+// Asynchronous Poster.Deliver calls from the gateway. The callback runs on a gRPC thread, exactly
+// once, also after Cancel() (then usually with CANCELLED).
 #ifndef DOCVAL_GATEWAY_UPSTREAM_POSTER_CLIENT_H_
 #define DOCVAL_GATEWAY_UPSTREAM_POSTER_CLIENT_H_
 
@@ -14,9 +15,25 @@ namespace docval::gateway {
 
 using DeliverCallback = std::function<void(grpc::Status, v1::DeliveryReport)>;
 
-// Calls Deliver with `deadline` (the session's remaining time bounds all attempts).
-void DeliverAsync(v1::Poster::StubInterface& stub, v1::DeliveryRequest request,
-                  std::chrono::system_clock::time_point deadline, DeliverCallback done);
+// One Deliver call in flight. Thread-safe; holding the handle keeps the call's context alive, so
+// Cancel() after the end is a harmless no-op.
+class DeliveryCall {
+ public:
+  // Stops the delivery (the session ended): the poster stops at once (docs/poster.md).
+  void Cancel();
+
+  struct State;
+
+ private:
+  friend std::shared_ptr<DeliveryCall> DeliverAsync(v1::Poster::StubInterface&, v1::DeliveryRequest,
+                                                    std::chrono::system_clock::time_point, DeliverCallback);
+  explicit DeliveryCall(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  std::shared_ptr<State> state_;
+};
+
+// Calls Deliver with `deadline` (the session's limit bounds all attempts).
+std::shared_ptr<DeliveryCall> DeliverAsync(v1::Poster::StubInterface& stub, v1::DeliveryRequest request,
+                                           std::chrono::system_clock::time_point deadline, DeliverCallback done);
 
 }  // namespace docval::gateway
 

@@ -1,5 +1,8 @@
 // The gateway's network front: one HTTP/WebSocket listener (Boost.Beast), one async session object
-// per connection (Beast examples style), all I/O of a connection on its strand.
+// per connection (Beast examples style), all I/O of a connection on its strand. The layers:
+// gateway_server.cc listens; http_session.h serves a connection before the upgrade with the routes of
+// http_routes.h; ws_session.h runs a v1 session after it, with the decisions of session_rules.h and
+// the frames of gateway/protocol/v1.h; gateway_context.h holds what they share and the caps.
 //
 // Routes:
 //   GET  /ws1/validate          WebSocket API v1 (docs/protocol.md §1)
@@ -31,13 +34,26 @@ namespace docval::gateway {
 
 class DevResultStore;
 
+// Every limit below is documented in docs/protocol.md §1 and §5 (what the client sees) and keyed in
+// docs/configuration.md.
 struct GatewayOptions {
   std::string listen = "127.0.0.1:8080";
   std::string tls_certificate_file;  // empty: plain
   std::string tls_private_key_file;
   absl::Duration start_message_timeout = absl::Seconds(10);
   absl::Duration response_timeout = absl::Seconds(15);
+  // The session limit, decided by the gateway's own timer. The validator stream's deadline is the
+  // hard deadline (session_timeout + close_timeout), so the stream never ends first.
   absl::Duration session_timeout = absl::Seconds(60);
+  // Each frame (the close frame included) must be written within it, else the connection is dropped.
+  absl::Duration write_timeout = absl::Seconds(10);
+  // From the server's close frame (or the session limit) to the TCP close, whatever is pending.
+  absl::Duration close_timeout = absl::Seconds(5);
+  // Before the upgrade: a connection's first request (TLS handshake included) must be complete within
+  // http_request_timeout; each further request on a kept-alive connection within http_keep_alive_timeout.
+  absl::Duration http_request_timeout = absl::Seconds(10);
+  absl::Duration http_keep_alive_timeout = absl::Seconds(15);
+  int max_connections = 2000;  // TCP connections per process, HTTP and WebSocket
   int max_sessions = 1000;
   int max_sessions_per_client = 200;
   std::vector<std::string> client_ids;

@@ -1,0 +1,107 @@
+#include "gateway/ws/gateway_context.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace docval::gateway {
+
+GatewayContext::GatewayContext(GatewayOptions options, std::shared_ptr<v1::Validator::StubInterface> validator,
+                               std::shared_ptr<v1::Poster::StubInterface> poster, prometheus::Registry& registry,
+                               std::shared_ptr<DevResultStore> dev)
+    : options_(std::move(options)),
+      validator_(std::move(validator)),
+      poster_(std::move(poster)),
+      dev_(std::move(dev)),
+      sessions_total_(prometheus::BuildCounter()
+                          .Name("docval_sessions_total")
+                          .Help("WebSocket sessions ended, by outcome (success or the close reason)")
+                          .Register(registry)),
+      sessions_active_(prometheus::BuildGauge()
+                           .Name("docval_sessions_active")
+                           .Help("WebSocket sessions open")
+                           .Register(registry)
+                           .Add({})),
+      session_seconds_(prometheus::BuildHistogram()
+                           .Name("docval_session_duration_seconds")
+                           .Help("Duration of WebSocket sessions, from upgrade to close")
+                           .Register(registry)
+                           .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 3, 5, 8, 13, 20, 30, 60, 120})),
+      http_requests_(prometheus::BuildCounter()
+                         .Name("docval_http_requests_total")
+                         .Help("Plain HTTP requests, by route and status code")
+                         .Register(registry)),
+      connections_open_(prometheus::BuildGauge()
+                            .Name("docval_connections_open")
+                            .Help("TCP connections open on the gateway's port, HTTP and WebSocket")
+                            .Register(registry)
+                            .Add({})),
+      connections_refused_(prometheus::BuildCounter()
+                               .Name("docval_connections_refused_total")
+                               .Help("TCP connections closed at once because limits.max_connections were open")
+                               .Register(registry)
+                               .Add({})) {}
+
+bool GatewayContext::TryAddConnection() {
+  if (connections_.fetch_add(1) >= options_.max_connections) {
+    connections_.fetch_sub(1);
+    return false;
+  }
+  connections_open_.Increment();
+  return true;
+}
+
+void GatewayContext::RemoveConnection() {
+  connections_.fetch_sub(1);
+  connections_open_.Decrement();
+}
+
+bool GatewayContext::TryAddSession() {
+  if (sessions_.fetch_add(1) >= options_.max_sessions) {
+    sessions_.fetch_sub(1);
+    return false;
+  }
+  sessions_active_.Increment();
+  return true;
+}
+
+void GatewayContext::RemoveSession() {
+  sessions_.fetch_sub(1);
+  sessions_active_.Decrement();
+}
+
+bool GatewayContext::TryAddClientSession(const std::string& client_id) {
+  absl::MutexLock lock(&clients_mu_);
+  int& n = per_client_[client_id];
+  if (n >= options_.max_sessions_per_client) return false;
+  ++n;
+  return true;
+}
+
+void GatewayContext::RemoveClientSession(const std::string& client_id) {
+  absl::MutexLock lock(&clients_mu_);
+  auto it = per_client_.find(client_id);
+  if (it != per_client_.end() && --it->second <= 0) per_client_.erase(it);
+}
+
+int GatewayContext::client_sessions(const std::string& client_id) const {
+  absl::MutexLock lock(&clients_mu_);
+  auto it = per_client_.find(client_id);
+  return it == per_client_.end() ? 0 : it->second;
+}
+
+void GatewayContext::RecordSession(const std::string& outcome, absl::Duration duration) {
+  sessions_total_.Add({{"outcome", outcome}}).Increment();
+  session_seconds_.Observe(absl::ToDoubleSeconds(duration));
+}
+
+void GatewayContext::RecordHttp(const std::string& route, int status) {
+  http_requests_.Add({{"route", route}, {"code", absl::StrCat(status)}}).Increment();
+}
+
+void GatewayContext::RecordRefusedConnection() { connections_refused_.Increment(); }
+
+}  // namespace docval::gateway

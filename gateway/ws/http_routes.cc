@@ -1,0 +1,105 @@
+#include "gateway/ws/http_routes.h"
+
+#include <boost/beast/http/field.hpp>
+
+#include "absl/status/status.h"
+#include "gateway/dev/dev_result_store.h"
+#include "gateway/protocol/secret.h"
+
+namespace docval::gateway {
+namespace {
+
+absl::string_view View(boost::beast::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+HttpAnswer Text(http::status status, std::string body, std::string route) {
+  HttpAnswer a;
+  a.status = status;
+  a.body = std::move(body);
+  a.route = std::move(route);
+  return a;
+}
+
+}  // namespace
+
+absl::string_view TargetPath(absl::string_view target) { return target.substr(0, target.find('?')); }
+
+size_t BodyLimit(const GatewayContext& context, absl::string_view path) {
+  if (path == "/dev/result-server" && context.dev() != nullptr) {
+    return DevResultStore::kMaxBodyBytes;
+  }
+  return 0;
+}
+
+std::optional<HttpAnswer> CheckUpgrade(const GatewayContext& context, const Request& req) {
+  if (TargetPath(View(req.target())) != "/ws1/validate") {
+    HttpAnswer a = Text(http::status::not_found, "no WebSocket endpoint here\n", "not_found");
+    a.close = true;
+    return a;
+  }
+  if (context.options().handshake_authorization) {
+    auto it = req.find(http::field::authorization);
+    if (it == req.end() || !SecretIn(View(it->value()), context.options().handshake_tokens)) {
+      HttpAnswer a = Text(http::status::unauthorized, "missing or wrong Authorization\n", "ws1_unauthorized");
+      a.headers.emplace_back("WWW-Authenticate", "Bearer");
+      a.close = true;
+      return a;
+    }
+  }
+  return std::nullopt;
+}
+
+HeaderList ForwardedHeaders(const GatewayContext& context, const Request& req) {
+  HeaderList forwarded;
+  for (const std::string& name : context.options().forwarded_headers) {
+    auto it = req.find(name);
+    if (it != req.end()) forwarded.emplace_back(name, std::string(it->value()));
+  }
+  return forwarded;
+}
+
+HttpAnswer Route(GatewayContext& context, const Request& req) {
+  absl::string_view path = TargetPath(View(req.target()));
+  if (path == "/healthz") return Text(http::status::ok, "ok\n", "healthz");
+  if (path == "/readyz") {
+    return context.draining() ? Text(http::status::service_unavailable, "draining\n", "readyz")
+                              : Text(http::status::ok, "ready\n", "readyz");
+  }
+  if (path == "/ws1/validate") {
+    return Text(http::status::upgrade_required, "WebSocket upgrade required\n", "ws1_no_upgrade");
+  }
+  DevResultStore* dev = context.dev();
+  if (dev != nullptr && path == "/dev/result-server") {
+    if (req.method() != http::verb::post)
+      return Text(http::status::method_not_allowed, "POST only\n", "dev_result_server");
+    absl::Status s = dev->Add(req.body());
+    if (!s.ok()) return Text(http::status::bad_request, std::string(s.message()) + "\n", "dev_result_server");
+    HttpAnswer a = Text(http::status::ok, "{\"status\":\"stored\"}\n", "dev_result_server");
+    a.content_type = "application/json";
+    return a;
+  }
+  if (dev != nullptr && path == "/dev/results") {
+    auto accept = req.find(http::field::accept);
+    DevResultStore::Response r =
+        dev->Render(View(req.target()), accept == req.end() ? absl::string_view() : View(accept->value()),
+                    context.active_sessions());
+    HttpAnswer a = Text(http::status::ok, std::move(r.body), "dev_results");
+    a.content_type = r.content_type;
+    for (const auto& [name, value] : r.headers) a.headers.emplace_back(name, value);
+    return a;
+  }
+  return Text(http::status::not_found, "not found\n", "not_found");
+}
+
+HttpAnswer TooLarge() {
+  HttpAnswer a = Text(http::status::payload_too_large, "request too large\n", "too_large");
+  a.close = true;
+  return a;
+}
+
+HttpAnswer Malformed() {
+  HttpAnswer a = Text(http::status::bad_request, "malformed HTTP request\n", "bad_request");
+  a.close = true;
+  return a;
+}
+
+}  // namespace docval::gateway

@@ -1,0 +1,54 @@
+// The gateway's HTTP routes before any WebSocket upgrade (docs/protocol.md §1.1 and §5), without
+// sockets: which body a route may carry, whether an upgrade may proceed, and the answer to a plain
+// request. http_session.cc reads requests and writes these answers.
+#ifndef DOCVAL_GATEWAY_WS_HTTP_ROUTES_H_
+#define DOCVAL_GATEWAY_WS_HTTP_ROUTES_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "gateway/ws/beast_types.h"
+#include "gateway/ws/gateway_context.h"
+#include "gateway/ws/session_rules.h"
+
+namespace docval::gateway {
+
+inline constexpr size_t kMaxRequestHeaderBytes = 16 * 1024;
+
+struct HttpAnswer {
+  http::status status = http::status::ok;
+  std::string body;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string route;   // metric label
+  bool close = false;  // end the connection after this answer
+};
+
+// The path of a request target (before '?').
+absl::string_view TargetPath(absl::string_view target);
+
+// The largest body a request for `path` may carry: the development Result Server's POST (when it is
+// on) up to DevResultStore::kMaxBodyBytes, every other route none (docs/protocol.md §5).
+size_t BodyLimit(const GatewayContext& context, absl::string_view path);
+
+// An upgrade request: nullopt when it may become a v1 session, otherwise the refusal (404 for another
+// path, 401 without an accepted Authorization when handshake authorization is on).
+std::optional<HttpAnswer> CheckUpgrade(const GatewayContext& context, const Request& req);
+
+// The handshake headers kept for the Result Server (forwarded_headers).
+HeaderList ForwardedHeaders(const GatewayContext& context, const Request& req);
+
+// The answer to a plain (non-upgrade) request.
+HttpAnswer Route(GatewayContext& context, const Request& req);
+
+// The answers to requests that could not be read.
+HttpAnswer TooLarge();
+HttpAnswer Malformed();
+
+}  // namespace docval::gateway
+
+#endif  // DOCVAL_GATEWAY_WS_HTTP_ROUTES_H_
