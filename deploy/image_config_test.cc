@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
+#include "base/testing/paths.h"
 #include "common/config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -13,7 +14,7 @@
 namespace docval {
 namespace {
 
-const std::string kImageConfig = std::string(DOCVAL_SOURCE_DIR) + "/deploy/docval.yaml";
+const std::string kImageConfig = docval::SourcePath("deploy/docval.yaml");
 
 TEST(ImageConfigTest, ParsesAndListensOnEveryInterface) {
   absl::StatusOr<Config> c = LoadConfigFile(kImageConfig);

@@ -8,7 +8,7 @@
 #
 # Environment:
 #   FUZZ_SECONDS   time per target (default 20)
-#   DOCVAL_JOBS    build parallelism (default: nproc)
+#   DOCVAL_JOBS    build parallelism and how many targets fuzz at once (default: nproc)
 #   CC / CXX       the compilers (default clang-14 / clang++-14, else clang / clang++)
 # Crash inputs are kept in build-fuzz/artifacts/<target>/; reproduce one with
 #   build-fuzz/<path-to-target> build-fuzz/artifacts/<target>/crash-...
@@ -55,24 +55,17 @@ trap 'rm -rf "$work"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-failed=()
-ran=0
-while read -r name binary corpus; do
-  [ -n "$name" ] || continue
-  if [ $# -gt 0 ]; then
-    wanted=0
-    for t in "$@"; do [ "$t" = "$name" ] && wanted=1; done
-    [ $wanted = 1 ] || continue
-  fi
-  ran=$((ran + 1))
-  corpus_copy=$work/$name/corpus
-  artifacts=$root/$dir/artifacts/$name
+# One target: fuzzes it and writes its verdict (and, on failure, the evidence) to $work/$name/report.
+fuzz_one() {
+  local name=$1 binary=$2 corpus=$3
+  local corpus_copy=$work/$name/corpus artifacts=$root/$dir/artifacts/$name
+  local log=$work/$name/log report=$work/$name/report
   mkdir -p "$corpus_copy" "$artifacts"
   if [ "$corpus" != "-" ] && [ -d "$corpus" ]; then
     cp -R "$corpus"/. "$corpus_copy"/
   fi
+  local seeds rc stats crash
   seeds=$(find "$corpus_copy" -type f | wc -l)
-  log=$work/$name/log
   echo "fuzz.sh: $name for ${seconds} s ($seeds seeds)"
   set +e
   "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
@@ -82,19 +75,46 @@ while read -r name binary corpus; do
   stats=$(grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::new_units_added)' "$log" | tr '\n' ' ' || true)
   crash=$(grep -oE 'Test unit written to [^ ]+' "$log" | head -1 | sed 's/Test unit written to //' || true)
   if [ $rc -ne 0 ] || [ -n "$crash" ]; then
-    echo "fuzz.sh: FAIL $name (exit $rc)"
-    grep -E 'ERROR:|SUMMARY:|runtime error|==[0-9]+==|deadly signal|Test unit written' "$log" | head -40 || true
-    if [ -n "$crash" ]; then
-      echo "fuzz.sh: crash input: $crash"
-      echo "fuzz.sh: reproduce: $binary $crash"
-    else
-      tail -30 "$log"
-    fi
-    failed+=("$name")
+    {
+      echo "fuzz.sh: FAIL $name (exit $rc)"
+      grep -E 'ERROR:|SUMMARY:|runtime error|==[0-9]+==|deadly signal|Test unit written' "$log" | head -40 || true
+      if [ -n "$crash" ]; then
+        echo "fuzz.sh: crash input: $crash"
+        echo "fuzz.sh: reproduce: $binary $crash"
+      else
+        tail -30 "$log"
+      fi
+    } >"$report"
   else
-    echo "fuzz.sh: ok $name: $stats"
+    echo "fuzz.sh: ok $name: $stats" >"$report"
   fi
+}
+
+# The targets run side by side, one per core (each is single-threaded), and report in manifest order.
+names=()
+while read -r name binary corpus; do
+  [ -n "$name" ] || continue
+  if [ $# -gt 0 ]; then
+    wanted=0
+    for t in "$@"; do [ "$t" = "$name" ] && wanted=1; done
+    [ $wanted = 1 ] || continue
+  fi
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  names+=("$name")
+  fuzz_one "$name" "$binary" "$corpus" &
 done <"$manifest"
+wait
+ran=${#names[@]}
+failed=()
+for name in "${names[@]}"; do
+  if [ ! -s "$work/$name/report" ]; then
+    echo "fuzz.sh: FAIL $name (the runner stopped before its verdict)"
+    failed+=("$name")
+    continue
+  fi
+  cat "$work/$name/report"
+  if grep -q '^fuzz.sh: FAIL' "$work/$name/report"; then failed+=("$name"); fi
+done
 
 if [ $ran -eq 0 ]; then
   echo "fuzz.sh: no target matched: $*" >&2

@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/testing/paths.h"
 #include "deploy/kubernetes/rendered_manifests.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -21,7 +22,7 @@ const char* const kOverlays[] = {"base", "example"};
 
 RenderedManifests RenderOrDie(const std::string& overlay) {
   absl::StatusOr<RenderedManifests> r =
-      RenderedManifests::Render(DOCVAL_KUBECTL, absl::StrCat(DOCVAL_SOURCE_DIR, "/deploy/kubernetes/", overlay));
+      RenderedManifests::Render(DOCVAL_KUBECTL, absl::StrCat(docval::SourcePath("deploy/kubernetes/"), overlay));
   if (!r.ok()) {
     ADD_FAILURE() << r.status();
     return RenderedManifests();

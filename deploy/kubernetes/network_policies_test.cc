@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/testing/paths.h"
 #include "deploy/kubernetes/rendered_manifests.h"
 #include "gtest/gtest.h"
 
@@ -100,7 +101,7 @@ class NetworkPoliciesTest : public testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     absl::StatusOr<RenderedManifests> r =
-        RenderedManifests::Render(DOCVAL_KUBECTL, absl::StrCat(DOCVAL_SOURCE_DIR, "/deploy/kubernetes/", GetParam()));
+        RenderedManifests::Render(DOCVAL_KUBECTL, absl::StrCat(docval::SourcePath("deploy/kubernetes/"), GetParam()));
     ASSERT_TRUE(r.ok()) << r.status();
     m_ = *std::move(r);
     for (const char* role : {"gateway", "validator", "poster"}) {

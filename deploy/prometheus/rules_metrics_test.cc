@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/testing/paths.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
 
@@ -59,11 +60,11 @@ std::map<std::string, std::set<std::string>> Families(const std::string& exposit
 // Every PromQL expression of the rules and the dashboard.
 std::vector<std::string> Expressions() {
   std::vector<std::string> out;
-  YAML::Node rules = YAML::LoadFile(std::string(DOCVAL_SOURCE_DIR) + "/deploy/prometheus/docval-rules.yaml");
+  YAML::Node rules = YAML::LoadFile(docval::SourcePath("deploy/prometheus/docval-rules.yaml"));
   for (const YAML::Node& g : rules["groups"]) {
     for (const YAML::Node& r : g["rules"]) out.push_back(r["expr"].as<std::string>());
   }
-  nlohmann::json dash = nlohmann::json::parse(ReadFile(std::string(DOCVAL_SOURCE_DIR) + "/deploy/grafana/docval-dashboard.json"));
+  nlohmann::json dash = nlohmann::json::parse(ReadFile(docval::SourcePath("deploy/grafana/docval-dashboard.json")));
   for (const auto& panel : dash["panels"]) {
     for (const auto& t : panel.value("targets", nlohmann::json::array())) out.push_back(t.value("expr", ""));
   }

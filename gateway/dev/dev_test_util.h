@@ -6,11 +6,13 @@
 #include <sstream>
 #include <string>
 
+#include "base/testing/paths.h"
+
 namespace docval::gateway::testing {
 
 // "face.jpg" (JPEG) or "face.jp2" (JPEG 2000), 120x160; "" when missing.
 inline std::string ReadSampleFace(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_SOURCE_DIR) + "/testdata/faces/" + name, std::ios::binary);
+  std::ifstream in(docval::SourcePath("testdata/faces/") + name, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();

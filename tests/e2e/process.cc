@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/testing/paths.h"
 #include "base/testing/temp_dir.h"
 
 extern char** environ;
@@ -149,7 +150,7 @@ std::string ChildProcess::AllOutput() const {
   return out;
 }
 
-std::string DocvalBinary() { return absl::StrCat(DOCVAL_BINARY_DIR, "/docval"); }
+std::string DocvalBinary() { return docval::BinaryPath("docval"); }
 
 std::string MakeTempDir() { return MakeTestTempDir("docval-e2e"); }
 

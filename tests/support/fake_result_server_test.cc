@@ -16,6 +16,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/testing/paths.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -266,7 +267,7 @@ TEST(FakeResultServerBinaryTest, PrintsPortAndRequests) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_addclose(&actions, out[0]);
-  std::string path = DOCVAL_BINARY_DIR "/tests/support/fake_result_server";
+  std::string path = docval::BinaryPath("tests/support/fake_result_server");
   const char* argv[] = {path.c_str(), "--script", "503,201", nullptr};
   pid_t pid;
   ASSERT_EQ(posix_spawn(&pid, path.c_str(), &actions, nullptr, const_cast<char**>(argv), environ), 0);

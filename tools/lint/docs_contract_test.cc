@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/testing/paths.h"
 #include "docval/v1/validator.pb.h"
 #include "gateway/protocol/close_reason.h"
 #include "gateway/protocol/v1.h"
@@ -31,7 +32,7 @@ using ::testing::UnorderedElementsAreArray;
 using CodeAndReason = std::pair<int, std::string>;
 
 std::string ReadDoc(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_SOURCE_DIR) + "/docs/" + name);
+  std::ifstream in(docval::SourcePath("docs/") + name);
   EXPECT_TRUE(in.good()) << name;
   std::stringstream s;
   s << in.rdbuf();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/testing/paths.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -174,13 +175,13 @@ TEST(IncludeRulesTest, TheCoreIsPure) {
 // ---- The repository ------------------------------------------------------------------------------------
 
 TEST(IncludeRulesTest, TheRepositoryFollowsDocsArchitectureMd) {
-  std::ifstream in(std::string(DOCVAL_SOURCE_DIR) + "/docs/architecture.md");
+  std::ifstream in(docval::SourcePath("docs/architecture.md"));
   ASSERT_TRUE(in.good());
   std::stringstream md;
   md << in.rdbuf();
   absl::StatusOr<IncludeRules> rules = ParseIncludeRules(md.str());
   ASSERT_TRUE(rules.ok()) << "docs/architecture.md: " << rules.status();
-  std::vector<Violation> violations = CheckTree(*rules, DOCVAL_SOURCE_DIR);
+  std::vector<Violation> violations = CheckTree(*rules, docval::SourcePath(""));
   for (const Violation& v : violations) ADD_FAILURE() << v.file << ":" << v.line << ": " << v.message;
   EXPECT_EQ(violations.size(), 0u) << "includes that break the rules of docs/architecture.md";
 }

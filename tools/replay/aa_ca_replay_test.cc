@@ -2,6 +2,7 @@
 #include <fstream>
 #include <string>
 
+#include "base/testing/paths.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tools/replay/replay.h"
@@ -19,7 +20,7 @@ using emrtd::HexOrDie;
 using emrtd::ToHex;
 
 nlohmann::json AaVector() {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/active-authentication-vectors.json");
+  std::ifstream in(docval::VectorsPath("active-authentication-vectors.json"));
   EXPECT_TRUE(in.good());
   return nlohmann::json::parse(in)["cases"]["gmrtd_real_rsa1792_sm_3des"];
 }

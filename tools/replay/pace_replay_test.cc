@@ -2,6 +2,7 @@
 #include <fstream>
 #include <string>
 
+#include "base/testing/paths.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tools/replay/replay.h"
@@ -10,7 +11,7 @@ namespace docval::replay {
 namespace {
 
 nlohmann::json LoadTrace(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_SOURCE_DIR) + "/testdata/traces/" + name);
+  std::ifstream in(docval::SourcePath("testdata/traces/") + name);
   EXPECT_TRUE(in.good()) << name;
   return nlohmann::json::parse(in);
 }

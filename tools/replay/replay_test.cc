@@ -4,6 +4,7 @@
 #include <fstream>
 #include <string>
 
+#include "base/testing/paths.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "base/testing/temp_dir.h"
@@ -12,7 +13,7 @@
 namespace docval::replay {
 namespace {
 
-std::string TracePath(const std::string& name) { return std::string(DOCVAL_SOURCE_DIR) + "/testdata/traces/" + name; }
+std::string TracePath(const std::string& name) { return docval::SourcePath("testdata/traces/") + name; }
 
 nlohmann::json LoadTrace(const std::string& name) {
   std::ifstream in(TracePath(name));

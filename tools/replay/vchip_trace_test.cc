@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/testing/paths.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "base/testing/temp_dir.h"
@@ -32,7 +33,7 @@ const char* const kTraceFiles[] = {
     "vchip-pace-cam-ecdh-aes128.json",
 };
 
-std::string TracePath(const std::string& file) { return absl::StrCat(DOCVAL_SOURCE_DIR, "/testdata/traces/", file); }
+std::string TracePath(const std::string& file) { return absl::StrCat(docval::SourcePath("testdata/traces/"), file); }
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -52,7 +53,7 @@ struct BinaryRun {
 };
 
 BinaryRun RunDocvalReplay(const std::string& path) {
-  const std::string command = absl::StrCat(DOCVAL_BINARY_DIR, "/docval replay '", path, "' 2>/dev/null");
+  const std::string command = absl::StrCat(docval::BinaryPath("docval"), " replay '", path, "' 2>/dev/null");
   BinaryRun run;
   FILE* p = popen(command.c_str(), "r");
   if (p == nullptr) return run;

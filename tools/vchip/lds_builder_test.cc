@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/testing/paths.h"
 #include "tools/vchip/chip_tlv.h"
 #include "tools/vchip/vchip_test_util.h"
 
@@ -72,7 +73,7 @@ TEST(LdsBuilderTest, Dg1WrapsTheMrz) {
 }
 
 Bytes ReadFace(const char* name) {
-  std::ifstream in(std::string(DOCVAL_SOURCE_DIR) + "/testdata/faces/" + name, std::ios::binary);
+  std::ifstream in(docval::SourcePath("testdata/faces/") + name, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   std::string s = ss.str();

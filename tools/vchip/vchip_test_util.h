@@ -8,12 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/testing/paths.h"
 #include "validator/emrtd/bytes.h"
 
 namespace docval::vchip::testing {
 
 inline nlohmann::json LoadVector(const std::string& name) {
-  std::ifstream in(std::string(DOCVAL_VECTORS_DIR) + "/" + name);
+  std::ifstream in(docval::VectorsPath(name));
   std::stringstream ss;
   ss << in.rdbuf();
   return nlohmann::json::parse(ss.str());

@@ -14,6 +14,7 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
 
+#include "base/testing/paths.h"
 #include "gtest/gtest.h"
 
 namespace docval::tools::testing_util {
@@ -21,7 +22,7 @@ namespace docval::tools::testing_util {
 using Ordered = nlohmann::ordered_json;
 
 inline Ordered LoadSchema() {
-  std::ifstream in(std::string(DOCVAL_SOURCE_DIR) + "/docs/result.schema.json");
+  std::ifstream in(docval::SourcePath("docs/result.schema.json"));
   EXPECT_TRUE(in.good());
   return Ordered::parse(in);
 }

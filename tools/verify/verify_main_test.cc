@@ -12,6 +12,7 @@
 #include <valijson/validator.hpp>
 
 #include "absl/strings/escaping.h"
+#include "base/testing/paths.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tools/verify/schema_test_util.h"
@@ -27,9 +28,9 @@ using testing_util::ExpectSchemaOrder;
 using testing_util::LoadSchema;
 using testing_util::SchemaErrors;
 
-std::string Vectors(const std::string& rel) { return std::string(DOCVAL_VECTORS_DIR) + "/" + rel; }
+std::string Vectors(const std::string& rel) { return docval::VectorsPath(rel); }
 std::string Pki(const std::string& name) {
-  return std::string(DOCVAL_SOURCE_DIR) + "/validator/emrtd/crypto/testdata/pki/" + name;
+  return docval::SourcePath("validator/emrtd/crypto/testdata/pki/") + name;
 }
 
 void ExpectBase64(const Ordered& v, const std::string& what) {

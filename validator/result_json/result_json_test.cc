@@ -8,6 +8,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/text_format.h>
 
+#include "base/testing/paths.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest-spi.h"
 #include "gtest/gtest.h"
@@ -201,7 +202,7 @@ TEST(ResultJsonTest, InvalidUtf8IsReplacedNotFatal) {
 // ---- docs/result.schema.json describes the message, field by field -----------------------------------
 
 Json LoadSchema() {
-  std::ifstream in(std::string(DOCVAL_SOURCE_DIR) + "/docs/result.schema.json");
+  std::ifstream in(docval::SourcePath("docs/result.schema.json"));
   EXPECT_TRUE(in.good());
   return Json::parse(in);
 }

@@ -4,13 +4,14 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "base/testing/paths.h"
+
 namespace docval::emrtd::testing {
 namespace {
 
-// Both set by validator/emrtd/testing/CMakeLists.txt, as for every docval_cc_test.
-std::string VectorPath(const std::string& name) { return std::string(DOCVAL_VECTORS_DIR) + "/" + name; }
+std::string VectorPath(const std::string& name) { return docval::VectorsPath(name); }
 std::string PkiPath(const std::string& name) {
-  return std::string(DOCVAL_SOURCE_DIR) + "/validator/emrtd/crypto/testdata/pki/" + name;
+  return docval::SourcePath("validator/emrtd/crypto/testdata/pki/") + name;
 }
 
 std::string ReadFile(const std::string& path) {
