@@ -37,6 +37,7 @@
 #include "validator/emrtd/auth/pace_cam.h"
 #include "validator/emrtd/auth/passive_auth.h"
 #include "validator/emrtd/auth/verify_files.h"
+#include "validator/emrtd/crypto/signature.h"
 #include "validator/emrtd/files/atr_info.h"
 #include "validator/emrtd/files/file_reader.h"
 #include "validator/emrtd/lds/dg15.h"
@@ -54,10 +55,11 @@ DialogFailure Fail(FailureReason reason, std::string detail) { return DialogFail
 // be sent with them (SecureMessaging).
 bool SmBroken(const ChipChannel& ch) { return ch.secure() && ch.sm()->spent(); }
 
-// A read error after which the dialog cannot go on: secure messaging broke, or the transport failed
-// (any code the driver uses). A file-level error (absent, locked, malformed, too large) is not one.
+// A read error after which the dialog cannot go on: secure messaging broke, the transport failed
+// (any code the driver uses), or the chip went over the session's budget (limits.h). A file-level
+// error (absent, locked, malformed) is not one.
 bool Broken(const absl::Status& s, const ChipChannel& ch) {
-  if (SmBroken(ch)) return true;
+  if (SmBroken(ch) || IsLimitExceeded(s)) return true;
   switch (s.code()) {
     case absl::StatusCode::kNotFound:
     case absl::StatusCode::kPermissionDenied:
@@ -88,7 +90,14 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
   const SessionParams params = params_ref;
   const ReaderConfig config = config_ref;
   ChipChannel ch(link);
-  FileReader files(ch);
+  FileReader files(ch, FileReaderOptions{.limits = config.limits});
+  // Explicit DH groups: one verdict per group and session (in front of the process's cache), and at
+  // most max_group_validations run from scratch across PACE, PACE-CAM and CA.
+  SessionGroupCache session_groups(config.group_cache);
+  size_t group_validations_left = config.limits.max_group_validations;
+  const DhGroupOptions dh{
+      .max_p_bits = config.limits.max_dh_bits, .cache = &session_groups, .validations_left = &group_validations_left};
+  const ChipAuthOptions ca_options{.max_keys = config.limits.max_chip_auth_keys, .dh = dh};
   EmrtdResult result;
   auto keep_file = [&](const char* name, const Bytes& content) {
     if (params.include_files_binary) result.files_binary.emplace_back(name, content);
@@ -116,7 +125,11 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
 
   // ---- Access control and the eMRTD application ----
   link.Progress(Step::kAccessControl);
-  const AccessControlConfig ac_config{.allow_bac_fallback = config.allow_bac_fallback};
+  const AccessControlConfig ac_config{
+      .allow_bac_fallback = config.allow_bac_fallback,
+      .limits = config.limits,
+      .group_cache = &session_groups,
+      .group_validations_left = &group_validations_left};
   // PACE-CAM: the chip proved its static key during PACE; EF.CardSecurity vouches for that key.
   std::optional<CamVerdict> cam;
   // Opens (or re-opens) the secure channel and selects the application; nullopt when done.
@@ -132,7 +145,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
     absl::StatusOr<AccessControlOutcome> ac =
         co_await PerformAccessControl(ch, card_access, params.access_key, ac_config, rng);
     if (!ac.ok()) {
-      if (IsAccessControlFailure(ac.status())) {
+      if (IsAccessControlFailure(ac.status()) && !IsLimitExceeded(ac.status())) {
         co_return Fail(FailureReason::kAccessControlFailed, std::string(ac.status().message()));
       }
       co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("access control: ", ac.status().message()));
@@ -142,7 +155,11 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
       absl::StatusOr<Bytes> cs = co_await files.ReadMfFile(kEfCardSecurity);
       if (cs.ok()) {
         keep_file("card_security", *cs);
-        cam = CheckCam(*ac->pace, ac->pace_parameters->domain, *cs, config.trust_store, params.now_unix_seconds);
+        cam = CheckCam(*ac->pace, ac->pace_parameters->domain, *cs, config.trust_store, params.now_unix_seconds,
+                       config.limits, dh);
+        if (!cam->limit.ok()) {
+          co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("EF.CardSecurity: ", cam->limit.message()));
+        }
       } else if (Broken(cs.status(), ch)) {
         co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("EF.CardSecurity: ", cs.status().message()));
       } else {
@@ -185,6 +202,9 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
   keep_file("sod", *sod_bytes);
   absl::StatusOr<Sod> sod = ParseSod(*sod_bytes);
   if (!sod.ok()) co_return Fail(FailureReason::kFileReadError, std::string(sod.status().message()));
+  if (absl::Status budget = CheckSignerKeyBudget(sod->signed_data, config.trust_store, config.limits); !budget.ok()) {
+    co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("EF.SOD: ", budget.message()));
+  }
   std::map<int, Bytes> read_groups;
   auto read_group = [&](int dg, bool* ca_proof) -> Task<absl::StatusOr<Bytes>> {
     std::optional<ElementaryFile> file = FindElementaryFile(DgName(dg));
@@ -212,7 +232,10 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
       if (Broken(dg14.status(), ch)) co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("DG14: ", dg14.status().message()));
       optional_error(14, dg14.status());
     } else {
-      absl::StatusOr<SecurityInfos> infos = ParseDg14(*dg14);
+      absl::StatusOr<SecurityInfos> infos = ParseDg14(*dg14, config.limits.max_security_infos);
+      if (IsLimitExceeded(infos.status())) {
+        co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("DG14: ", infos.status().message()));
+      }
       if (!infos.ok()) {
         optional_error(14, infos.status());
       } else {
@@ -221,7 +244,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
         const bool cam_done = cam && cam->result == CheckResult::kSuccess;
         if (!infos->chip_authentication_public_keys.empty() && !cam_done) {
           link.Progress(Step::kChipAuthentication);
-          absl::StatusOr<ChipAuthOutcome> o = co_await PerformChipAuthentication(ch, *infos, rng);
+          absl::StatusOr<ChipAuthOutcome> o = co_await PerformChipAuthentication(ch, *infos, rng, ca_options);
           if (!o.ok()) {
             co_return Fail(FailureReason::kEmrtdPassportReaderError,
                            absl::StrCat("chip authentication: ", o.status().message()));
@@ -258,6 +281,10 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
       if (!spki.ok()) {
         optional_error(15, spki.status());
       } else {
+        if (absl::Status budget = CheckChipKeyBudget(*spki, config.limits.max_rsa_bits, config.limits.max_rsa_exponent_bits);
+            !budget.ok()) {
+          co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("DG15: ", budget.message()));
+        }
         link.Progress(Step::kActiveAuthentication);
         absl::StatusOr<ActiveAuthOutcome> o = co_await PerformActiveAuthentication(ch, *spki, aa_algorithm, rng);
         if (!o.ok()) {

@@ -3,7 +3,9 @@
 // (CardLink), randomness and the validation time.
 //
 // Contract of the outcome: an EmrtdResult when the dialog reached PASSIVE_AUTHENTICATION (a PA, CA or
-// AA failure is a result, not an error); a DialogFailure with the close reason otherwise. Progress
+// AA failure is a result, not an error); a DialogFailure with the close reason otherwise. A chip over
+// the session's budget (ReaderConfig::limits) is EMRTD_PASSPORT_READER_ERROR with the limit's name in
+// the detail, at whatever step it happens (docs/limits.md). Progress
 // steps are emitted on the link as each step starts (docs/protocol.md §1.4).
 #ifndef DOCVAL_VALIDATOR_EMRTD_READER_H_
 #define DOCVAL_VALIDATOR_EMRTD_READER_H_
@@ -12,8 +14,10 @@
 #include <string>
 
 #include "validator/emrtd/card_link.h"
+#include "validator/emrtd/crypto/group_cache.h"
 #include "validator/emrtd/crypto/random.h"
 #include "validator/emrtd/crypto/secure_bytes.h"
+#include "validator/emrtd/limits.h"
 #include "validator/emrtd/result.h"
 #include "validator/emrtd/task.h"
 
@@ -39,6 +43,12 @@ struct ReaderConfig {
   bool allow_bac_fallback = false;
   // Trusted CSCAs and CRLs. Null: Passive Authentication reports the chain as not verifiable.
   const TrustStore* trust_store = nullptr;
+  // The budget of one session against what the chip chooses (limits.h, docs/limits.md). A chip over
+  // it ends the session with EMRTD_PASSPORT_READER_ERROR.
+  SessionLimits limits;
+  // Verdicts on explicit DH groups shared by every session (crypto/group_cache.h; a thread-safe
+  // bounded one is validator/cache/group_cache.h). Null: each session validates for itself.
+  GroupValidationCache* group_cache = nullptr;
 };
 
 struct SessionParams {

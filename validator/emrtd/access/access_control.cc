@@ -1,6 +1,7 @@
 #include "validator/emrtd/access/access_control.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -23,14 +24,15 @@ absl::Status Failed(absl::string_view msg) {
 }
 
 // Smaller is better.
-std::tuple<int, int, int, int> Rank(const PaceParameters& p) {
-  const int agreement = p.protocol.agreement == KeyAgreement::kEcdh ? 0 : 1;
-  const int cipher = FamilyOf(p.protocol.cipher) == CipherFamily::kAes ? 0 : 1;
+std::tuple<int, int, int, int> Rank(const PaceProtocol& p) {
+  const int agreement = p.agreement == KeyAgreement::kEcdh ? 0 : 1;
+  const int cipher = FamilyOf(p.cipher) == CipherFamily::kAes ? 0 : 1;
   int mapping = 2;
-  if (p.protocol.mapping == PaceMapping::kChipAuthentication) mapping = 0;
-  if (p.protocol.mapping == PaceMapping::kGeneric) mapping = 1;
-  return {agreement, cipher, mapping, -static_cast<int>(KeyLength(p.protocol.cipher))};
+  if (p.mapping == PaceMapping::kChipAuthentication) mapping = 0;
+  if (p.mapping == PaceMapping::kGeneric) mapping = 1;
+  return {agreement, cipher, mapping, -static_cast<int>(KeyLength(p.cipher))};
 }
+
 
 // BAC's own errors that mean "access control failed" (see bac.h); anything else passes through.
 bool IsBacRefusal(const absl::Status& s) {
@@ -66,14 +68,24 @@ bool IsAccessControlFailure(const absl::Status& status) {
   return !status.ok() && status.GetPayload(kFailurePayloadUrl).has_value();
 }
 
-std::vector<PaceParameters> PaceCandidates(const SecurityInfos& card_access) {
-  std::vector<PaceParameters> out;
+std::vector<const PaceInfo*> RankedPaceInfos(const SecurityInfos& card_access) {
+  std::vector<std::pair<PaceProtocol, const PaceInfo*>> known;
   for (const PaceInfo& info : card_access.pace) {
-    absl::StatusOr<PaceParameters> p = ResolvePaceInfo(info, card_access.pace_domain_parameters);
+    std::optional<PaceProtocol> protocol = PaceProtocolFromOid(info.protocol);
+    if (protocol.has_value()) known.emplace_back(*protocol, &info);
+  }
+  std::stable_sort(known.begin(), known.end(), [](const auto& a, const auto& b) { return Rank(a.first) < Rank(b.first); });
+  std::vector<const PaceInfo*> out;
+  for (const auto& [protocol, info] : known) out.push_back(info);
+  return out;
+}
+
+std::vector<PaceParameters> PaceCandidates(const SecurityInfos& card_access, const DhGroupOptions& dh) {
+  std::vector<PaceParameters> out;
+  for (const PaceInfo* info : RankedPaceInfos(card_access)) {
+    absl::StatusOr<PaceParameters> p = ResolvePaceInfo(*info, card_access.pace_domain_parameters, dh);
     if (p.ok()) out.push_back(*std::move(p));
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const PaceParameters& a, const PaceParameters& b) { return Rank(a) < Rank(b); });
   return out;
 }
 
@@ -82,13 +94,43 @@ Task<absl::StatusOr<AccessControlOutcome>> PerformAccessControl(ChipChannel& cha
                                                                 AccessControlConfig config, RandomSource& rng) {
   if (channel.secure()) co_return absl::FailedPreconditionError("access control: the channel is already secure");
 
-  std::vector<PaceParameters> candidates;
+  // EF.CardAccess, its PACEInfos ranked; each is resolved when it is about to be tried (next()).
+  SecurityInfos infos;
+  std::vector<const PaceInfo*> ranked;
   if (card_access.has_value()) {
-    absl::StatusOr<SecurityInfos> infos = ParseSecurityInfos(*card_access);
-    if (infos.ok()) candidates = PaceCandidates(*infos);
+    absl::StatusOr<SecurityInfos> parsed = ParseSecurityInfos(*card_access, config.limits.max_security_infos);
+    if (IsLimitExceeded(parsed.status())) co_return parsed.status();
+    if (parsed.ok()) {
+      infos = *std::move(parsed);
+      ranked = RankedPaceInfos(infos);
+    }
   }
+  SessionGroupCache group_cache(config.group_cache);
+  size_t own_validations_left = config.limits.max_group_validations;
+  const DhGroupOptions dh{.max_p_bits = config.limits.max_dh_bits,
+                          .cache = &group_cache,
+                          .validations_left = config.group_validations_left != nullptr ? config.group_validations_left
+                                                                                       : &own_validations_left};
+  size_t next_info = 0;
+  size_t resolutions = 0;
+  // The next supported candidate (nullopt: none left), or LimitExceeded.
+  auto next = [&]() -> absl::StatusOr<std::optional<PaceParameters>> {
+    while (next_info < ranked.size()) {
+      if (++resolutions > config.limits.max_pace_resolutions) {
+        return LimitExceeded("max_pace_resolutions", absl::StrCat("EF.CardAccess needs more than ",
+                                                                  config.limits.max_pace_resolutions,
+                                                                  " PACEInfos resolved"));
+      }
+      absl::StatusOr<PaceParameters> p = ResolvePaceInfo(*ranked[next_info++], infos.pace_domain_parameters, dh);
+      if (IsLimitExceeded(p.status())) return p.status();
+      if (p.ok()) return std::optional<PaceParameters>(*std::move(p));
+    }
+    return std::optional<PaceParameters>();
+  };
+  absl::StatusOr<std::optional<PaceParameters>> candidate = next();
+  if (!candidate.ok()) co_return candidate.status();
 
-  if (!candidates.empty()) {
+  if (candidate->has_value()) {
     std::vector<PacePassword> passwords;
     if (key.has_can()) {
       PacePassword can;
@@ -112,18 +154,19 @@ Task<absl::StatusOr<AccessControlOutcome>> PerformAccessControl(ChipChannel& cha
     absl::Status last;
     int attempts = 0;
     bool stop = false;
-    for (size_t c = 0; c < candidates.size() && !stop; ++c) {
+    while (candidate->has_value() && !stop) {
+      const PaceParameters& params = **candidate;
       for (size_t p = 0; p < passwords.size() && !stop; ++p) {
         if (++attempts > kMaxPaceAttempts) {
           stop = true;
           break;
         }
-        absl::StatusOr<PaceResult> result = co_await RunPace(channel, candidates[c], passwords[p], rng);
+        absl::StatusOr<PaceResult> result = co_await RunPace(channel, params, passwords[p], rng);
         if (result.ok()) {
           AccessControlOutcome outcome;
           outcome.protocol = AccessProtocol::kPace;
           outcome.keys = result->keys;
-          outcome.pace_parameters = candidates[c];
+          outcome.pace_parameters = params;
           outcome.pace = *std::move(result);
           co_return outcome;
         }
@@ -132,6 +175,9 @@ Task<absl::StatusOr<AccessControlOutcome>> PerformAccessControl(ChipChannel& cha
         last = result.status();
         if (failure != PaceFailure::kNotSupported) stop = true;
       }
+      if (stop) break;
+      candidate = next();
+      if (!candidate.ok()) co_return candidate.status();
     }
 
     if (config.allow_bac_fallback && key.has_mrz()) {

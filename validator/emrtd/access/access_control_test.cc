@@ -107,14 +107,18 @@ struct AcRun {
   bool secure = false;
 };
 
-AcRun Perform(Chip& chip, std::optional<Bytes> card_access, const AccessKey& key, bool fallback = false) {
+AcRun Perform(Chip& chip, std::optional<Bytes> card_access, const AccessKey& key, AccessControlConfig config) {
   CardLink link({.extended_length = true});
   ChipChannel channel(link);
   TestRandom rng;
   Task<absl::StatusOr<AccessControlOutcome>> task =
-      PerformAccessControl(channel, std::move(card_access), key, AccessControlConfig{.allow_bac_fallback = fallback}, rng);
+      PerformAccessControl(channel, std::move(card_access), key, config, rng);
   absl::StatusOr<AccessControlOutcome> outcome = RunDialog(task, link, std::ref(chip));
   return AcRun{std::move(outcome), channel.secure()};
+}
+
+AcRun Perform(Chip& chip, std::optional<Bytes> card_access, const AccessKey& key, bool fallback = false) {
+  return Perform(chip, std::move(card_access), key, AccessControlConfig{.allow_bac_fallback = fallback});
 }
 
 // The BSI worked example's EF.CardAccess: one PACEInfo (ECDH-GM-AES-128, brainpoolP256r1) among CA, TA,
@@ -332,6 +336,103 @@ TEST(AccessControlTest, TransportErrorsPassThroughWithoutFallback) {
 TEST(AccessControlTest, IsAccessControlFailureNeedsOurMarker) {
   EXPECT_FALSE(IsAccessControlFailure(absl::OkStatus()));
   EXPECT_FALSE(IsAccessControlFailure(absl::PermissionDeniedError("someone else's")));
+}
+
+// ---- The session's budget ----------------------------------------------------------------------------
+
+class CountingCache : public GroupValidationCache {
+ public:
+  std::optional<bool> Lookup(const Bytes&) override {
+    ++lookups;
+    return std::nullopt;
+  }
+  void Store(const Bytes&, bool) override {}
+  int lookups = 0;
+};
+
+Bytes DerUnsigned(Bytes v) {
+  if (v[0] & 0x80) v.insert(v.begin(), 0x00);
+  return EncodeTlv(0x02, v);
+}
+
+// A DH-GM-AES-128 PACEInfo with proprietary id 32 and its PACEDomainParameterInfo: X9.42 parameters
+// with an odd p of `p_bits` bits (not a prime: nothing may get as far as testing it).
+Bytes DhPaceEntries(size_t p_bits) {
+  Bytes p(p_bits / 8, 0xC3);
+  Bytes q(20, 0xB5);
+  const Bytes oid_dh_gm = *EncodeOid(oid::kPaceDhGm);
+  const Bytes info = EncodeTlv(0x30, Concat({EncodeTlv(0x06, *EncodeOid(oid::kPaceDhGmAes128)), HexOrDie("020102"),
+                                              HexOrDie("020120")}));
+  const Bytes params = EncodeTlv(0x30, Concat({DerUnsigned(p), HexOrDie("020102"), DerUnsigned(q)}));
+  const Bytes alg = EncodeTlv(0x30, Concat({EncodeTlv(0x06, *EncodeOid("1.2.840.10046.2.1")), params}));
+  const Bytes domain = EncodeTlv(0x30, Concat({EncodeTlv(0x06, oid_dh_gm), alg, HexOrDie("020120")}));
+  return Concat({info, domain});
+}
+
+// The BSI example's ECDH PACEInfo (brainpoolP256r1, GM, AES-128).
+const char kEcdhPaceInfo[] = "3012060A04007F0007020204020202010202010D";
+
+TEST(AccessControlBudgetTest, OnlyTheCandidateTriedIsResolved) {
+  // The proprietary DH group ranks after ECDH: PACE succeeds without resolving it, so neither its
+  // size (over max_dh_bits) nor its validation costs anything.
+  const Bytes card_access = EncodeTlv(0x31, Concat({DhPaceEntries(3072), HexOrDie(kEcdhPaceInfo)}));
+  ASSERT_EQ(ParseSecurityInfos(card_access)->pace.size(), 2u);
+  Chip chip(ChipFor(EncodeTlv(0x31, HexOrDie(kEcdhPaceInfo)), CanPassword("123456")));
+  CountingCache cache;
+  AcRun run = Perform(chip, card_access, CanKey("123456"), AccessControlConfig{.group_cache = &cache});
+  ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
+  EXPECT_EQ(run.outcome->protocol, AccessProtocol::kPace);
+  EXPECT_EQ(cache.lookups, 0);
+}
+
+TEST(AccessControlBudgetTest, ProprietaryDhGroupOverTheCapEndsAccessControl) {
+  SessionLimits limits;
+  limits.max_dh_bits = 2048;
+  Chip chip(std::nullopt);
+  AcRun run = Perform(chip, EncodeTlv(0x31, DhPaceEntries(3072)), MrzKey(), AccessControlConfig{.limits = limits});
+  EXPECT_EQ(LimitName(run.outcome.status()), "max_dh_bits") << run.outcome.status();
+  EXPECT_FALSE(IsAccessControlFailure(run.outcome.status()));
+  EXPECT_TRUE(chip.instructions_.empty());  // before any command, and no BAC
+  // At the cap the size passes (and the made-up p then fails validation: no PACE, so BAC).
+  limits.max_dh_bits = 3072;
+  Chip chip2(std::nullopt);
+  AcRun run2 = Perform(chip2, EncodeTlv(0x31, DhPaceEntries(3072)), MrzKey(), AccessControlConfig{.limits = limits});
+  ASSERT_TRUE(run2.outcome.ok()) << run2.outcome.status();
+  EXPECT_EQ(run2.outcome->protocol, AccessProtocol::kBac);
+}
+
+TEST(AccessControlBudgetTest, ResolutionsAreCapped) {
+  // PACEInfos with a reserved standardized id: each resolution fails, the next one is tried.
+  auto card_access = [](size_t n) {
+    Bytes body;
+    for (size_t i = 0; i < n; ++i) {
+      const Bytes e = HexOrDie("3012060A04007F00070202040202020102020105");
+      body.insert(body.end(), e.begin(), e.end());
+    }
+    return EncodeTlv(0x31, body);
+  };
+  const SessionLimits limits;
+  Chip at_cap(std::nullopt);
+  AcRun run = Perform(at_cap, card_access(limits.max_pace_resolutions), MrzKey());
+  ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
+  EXPECT_EQ(run.outcome->protocol, AccessProtocol::kBac);
+  Chip over(std::nullopt);
+  AcRun run2 = Perform(over, card_access(limits.max_pace_resolutions + 1), MrzKey());
+  EXPECT_EQ(LimitName(run2.outcome.status()), "max_pace_resolutions") << run2.outcome.status();
+}
+
+TEST(AccessControlBudgetTest, TooManySecurityInfosEndAccessControl) {
+  SessionLimits limits;
+  limits.max_security_infos = 3;
+  const Bytes three = EncodeTlv(0x31, Concat({HexOrDie(kEcdhPaceInfo), HexOrDie(kEcdhPaceInfo), HexOrDie(kEcdhPaceInfo)}));
+  Chip chip(ChipFor(three, CanPassword("123456")));
+  AcRun run = Perform(chip, three, CanKey("123456"), AccessControlConfig{.limits = limits});
+  ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
+  Bytes four_entries = Concat({Bytes(three.begin() + 2, three.end()), HexOrDie(kEcdhPaceInfo)});
+  Chip chip2(std::nullopt);
+  AcRun run2 = Perform(chip2, EncodeTlv(0x31, four_entries), CanKey("123456"), AccessControlConfig{.limits = limits});
+  EXPECT_EQ(LimitName(run2.outcome.status()), "max_security_infos") << run2.outcome.status();
+  EXPECT_TRUE(chip2.instructions_.empty());
 }
 
 }  // namespace

@@ -250,7 +250,8 @@ SecureBytes PacePasswordKey(KeyAlgorithm alg, const PacePassword& password) {
 // ---- Parameters ----------------------------------------------------------------------------------
 
 absl::StatusOr<PaceParameters> ResolvePaceInfo(const PaceInfo& info,
-                                               const std::vector<PaceDomainParameterInfo>& domain_parameters) {
+                                               const std::vector<PaceDomainParameterInfo>& domain_parameters,
+                                               const DhGroupOptions& dh) {
   std::optional<PaceProtocol> protocol = PaceProtocolFromOid(info.protocol);
   if (!protocol.has_value()) return absl::UnimplementedError(absl::StrCat("unknown PACE protocol ", info.protocol));
   const bool ecdh = protocol->agreement == KeyAgreement::kEcdh;
@@ -291,7 +292,7 @@ absl::StatusOr<PaceParameters> ResolvePaceInfo(const PaceInfo& info,
       domain = KeyAgreementGroup(*std::move(g));
     } else if (alg.dh.has_value()) {
       if (!alg.dh->q.has_value()) return absl::UnimplementedError("PACE with DH needs the subgroup order q");
-      absl::StatusOr<DhGroup> g = DhGroup::FromValues(alg.dh->p, alg.dh->g, *alg.dh->q);
+      absl::StatusOr<DhGroup> g = DhGroup::FromValues(alg.dh->p, alg.dh->g, *alg.dh->q, dh);
       if (!g.ok()) return g.status();
       domain = KeyAgreementGroup(*std::move(g));
     } else {

@@ -80,8 +80,11 @@ struct PaceParameters {
 // ids) into PaceParameters. kUnimplemented when the protocol, the parameter id or the explicit
 // parameters are not supported (the caller then looks at the next PACEInfo); kInvalidArgument when
 // the explicit parameters are malformed.
+// `dh` bounds and caches the validation of an explicit DH group (crypto/dh.h DhGroupOptions: over
+// its max_p_bits, LimitExceeded("max_dh_bits")).
 absl::StatusOr<PaceParameters> ResolvePaceInfo(const PaceInfo& info,
-                                               const std::vector<PaceDomainParameterInfo>& domain_parameters);
+                                               const std::vector<PaceDomainParameterInfo>& domain_parameters,
+                                               const DhGroupOptions& dh = {});
 
 enum class PaceFailure {
   kPasswordRefused,    // 63Cx / 6300 / 6982 / 6983 from the chip, or the chip's token is wrong

@@ -4,6 +4,7 @@
 #include "base/status_macros.h"
 #include "validator/emrtd/access/pace.h"
 #include "validator/emrtd/crypto/kdf.h"
+#include "validator/emrtd/limits.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
@@ -13,7 +14,7 @@ std::string SwText(uint16_t sw) { return ToHex(Bytes{static_cast<uint8_t>(sw >> 
 
 using Status = ChipAuthOutcome::Status;
 
-absl::StatusOr<KeyAgreementGroup> GroupOf(const AlgorithmIdentifier& alg) {
+absl::StatusOr<KeyAgreementGroup> GroupOf(const AlgorithmIdentifier& alg, const DhGroupOptions& dh) {
   if (alg.standardized_parameter_id) {
     return KeyAgreementGroup::FromParameterId(static_cast<int>(*alg.standardized_parameter_id));
   }
@@ -22,11 +23,11 @@ absl::StatusOr<KeyAgreementGroup> GroupOf(const AlgorithmIdentifier& alg) {
     return KeyAgreementGroup(std::move(g));
   }
   if (alg.algorithm == oid::kDhPublicNumber) {
-    ASSIGN_OR_RETURN(DhGroup g, DhGroup::FromX942Der(alg.parameters));
+    ASSIGN_OR_RETURN(DhGroup g, DhGroup::FromX942Der(alg.parameters, dh));
     return KeyAgreementGroup(std::move(g));
   }
   if (alg.algorithm == oid::kDhKeyAgreement) {
-    ASSIGN_OR_RETURN(DhGroup g, DhGroup::FromPkcs3Der(alg.parameters));
+    ASSIGN_OR_RETURN(DhGroup g, DhGroup::FromPkcs3Der(alg.parameters, dh));
     return KeyAgreementGroup(std::move(g));
   }
   return absl::InvalidArgumentError(absl::StrCat("Chip Authentication key with unsupported algorithm ", alg.algorithm));
@@ -34,8 +35,8 @@ absl::StatusOr<KeyAgreementGroup> GroupOf(const AlgorithmIdentifier& alg) {
 
 // The key of `info` as ChipAuthParameters with the given protocol, or an error.
 absl::StatusOr<ChipAuthParameters> ParametersOf(const ChipAuthenticationPublicKeyInfo& info, const std::string& protocol,
-                                                CaProtocol ca, std::optional<int64_t> key_id) {
-  ASSIGN_OR_RETURN(KeyAgreementGroup group, GroupOf(info.public_key.algorithm));
+                                                CaProtocol ca, std::optional<int64_t> key_id, const DhGroupOptions& dh) {
+  ASSIGN_OR_RETURN(KeyAgreementGroup group, GroupOf(info.public_key.algorithm, dh));
   if (group.is_ec() != (ca.agreement == KeyAgreement::kEcdh)) {
     return absl::InvalidArgumentError("Chip Authentication key type does not match the protocol");
   }
@@ -66,10 +67,19 @@ Task<absl::StatusOr<ResponseApdu>> TransmitLong(ChipChannel& channel, CommandApd
 
 }  // namespace
 
-absl::StatusOr<ChipAuthParameters> SelectChipAuthentication(const SecurityInfos& dg14) {
+absl::StatusOr<ChipAuthParameters> SelectChipAuthentication(const SecurityInfos& dg14, const ChipAuthOptions& options) {
   if (dg14.chip_authentication_public_keys.empty()) {
     return absl::NotFoundError("DG14 has no ChipAuthenticationPublicKeyInfo");
   }
+  size_t resolved = 0;
+  auto resolve = [&](const ChipAuthenticationPublicKeyInfo& key, const std::string& protocol, CaProtocol ca,
+                     std::optional<int64_t> key_id) -> absl::StatusOr<ChipAuthParameters> {
+    if (++resolved > options.max_keys) {
+      return LimitExceeded("max_chip_auth_keys",
+                           absl::StrCat("more than ", options.max_keys, " Chip Authentication keys to try"));
+    }
+    return ParametersOf(key, protocol, ca, key_id, options.dh);
+  };
   absl::Status last = absl::NotFoundError("DG14 has no usable Chip Authentication protocol");
   for (const ChipAuthenticationInfo& info : dg14.chip_authentication) {
     std::optional<CaProtocol> ca = CaProtocolFromOid(info.protocol);
@@ -79,8 +89,8 @@ absl::StatusOr<ChipAuthParameters> SelectChipAuthentication(const SecurityInfos&
       if (info.key_id && !key.key_id && dg14.chip_authentication_public_keys.size() > 1) continue;
       const bool ec_key = key.protocol == oid::kPkEcdh;
       if (ec_key != (ca->agreement == KeyAgreement::kEcdh)) continue;
-      absl::StatusOr<ChipAuthParameters> p = ParametersOf(key, info.protocol, *ca, info.key_id ? info.key_id : key.key_id);
-      if (p.ok()) return p;
+      absl::StatusOr<ChipAuthParameters> p = resolve(key, info.protocol, *ca, info.key_id ? info.key_id : key.key_id);
+      if (p.ok() || IsLimitExceeded(p.status())) return p;
       last = p.status();
     }
   }
@@ -89,7 +99,7 @@ absl::StatusOr<ChipAuthParameters> SelectChipAuthentication(const SecurityInfos&
   const ChipAuthenticationPublicKeyInfo& key = dg14.chip_authentication_public_keys.front();
   const bool ec_key = key.protocol == oid::kPkEcdh;
   const std::string protocol = ec_key ? oid::kCaEcdh3Des : oid::kCaDh3Des;
-  return ParametersOf(key, protocol, *CaProtocolFromOid(protocol), key.key_id);
+  return resolve(key, protocol, *CaProtocolFromOid(protocol), key.key_id);
 }
 
 SessionKeys ChipAuthSessionKeys(KeyAlgorithm cipher, ByteSpan secret) {
@@ -102,9 +112,10 @@ SessionKeys ChipAuthSessionKeys(KeyAlgorithm cipher, ByteSpan secret) {
 }
 
 Task<absl::StatusOr<ChipAuthOutcome>> PerformChipAuthentication(ChipChannel& channel, SecurityInfos dg14,
-                                                                RandomSource& rng) {
+                                                                RandomSource& rng, ChipAuthOptions options) {
   ChipAuthOutcome out;
-  absl::StatusOr<ChipAuthParameters> params = SelectChipAuthentication(dg14);
+  absl::StatusOr<ChipAuthParameters> params = SelectChipAuthentication(dg14, options);
+  if (IsLimitExceeded(params.status())) co_return params.status();
   if (!params.ok()) {
     out.status = absl::IsNotFound(params.status()) ? Status::kUnavailable : Status::kFailed;
     out.detail = std::string(params.status().message());

@@ -45,9 +45,19 @@ struct ChipAuthParameters {
   Bytes chip_public_key;  // canonical encoding for the group (point or padded DH value)
 };
 
+// The budget of the choice (the reader passes its SessionLimits).
+struct ChipAuthOptions {
+  // Keys resolved (domain parameters decoded, explicit groups validated, the public key checked):
+  // more than this to find a usable pair is LimitExceeded("max_chip_auth_keys") (limits.h), which
+  // bounds the ChipAuthenticationInfo x ChipAuthenticationPublicKeyInfo loop.
+  size_t max_keys = 4;
+  // Explicit DH groups: size cap (LimitExceeded("max_dh_bits")) and verdict cache.
+  DhGroupOptions dh;
+};
+
 // Picks key and protocol (see above). kNotFound when DG14 has no usable Chip Authentication key;
-// kInvalidArgument for a key whose parameters do not decode.
-absl::StatusOr<ChipAuthParameters> SelectChipAuthentication(const SecurityInfos& dg14);
+// kInvalidArgument for a key whose parameters do not decode; LimitExceeded over `options`.
+absl::StatusOr<ChipAuthParameters> SelectChipAuthentication(const SecurityInfos& dg14, const ChipAuthOptions& options = {});
 
 struct ChipAuthOutcome {
   enum class Status { kKeysSwitched, kFailed, kUnavailable };
@@ -57,9 +67,9 @@ struct ChipAuthOutcome {
 };
 
 // Runs CA v1 over `channel` (secure messaging established) and, on success, switches the channel to
-// the new keys.
+// the new keys. A chip over `options` is an error status (LimitExceeded), not an outcome.
 Task<absl::StatusOr<ChipAuthOutcome>> PerformChipAuthentication(ChipChannel& channel, SecurityInfos dg14,
-                                                                RandomSource& rng);
+                                                                RandomSource& rng, ChipAuthOptions options = {});
 
 // The session keys of CA v1 from the shared secret (exposed for tests and the v2 API).
 SessionKeys ChipAuthSessionKeys(KeyAlgorithm cipher, ByteSpan shared_secret);

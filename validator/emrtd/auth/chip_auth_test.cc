@@ -246,5 +246,28 @@ TEST(ChipAuth, RefusalAndMissingKey) {
   EXPECT_EQ(ChipAuthenticationResult(*o2, false, true), CheckResult::kUnavailable);
 }
 
+// `n` ECDH keys on brainpoolP256r1 whose points are not on the curve, and one CA protocol.
+SecurityInfos Dg14WithBadKeys(size_t n) {
+  SecurityInfos dg14;
+  dg14.chip_authentication.push_back(ChipAuthenticationInfo{.protocol = oid::kCaEcdhAes128, .version = 1});
+  for (size_t i = 0; i < n; ++i) {
+    ChipAuthenticationPublicKeyInfo key;
+    key.protocol = oid::kPkEcdh;
+    key.public_key.algorithm.algorithm = oid::kEcPublicKey;
+    key.public_key.algorithm.standardized_parameter_id = 13;
+    key.public_key.public_value = Bytes(65, 0x04);
+    dg14.chip_authentication_public_keys.push_back(key);
+  }
+  return dg14;
+}
+
+TEST(ChipAuthTest, KeysTriedAreCapped) {
+  const ChipAuthOptions options{.max_keys = 4};
+  absl::StatusOr<ChipAuthParameters> at = SelectChipAuthentication(Dg14WithBadKeys(4), options);
+  EXPECT_EQ(at.status().code(), absl::StatusCode::kInvalidArgument) << at.status();  // the last key's error
+  absl::StatusOr<ChipAuthParameters> over = SelectChipAuthentication(Dg14WithBadKeys(5), options);
+  EXPECT_EQ(LimitName(over.status()), "max_chip_auth_keys") << over.status();
+}
+
 }  // namespace
 }  // namespace docval::emrtd

@@ -16,6 +16,8 @@
 #include "validator/emrtd/access/pace.h"
 #include "validator/emrtd/auth/trust_store.h"
 #include "validator/emrtd/bytes.h"
+#include "validator/emrtd/crypto/group_cache.h"
+#include "validator/emrtd/limits.h"
 #include "validator/emrtd/result.h"
 
 namespace docval::emrtd {
@@ -23,10 +25,16 @@ namespace docval::emrtd {
 struct CamVerdict {
   CheckResult result = CheckResult::kFailed;
   std::string detail;  // why not SUCCESS
+  // Not OK when EF.CardSecurity is over the session's budget (LimitExceeded, limits.h: SecurityInfos,
+  // Document Signer key, Chip Authentication keys tried): the dialog ends instead.
+  absl::Status limit;
 };
 
+// `limits` and `dh` (the session's group cache and validation count) bound the work EF.CardSecurity
+// can ask for; dh.max_p_bits is taken from `limits`.
 CamVerdict CheckCam(const PaceResult& pace, const KeyAgreementGroup& pace_domain, ByteSpan ef_card_security,
-                    const TrustStore* trust_store, int64_t now_unix_seconds);
+                    const TrustStore* trust_store, int64_t now_unix_seconds, const SessionLimits& limits = {},
+                    DhGroupOptions dh = {});
 
 }  // namespace docval::emrtd
 

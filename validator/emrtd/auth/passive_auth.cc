@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "validator/emrtd/crypto/cms.h"
 #include "validator/emrtd/crypto/hash.h"
+#include "validator/emrtd/crypto/signature.h"
 
 namespace docval::emrtd {
 
@@ -55,6 +56,17 @@ SignedObjectVerdict VerifySignedObject(const cms::SignedData& sd, const TrustSto
     }
   }
   return v;
+}
+
+absl::Status CheckSignerKeyBudget(const cms::SignedData& sd, const TrustStore* store, const SessionLimits& limits) {
+  if (sd.signers.size() != 1) return absl::OkStatus();
+  std::optional<x509::Certificate> signer =
+      FindSignerCertificate(sd, sd.signers[0], store != nullptr ? &store->certificates() : nullptr);
+  if (!signer) return absl::OkStatus();
+  bool from_chip = false;
+  for (const Bytes& der : sd.certificates) from_chip = from_chip || der == signer->der();
+  if (!from_chip) return absl::OkStatus();
+  return CheckChipKeyBudget(signer->spki(), limits.max_rsa_bits, limits.max_rsa_exponent_bits);
 }
 
 PassiveAuthResult VerifyPassiveAuthentication(const Sod& sod, const std::map<int, Bytes>& data_groups,

@@ -30,6 +30,7 @@
 #include "validator/emrtd/bytes.h"
 #include "validator/emrtd/crypto/cms.h"
 #include "validator/emrtd/lds/sod.h"
+#include "validator/emrtd/limits.h"
 #include "validator/emrtd/result.h"
 
 namespace docval::emrtd {
@@ -65,6 +66,13 @@ struct SignedObjectVerdict {
 };
 SignedObjectVerdict VerifySignedObject(const cms::SignedData& signed_data, const TrustStore* trust_store,
                                        int64_t now_unix_seconds);
+
+// The budget of the Document Signer key of `signed_data` (crypto/signature.h CheckChipKeyBudget with
+// `limits`) when its certificate came with the object, i.e. the chip chose it: LimitExceeded over the
+// budget. OK when the certificate comes from the trust store or is not found (VerifySignedObject
+// reports that). Call it before VerifySignedObject: that is where a big key would cost.
+absl::Status CheckSignerKeyBudget(const cms::SignedData& signed_data, const TrustStore* trust_store,
+                                  const SessionLimits& limits);
 
 // SodInfo of a parsed SOD (hash algorithm name, hashes in ascending data-group order).
 SodInfo SodInfoOf(const Sod& sod);

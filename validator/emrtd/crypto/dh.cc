@@ -12,6 +12,7 @@
 #include "base/check.h"
 #include "base/status_macros.h"
 #include "validator/emrtd/crypto/bigint_codec.h"
+#include "validator/emrtd/limits.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
@@ -115,7 +116,8 @@ absl::StatusOr<DhGroup> DhGroup::FromParameterId(int id) {
   return DhGroup((*impls)[static_cast<size_t>(id)]);
 }
 
-absl::StatusOr<DhGroup> DhGroup::FromValues(ByteSpan p_bytes, ByteSpan g_bytes, ByteSpan q_bytes) {
+absl::StatusOr<DhGroup> DhGroup::FromValues(ByteSpan p_bytes, ByteSpan g_bytes, ByteSpan q_bytes,
+                                            const DhGroupOptions& options) {
   const Botan::BigInt p = ToBigInt(p_bytes), g = ToBigInt(g_bytes), q = ToBigInt(q_bytes);
   for (int id = 0; id <= 2; ++id) {
     DhGroup std_group = *FromParameterId(id);
@@ -124,14 +126,35 @@ absl::StatusOr<DhGroup> DhGroup::FromValues(ByteSpan p_bytes, ByteSpan g_bytes, 
     }
   }
   if (p.is_even() || p.bits() < 512 || p.bits() > 8192) return Invalid("p must be an odd number of 512..8192 bits");
+  if (p.bits() > options.max_p_bits) {
+    return LimitExceeded("max_dh_bits", absl::StrCat("an explicit DH group of ", p.bits(), " bits (limit ",
+                                                     options.max_p_bits, ")"));
+  }
   if (g <= 1 || g >= p - 1) return Invalid("generator not in (1, p-1)");
+  if (!q.is_zero() && (q.bits() < 160 || q >= p)) return Invalid("implausible q");
+  // The cheap checks run every time; the primality tests once per cache.
+  Bytes key;
+  std::optional<bool> known;
+  if (options.cache != nullptr) {
+    key = GroupCacheKey("dh", {p_bytes, g_bytes, q_bytes});
+    known = options.cache->Lookup(key);
+    if (known.has_value() && !*known) return Invalid("explicit parameters found invalid before");
+  }
   try {
-    if (!Botan::is_prime(p, BlindingRng(), 64)) return Invalid("p is not prime");
     if (!q.is_zero()) {
-      if (q.bits() < 160 || q >= p) return Invalid("implausible q");
-      if (!Botan::is_prime(q, BlindingRng(), 64)) return Invalid("q is not prime");
       if (!((p - 1) % q).is_zero()) return Invalid("q does not divide p-1");
       if (Botan::power_mod(g, q, p) != 1) return Invalid("g^q != 1 (mod p)");
+    }
+    if (!known.has_value()) {
+      if (options.validations_left != nullptr) {
+        if (*options.validations_left == 0) {
+          return LimitExceeded("max_group_validations", "one more explicit DH group to validate than the session allows");
+        }
+        --*options.validations_left;
+      }
+      const bool prime = Botan::is_prime(p, BlindingRng(), 64) && (q.is_zero() || Botan::is_prime(q, BlindingRng(), 64));
+      if (options.cache != nullptr) options.cache->Store(key, prime);
+      if (!prime) return Invalid("p or q is not prime");
     }
     return DhGroup(std::make_shared<Impl>(p, g, q));
   } catch (const std::exception& e) {
@@ -151,7 +174,7 @@ absl::StatusOr<Bytes> UnsignedInteger(TlvReader& r, absl::string_view what) {
 
 }  // namespace
 
-absl::StatusOr<DhGroup> DhGroup::FromX942Der(ByteSpan der) {
+absl::StatusOr<DhGroup> DhGroup::FromX942Der(ByteSpan der, const DhGroupOptions& options) {
   ASSIGN_OR_RETURN(Tlv seq, ParseSingleTlv(der, 0x30));
   TlvReader r(seq.value);
   ASSIGN_OR_RETURN(Bytes p, UnsignedInteger(r, "p"));
@@ -160,17 +183,17 @@ absl::StatusOr<DhGroup> DhGroup::FromX942Der(ByteSpan der) {
   // j and validationParms are optional and not needed; they must still be well-formed TLVs.
   while (!r.AtEnd()) RETURN_IF_ERROR(r.Next().status());
   if (ToBigInt(q).is_zero()) return Invalid("q is zero");
-  return FromValues(p, g, q);
+  return FromValues(p, g, q, options);
 }
 
-absl::StatusOr<DhGroup> DhGroup::FromPkcs3Der(ByteSpan der) {
+absl::StatusOr<DhGroup> DhGroup::FromPkcs3Der(ByteSpan der, const DhGroupOptions& options) {
   ASSIGN_OR_RETURN(Tlv seq, ParseSingleTlv(der, 0x30));
   TlvReader r(seq.value);
   ASSIGN_OR_RETURN(Bytes p, UnsignedInteger(r, "prime"));
   ASSIGN_OR_RETURN(Bytes g, UnsignedInteger(r, "base"));
   if (!r.AtEnd()) RETURN_IF_ERROR(UnsignedInteger(r, "privateValueLength").status());
   if (!r.AtEnd()) return Invalid("trailing data in DHParameter");
-  return FromValues(p, g, {});
+  return FromValues(p, g, {}, options);
 }
 
 std::optional<int> DhGroup::parameter_id() const { return impl_->id; }

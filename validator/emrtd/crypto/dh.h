@@ -22,10 +22,24 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "validator/emrtd/bytes.h"
+#include "validator/emrtd/crypto/group_cache.h"
 #include "validator/emrtd/crypto/random.h"
 #include "validator/emrtd/crypto/secure_bytes.h"
 
 namespace docval::emrtd {
+
+// How explicit parameters are validated (FromValues and the DER forms).
+struct DhGroupOptions {
+  // p of an explicit group above this many bits: LimitExceeded("max_dh_bits") (limits.h), before any
+  // primality test. The standardized groups are recognized first and never refused.
+  size_t max_p_bits = 8192;
+  // Verdicts of earlier validations (group_cache.h); nullptr: none. A remembered verdict skips the
+  // primality tests; the cheap checks run every time.
+  GroupValidationCache* cache = nullptr;
+  // Validations the session may still run from scratch (not answered by `cache`): each one takes one;
+  // at zero, LimitExceeded("max_group_validations"). nullptr: no count.
+  size_t* validations_left = nullptr;
+};
 
 struct DhKeyPair {
   SecureBytes private_key;  // big-endian, byte length of q (of p without q)
@@ -45,13 +59,13 @@ class DhGroup {
   // Explicit values, unsigned big-endian; `q` may be empty. Checks: p odd, 512..8192 bits and prime,
   // 1 < g < p-1, and with q: q prime, q | p-1, g^q = 1 (mod p). A set equal to a standardized group
   // is recognized (parameter_id()).
-  static absl::StatusOr<DhGroup> FromValues(ByteSpan p, ByteSpan g, ByteSpan q);
+  static absl::StatusOr<DhGroup> FromValues(ByteSpan p, ByteSpan g, ByteSpan q, const DhGroupOptions& options = {});
   // DER X9.42 DomainParameters ::= SEQUENCE { p, g, q INTEGER, j INTEGER OPTIONAL,
   // validationParms OPTIONAL } (the parameters of dhpublicnumber).
-  static absl::StatusOr<DhGroup> FromX942Der(ByteSpan der);
+  static absl::StatusOr<DhGroup> FromX942Der(ByteSpan der, const DhGroupOptions& options = {});
   // DER PKCS #3 DHParameter ::= SEQUENCE { prime, base INTEGER, privateValueLength INTEGER OPTIONAL }
   // (the parameters of dhKeyAgreement). The group has no q.
-  static absl::StatusOr<DhGroup> FromPkcs3Der(ByteSpan der);
+  static absl::StatusOr<DhGroup> FromPkcs3Der(ByteSpan der, const DhGroupOptions& options = {});
 
   std::optional<int> parameter_id() const;
   bool has_q() const;

@@ -1,11 +1,14 @@
 #include "validator/emrtd/crypto/dh.h"
 
+#include <map>
+#include <optional>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "validator/emrtd/bytes.h"
+#include "validator/emrtd/limits.h"
 #include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/tlv.h"
 
@@ -211,6 +214,86 @@ TEST(DhGroupTest, WithGeneratorChecksTheSubgroup) {
   absl::StatusOr<DhGroup> mapped = g.WithGenerator(g3);
   ASSERT_TRUE(mapped.ok());
   EXPECT_EQ(mapped->KeyPairFromPrivate(HexOrDie("05"))->public_key, g.PowerMod(g.g(), HexOrDie("0F")));
+}
+
+// Records what FromValues asks and answers what it was told.
+class FakeCache : public GroupValidationCache {
+ public:
+  std::optional<bool> Lookup(const Bytes& key) override {
+    ++lookups;
+    auto it = verdicts.find(key);
+    return it == verdicts.end() ? std::nullopt : std::optional<bool>(it->second);
+  }
+  void Store(const Bytes& key, bool valid) override {
+    ++stores;
+    verdicts[key] = valid;
+  }
+  std::map<Bytes, bool> verdicts;
+  int lookups = 0, stores = 0;
+};
+
+// RFC 5114 §2.2's p and q with another generator: an explicit, non-standardized 2048-bit group.
+struct Explicit {
+  Bytes p, g, q;
+};
+Explicit Proprietary2048() {
+  DhGroup std_group = *DhGroup::FromParameterId(1);
+  return {std_group.p(), std_group.PowerMod(std_group.g(), HexOrDie("02")), std_group.q()};
+}
+
+TEST(DhGroupTest, ExplicitGroupSizeCap) {
+  const Explicit e = Proprietary2048();
+  absl::StatusOr<DhGroup> at = DhGroup::FromValues(e.p, e.g, e.q, {.max_p_bits = 2048});
+  ASSERT_TRUE(at.ok()) << at.status();
+  EXPECT_FALSE(at->parameter_id().has_value());
+  absl::StatusOr<DhGroup> over = DhGroup::FromValues(e.p, e.g, e.q, {.max_p_bits = 2047});
+  EXPECT_EQ(LimitName(over.status()), "max_dh_bits") << over.status();
+  // The standardized groups pass whatever the cap says.
+  DhGroup std_group = *DhGroup::FromParameterId(1);
+  EXPECT_TRUE(DhGroup::FromValues(std_group.p(), std_group.g(), std_group.q(), {.max_p_bits = 1024}).ok());
+  // The cap comes before any primality test: an 8192-bit odd number is refused at once.
+  Bytes huge(1024, 0xFF);
+  absl::StatusOr<DhGroup> h = DhGroup::FromValues(huge, HexOrDie("02"), e.q, {.max_p_bits = 2048});
+  EXPECT_EQ(LimitName(h.status()), "max_dh_bits");
+}
+
+TEST(DhGroupTest, CacheRemembersVerdicts) {
+  const Explicit e = Proprietary2048();
+  FakeCache cache;
+  ASSERT_TRUE(DhGroup::FromValues(e.p, e.g, e.q, {.cache = &cache}).ok());
+  EXPECT_EQ(cache.lookups, 1);
+  EXPECT_EQ(cache.stores, 1);
+  ASSERT_TRUE(DhGroup::FromValues(e.p, e.g, e.q, {.cache = &cache}).ok());
+  EXPECT_EQ(cache.lookups, 2);
+  EXPECT_EQ(cache.stores, 1);  // the second time from the cache
+  // A remembered "invalid" is refused without a test; the cheap checks still run on a "valid" one.
+  cache.verdicts.begin()->second = false;
+  EXPECT_THAT(DhGroup::FromValues(e.p, e.g, e.q, {.cache = &cache}).status().message(), HasSubstr("before"));
+  cache.verdicts.begin()->second = true;
+  Bytes not_divisor = e.q;
+  not_divisor.back() ^= 0x02;
+  EXPECT_FALSE(DhGroup::FromValues(e.p, e.g, not_divisor, {.cache = &cache}).ok());
+  // The key covers every parameter: another generator is another entry.
+  DhGroup std_group = *DhGroup::FromParameterId(1);
+  const Bytes g4 = std_group.PowerMod(std_group.g(), HexOrDie("04"));
+  ASSERT_TRUE(DhGroup::FromValues(e.p, g4, e.q, {.cache = &cache}).ok());
+  EXPECT_EQ(cache.verdicts.size(), 2u);
+}
+
+TEST(DhGroupTest, FreshValidationsAreCounted) {
+  const Explicit e = Proprietary2048();
+  DhGroup std_group = *DhGroup::FromParameterId(1);
+  const Bytes g4 = std_group.PowerMod(std_group.g(), HexOrDie("04"));
+  SessionGroupCache session(nullptr);
+  size_t left = 1;
+  const DhGroupOptions options{.cache = &session, .validations_left = &left};
+  ASSERT_TRUE(DhGroup::FromValues(e.p, e.g, e.q, options).ok());
+  EXPECT_EQ(left, 0u);
+  ASSERT_TRUE(DhGroup::FromValues(e.p, e.g, e.q, options).ok());  // remembered: free
+  absl::StatusOr<DhGroup> second = DhGroup::FromValues(e.p, g4, e.q, options);
+  EXPECT_EQ(LimitName(second.status()), "max_group_validations") << second.status();
+  // The standardized groups never count.
+  EXPECT_TRUE(DhGroup::FromValues(std_group.p(), std_group.g(), std_group.q(), options).ok());
 }
 
 }  // namespace

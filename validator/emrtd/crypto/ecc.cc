@@ -423,6 +423,30 @@ absl::StatusOr<SecureBytes> EcGroup::SharedSecret(ByteSpan private_key, const Ec
   return FixedSecureBytes(k.impl_->point.get_affine_x(), impl_->field_size);
 }
 
+size_t EcGroup::order_bits() const { return impl_->order.bits(); }
+
+absl::StatusOr<bool> EcGroup::VerifyEcdsa(const EcPoint& public_key, ByteSpan digest, ByteSpan r_s) const {
+  RETURN_IF_ERROR(CheckMember(public_key));
+  const size_t nb = impl_->order_size;
+  if (r_s.size() != 2 * nb) return false;
+  const Botan::BigInt& n = impl_->order;
+  const Botan::BigInt r = ToBigInt(r_s.subspan(0, nb)), s = ToBigInt(r_s.subspan(nb));
+  if (r.is_zero() || r >= n || s.is_zero() || s >= n) return false;
+  try {
+    // The leftmost order-bits bits of the digest.
+    Botan::BigInt e = ToBigInt(digest);
+    const size_t digest_bits = 8 * digest.size();
+    if (digest_bits > n.bits()) e >>= digest_bits - n.bits();
+    const Botan::BigInt w = Botan::inverse_mod(s, n);
+    const Botan::BigInt u1 = (e * w) % n, u2 = (r * w) % n;
+    const Botan::PointGFp point = Botan::multi_exponentiate(impl_->generator, u1, public_key.impl_->point, u2);
+    if (point.is_zero()) return false;
+    return point.get_affine_x() % n == r;
+  } catch (const std::exception& e) {
+    return crypto_internal::FromBotanException("ecc: ECDSA", e);
+  }
+}
+
 absl::StatusOr<EcGroup> EcGroup::WithGenerator(const EcPoint& new_generator) const {
   RETURN_IF_ERROR(CheckMember(new_generator));
   auto impl = std::make_shared<Impl>(*impl_);

@@ -122,6 +122,15 @@ class EcGroup {
   // this group; points of the new group are interchangeable with points of this one.
   absl::StatusOr<EcGroup> WithGenerator(const EcPoint& generator) const;
 
+  // ECDSA verification (SEC 1 §4.1.4) with a public key of this group (from DecodePoint or
+  // PointFromCoordinates): `digest` is the message's hash, truncated here to the order's bit length;
+  // `r_s` is plain r‖s, each order_size() bytes. true: valid; false: not a signature under this key
+  // (including r or s out of [1, n-1] and a wrong length). Works for explicit groups as for named
+  // ones without building a Botan EC_Group, so chip keys with explicit parameters register nothing
+  // process-wide and are dropped with the session.
+  absl::StatusOr<bool> VerifyEcdsa(const EcPoint& public_key, ByteSpan digest, ByteSpan r_s) const;
+  size_t order_bits() const;
+
   // Same p, a, b, G, order and cofactor.
   bool operator==(const EcGroup& other) const;
 

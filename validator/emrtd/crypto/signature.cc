@@ -15,6 +15,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "validator/emrtd/crypto/ecc.h"
+#include "validator/emrtd/limits.h"
 
 namespace docval::emrtd {
 namespace {
@@ -36,12 +38,44 @@ struct RsaKey {
   Botan::BigInt n, e;
 };
 
-// A decoded SubjectPublicKeyInfo: RSA as its numbers, EC keys as Botan decodes and checks them.
+// An EC key on its group (ecc.h): named curves, explicit parameters equal to one (mapped to it), and
+// other explicit parameters alike. Never a Botan EC_Group built from explicit parameters: Botan 2
+// registers each distinct set in a process-wide list for ever (see ecc.cc), and the chip chooses them.
+struct EcKey {
+  EcGroup group;
+  EcPoint point;
+};
+
+// A decoded SubjectPublicKeyInfo: RSA as its numbers, EC keys on an EcGroup; `other` only for a
+// named curve outside the PACE table (Botan's own named curves: a fixed set).
 struct PublicKey {
   std::optional<RsaKey> rsa;
+  std::optional<EcKey> ec;
   std::unique_ptr<Botan::Public_Key> other;
-  std::string algo_name() const { return rsa ? "RSA" : other->algo_name(); }
+  std::string algo_name() const { return rsa ? "RSA" : ec ? "ECDSA" : other->algo_name(); }
 };
+
+// The EC public key of an id-ecPublicKey SPKI: uncompressed or compressed point on `group`.
+absl::StatusOr<EcPoint> EcPointOf(const EcGroup& group, ByteSpan encoded) {
+  const size_t fs = group.field_size();
+  if (encoded.size() == 1 + fs && (encoded[0] == 0x02 || encoded[0] == 0x03)) {
+    const EcDomainParameters d = group.parameters();
+    try {
+      const Botan::BigInt p(d.p.data(), d.p.size()), a(d.a.data(), d.a.size()), b(d.b.data(), d.b.size());
+      const Botan::BigInt x(encoded.data() + 1, fs);
+      if (x >= p) return Bad("EC public key: x not below p");
+      const Botan::BigInt rhs = (Botan::power_mod(x, 3, p) + a * x + b) % p;
+      Botan::BigInt y = Botan::ressol(rhs, p);
+      if (y < 0) return Bad("EC public key: compressed point not on the curve");
+      if (y.get_bit(0) != (encoded[0] & 1)) y = p - y;
+      Botan::secure_vector<uint8_t> xb = Botan::BigInt::encode_1363(x, fs), yb = Botan::BigInt::encode_1363(y, fs);
+      return group.PointFromCoordinates(Bytes(xb.begin(), xb.end()), Bytes(yb.begin(), yb.end()));
+    } catch (const std::exception& e) {
+      return Bad(absl::StrCat("EC public key: ", e.what()));
+    }
+  }
+  return group.DecodePoint(encoded);
+}
 
 // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }, read by hand: passports in
 // the field encode the modulus without the sign byte (a "negative" DER INTEGER) and Botan refuses it.
@@ -75,12 +109,31 @@ absl::StatusOr<PublicKey> LoadKey(ByteSpan spki) {
     if (!bits.ok()) return bits.status();
     absl::StatusOr<RsaKey> rsa = LoadRsaKey(*bits);
     if (!rsa.ok()) return rsa.status();
-    return PublicKey{*std::move(rsa), nullptr};
+    return PublicKey{*std::move(rsa), std::nullopt, nullptr};
+  }
+  if (alg->oid == kEcPublicKey) {
+    if (!alg->parameters) return Bad("EC public key without domain parameters");
+    absl::StatusOr<EcGroup> group = EcGroup::FromDer(*alg->parameters);
+    // A named curve outside the PACE table falls through to Botan's named curves; anything else that
+    // does not decode is refused here.
+    if (!group.ok() && !absl::IsNotFound(group.status())) {
+      return Bad(absl::StrCat("EC public key: ", group.status().message()));
+    }
+    if (group.ok()) {
+      absl::StatusOr<Bytes> bits = asn1::BitStringBytesOf((*parts)[1], "SubjectPublicKeyInfo key");
+      if (!bits.ok()) return bits.status();
+      absl::StatusOr<EcPoint> point = EcPointOf(*group, *bits);
+      if (!point.ok()) return Bad(absl::StrCat("EC public key: ", point.status().message()));
+      return PublicKey{std::nullopt, EcKey{*std::move(group), *std::move(point)}, nullptr};
+    }
+    if (!alg->parameters || alg->parameters->empty() || (*alg->parameters)[0] != asn1::kOid) {
+      return Bad("EC public key: unsupported parameters");
+    }
   }
   try {
     std::unique_ptr<Botan::Public_Key> key(Botan::X509::load_key(std::vector<uint8_t>(spki.begin(), spki.end())));
     if (!key) return Bad("public key: cannot be decoded");
-    return PublicKey{std::nullopt, std::move(key)};
+    return PublicKey{std::nullopt, std::nullopt, std::move(key)};
   } catch (const std::exception& e) {
     return Bad(absl::StrCat("public key: ", e.what()));
   }
@@ -194,9 +247,8 @@ absl::StatusOr<Bytes> DerToPlain(ByteSpan der, size_t n) {
 absl::StatusOr<bool> Ecdsa(const PublicKey& public_key, HashAlgorithm hash, ByteSpan message, ByteSpan signature,
                            EcdsaSignatureFormat format) {
   const auto* ec = dynamic_cast<const Botan::ECDSA_PublicKey*>(public_key.other.get());
-  if (ec == nullptr) return Bad(absl::StrCat("expected an EC key, found ", public_key.algo_name()));
-  const Botan::Public_Key& key = *ec;
-  const size_t n = ec->domain().get_order_bytes();
+  if (ec == nullptr && !public_key.ec) return Bad(absl::StrCat("expected an EC key, found ", public_key.algo_name()));
+  const size_t n = public_key.ec ? public_key.ec->group.order_size() : ec->domain().get_order_bytes();
   Bytes plain;
   if (format == EcdsaSignatureFormat::kDer) {
     absl::StatusOr<Bytes> p = DerToPlain(signature, n);
@@ -206,6 +258,8 @@ absl::StatusOr<bool> Ecdsa(const PublicKey& public_key, HashAlgorithm hash, Byte
     if (signature.size() != 2 * n) return false;
     plain.assign(signature.begin(), signature.end());
   }
+  if (public_key.ec) return public_key.ec->group.VerifyEcdsa(public_key.ec->point, Hash(hash, message), plain);
+  const Botan::Public_Key& key = *ec;
   try {
     Botan::PK_Verifier v(key, absl::StrCat("EMSA1(", BotanHashName(hash), ")"), Botan::IEEE_1363);
     return v.verify_message(message.data(), message.size(), plain.data(), plain.size());
@@ -318,6 +372,13 @@ absl::StatusOr<PublicKeyInfo> DescribePublicKey(ByteSpan spki) {
     info.size_bytes = key->rsa->n.bytes();
     return info;
   }
+  if (key->ec) {
+    info.algorithm_oid = kEcPublicKey;
+    info.type = PublicKeyInfo::Type::kEc;
+    info.bits = key->ec->group.order_bits();
+    info.size_bytes = key->ec->group.order_size();
+    return info;
+  }
   try {
     info.algorithm_oid = key->other->get_oid().to_string();
   } catch (const std::exception&) {
@@ -330,6 +391,20 @@ absl::StatusOr<PublicKeyInfo> DescribePublicKey(ByteSpan spki) {
     return Bad(absl::StrCat("unsupported public key type ", key->algo_name()));
   }
   return info;
+}
+
+absl::Status CheckChipKeyBudget(ByteSpan spki, size_t max_rsa_bits, size_t max_rsa_exponent_bits) {
+  absl::StatusOr<PublicKey> key = LoadKey(spki);
+  if (!key.ok() || !key->rsa) return absl::OkStatus();
+  if (key->rsa->n.bits() > max_rsa_bits) {
+    return LimitExceeded("max_rsa_bits",
+                         absl::StrCat("an RSA key of ", key->rsa->n.bits(), " bits (limit ", max_rsa_bits, ")"));
+  }
+  if (key->rsa->e.bits() > max_rsa_exponent_bits) {
+    return LimitExceeded("max_rsa_exponent_bits", absl::StrCat("an RSA public exponent of ", key->rsa->e.bits(),
+                                                               " bits (limit ", max_rsa_exponent_bits, ")"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> VerifyRsaPkcs1v15(ByteSpan spki, HashAlgorithm hash, ByteSpan message, ByteSpan signature) {

@@ -42,6 +42,13 @@ struct PublicKeyInfo {
 // Describes a SubjectPublicKeyInfo (DER). Errors for malformed keys and unsupported key types.
 absl::StatusOr<PublicKeyInfo> DescribePublicKey(ByteSpan spki);
 
+// The budget of a key the chip chose (Document Signer, DG15; docs/limits.md): an RSA modulus of at
+// most `max_rsa_bits` and a public exponent of at most `max_rsa_exponent_bits` (odd and >= 3 hold for
+// every RSA key) — LimitExceeded("max_rsa_bits" / "max_rsa_exponent_bits") otherwise (limits.h).
+// EC keys are bounded by the curves they may use (at most 521 bits). A key that does not decode is
+// the verifier's business: OK here.
+absl::Status CheckChipKeyBudget(ByteSpan spki, size_t max_rsa_bits, size_t max_rsa_exponent_bits);
+
 // Verifies with the algorithm named by an X.509 / CMS AlgorithmIdentifier:
 // rsaEncryption (the hash is `digest_algorithm`), sha{1,224,256,384,512}WithRSAEncryption,
 // id-RSASSA-PSS (with its RSASSA-PSS-params, defaults per RFC 4055), ecdsa-with-SHA{1,224,256,384,512}

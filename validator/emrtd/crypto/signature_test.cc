@@ -13,6 +13,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "validator/emrtd/limits.h"
+#include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
 namespace {
@@ -183,7 +185,58 @@ TEST_P(EcdsaTest, PlainAndDerOnNamedAndExplicitParameters) {
 INSTANTIATE_TEST_SUITE_P(Curves, EcdsaTest,
                          ::testing::Values(Curve{"secp256r1", 32}, Curve{"brainpool256r1", 32},
                                            Curve{"brainpool384r1", 48}, Curve{"secp521r1", 66},
-                                           Curve{"brainpool224r1", 28}));
+                                           Curve{"brainpool224r1", 28},
+                                           // Outside the PACE table: explicit parameters verify on an
+                                           // EcGroup of their own, the named OID through Botan.
+                                           Curve{"secp256k1", 32}));
+
+TEST(Signature, CompressedPointOnExplicitCurve) {
+  Botan::AutoSeeded_RNG rng;
+  Botan::ECDSA_PrivateKey key(rng, Botan::EC_Group("secp256k1"));
+  Botan::ECDSA_PublicKey pub(key.domain(), key.public_point());
+  pub.set_parameter_encoding(Botan::EC_DOMPAR_ENC_EXPLICIT);
+  pub.set_point_encoding(Botan::PointGFp::COMPRESSED);
+  const Bytes spki = Spki(pub);
+  const Bytes plain = Sign(key, "EMSA1(SHA-256)", kMessage, Botan::IEEE_1363);
+  EXPECT_EQ(*VerifyEcdsa(spki, HashAlgorithm::kSha256, kMessage, plain, EcdsaSignatureFormat::kPlain), true);
+  Bytes flipped = plain;
+  flipped[40] ^= 0x01;
+  EXPECT_EQ(*VerifyEcdsa(spki, HashAlgorithm::kSha256, kMessage, flipped, EcdsaSignatureFormat::kPlain), false);
+}
+
+// SubjectPublicKeyInfo of rsaEncryption with the given modulus and exponent (any numbers: the
+// budget is checked on the numbers, nothing is signed).
+Bytes RsaSpki(const Bytes& n, const Bytes& e) {
+  Bytes key = EncodeTlv(0x30, Concat({EncodeTlv(0x02, n), EncodeTlv(0x02, e)}));
+  Bytes bits = {0x00};
+  bits.insert(bits.end(), key.begin(), key.end());
+  const Bytes alg = EncodeTlv(0x30, Concat({EncodeTlv(0x06, HexOrDie("2A864886F70D010101")), HexOrDie("0500")}));
+  return EncodeTlv(0x30, Concat({alg, EncodeTlv(0x03, bits)}));
+}
+
+// An odd number of exactly `bits` bits.
+Bytes OddNumber(size_t bits) {
+  Bytes n((bits + 7) / 8, 0x5A);
+  n[0] = static_cast<uint8_t>(1u << ((bits - 1) % 8));
+  n.back() |= 0x01;
+  return n;
+}
+
+TEST(Signature, ChipKeyBudgetOnRsaModulusAndExponent) {
+  const Bytes e3 = {0x03};
+  EXPECT_TRUE(CheckChipKeyBudget(RsaSpki(OddNumber(4096), e3), 4096, 256).ok());
+  absl::Status over = CheckChipKeyBudget(RsaSpki(OddNumber(4097), e3), 4096, 256);
+  EXPECT_TRUE(IsLimitExceeded(over)) << over;
+  EXPECT_EQ(LimitName(over), "max_rsa_bits");
+  EXPECT_TRUE(CheckChipKeyBudget(RsaSpki(OddNumber(2048), OddNumber(256)), 4096, 256).ok());
+  absl::Status big_e = CheckChipKeyBudget(RsaSpki(OddNumber(2048), OddNumber(257)), 4096, 256);
+  EXPECT_EQ(LimitName(big_e), "max_rsa_exponent_bits") << big_e;
+  // An even exponent or one below 3 is no key at all (the verifier refuses it); EC keys pass.
+  EXPECT_FALSE(DescribePublicKey(RsaSpki(OddNumber(2048), Bytes{0x04})).ok());
+  Botan::AutoSeeded_RNG rng;
+  Botan::ECDSA_PrivateKey ec(rng, Botan::EC_Group("secp256r1"));
+  EXPECT_TRUE(CheckChipKeyBudget(Spki(ec), 4096, 256).ok());
+}
 
 TEST(Signature, MalformedKeys) {
   EXPECT_FALSE(DescribePublicKey({}).ok());

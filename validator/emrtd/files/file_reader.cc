@@ -115,14 +115,14 @@ Task<absl::Status> FileReader::SelectApplication() {
 
 Task<absl::StatusOr<Bytes>> FileReader::ReadBySfi(uint8_t sfi) {
   if (sfi == 0 || sfi > 30) co_return absl::InvalidArgumentError("short EF identifier out of 1..30");
-  co_return co_await ReadWhole(Addressing::kSfi, sfi);
+  co_return co_await ReadWhole(Addressing::kSfi, sfi, "");
 }
 
 Task<absl::StatusOr<Bytes>> FileReader::Read(ElementaryFile file) {
   if (file.in_mf) co_return co_await ReadMfFile(file);
   if (options_.select_by_fid) co_return co_await SelectAndRead(file);
   last_sw_ = 0;
-  absl::StatusOr<Bytes> by_sfi = co_await ReadWhole(Addressing::kSfi, file.sfi);
+  absl::StatusOr<Bytes> by_sfi = co_await ReadWhole(Addressing::kSfi, file.sfi, file.name);
   if (!by_sfi.ok() && (last_sw_ == sw::kFunctionNotSupported || last_sw_ == 0x6A86)) {
     co_return co_await SelectAndRead(file);
   }
@@ -135,7 +135,7 @@ Task<absl::StatusOr<Bytes>> FileReader::SelectAndRead(ElementaryFile file) {
   absl::StatusOr<ResponseApdu> r = co_await channel_.Transmit(select);
   if (!r.ok()) co_return r.status();
   if (!r->ok()) co_return SwError(absl::StrCat("SELECT ", file.name), r->sw);
-  co_return co_await ReadWhole(Addressing::kCurrentEf, 0);
+  co_return co_await ReadWhole(Addressing::kCurrentEf, 0, file.name);
 }
 
 // When is 6A82 to a READ BINARY by short EF identifier final for an MF file? The SFI addresses the
@@ -165,7 +165,7 @@ bool SfiOfAMandatoryApplicationFile(uint8_t sfi) { return sfi == 0x01 || sfi == 
 
 Task<absl::StatusOr<Bytes>> FileReader::ReadMfFile(ElementaryFile file) {
   last_sw_ = 0;
-  absl::StatusOr<Bytes> by_sfi = co_await ReadWhole(Addressing::kSfi, file.sfi);
+  absl::StatusOr<Bytes> by_sfi = co_await ReadWhole(Addressing::kSfi, file.sfi, file.name);
   if (by_sfi.ok()) mf_current_ = true;
   if (by_sfi.ok() || last_sw_ == 0 || !SfiMissed(last_sw_)) co_return by_sfi;
   if (last_sw_ == sw::kFileNotFound && (mf_current_ || SfiOfAMandatoryApplicationFile(file.sfi))) co_return by_sfi;
@@ -189,10 +189,13 @@ Task<absl::StatusOr<Bytes>> FileReader::ReadMfFile(ElementaryFile file) {
     if (!r.ok()) co_return r.status();
     if (!r->ok()) co_return SwError(absl::StrCat("SELECT ", file.name), r->sw);
   }
-  co_return co_await ReadWhole(Addressing::kCurrentEf, 0);
+  co_return co_await ReadWhole(Addressing::kCurrentEf, 0, file.name);
 }
 
-Task<absl::StatusOr<Bytes>> FileReader::ReadWhole(Addressing addressing, uint8_t sfi) {
+Task<absl::StatusOr<Bytes>> FileReader::ReadWhole(Addressing addressing, uint8_t sfi, absl::string_view name) {
+  // A name without a per-file cap (ReadBySfi) has only max_file_size.
+  const size_t cap = name.empty() ? options_.max_file_size
+                                  : std::min(options_.max_file_size, options_.limits.MaxFileBytes(name));
   Bytes out;
   std::optional<size_t> total;
   size_t exact_le = 0;      // from 6Cxx: ask for exactly this much next
@@ -275,11 +278,18 @@ Task<absl::StatusOr<Bytes>> FileReader::ReadWhole(Addressing addressing, uint8_t
     out.insert(out.end(), data.begin(), data.end());
     if (!total.has_value()) {
       CO_ASSIGN_OR_RETURN(total, TlvTotalSize(out));
-      if (total.has_value() && *total > options_.max_file_size) {
-        co_return absl::ResourceExhaustedError(absl::StrCat("READ BINARY: the file announces ", *total,
-                                                            " bytes, more than the limit of ",
-                                                            options_.max_file_size));
+      if (total.has_value() && *total > cap) {
+        co_return LimitExceeded(name.empty() ? "max_file_size" : "max_file_bytes",
+                                absl::StrCat(name.empty() ? "the file" : name, " announces ", *total,
+                                             " bytes, more than the limit of ", cap));
       }
+      if (total.has_value() && *total > options_.limits.max_total_bytes - std::min(bytes_budgeted_, options_.limits.max_total_bytes)) {
+        co_return LimitExceeded("max_total_bytes",
+                                absl::StrCat(name.empty() ? "the file" : name, " (", *total, " bytes) after ",
+                                             bytes_budgeted_, " bytes read exceeds the session's ",
+                                             options_.limits.max_total_bytes));
+      }
+      if (total.has_value()) bytes_budgeted_ += *total;
     }
     if (total.has_value() && out.size() > *total) out.resize(*total);
     const bool complete = total.has_value() && out.size() >= *total;

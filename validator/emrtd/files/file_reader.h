@@ -23,7 +23,10 @@
 //   the caller may skip an optional file.
 // - kPermissionDenied: 6982 (the file needs an access right this session does not have, e.g.
 //   DG3/DG4 without Terminal Authentication).
-// - kResourceExhausted: the TLV header announces more than `max_file_size` bytes.
+// - kResourceExhausted (LimitExceeded(), limits.h): the TLV header announces more than the file's cap
+//   (SessionLimits::MaxFileBytes() by the file's name, and `max_file_size`), or more than what is left
+//   of the session's `max_total_bytes` (every file header accepted by this reader counts, retries
+//   too). The file is not read.
 // - kDataLoss: a malformed file header, a file shorter than its header says, a chip that stops
 //   giving bytes, or an SM failure (then the dialog must end; see SecureMessaging).
 // - kFailedPrecondition: any other status word, reported in the message.
@@ -38,6 +41,7 @@
 #include "absl/strings/string_view.h"
 #include "validator/emrtd/access/chip_channel.h"
 #include "validator/emrtd/bytes.h"
+#include "validator/emrtd/limits.h"
 #include "validator/emrtd/task.h"
 
 namespace docval::emrtd {
@@ -64,6 +68,8 @@ inline constexpr uint8_t kEmrtdAid[] = {0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01
 struct FileReaderOptions {
   // A file whose header announces more is refused (a lying length must not exhaust memory).
   size_t max_file_size = 1 << 20;
+  // The per-file caps and the session's total (docs/limits.md).
+  SessionLimits limits;
   // Caps the block size (0: no cap). Mainly for tests and replays of chips with known limits.
   size_t max_block = 0;
   // The Le of the first read of a file (0: as much as the link allows). Classic readers read the
@@ -103,10 +109,12 @@ class FileReader {
   // The plain-bytes block size a read uses now (the link's limits, SM overhead, learned caps).
   size_t BlockSize() const;
   const FileReaderOptions& options() const { return options_; }
+  // Bytes counted against SessionLimits::max_total_bytes so far.
+  size_t bytes_budgeted() const { return bytes_budgeted_; }
 
  private:
   enum class Addressing { kSfi, kCurrentEf };
-  Task<absl::StatusOr<Bytes>> ReadWhole(Addressing addressing, uint8_t sfi);
+  Task<absl::StatusOr<Bytes>> ReadWhole(Addressing addressing, uint8_t sfi, absl::string_view name);
   Task<absl::StatusOr<Bytes>> SelectAndRead(ElementaryFile file);
   void StepDown(size_t failed_block);
 
@@ -115,6 +123,7 @@ class FileReader {
   size_t learned_cap_ = 0;  // 0: none yet
   uint16_t last_sw_ = 0;    // of the last READ BINARY (0: none), for ReadMfFile's fallback
   bool mf_current_ = false;  // the MF is known to be the current DF (see ReadMfFile)
+  size_t bytes_budgeted_ = 0;  // of SessionLimits::max_total_bytes: announced sizes of accepted files
 };
 
 }  // namespace docval::emrtd

@@ -187,6 +187,10 @@ struct Session {
     Task<absl::StatusOr<Bytes>> t = reader.ReadBySfi(sfi);
     return RunDialog(t, link, std::ref(chip));
   }
+  absl::StatusOr<Bytes> File(FakeChip& chip, const char* name) {
+    Task<absl::StatusOr<Bytes>> t = reader.Read(*FindElementaryFile(name));
+    return RunDialog(t, link, std::ref(chip));
+  }
   absl::StatusOr<Bytes> Mf(FakeChip& chip, ElementaryFile f) {
     Task<absl::StatusOr<Bytes>> t = reader.ReadMfFile(f);
     return RunDialog(t, link, std::ref(chip));
@@ -398,6 +402,36 @@ TEST(FileReaderTest, LyingLengthIsRefusedBeforeReadingOn) {
   FakeChip big = ChipWith(0x02, MakeFile(5000));
   Session limited(kShort, FileReaderOptions{.max_file_size = 4096});
   EXPECT_EQ(limited.Sfi(big, 0x02).status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST(FileReaderTest, PerFileCapByName) {
+  const SessionLimits limits;
+  FakeChip at = ChipWith(0x01, MakeFile(limits.max_dg1_bytes));
+  Session s(kExtended);
+  EXPECT_TRUE(s.File(at, "DG1").ok());
+
+  FakeChip over = ChipWith(0x01, MakeFile(limits.max_dg1_bytes + 1));
+  Session s2(kExtended);
+  absl::StatusOr<Bytes> r = s2.File(over, "DG1");
+  EXPECT_EQ(LimitName(r.status()), "max_file_bytes") << r.status();
+  EXPECT_EQ(s2.link.round_trips(), 1u);  // refused on the header
+  // The same size is fine for a face.
+  FakeChip face = ChipWith(0x02, MakeFile(limits.max_dg1_bytes + 1));
+  EXPECT_TRUE(s2.File(face, "DG2").ok());
+}
+
+TEST(FileReaderTest, SessionTotalCountsEveryFile) {
+  SessionLimits limits;
+  limits.max_total_bytes = 3000;
+  FakeChip chip = ChipWith(0x02, MakeFile(2000));
+  chip.app[0x0107] = {MakeFile(1000), 0x07};
+  chip.app[0x010B] = {MakeFile(10), 0x0B};
+  Session s(kExtended, FileReaderOptions{.limits = limits});
+  ASSERT_TRUE(s.File(chip, "DG2").ok());
+  ASSERT_TRUE(s.File(chip, "DG7").ok());  // exactly at the total
+  EXPECT_EQ(s.reader.bytes_budgeted(), 3000u);
+  absl::StatusOr<Bytes> r = s.File(chip, "DG11");
+  EXPECT_EQ(LimitName(r.status()), "max_total_bytes") << r.status();
 }
 
 TEST(FileReaderTest, FileShorterThanItsHeaderIsAnError) {

@@ -5,7 +5,7 @@
 
 namespace docval::emrtd {
 
-absl::StatusOr<CardSecurity> ParseCardSecurity(ByteSpan bytes) {
+absl::StatusOr<CardSecurity> ParseCardSecurity(ByteSpan bytes, size_t max_infos) {
   auto bad = [](absl::string_view why) { return absl::InvalidArgumentError(absl::StrCat("EF.CardSecurity: ", why)); };
   absl::StatusOr<cms::SignedData> sd = cms::ParseSignedData(bytes);
   if (!sd.ok()) return bad(sd.status().message());
@@ -13,7 +13,8 @@ absl::StatusOr<CardSecurity> ParseCardSecurity(ByteSpan bytes) {
     return bad(absl::StrCat("eContentType ", sd->content_type, " is not id-SecurityObject"));
   }
   if (!sd->content) return bad("no SecurityInfos (detached content)");
-  absl::StatusOr<SecurityInfos> infos = ParseSecurityInfos(*sd->content);
+  absl::StatusOr<SecurityInfos> infos = ParseSecurityInfos(*sd->content, max_infos);
+  if (IsLimitExceeded(infos.status())) return infos.status();
   if (!infos.ok()) return bad(infos.status().message());
   return CardSecurity{*std::move(sd), *std::move(infos)};
 }

@@ -20,7 +20,9 @@ struct CardSecurity {
   SecurityInfos infos;
 };
 
-absl::StatusOr<CardSecurity> ParseCardSecurity(ByteSpan ef_card_security);
+// More than `max_infos` SecurityInfos: LimitExceeded (limits.h), passed through as it is.
+absl::StatusOr<CardSecurity> ParseCardSecurity(ByteSpan ef_card_security,
+                                               size_t max_infos = kDefaultMaxSecurityInfos);
 
 }  // namespace docval::emrtd
 

@@ -360,13 +360,17 @@ absl::StatusOr<Bytes> EncodeOid(absl::string_view dotted) {
   return out;
 }
 
-absl::StatusOr<SecurityInfos> ParseSecurityInfos(ByteSpan der) {
+absl::StatusOr<SecurityInfos> ParseSecurityInfos(ByteSpan der, size_t max_infos) {
   absl::StatusOr<Tlv> set = ParseTlv(der);
   if (!set.ok()) return Bad(set.status().message());
   if (set->tag != kSet) return Bad("not a SET");
   SecurityInfos out;
   TlvReader reader(set->value);
+  size_t count = 0;
   while (!reader.AtEnd()) {
+    if (++count > max_infos) {
+      return LimitExceeded("max_security_infos", absl::StrCat("more than ", max_infos, " SecurityInfos in one SET"));
+    }
     absl::StatusOr<Tlv> entry = reader.Next();
     if (!entry.ok()) return Bad(entry.status().message());
     ParseEntry(*entry, out);
@@ -374,12 +378,12 @@ absl::StatusOr<SecurityInfos> ParseSecurityInfos(ByteSpan der) {
   return out;
 }
 
-absl::StatusOr<SecurityInfos> ParseDg14(ByteSpan dg14) {
+absl::StatusOr<SecurityInfos> ParseDg14(ByteSpan dg14, size_t max_infos) {
   absl::StatusOr<Tlv> outer = ParseSingleTlv(dg14, 0x6E);
   if (!outer.ok()) return Bad(absl::StrCat("DG14: ", outer.status().message()));
   absl::StatusOr<Tlv> set = ParseSingleTlv(outer->value, kSet);
   if (!set.ok()) return Bad(absl::StrCat("DG14: ", set.status().message()));
-  return ParseSecurityInfos(set->raw);
+  return ParseSecurityInfos(set->raw, max_infos);
 }
 
 std::optional<PaceProtocol> PaceProtocolFromOid(absl::string_view oid) {

@@ -26,6 +26,7 @@
 #include "absl/strings/string_view.h"
 #include "validator/emrtd/bytes.h"
 #include "validator/emrtd/crypto/cipher.h"
+#include "validator/emrtd/limits.h"
 
 namespace docval::emrtd {
 
@@ -204,10 +205,11 @@ struct SecurityInfos {
 };
 
 // Parses a SecurityInfos SET (tag '31') at the start of `der`. Bytes after the SET are ignored:
-// EF.CardAccess files in the field carry padding or junk after it.
-absl::StatusOr<SecurityInfos> ParseSecurityInfos(ByteSpan der);
+// EF.CardAccess files in the field carry padding or junk after it. A SET of more than `max_infos`
+// entries is LimitExceeded("max_security_infos") (limits.h), found before the extra entries are parsed.
+absl::StatusOr<SecurityInfos> ParseSecurityInfos(ByteSpan der, size_t max_infos = kDefaultMaxSecurityInfos);
 // DG14: '6E' L SecurityInfos (strict: nothing after the SET inside '6E').
-absl::StatusOr<SecurityInfos> ParseDg14(ByteSpan dg14);
+absl::StatusOr<SecurityInfos> ParseDg14(ByteSpan dg14, size_t max_infos = kDefaultMaxSecurityInfos);
 
 // What a PACE protocol OID names.
 enum class PaceMapping { kGeneric, kIntegrated, kChipAuthentication };

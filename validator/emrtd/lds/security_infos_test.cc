@@ -332,5 +332,24 @@ TEST(ProtocolTest, CaProtocolFromOid) {
   EXPECT_FALSE(CaProtocolFromOid("0.4.0.127.0.7.2.2.3.3.1").has_value());
 }
 
+// A SET of `n` PACEInfos (ECDH-GM-AES-128, brainpoolP256r1).
+Bytes SetOfPaceInfos(size_t n) {
+  const Bytes info = HexOrDie("3012060A04007F0007020204020202010202010D");
+  Bytes body;
+  for (size_t i = 0; i < n; ++i) body.insert(body.end(), info.begin(), info.end());
+  return EncodeTlv(0x31, body);
+}
+
+TEST(SecurityInfosTest, CountCap) {
+  absl::StatusOr<SecurityInfos> at = ParseSecurityInfos(SetOfPaceInfos(kDefaultMaxSecurityInfos));
+  ASSERT_TRUE(at.ok()) << at.status();
+  EXPECT_EQ(at->pace.size(), kDefaultMaxSecurityInfos);
+  absl::StatusOr<SecurityInfos> over = ParseSecurityInfos(SetOfPaceInfos(kDefaultMaxSecurityInfos + 1));
+  EXPECT_EQ(LimitName(over.status()), "max_security_infos") << over.status();
+  EXPECT_TRUE(ParseSecurityInfos(SetOfPaceInfos(3), 3).ok());
+  EXPECT_TRUE(IsLimitExceeded(ParseSecurityInfos(SetOfPaceInfos(4), 3).status()));
+  EXPECT_TRUE(IsLimitExceeded(ParseDg14(EncodeTlv(0x6E, SetOfPaceInfos(4)), 3).status()));
+}
+
 }  // namespace
 }  // namespace docval::emrtd
