@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "tools/testpki/hostile_profiles.h"
 #include "tools/testpki/passport_factory.h"
 #include "tools/testpki/test_pki.h"
 
@@ -112,6 +113,19 @@ int TestPkiMain(int argc, char** argv) {
                     e.close_reason.empty() ? "" : absl::StrCat(" ", e.close_reason), " | ",
                     e.passive_authentication.has_value() ? (*e.passive_authentication ? "true" : "false") : "-", " | ",
                     e.chip_authentication.empty() ? "-" : e.chip_authentication, " | ",
+                    e.active_authentication.empty() ? "-" : e.active_authentication, " |\n");
+  }
+  // Hostile chips (docs/limits.md): where the reader must stop, and why.
+  absl::StatusOr<std::vector<HostileProfile>> hostile = HostilePassportProfiles(*pki);
+  if (!hostile.ok()) {
+    std::fprintf(stderr, "testpki: hostile profiles: %s\n", std::string(hostile.status().message()).c_str());
+    return 1;
+  }
+  for (const HostileProfile& h : *hostile) {
+    ok &= WriteText(dir / "profiles" / (h.profile.name + ".json"), vchip::ChipProfileToJson(h.profile));
+    const vchip::Expectation& e = h.profile.expect;
+    absl::StrAppend(&readme, "| `", h.profile.name, "` | ", h.profile.description, " (", e.note, ") | ", e.close_code,
+                    e.close_reason.empty() ? "" : absl::StrCat(" ", e.close_reason), " | - | - | ",
                     e.active_authentication.empty() ? "-" : e.active_authentication, " |\n");
   }
   ok &= WriteText(dir / "README.md", readme);
