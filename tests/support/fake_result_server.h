@@ -26,10 +26,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "tests/support/http_wire.h"
 
 namespace docval::testsupport {
-
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 // What the server does with one request.
 struct FakeAction {
@@ -51,20 +50,6 @@ struct FakeAction {
 // Parses the command-line script form: comma-separated actions, each a status code optionally
 // followed by headers as `:Name=Value` ("503,429:Retry-After=1,200"), or `hang`, or `close`.
 absl::StatusOr<std::vector<FakeAction>> ParseScript(absl::string_view script);
-
-struct RecordedRequest {
-  std::string method;
-  std::string target;   // the request-target as sent, e.g. "/results?x=1"
-  std::string version;  // "HTTP/1.1"
-  HeaderList headers;   // in arrival order, names as sent
-  std::string body;     // de-chunked when sent chunked
-  absl::Time received_at;  // when the whole request had been read
-  int connection = 0;      // 1-based index of the connection it came on
-
-  // The value of the first header named `name` (ASCII case-insensitive); "" when absent.
-  std::string Header(absl::string_view name) const;
-  bool HasHeader(absl::string_view name) const;
-};
 
 struct FakeResultServerOptions {
   std::vector<FakeAction> script;
