@@ -110,6 +110,43 @@ absl::StatusOr<Bytes> KeyLoopDg14(const Bytes& dg14) {
   return absl::NotFoundError("DG14 has no ECDH key");
 }
 
+// `der` with the TLV at `path` (child indices, from the outermost TLV's children down) replaced by
+// `replacement`, every enclosing length re-encoded.
+absl::StatusOr<Bytes> ReplaceAt(ByteSpan der, const std::vector<size_t>& path, size_t depth, const Bytes& replacement) {
+  if (depth == path.size()) return replacement;
+  absl::StatusOr<emrtd::Tlv> t = emrtd::ParseTlv(der);
+  if (!t.ok()) return t.status();
+  emrtd::TlvReader r(t->value);
+  Bytes value;
+  for (size_t i = 0; !r.AtEnd(); ++i) {
+    absl::StatusOr<emrtd::Tlv> child = r.Next();
+    if (!child.ok()) return child.status();
+    if (i != path[depth]) {
+      value.insert(value.end(), child->raw.begin(), child->raw.end());
+      continue;
+    }
+    absl::StatusOr<Bytes> replaced = ReplaceAt(child->raw, path, depth + 1, replacement);
+    if (!replaced.ok()) return replaced.status();
+    value.insert(value.end(), replaced->begin(), replaced->end());
+  }
+  return EncodeTlv(t->tag, value);
+}
+
+Bytes RsaSpki(const Bytes& n, const Bytes& e) {
+  const Bytes key = EncodeTlv(0x30, Concat({Integer(n), Integer(e)}));
+  const Bytes alg = EncodeTlv(0x30, Concat({Oid("2A864886F70D010101"), HexOrDie("0500")}));
+  return EncodeTlv(0x30, Concat({alg, EncodeTlv(0x03, Concat({Bytes{0x00}, key}))}));
+}
+
+// EF.SOD with its Document Signer certificate's key replaced by an 8192-bit RSA key (the issuer and
+// serial number stay, so the reader finds the certificate; its signature no longer matters).
+absl::StatusOr<Bytes> BigSignerKeySod(const Bytes& sod) {
+  // 77 { ContentInfo { OID, [0] { SignedData { version, digestAlgorithms, encapContentInfo,
+  // [0] certificates { Certificate { tbsCertificate { [0] version, serial, signature, issuer,
+  // validity, subject, subjectPublicKeyInfo ...
+  return ReplaceAt(sod, {0, 1, 0, 3, 0, 0, 6}, 0, RsaSpki(OddNumber(8192, 0xC5), HexOrDie("010001")));
+}
+
 Bytes RsaDg15(const Bytes& n, const Bytes& e) {
   const Bytes key = EncodeTlv(0x30, Concat({Integer(n), Integer(e)}));
   const Bytes alg = EncodeTlv(0x30, Concat({Oid("2A864886F70D010101"), HexOrDie("0500")}));
@@ -182,6 +219,14 @@ absl::StatusOr<std::vector<HostileProfile>> HostilePassportProfiles(const TestPk
   if (s.ok()) {
     s = add("hostile-dg2-oversized", "DG2 of 320 KB (a face is 15-100 KB)", "max_file_bytes",
             [](vchip::ChipProfile& p) { return Replace(p, "DG2", EncodeTlv(0x75, Bytes(320 * 1024, 0x5A))); });
+  }
+  if (s.ok()) {
+    s = add("hostile-sod-signer-rsa-8192", "EF.SOD: a Document Signer certificate with an 8192-bit RSA key",
+            "max_rsa_bits", [](vchip::ChipProfile& p) -> absl::Status {
+              absl::StatusOr<Bytes> sod = BigSignerKeySod(p.FindFile("EF.SOD")->content);
+              if (!sod.ok()) return sod.status();
+              return Replace(p, "EF.SOD", *sod);
+            });
   }
   if (s.ok()) {
     s = add("hostile-aa-rsa-8192", "DG15: an 8192-bit RSA key", "max_rsa_bits", [](vchip::ChipProfile& p) {

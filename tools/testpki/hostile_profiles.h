@@ -1,6 +1,7 @@
 // Hostile virtual passports: chips that choose what an honest one never would, one profile per class
 // of docs/limits.md — an expensive EF.CardAccess (a large proprietary DH group behind several PACEInfos,
-// too many SecurityInfos), DG14 lists that would make the reader loop, oversized files and keys, and
+// too many SecurityInfos), DG14 lists that would make the reader loop, oversized files and keys (a
+// Document Signer certificate in EF.SOD and a DG15 key of 8192-bit RSA, a 2047-bit exponent), and
 // Active Authentication keys on explicit curves of their own (a distinct curve per profile).
 //
 // Each is the honest PACE-GM passport (`pace-gm-ecdh-ca-aa`) with files replaced after signing, so the

@@ -82,6 +82,9 @@ TEST_F(ReaderHostileTest, EveryProfileEndsWhereItsLimitSays) {
     const DialogFailure& f = std::get<DialogFailure>(outcome);
     EXPECT_EQ(f.reason, FailureReason::kEmrtdPassportReaderError) << f.detail;
     EXPECT_THAT(f.detail, HasSubstr(h.limit));
+    if (h.profile.name == "hostile-sod-signer-rsa-8192") {
+      EXPECT_THAT(f.detail, HasSubstr("EF.SOD: max_rsa_bits"));
+    }
     EXPECT_EQ(h.profile.expect.close_code, 1011);
     EXPECT_EQ(h.profile.expect.close_reason, FailureReasonName(f.reason));
   }
