@@ -345,6 +345,22 @@ TEST_F(ValidatorServiceTest, PoolNeverRunsMoreStepsThanWorkers) {
   EXPECT_EQ(gate_.max_inside(), 2);
 }
 
+// The gateway's stream deadline (the session limit) passes while the chip is silent: the session
+// ends, frees its slot, and its late answer runs nothing.
+TEST_F(ValidatorServiceTest, DeadlineEndsTheSessionAndItsWork) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+  auto stream = stub_->Session(&ctx);
+  ASSERT_TRUE(stream->Write(Start()));
+  ASSERT_TRUE(NextCommand(*stream));
+  ASSERT_TRUE(WaitFor([&] { return service_->sessions() == 0; }));
+  EXPECT_EQ(Metric("docval_validator_sessions_total{outcome=\"cancelled\"}"), 1);
+  stream->Write(NotFound());  // too late: the call is over
+  EXPECT_FALSE(NextCommand(*stream));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_EQ(Metric("docval_validator_steps_total{outcome=\"run\"}"), 1);
+}
+
 TEST_F(ValidatorServiceTest, DrainRefusesNewSessionsAndLetsOpenOnesFinish) {
   grpc::ClientContext c1;
   auto s1 = stub_->Session(&c1);
