@@ -31,9 +31,11 @@ RenderedManifests RenderOrDie(const std::string& overlay) {
 }
 
 // How long a stopping process of `role` keeps working after SIGTERM (docs/configuration.md): the
-// poster's delivery.drain_s; the gateway's and the validator's drain, timeouts.session_s + 15 s.
+// poster's delivery.drain_s; the validator's validator.drain_s (ValidatorDrain: timeouts.session_s + 15 s
+// unless set); the gateway's, timeouts.session_s + 15 s.
 absl::Duration DrainTime(const std::string& role, const Config& c) {
   if (role == "poster") return c.delivery.drain;
+  if (role == "validator") return ValidatorDrain(c);
   return c.timeouts.session + absl::Seconds(15);
 }
 
