@@ -350,6 +350,29 @@ TEST(GatewaySlowClientTest, TheSessionLimitClosesTheSocketBehindAStuckWrite) {
   FakeValidator::result_face_bytes = 16;
 }
 
+TEST(GatewayClientCapTest, APlaceIsFreeAtTheSessionLimitWhileTheConnectionLingers) {
+  Rig rig({B::kBigCommand, B::kAccessControlFailed}, [](GatewayOptions& o) {
+    o.write_timeout = absl::Seconds(60);
+    o.response_timeout = absl::Seconds(60);
+    o.session_timeout = absl::Seconds(1);
+    o.close_timeout = absl::Seconds(30);  // the stuck connection stays open long after the limit
+    o.max_sessions_per_client = 1;
+  });
+  std::unique_ptr<relay::WsClient> stuck = rig.StartAndStopReading();
+  ASSERT_NE(stuck, nullptr);
+  ASSERT_TRUE(WaitFor([&] { return rig.validator.calls() == 1; }, absl::Seconds(5)));
+  EXPECT_EQ(rig.Run().close.reason, "TRY_AGAIN_LATER");  // the client's one place is taken
+  // From the session limit on, the place is free again although the connection is still open.
+  absl::Time start = absl::Now();
+  EXPECT_TRUE(WaitFor([&] { return rig.Run().close.reason == "ACCESS_CONTROL_FAILED"; }, absl::Seconds(5)));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  // The stuck session still holds its connection (the others end as their close handshakes finish).
+  EXPECT_TRUE(WaitFor([&] { return rig.gateway->active_sessions() == 1; }, absl::Seconds(2)));
+  EXPECT_EQ(rig.gateway->active_sessions(), 1);
+  stuck->Abort();
+  EXPECT_TRUE(WaitFor([&] { return rig.gateway->active_sessions() == 0; }, absl::Seconds(5)));
+}
+
 // Raw TCP against the HTTP side.
 struct RawConnection {
   explicit RawConnection(int port) : socket(ioc) {
