@@ -93,6 +93,27 @@ int GatewayContext::client_sessions(const std::string& client_id) const {
   return it == per_client_.end() ? 0 : it->second;
 }
 
+uint64_t GatewayContext::RegisterSession(std::function<void()> stop) {
+  absl::MutexLock lock(&running_mu_);
+  uint64_t id = ++next_session_;
+  running_.emplace(id, std::move(stop));
+  return id;
+}
+
+void GatewayContext::UnregisterSession(uint64_t id) {
+  absl::MutexLock lock(&running_mu_);
+  running_.erase(id);
+}
+
+void GatewayContext::StopAllSessions() {
+  std::map<uint64_t, std::function<void()>> running;
+  {
+    absl::MutexLock lock(&running_mu_);
+    running = running_;
+  }
+  for (auto& [id, stop] : running) stop();  // outside the lock: a stopper may end its session at once
+}
+
 void GatewayContext::RecordSession(const std::string& outcome, absl::Duration duration) {
   sessions_total_.Add({{"outcome", outcome}}).Increment();
   session_seconds_.Observe(absl::ToDoubleSeconds(duration));

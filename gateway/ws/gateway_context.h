@@ -8,6 +8,8 @@
 #define DOCVAL_GATEWAY_WS_GATEWAY_CONTEXT_H_
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -64,6 +66,18 @@ class GatewayContext {
   void RemoveClientSession(const std::string& client_id);
   int client_sessions(const std::string& client_id) const;
 
+  // Shutdown: every running session registers how to stop it (drop the connection, cancel its
+  // upstream calls); StopAllSessions() calls them once the grace period is over.
+  uint64_t RegisterSession(std::function<void()> stop);
+  void UnregisterSession(uint64_t id);
+  void StopAllSessions();
+
+  // gRPC calls (validator streams, deliveries) whose callbacks may still post onto the I/O threads:
+  // the I/O context must not stop before they are through.
+  void UpstreamCallStarted() { upstream_calls_.fetch_add(1); }
+  void UpstreamCallEnded() { upstream_calls_.fetch_sub(1); }
+  int upstream_calls() const { return upstream_calls_.load(); }
+
   // Metrics.
   void RecordSession(const std::string& outcome, absl::Duration duration);
   void RecordHttp(const std::string& route, int status);
@@ -79,6 +93,10 @@ class GatewayContext {
   std::atomic<int> sessions_{0};
   mutable absl::Mutex clients_mu_;
   std::map<std::string, int> per_client_ ABSL_GUARDED_BY(clients_mu_);
+  std::atomic<int> upstream_calls_{0};
+  absl::Mutex running_mu_;
+  uint64_t next_session_ ABSL_GUARDED_BY(running_mu_) = 0;
+  std::map<uint64_t, std::function<void()>> running_ ABSL_GUARDED_BY(running_mu_);
   prometheus::Family<prometheus::Counter>& sessions_total_;
   prometheus::Gauge& sessions_active_;
   prometheus::Histogram& session_seconds_;

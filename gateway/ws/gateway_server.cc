@@ -21,6 +21,9 @@
 
 namespace docval::gateway {
 
+// After the grace: how long the stopped sessions' cancelled gRPC calls may take to report back.
+constexpr absl::Duration kStopLimit = absl::Seconds(5);
+
 class GatewayServer::Impl {
  public:
   Impl(GatewayOptions options, std::shared_ptr<v1::Validator::StubInterface> validator,
@@ -67,6 +70,16 @@ class GatewayServer::Impl {
     });
     absl::Time until = absl::Now() + grace;
     while (context_.active_sessions() > 0 && absl::Now() < until) absl::SleepFor(absl::Milliseconds(20));
+    // The grace is over: the remaining sessions drop their connections and cancel their upstream
+    // calls; the I/O threads stop once no gRPC callback can post onto them any more.
+    context_.StopAllSessions();
+    until = absl::Now() + kStopLimit;
+    while ((context_.active_sessions() > 0 || context_.upstream_calls() > 0) && absl::Now() < until) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    if (context_.upstream_calls() > 0) {
+      LogWarning("gateway stopped with upstream calls still open", {{"calls", context_.upstream_calls()}});
+    }
     work_.reset();
     ioc_.stop();
     for (std::thread& t : threads_) t.join();

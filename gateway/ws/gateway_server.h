@@ -76,8 +76,9 @@ class GatewayServer {
   absl::Status Start();
   // The bound port (after Start).
   int port() const;
-  // Stops accepting, reports not ready, lets running sessions finish for up to `grace`, then
-  // stops. Idempotent.
+  // Stops accepting, reports not ready, lets running sessions finish for up to `grace`, then drops
+  // the connections of the rest and cancels their validator streams and deliveries, and stops the
+  // I/O threads once those gRPC calls have reported back (at most 5 s more). Idempotent.
   void Shutdown(absl::Duration grace);
   int active_sessions() const;
 

@@ -51,6 +51,7 @@ class FakeValidator final : public v1::Validator::CallbackService {
   }
   int calls() const { return calls_.load(); }
   std::chrono::system_clock::time_point deadline_seen() const { return deadline_seen_; }
+  static inline std::atomic<int> silent_cancelled{0};
   static inline size_t result_face_bytes = 16;
 
  private:
@@ -91,7 +92,9 @@ class FakeValidator final : public v1::Validator::CallbackService {
       }
     }
     void OnCancel() override {
-      if (b_ == Behaviour::kSilent) Finish(grpc::Status::CANCELLED);  // kBigCommand: its read fails
+      if (b_ != Behaviour::kSilent) return;  // kBigCommand: its read fails
+      silent_cancelled.fetch_add(1);
+      Finish(grpc::Status::CANCELLED);
     }
     void OnDone() override { delete this; }
 
@@ -371,6 +374,21 @@ TEST(GatewayClientCapTest, APlaceIsFreeAtTheSessionLimitWhileTheConnectionLinger
   EXPECT_EQ(rig.gateway->active_sessions(), 1);
   stuck->Abort();
   EXPECT_TRUE(WaitFor([&] { return rig.gateway->active_sessions() == 0; }, absl::Seconds(5)));
+}
+
+TEST(GatewayShutdownTest, SessionsLeftAfterTheGraceAreDroppedAndTheirStreamsCancelled) {
+  Rig rig({B::kSilent});
+  FakeValidator::silent_cancelled = 0;
+  std::unique_ptr<relay::WsClient> c = rig.StartAndStopReading();
+  ASSERT_NE(c, nullptr);
+  ASSERT_TRUE(WaitFor([&] { return rig.validator.calls() == 1; }, absl::Seconds(5)));
+  absl::Time start = absl::Now();
+  rig.gateway->Shutdown(absl::Milliseconds(200));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+  EXPECT_TRUE(WaitFor([] { return FakeValidator::silent_cancelled.load() == 1; }, absl::Seconds(5)));
+  EXPECT_EQ(rig.gateway->active_sessions(), 0);
+  absl::StatusOr<relay::Frame> f = c->Read(absl::Seconds(5));
+  EXPECT_FALSE(f.ok());  // dropped, no close notice
 }
 
 // Raw TCP against the HTTP side.

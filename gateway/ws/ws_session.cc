@@ -88,6 +88,11 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
       return;
     }
     counted_ = context_.TryAddSession();
+    registration_ = context_.RegisterSession([weak = this->weak_from_this(), executor = ws_.get_executor()] {
+      net::post(executor, [weak] {
+        if (auto self = weak.lock()) self->Drop("shutting_down", net::error::shut_down);
+      });
+    });
     Arm(session_timer_, options_.session_timeout, [](WsSession& s) {
       if (!s.ending()) s.Close(CloseReason::kMaxSessionTimeExceeded);
     });
@@ -195,15 +200,18 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
   void OpenValidator() {
     auto self = shared_from_this();
     auto executor = ws_.get_executor();
+    GatewayContext* context = &context_;
     validator_done_ = false;
+    context_.UpstreamCallStarted();
     validator_ = ValidatorStream::Open(
         context_.validator(), absl::ToChronoTime(opened_at_ + options_.session_timeout + options_.close_timeout),
         start_request_,
         [self, executor](v1::SessionEvent e) {
           net::post(executor, [self, e = std::move(e)]() mutable { self->OnValidatorEvent(std::move(e)); });
         },
-        [self, executor](grpc::Status status) {
+        [self, executor, context](grpc::Status status) {
           net::post(executor, [self, status]() { self->OnValidatorEnd(status); });
+          context->UpstreamCallEnded();
         });
   }
 
@@ -270,11 +278,14 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
   void Post() {
     auto self = shared_from_this();
     auto executor = ws_.get_executor();
+    GatewayContext* context = &context_;
+    context_.UpstreamCallStarted();
     delivery_ = DeliverAsync(
         context_.poster(), BuildDeliveryRequest(session_id_, client_id_, validation_id_, result_, forwarded_),
         absl::ToChronoTime(opened_at_ + options_.session_timeout),
-        [self, executor](grpc::Status status, v1::DeliveryReport report) {
+        [self, executor, context](grpc::Status status, v1::DeliveryReport report) {
           net::post(executor, [self, status, report = std::move(report)]() { self->OnPosted(status, report); });
+          context->UpstreamCallEnded();
         });
   }
 
@@ -366,6 +377,7 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
   void Ended() {
     if (ended_) return;
     ended_ = true;
+    if (registration_ != 0) context_.UnregisterSession(registration_);
     ReleaseClient();
     if (counted_) context_.RemoveSession();
     counted_ = false;
@@ -439,6 +451,7 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
   State state_ = State::kAwaitStart;
   bool counted_ = false;
   bool ended_ = false;
+  uint64_t registration_ = 0;  // with the context, for shutdown
   bool awaiting_response_ = false;
   bool writing_ = false;
   uint64_t write_generation_ = 0;
