@@ -198,7 +198,7 @@ const Botan::BigInt& ChipGroup::order() const { return q_; }
 ChipGroup::Element ChipGroup::Generator() const {
   Element e;
   if (ec_.has_value()) {
-    e.point = ec_->get_base_point();
+    e.point = generator_.has_value() ? *generator_ : ec_->get_base_point();
   } else {
     e.value = g_;
   }
@@ -231,8 +231,9 @@ ChipGroup ChipGroup::WithGenerator(const Element& generator) const {
   if (ec_.has_value()) {
     Botan::PointGFp gen = generator.point;
     gen.force_affine();
-    return Ec(Botan::EC_Group(ec_->get_p(), ec_->get_a(), ec_->get_b(), gen.get_affine_x(),
-                              gen.get_affine_y(), ec_->get_order(), ec_->get_cofactor()));
+    ChipGroup mapped = *this;
+    mapped.generator_ = std::move(gen);
+    return mapped;
   }
   return Dh(p_, q_, generator.value);
 }

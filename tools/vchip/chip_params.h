@@ -107,6 +107,10 @@ class ChipGroup {
 
  private:
   std::optional<Botan::EC_Group> ec_;
+  // The mapped generator of PACE (WithGenerator) on the curve of ec_. Not a new EC_Group: Botan 2
+  // registers every distinct parameter set process-wide for ever (about 60 KB each), and the chip
+  // runs in the reader's process in tests and benchmarks.
+  std::optional<Botan::PointGFp> generator_;
   Botan::BigInt p_, q_, g_;
 };
 
