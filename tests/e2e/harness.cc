@@ -73,6 +73,7 @@ clients:
     d->poster_ = *std::move(p);
     absl::StatusOr<int> pport = d->poster_->WaitForPort("poster");
     if (!pport.ok()) return pport.status();
+    for (const std::string& a : options.extra_validator_addresses) addresses.push_back(a);
     std::map<std::string, std::string> env = options.env;
     // gRPC's ipv4: scheme takes a list; the gateway balances round robin over it.
     env["DOCVAL_VALIDATOR_ADDRESS"] = absl::StrCat("ipv4:", absl::StrJoin(addresses, ","));

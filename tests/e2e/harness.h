@@ -25,6 +25,9 @@ inline constexpr char kClientId[] = "e2e-client";
 struct DeploymentOptions {
   bool separate_roles = false;
   int validators = 1;  // with separate_roles: validator processes behind one gateway (round robin)
+  // With separate_roles: more "host:port" validator addresses the gateway knows from the start (e.g.
+  // a port where a test starts a validator later).
+  std::vector<std::string> extra_validator_addresses;
   // Extra YAML appended to the generated config (timeouts, limits, tls, ...).
   std::string extra_yaml;
   // With separate_roles: YAML appended for one role only ("gateway", "validator", "poster"), e.g.

@@ -1,0 +1,267 @@
+// Drain and scaling with every role as its own process (issue 11's end-to-end check, docs/operations.md
+// "Drain"): a validator that gets SIGTERM finishes the sessions it has while new ones go to the other
+// validator; a poster that gets SIGTERM completes the delivery in flight; a validator started while
+// sessions run takes sessions. Each test prints the figures docs/operations.md quotes ("figure: ...").
+#include <signal.h>
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/harness.h"
+
+namespace docval::e2e {
+namespace {
+
+// Polls `done` every 20 ms until it holds or `timeout` passes.
+bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
+  const absl::Time until = absl::Now() + timeout;
+  while (!done()) {
+    if (absl::Now() > until) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return true;
+}
+
+// The /metrics port a role process logged.
+int MetricsPort(ChildProcess& p) {
+  std::optional<nlohmann::json> m =
+      p.WaitForLog([](const nlohmann::json& j) { return j.value("msg", "") == "metrics"; }, absl::Seconds(20));
+  return m ? (*m)["port"].get<int>() : 0;
+}
+
+// The sum of every series of `name` (any labels) on the process's /metrics; -1 when unreadable.
+double Metric(int port, const std::string& name) {
+  absl::StatusOr<std::pair<int, std::string>> r = HttpGet(port, "/metrics");
+  if (!r.ok() || r->first != 200) return -1;
+  double sum = 0;
+  for (absl::string_view line : absl::StrSplit(r->second, '\n')) {
+    if (!absl::StartsWith(line, name)) continue;
+    absl::string_view rest = line.substr(name.size());
+    if (rest.empty() || (rest[0] != ' ' && rest[0] != '{')) continue;
+    double v = 0;
+    if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &v)) sum += v;
+  }
+  return sum;
+}
+
+constexpr char kActive[] = "docval_validator_sessions_active";
+constexpr char kEnded[] = "docval_validator_sessions_total";
+
+std::function<void(nlohmann::json&)> ValidationId(const std::string& id) {
+  return [id](nlohmann::json& j) { j["validation_id"] = id; };
+}
+
+// Deliveries the fake Result Server received, by client_validation_id.
+std::map<std::string, int> DeliveriesById(const testsupport::FakeResultServer& rs) {
+  std::map<std::string, int> by_id;
+  for (const testsupport::RecordedRequest& r : rs.requests()) {
+    nlohmann::json body = nlohmann::json::parse(r.body, nullptr, false);
+    by_id[body.is_object() ? body.value("client_validation_id", "?") : "?"]++;
+  }
+  return by_id;
+}
+
+void ExpectDelivered(const absl::StatusOr<relay::RelayOutcome>& out, const std::string& what) {
+  ASSERT_TRUE(out.ok()) << what << ": " << out.status();
+  EXPECT_EQ(out->close.code, 1000) << what << ": " << out->close.reason;
+  EXPECT_TRUE(out->result.has_value()) << what;
+}
+
+TEST(ValidatorDrainTest, SessionsOfADrainingValidatorEndWellAndNewOnesGoToTheOther) {
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(
+      DeploymentOptions{.separate_roles = true, .validators = 2, .extra_yaml = "validator: {drain_s: 20}\n"});
+  ASSERT_TRUE(d.ok()) << d.status();
+  Deployment& dep = **d;
+  ChildProcess& leaving = *dep.validator(0);
+  const int m0 = MetricsPort(leaving);
+  const int m1 = MetricsPort(*dep.validator(1));
+  ASSERT_GT(m0, 0);
+  ASSERT_GT(m1, 0);
+
+  // Warm up until the gateway has used both validators (round robin picks only connected ones).
+  int warmups = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        ExpectDelivered(RunPassportSession(dep.WsUrl(), "bac-passport", {}, ValidationId("warmup")), "warm-up");
+        ++warmups;
+        return Metric(m0, kEnded) >= 1 && Metric(m1, kEnded) >= 1;
+      },
+      absl::Seconds(60)))
+      << dep.AllOutput();
+  const double ended_on_other_before = Metric(m1, kEnded);
+
+  // Slow sessions (150 ms per answer) that stop at their 5th command until the new sessions below
+  // are done: they are certainly mid-dialog on both validators while one drains.
+  constexpr int kSlow = 4;
+  absl::Notification release;
+  std::vector<absl::StatusOr<relay::RelayOutcome>> slow(kSlow, absl::UnknownError("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kSlow; ++i) {
+    threads.emplace_back([&, i] {
+      absl::StatusOr<Passport> p = MakePassport("fault-slow-chip");
+      if (!p.ok()) {
+        slow[i] = p.status();
+        return;
+      }
+      nlohmann::json start = nlohmann::json::parse(p->start_message);
+      start["validation_id"] = absl::StrCat("slow-", i);
+      int n = 0;
+      auto chip = [&](const std::string& c) {
+        if (++n == 5) release.WaitForNotificationWithTimeout(absl::Seconds(12));
+        return p->chip(c);
+      };
+      slow[i] = RunSession(dep.WsUrl(), start.dump(), chip);
+    });
+  }
+  absl::Cleanup join = [&] {
+    if (!release.HasBeenNotified()) release.Notify();
+    for (std::thread& t : threads) t.join();
+  };
+  ASSERT_TRUE(WaitFor([&] { return Metric(m0, kActive) + Metric(m1, kActive) == kSlow; }, absl::Seconds(30)))
+      << dep.AllOutput();
+  const int kept = static_cast<int>(Metric(m0, kActive));
+  const int on_other = static_cast<int>(Metric(m1, kActive));
+  ASSERT_GE(kept, 1);
+  ASSERT_GE(on_other, 1);
+
+  leaving.Signal(SIGTERM);
+  std::optional<nlohmann::json> draining = leaving.WaitForLog(
+      [](const nlohmann::json& j) { return j.value("msg", "") == "draining sessions"; }, absl::Seconds(10));
+  ASSERT_TRUE(draining.has_value()) << leaving.AllOutput();
+  EXPECT_EQ((*draining)["sessions"], kept);
+
+  // New sessions while it drains: the gateway's stream is refused (UNAVAILABLE) or goes to the
+  // other validator at once; either way they end 1000 on the other one.
+  constexpr int kNew = 3;
+  for (int j = 0; j < kNew; ++j) {
+    ExpectDelivered(RunPassportSession(dep.WsUrl(), "bac-passport", {}, ValidationId(absl::StrCat("new-", j))),
+                    absl::StrCat("new session ", j));
+  }
+  EXPECT_TRUE(leaving.running()) << "the draining validator must still have its held sessions";
+  const double refused = Metric(m0, "docval_validator_sessions_refused_total");
+  release.Notify();
+  std::move(join).Invoke();
+  for (int i = 0; i < kSlow; ++i) ExpectDelivered(slow[i], absl::StrCat("slow session ", i));
+
+  EXPECT_EQ(leaving.Wait(absl::Seconds(30)), std::optional<int>(0)) << leaving.AllOutput();
+  std::optional<nlohmann::json> drained = leaving.WaitForLog(
+      [](const nlohmann::json& j) { return j.value("msg", "") == "sessions drained"; }, absl::Seconds(1));
+  ASSERT_TRUE(drained.has_value()) << leaving.AllOutput();
+  EXPECT_EQ((*drained)["complete"], true);
+  // Every session the other validator ended since the warm-up: its own slow ones and all new ones.
+  EXPECT_EQ(Metric(m1, kEnded) - ended_on_other_before, on_other + kNew);
+
+  // Each result delivered exactly once.
+  ASSERT_TRUE(dep.result_server().WaitForRequests(warmups + kSlow + kNew, absl::Seconds(10)));
+  std::map<std::string, int> by_id = DeliveriesById(dep.result_server());
+  for (int i = 0; i < kSlow; ++i) EXPECT_EQ(by_id[absl::StrCat("slow-", i)], 1) << i;
+  for (int j = 0; j < kNew; ++j) EXPECT_EQ(by_id[absl::StrCat("new-", j)], 1) << j;
+  EXPECT_EQ(dep.result_server().request_count(), static_cast<size_t>(warmups + kSlow + kNew));
+  std::printf("figure: validator SIGTERM with %d of %d sessions open: %d kept (ended 1000, delivered once), "
+              "%d new sessions on the other validator (%g refused as draining), drain %lld ms\n",
+              kept, kSlow, kept, kNew, refused, static_cast<long long>((*drained)["duration_ms"].get<int64_t>()));
+  EXPECT_TRUE(dep.Stop()) << dep.AllOutput();
+}
+
+TEST(PosterDrainWithGatewayTest, TheDeliveryInFlightAtSigtermCompletes) {
+  testsupport::AnswerGate gate;  // the Result Server holds its answer until opened
+  absl::StatusOr<std::unique_ptr<Deployment>> d =
+      Deployment::Start(DeploymentOptions{.separate_roles = true,
+                                          .extra_yaml = "delivery: {drain_s: 10}\n",
+                                          .result_server = {.on_request = gate.Hook()}});
+  ASSERT_TRUE(d.ok()) << d.status();
+  Deployment& dep = **d;
+  absl::Cleanup open_on_exit = [&] { gate.Open(); };
+  absl::StatusOr<relay::RelayOutcome> out = absl::UnknownError("not run");
+  std::thread session(
+      [&] { out = RunPassportSession(dep.WsUrl(), "bac-passport", {}, ValidationId("in-flight")); });
+  absl::Cleanup join = [&] { session.join(); };
+
+  ASSERT_TRUE(dep.result_server().WaitForRequests(1, absl::Seconds(30))) << dep.AllOutput();
+  const absl::Time sigterm = absl::Now();
+  dep.poster()->Signal(SIGTERM);
+  ASSERT_TRUE(dep.poster()
+                  ->WaitForLog([](const nlohmann::json& j) { return j.value("msg", "") == "draining deliveries"; },
+                               absl::Seconds(10))
+                  .has_value())
+      << dep.poster()->AllOutput();
+  gate.Open();
+  std::move(join).Invoke();
+  ExpectDelivered(out, "in-flight session");
+  EXPECT_EQ(dep.poster()->Wait(absl::Seconds(20)), std::optional<int>(0)) << dep.poster()->AllOutput();
+  const absl::Duration exit_after = absl::Now() - sigterm;
+  std::optional<nlohmann::json> drained = dep.poster()->WaitForLog(
+      [](const nlohmann::json& j) { return j.value("msg", "") == "deliveries drained"; }, absl::Seconds(1));
+  ASSERT_TRUE(drained.has_value());
+  EXPECT_EQ((*drained)["complete"], true);
+  EXPECT_EQ(dep.result_server().request_count(), 1u);
+  std::printf("figure: poster SIGTERM with 1 delivery in flight: delivered once, session ended 1000, drain %lld ms, "
+              "exit %lld ms after SIGTERM\n",
+              static_cast<long long>((*drained)["duration_ms"].get<int64_t>()),
+              static_cast<long long>(absl::ToInt64Milliseconds(exit_after)));
+  EXPECT_TRUE(dep.Stop()) << dep.AllOutput();
+}
+
+TEST(ValidatorScaleTest, AValidatorStartedUnderLoadTakesSessions) {
+  // The gateway knows an address where no validator listens yet (a pod the autoscaler adds).
+  const int port = FreePort();
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(DeploymentOptions{
+      .separate_roles = true, .extra_validator_addresses = {absl::StrCat("127.0.0.1:", port)}});
+  ASSERT_TRUE(d.ok()) << d.status();
+  Deployment& dep = **d;
+
+  // Load: two clients running sessions back to back.
+  std::atomic<bool> stop{false};
+  std::atomic<int> ended_well{0};
+  std::atomic<int> ended_badly{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 2; ++c) {
+    clients.emplace_back([&] {
+      while (!stop.load()) {
+        absl::StatusOr<relay::RelayOutcome> out = RunPassportSession(dep.WsUrl());
+        (out.ok() && out->close.code == 1000 && out->result ? ended_well : ended_badly)++;
+      }
+    });
+  }
+  absl::Cleanup join = [&] {
+    stop = true;
+    for (std::thread& t : clients) t.join();
+  };
+  ASSERT_TRUE(WaitFor([&] { return ended_well.load() >= 2; }, absl::Seconds(30))) << dep.AllOutput();
+
+  absl::StatusOr<std::unique_ptr<ChildProcess>> added =
+      ChildProcess::Start({DocvalBinary(), "validator", "--config", dep.dir() + "/docval.yaml"},
+                          {{"DOCVAL_VALIDATOR_LISTEN", absl::StrCat("127.0.0.1:", port)}});
+  ASSERT_TRUE(added.ok());
+  ASSERT_TRUE((*added)->WaitForPort("validator").ok()) << (*added)->AllOutput();
+  const absl::Time listening = absl::Now();
+  const int metrics = MetricsPort(**added);
+  ASSERT_GT(metrics, 0);
+  EXPECT_TRUE(WaitFor([&] { return Metric(metrics, kActive) + Metric(metrics, kEnded) >= 1; }, absl::Seconds(30)))
+      << dep.AllOutput();
+  const absl::Duration took = absl::Now() - listening;
+  std::move(join).Invoke();
+  EXPECT_EQ(ended_badly.load(), 0) << dep.AllOutput();
+  std::printf("figure: a validator started under load took its first session %lld ms after it listened "
+              "(%d sessions ended 1000 meanwhile)\n",
+              static_cast<long long>(absl::ToInt64Milliseconds(took)), ended_well.load());
+  (*added)->Signal(SIGTERM);
+  EXPECT_EQ((*added)->Wait(absl::Seconds(30)), std::optional<int>(0));
+  EXPECT_TRUE(dep.Stop()) << dep.AllOutput();
+}
+
+}  // namespace
+}  // namespace docval::e2e
