@@ -18,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "common/logging.h"
 #include "common/worker_pool.h"
+#include "validator/cache/group_cache.h"
 #include "validator/service/usable_cpus.h"
 #include "validator/result_json/result_proto.h"
 
@@ -109,6 +110,9 @@ struct ValidatorService::Core {
   const ValidatorServiceOptions options;
   const TrustStoreProvider trust;
   const int worker_count;
+  // Verdicts on chips' explicit DH groups, shared by every session: a group is validated (primality
+  // of p and q) once per process while it stays among the most recently used.
+  cache::BoundedGroupCache group_cache;
   ValidatorService::Metrics metrics;
   std::atomic<int> queued{0};
 
@@ -177,6 +181,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
       : core_(core), trust_(std::move(trust)), started_at_(absl::Now()) {
     config_.allow_bac_fallback = core_.options.allow_bac_fallback;
     config_.trust_store = trust_.get();
+    config_.group_cache = &core_.group_cache;
     core_.metrics.active.Increment();
     StartRead(&request_);  // held back by gRPC until the reactor is bound
   }
