@@ -70,10 +70,18 @@ absl::StatusOr<Config> LoadConfig(Role role, const std::string& path) {
   return c;
 }
 
-grpc::ChannelArguments ChannelArgs() {
+// `health_checked`: new calls go only to replicas whose grpc.health.v1 service says SERVING (gRPC's
+// client-side health checking, a Health/Watch stream per connection), so a validator or poster that
+// drains (NOT_SERVING from SIGTERM on) gets no new session or delivery while its open ones finish;
+// a server without the health service counts as serving. Not for `serve`'s in-process channel: its
+// only server turns NOT_SERVING at SIGTERM while the gateway's own sessions still need it.
+grpc::ChannelArguments ChannelArgs(bool health_checked) {
   grpc::ChannelArguments args;
   // Validators are stateless replicas: spread new streams over every address DNS returns.
   args.SetLoadBalancingPolicyName("round_robin");
+  if (health_checked) {
+    args.SetServiceConfigJSON(R"({"loadBalancingConfig": [{"round_robin": {}}], "healthCheckConfig": {"serviceName": ""}})");
+  }
   // Keepalive: must stay within what the servers allow (ServerKeepalive below).
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
@@ -270,11 +278,11 @@ int RunRole(Role role, const std::string& config_path) {
     std::shared_ptr<grpc::Channel> validator_channel;
     std::shared_ptr<grpc::Channel> poster_channel;
     if (role == Role::kServe) {
-      validator_channel = grpc_server->InProcessChannel(ChannelArgs());
+      validator_channel = grpc_server->InProcessChannel(ChannelArgs(/*health_checked=*/false));
       poster_channel = validator_channel;
     } else {
-      validator_channel = grpc::CreateCustomChannel(c.validator_address, InternalChannelCredentials(internal_tls), ChannelArgs());
-      poster_channel = grpc::CreateCustomChannel(c.poster_address, InternalChannelCredentials(internal_tls), ChannelArgs());
+      validator_channel = grpc::CreateCustomChannel(c.validator_address, InternalChannelCredentials(internal_tls), ChannelArgs(/*health_checked=*/true));
+      poster_channel = grpc::CreateCustomChannel(c.poster_address, InternalChannelCredentials(internal_tls), ChannelArgs(/*health_checked=*/true));
     }
     std::shared_ptr<gateway::DevResultStore> dev;
     if (c.dev_result_server) dev = std::make_shared<gateway::DevResultStore>();
