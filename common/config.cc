@@ -183,6 +183,7 @@ absl::Status ReadDelivery(MapReader& r, DeliveryConfig& d) {
 absl::Status ReadValidator(MapReader& r, ValidatorConfig& v) {
   RETURN_IF_ERROR(r.Int("max_sessions", v.max_sessions, 1, 1000000));
   RETURN_IF_ERROR(r.Int("workers", v.workers, 0, 1024));
+  RETURN_IF_ERROR(r.Seconds("max_connection_age_s", v.max_connection_age));
   return r.Seconds("drain_s", v.drain);
 }
 

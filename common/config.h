@@ -91,6 +91,10 @@ struct ValidatorConfig {
   // On SIGTERM: how long open sessions may go on before they are ended. Zero: timeouts.session_s
   // + 15 s, so with the defaults every session that started before SIGTERM completes.
   absl::Duration drain = absl::ZeroDuration();
+  // How long one gateway connection may live before the validator asks it (HTTP/2 GOAWAY) to connect
+  // again, which makes a gateway resolving `dns:///` names look the replicas up again: a validator the
+  // autoscaler added gets sessions within this time. Open sessions go on for ValidatorDrain().
+  absl::Duration max_connection_age = absl::Seconds(300);
 };
 
 struct Config {

@@ -144,13 +144,16 @@ TEST(ConfigTest, ValidatorKeys) {
   EXPECT_EQ(d.validator.max_sessions, 1000);
   EXPECT_EQ(d.validator.workers, 0);  // derived from the CPUs at start
   EXPECT_EQ(ValidatorDrain(d), d.timeouts.session + absl::Seconds(15));
+  EXPECT_EQ(d.validator.max_connection_age, absl::Seconds(300));
 
   absl::StatusOr<Config> c = ParseConfigYaml(
-      "timeouts: {session_s: 30}\nvalidator: {max_sessions: 50, workers: 3, drain_s: 40}\n", "f.yaml");
+      "timeouts: {session_s: 30}\nvalidator: {max_sessions: 50, workers: 3, drain_s: 40, max_connection_age_s: 60}\n",
+      "f.yaml");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->validator.max_sessions, 50);
   EXPECT_EQ(c->validator.workers, 3);
   EXPECT_EQ(ValidatorDrain(*c), absl::Seconds(40));
+  EXPECT_EQ(c->validator.max_connection_age, absl::Seconds(60));
   c = ParseConfigYaml("timeouts: {session_s: 30}\n", "f.yaml");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(ValidatorDrain(*c), absl::Seconds(45));
@@ -159,6 +162,7 @@ TEST(ConfigTest, ValidatorKeys) {
            {"validator: {max_sessions: 0}", "validator.max_sessions: must be an integer from 1"},
            {"validator: {workers: -1}", "validator.workers: must be an integer from 0"},
            {"validator: {drain_s: 0}", "validator.drain_s: must be a positive number"},
+           {"validator: {max_connection_age_s: -5}", "validator.max_connection_age_s: must be a positive number"},
            {"validator: {queue: 5}", "validator.queue: unknown key"},
        }) {
     absl::StatusOr<Config> r = ParseConfigYaml(yaml, "f.yaml");

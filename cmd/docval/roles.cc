@@ -243,6 +243,14 @@ int RunRole(Role role, const std::string& config_path) {
   if (runs_validator || runs_poster) {
     grpc::ServerBuilder b;
     ServerKeepalive(b);
+    if (role == Role::kValidator) {
+      // GOAWAY after validator.max_connection_age_s, so gateways resolve the replicas again; the
+      // sessions open on the old connection keep it for as long as the drain would give them.
+      b.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                           static_cast<int>(absl::ToInt64Milliseconds(c.validator.max_connection_age)));
+      b.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                           static_cast<int>(absl::ToInt64Milliseconds(ValidatorDrain(c))));
+    }
     if (validator_service) b.RegisterService(validator_service.get());
     if (poster_service) b.RegisterService(poster_service.get());
     std::string listen;
