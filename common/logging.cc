@@ -1,10 +1,11 @@
 #include "common/logging.h"
 
 #include <cstdio>
-#include <mutex>
 
 #include <nlohmann/json.hpp>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
@@ -12,10 +13,10 @@
 namespace docval {
 namespace {
 
-std::mutex g_mu;
-std::string g_role = "docval";
-LogLevel g_min = LogLevel::kInfo;
-std::string* g_sink = nullptr;
+ABSL_CONST_INIT absl::Mutex g_mu(absl::kConstInit);
+std::string g_role ABSL_GUARDED_BY(g_mu) = "docval";
+LogLevel g_min ABSL_GUARDED_BY(g_mu) = LogLevel::kInfo;
+std::string* g_sink ABSL_GUARDED_BY(g_mu) = nullptr;
 
 const char* LevelName(LogLevel l) {
   switch (l) {
@@ -39,7 +40,7 @@ void Emit(LogLevel level, absl::string_view msg, const char* channel, absl::Span
   nlohmann::ordered_json j;
   j["ts"] = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
   j["level"] = LevelName(level);
-  std::lock_guard<std::mutex> lock(g_mu);
+  absl::MutexLock lock(&g_mu);
   if (level < g_min) return;
   j["role"] = g_role;
   if (channel) j["channel"] = channel;
@@ -58,7 +59,7 @@ void Emit(LogLevel level, absl::string_view msg, const char* channel, absl::Span
 }  // namespace
 
 void InitLogging(absl::string_view role, LogLevel min_level) {
-  std::lock_guard<std::mutex> lock(g_mu);
+  absl::MutexLock lock(&g_mu);
   g_role = std::string(role);
   g_min = min_level;
 }
@@ -73,7 +74,7 @@ void LogDiagnostic(absl::string_view session_id, absl::string_view msg, std::ini
 }
 
 void SetLogSinkForTesting(std::string* sink) {
-  std::lock_guard<std::mutex> lock(g_mu);
+  absl::MutexLock lock(&g_mu);
   g_sink = sink;
 }
 
