@@ -86,10 +86,11 @@ if [ ${#missing_tools[@]} -gt 0 ]; then
 fi
 
 # npm packages of the checks, as pinned by each folder's package-lock.json; reinstalled when a lock
-# file changes: deploy/ci (the Kubernetes manifests), tools/lint/asyncapi (docs/asyncapi.yaml).
+# file changes: deploy/ci (the Kubernetes manifests), tools/lint/asyncapi (docs/asyncapi.yaml),
+# tools/lint/openapi (docs/openapi.yaml).
 if [ "$skip_test_tools" != "1" ]; then
   root="$(cd "$(dirname "$0")/.." && pwd)"
-  for dir in deploy/ci tools/lint/asyncapi; do
+  for dir in deploy/ci tools/lint/asyncapi tools/lint/openapi; do
     "$root/scripts/npm-ci.sh" "$root/$dir"
   done
 fi

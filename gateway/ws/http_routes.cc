@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "gateway/dev/dev_result_store.h"
 #include "gateway/protocol/secret.h"
+#include "gateway/ws/v4_route.h"
 
 namespace docval::gateway {
 namespace {
@@ -27,6 +28,7 @@ size_t BodyLimit(const GatewayContext& context, absl::string_view path) {
   if (path == "/dev/result-server" && context.dev() != nullptr) {
     return DevResultStore::kMaxBodyBytes;
   }
+  if (path == kV4ValidatePath) return V4BodyLimit();
   return 0;
 }
 

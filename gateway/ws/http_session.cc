@@ -1,14 +1,17 @@
 #include "gateway/ws/http_session.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <type_traits>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "gateway/ws/http_routes.h"
+#include "gateway/ws/v4_route.h"
 #include "gateway/ws/ws_session.h"
 
 namespace docval::gateway {
@@ -59,7 +62,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     parser_->header_limit(kMaxRequestHeaderBytes);
     // The route, and with it the body limit, is known only after the header: the largest limit
     // here, the route's own once the header is read.
-    parser_->body_limit(BodyLimit(context_, "/dev/result-server"));
+    parser_->body_limit(std::max(BodyLimit(context_, "/dev/result-server"), BodyLimit(context_, kV4ValidatePath)));
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
   }
@@ -95,6 +98,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       return;
     }
     const bool keep_alive = req.keep_alive();
+    if (TargetPath(View(req.target())) == kV4ValidatePath) {
+      // The answer may come from a gRPC thread: written on the connection's executor.
+      return HandleV4Validate(context_, req, [self = shared_from_this(), version = req.version(),
+                                              keep_alive](HttpAnswer answer) {
+        net::post(self->stream_.get_executor(), [self, answer = std::move(answer), version, keep_alive]() mutable {
+          self->Respond(std::move(answer), version, keep_alive);
+        });
+      });
+    }
     Respond(Route(context_, req), req.version(), keep_alive);
   }
 

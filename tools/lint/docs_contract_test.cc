@@ -20,6 +20,8 @@
 #include "docval/v1/validator.pb.h"
 #include "gateway/protocol/close_reason.h"
 #include "gateway/protocol/v1.h"
+#include "gateway/protocol/v4.h"
+#include "validator/emrtd/limits.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -164,6 +166,43 @@ TEST(DocsContractTest, AsyncApiLimitsAreTheGatewaysLimits) {
               ::testing::HasSubstr(std::to_string(gateway::ws1::kMaxResponseLimit)));
   EXPECT_EQ(c["messages"]["ResponseApdu"]["payload"]["maxLength"].as<size_t>(), gateway::ws1::kMaxBinaryFrameBytes);
   EXPECT_EQ(c["messages"]["CommandApdu"]["payload"]["maxLength"].as<int>(), gateway::ws1::kMaxCommandLimit);
+}
+
+// POST /v4/validate: docs/openapi.yaml and docs/protocol.md §6 name the route's statuses and error
+// codes, and the OpenAPI form's size caps are the eMRTD core's per-file caps.
+TEST(DocsContractTest, OpenApiStatusesAndErrorsAreTheRoutes) {
+  YAML::Node doc = YAML::Load(ReadDoc("openapi.yaml"));
+  std::set<int> documented;
+  for (const auto& r : doc["paths"]["/v4/validate"]["post"]["responses"]) documented.insert(std::stoi(r.first.as<std::string>()));
+  EXPECT_EQ(documented, std::set<int>(std::begin(gateway::v4::kStatuses), std::end(gateway::v4::kStatuses)));
+  std::set<std::string> codes;
+  for (const auto& c : doc["components"]["schemas"]["Error"]["properties"]["error"]["enum"]) codes.insert(c.as<std::string>());
+  EXPECT_EQ(codes, std::set<std::string>(std::begin(gateway::v4::kErrorCodes), std::end(gateway::v4::kErrorCodes)));
+
+  YAML::Node form = doc["components"]["schemas"]["ValidateForm"]["properties"];
+  emrtd::SessionLimits limits;
+  EXPECT_EQ(form["client_id"]["maxLength"].as<size_t>(), gateway::v4::kMaxClientIdBytes);
+  EXPECT_EQ(form["sod"]["maxLength"].as<size_t>(), limits.MaxFileBytes("EF.SOD"));
+  for (int dg = 1; dg <= 16; ++dg) {
+    EXPECT_EQ(form["dg" + std::to_string(dg)]["maxLength"].as<size_t>(), limits.MaxFileBytes("DG" + std::to_string(dg)))
+        << "dg" << dg;
+  }
+  EXPECT_EQ(form.size(), 18u);
+}
+
+TEST(DocsContractTest, ProtocolMdListsTheV4StatusesAndErrors) {
+  std::set<int> statuses;
+  std::set<std::string> codes;
+  for (const std::string& line : Section(ReadDoc("protocol.md"), "### 6.2 ")) {
+    std::vector<std::string> cells = Cells(line);
+    int status = 0;
+    if (cells.size() < 2 || !absl::SimpleAtoi(cells[0], &status)) continue;
+    statuses.insert(status);
+    std::vector<absl::string_view> parts = absl::StrSplit(cells[1], '`');
+    for (size_t i = 1; i < parts.size(); i += 2) codes.emplace(parts[i]);
+  }
+  EXPECT_EQ(statuses, std::set<int>(std::begin(gateway::v4::kStatuses), std::end(gateway::v4::kStatuses)));
+  EXPECT_EQ(codes, std::set<std::string>(std::begin(gateway::v4::kErrorCodes), std::end(gateway::v4::kErrorCodes)));
 }
 
 }  // namespace

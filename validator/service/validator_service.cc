@@ -20,6 +20,7 @@
 #include "common/worker_pool.h"
 #include "validator/cache/group_cache.h"
 #include "validator/service/usable_cpus.h"
+#include "validator/emrtd/auth/verify_files.h"
 #include "validator/result_json/result_proto.h"
 
 namespace docval::validator {
@@ -514,6 +515,34 @@ grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* ValidatorService:
       grpc::StatusCode::RESOURCE_EXHAUSTED,
       absl::StrCat("the validator is at its session limit (validator.max_sessions = ", c.options.max_sessions,
                    "): try again later")));
+}
+
+grpc::ServerUnaryReactor* ValidatorService::VerifyFiles(grpc::CallbackServerContext* context,
+                                                        const v1::VerifyFilesRequest* request,
+                                                        v1::EmrtdResult* response) {
+  Core& c = *core_;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::MutexLock lock(&c.mu); !c.accepting) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the validator is shutting down"));
+    return reactor;
+  }
+  // The pool runs every queued task before Shutdown() returns, so the reactor always finishes.
+  const bool queued = c.pool.TrySubmit([&c, reactor, request, response] {
+    emrtd::DocumentFiles files;
+    files.sod.assign(request->sod().begin(), request->sod().end());
+    for (const auto& [dg, bytes] : request->data_groups()) {
+      files.data_groups[static_cast<int>(dg)].assign(bytes.begin(), bytes.end());
+    }
+    std::shared_ptr<const emrtd::TrustStore> trust = c.trust ? c.trust() : nullptr;
+    *response = ToProto(emrtd::VerifyDocumentFiles(files, trust.get(), absl::ToUnixSeconds(absl::Now()),
+                                                   request->include_files_binary()));
+    reactor->Finish(grpc::Status::OK);
+  });
+  if (!queued) {
+    c.metrics.refused.Add({{"reason", "over_capacity"}}).Increment();
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "the validator's workers are busy"));
+  }
+  return reactor;
 }
 
 void ValidatorService::StopAccepting() {

@@ -60,6 +60,10 @@ class ValidatorService final : public v1::Validator::CallbackService {
   ~ValidatorService() override;  // Shutdown()
 
   grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* Session(grpc::CallbackServerContext* context) override;
+  // Passive Authentication of files (emrtd::VerifyDocumentFiles) on a worker, never on gRPC's thread;
+  // RESOURCE_EXHAUSTED when the workers' queue is full, UNAVAILABLE once accepting stopped.
+  grpc::ServerUnaryReactor* VerifyFiles(grpc::CallbackServerContext* context, const v1::VerifyFilesRequest* request,
+                                        v1::EmrtdResult* response) override;
 
   // Draining, as the poster does: from now on Session answers UNAVAILABLE; open sessions go on.
   void StopAccepting();

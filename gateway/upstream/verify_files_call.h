@@ -1,0 +1,23 @@
+// Asynchronous Validator.VerifyFiles calls from the gateway (POST /v4/validate). The callback runs on
+// a gRPC thread, exactly once.
+#ifndef DOCVAL_GATEWAY_UPSTREAM_VERIFY_FILES_CALL_H_
+#define DOCVAL_GATEWAY_UPSTREAM_VERIFY_FILES_CALL_H_
+
+#include <chrono>
+#include <functional>
+
+#include <grpcpp/grpcpp.h>
+
+#include "docval/v1/validator.grpc.pb.h"
+
+namespace docval::gateway {
+
+using VerifyFilesCallback = std::function<void(grpc::Status, v1::EmrtdResult)>;
+
+// Calls VerifyFiles with `deadline`. The request (personal data) is dropped before `done` runs.
+void VerifyFilesAsync(v1::Validator::StubInterface& stub, v1::VerifyFilesRequest request,
+                      std::chrono::system_clock::time_point deadline, VerifyFilesCallback done);
+
+}  // namespace docval::gateway
+
+#endif  // DOCVAL_GATEWAY_UPSTREAM_VERIFY_FILES_CALL_H_
