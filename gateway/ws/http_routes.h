@@ -32,7 +32,8 @@ struct HttpAnswer {
 absl::string_view TargetPath(absl::string_view target);
 
 // The largest body a request for `path` may carry: the development Result Server's POST (when it is
-// on) up to DevResultStore::kMaxBodyBytes, every other route none (docs/protocol.md §5).
+// on) up to DevResultStore::kMaxBodyBytes, POST /v4/validate up to V4BodyLimit() (v4_route.h,
+// docs/protocol.md §6), every other route none (docs/protocol.md §5).
 size_t BodyLimit(const GatewayContext& context, absl::string_view path);
 
 // An upgrade request: nullopt when it may become a v1 session, otherwise the refusal (404 for another
