@@ -19,6 +19,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tools/relay/relay_session.h"
@@ -51,8 +52,23 @@ class FakeValidator final : public v1::Validator::CallbackService {
   }
   int calls() const { return calls_.load(); }
   std::chrono::system_clock::time_point deadline_seen() const { return deadline_seen_; }
+  std::atomic<int> verify_calls_{0};
+  std::string last_verify_sod_;
   static inline std::atomic<int> silent_cancelled{0};
   static inline size_t result_face_bytes = 16;
+
+  // VerifyFiles (POST /v4/validate) finishes with this status (OK: an empty result); counts calls.
+  grpc::ServerUnaryReactor* VerifyFiles(grpc::CallbackServerContext* ctx, const v1::VerifyFilesRequest* request,
+                                        v1::EmrtdResult*) override {
+    verify_calls_.fetch_add(1);
+    last_verify_sod_ = request->sod();
+    grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    r->Finish(grpc::Status(verify_status, "fake"));
+    return r;
+  }
+  static inline grpc::StatusCode verify_status = grpc::StatusCode::OK;
+  int verify_calls() const { return verify_calls_.load(); }
+  std::string last_verify_sod() const { return last_verify_sod_; }
 
  private:
   class Reactor final : public grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent> {
@@ -458,6 +474,45 @@ TEST(GatewayHttpLimitsTest, ConnectionsOverTheCapAreClosedAtOnce) {
         return absl::StartsWith(third.ReadToClose(), "HTTP/1.1 200");
       },
       absl::Seconds(5)));
+}
+
+// POST /v4/validate: a good request reaches the validator's VerifyFiles with its files; the
+// validator's status becomes the HTTP answer (busy or draining 503, another error 500); a refused
+// request never reaches the validator.
+TEST(GatewayV4Test, TheValidatorsAnswerBecomesTheStatus) {
+  Rig rig({});
+  const std::string body =
+      "--b\r\nContent-Disposition: form-data; name=\"client_id\"\r\n\r\nc1\r\n"
+      "--b\r\nContent-Disposition: form-data; name=\"sod\"; filename=\"sod\"\r\n\r\nSOD-BYTES\r\n--b--\r\n";
+  auto post = [&](const std::string& b) {
+    RawConnection c(rig.gateway->port());
+    c.Send(absl::StrCat("POST /v4/validate HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                        "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: ",
+                        b.size(), "\r\n\r\n", b));
+    return c.ReadToClose();
+  };
+  const std::pair<grpc::StatusCode, std::string> cases[] = {
+      {grpc::StatusCode::OK, "HTTP/1.1 200"},
+      {grpc::StatusCode::RESOURCE_EXHAUSTED, "HTTP/1.1 503"},
+      {grpc::StatusCode::UNAVAILABLE, "HTTP/1.1 503"},
+      {grpc::StatusCode::INTERNAL, "HTTP/1.1 500"},
+  };
+  int calls = 0;
+  for (const auto& [code, status] : cases) {
+    FakeValidator::verify_status = code;
+    std::string answer = post(body);
+    EXPECT_THAT(answer, testing::StartsWith(status)) << answer;
+    EXPECT_THAT(answer, testing::HasSubstr("application/json"));
+    EXPECT_EQ(rig.validator.verify_calls(), ++calls);
+    EXPECT_EQ(rig.validator.last_verify_sod(), "SOD-BYTES");
+  }
+  FakeValidator::verify_status = grpc::StatusCode::OK;
+  EXPECT_THAT(post(body), testing::HasSubstr("{\"emrtd_passport\":{"));
+  ++calls;
+  // An unknown client is answered by the gateway alone.
+  std::string refused = post(absl::StrReplaceAll(body, {{"\r\nc1\r\n", "\r\nc2\r\n"}}));
+  EXPECT_THAT(refused, testing::StartsWith("HTTP/1.1 401"));
+  EXPECT_EQ(rig.validator.verify_calls(), calls);
 }
 
 }  // namespace
