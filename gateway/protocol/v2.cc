@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -158,21 +160,6 @@ TextParse ParseMonitoring(const Json& j) {
   return r;
 }
 
-std::string SnakeToCamel(const std::string& key) {
-  std::string out;
-  out.reserve(key.size());
-  bool upper = false;
-  for (char c : key) {
-    if (c == '_' && !out.empty()) {
-      upper = true;
-      continue;
-    }
-    out.push_back(upper ? absl::ascii_toupper(static_cast<unsigned char>(c)) : c);
-    upper = false;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::optional<int> FileSfi(absl::string_view name) {
@@ -307,23 +294,8 @@ std::string CaHandbackFrame(CaCheckResult result, const SecureMessagingInfo* sm)
   return j.dump();
 }
 
-Json CamelCaseKeys(const Json& snake) {
-  if (snake.is_object()) {
-    Json out = Json::object();
-    for (auto it = snake.begin(); it != snake.end(); ++it) out[SnakeToCamel(it.key())] = CamelCaseKeys(it.value());
-    return out;
-  }
-  if (snake.is_array()) {
-    Json out = Json::array();
-    for (const Json& v : snake) out.push_back(CamelCaseKeys(v));
-    return out;
-  }
-  return snake;
-}
-
-std::string ResultFrame(const Json& snake_result) {
-  // nlohmann's default object sorts keys; build the text by hand to keep §2's key order.
-  return absl::StrCat(R"({"type":"RESULT","passport":)", CamelCaseKeys(snake_result).dump(), "}");
+std::string ResultFrame(absl::string_view passport_json) {
+  return absl::StrCat(R"({"type":"RESULT","passport":)", passport_json, "}");
 }
 
 std::string CloseFrame(const Closing& closing) {

@@ -15,8 +15,6 @@
 #include <string>
 #include <variant>
 
-#include <nlohmann/json.hpp>
-
 #include "absl/strings/string_view.h"
 #include "gateway/protocol/close_reason.h"
 
@@ -134,13 +132,10 @@ enum class CaCheckResult { kSuccess, kFailed, kUnavailable };
 absl::string_view CaCheckResultName(CaCheckResult r);  // "SUCCESS", "FAILED", "UNAVAILABLE"
 // {"type":"CA_HANDBACK","checkResult":..,"secureMessagingInfo":{..}}; without keys when `sm` is null.
 std::string CaHandbackFrame(CaCheckResult result, const SecureMessagingInfo* sm);
-// {"type":"RESULT","passport":<the result with camelCase keys>}; `snake_result` is §2's JSON.
-std::string ResultFrame(const nlohmann::json& snake_result);
+// {"type":"RESULT","passport":<passport>}; `passport_json` is §2 with camelCase keys, as
+// validator/result_json's ResultToJson(result, JsonCase::kCamel) writes it (the one naming rule).
+std::string ResultFrame(absl::string_view passport_json);
 std::string CloseFrame(const Closing& closing);  // {"type":"CLOSE","code":1000,"reason":""}
-
-// snake_case object keys -> camelCase, recursively ("hash_for_data_group" -> "hashForDataGroup");
-// values and keys without '_' are unchanged.
-nlohmann::json CamelCaseKeys(const nlohmann::json& snake);
 
 // ---- The order of a session ----
 // Events the dialog reports for each frame it accepts; `Violation` ends the session.
