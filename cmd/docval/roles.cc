@@ -24,6 +24,7 @@
 #include "poster/service/poster_service.h"
 #include "validator/emrtd/auth/trust_store.h"
 #include "validator/result_json/result_json.h"
+#include "validator/service/file_verifier_service.h"
 #include "validator/service/validator_service.h"
 
 namespace docval::cmd {
@@ -219,6 +220,7 @@ int RunRole(Role role, const std::string& config_path) {
   }
 
   std::unique_ptr<validator::ValidatorService> validator_service;
+  std::unique_ptr<validator::FileVerifierService> file_verifier;  // WebSocket API v2's verdict
   std::unique_ptr<poster::PosterService> poster_service;
   if (runs_validator) {
     validator_service = std::make_unique<validator::ValidatorService>(
@@ -226,6 +228,7 @@ int RunRole(Role role, const std::string& config_path) {
                                            .max_sessions = c.validator.max_sessions,
                                            .workers = c.validator.workers},
         [holder = trust.get()] { return holder->Get(); }, *registry);
+    file_verifier = std::make_unique<validator::FileVerifierService>([holder = trust.get()] { return holder->Get(); });
     LogInfo("validator workers", {{"workers", validator_service->workers()},
                                   {"max_sessions", c.validator.max_sessions}});
   }
@@ -252,6 +255,7 @@ int RunRole(Role role, const std::string& config_path) {
                            static_cast<int>(absl::ToInt64Milliseconds(ValidatorDrain(c))));
     }
     if (validator_service) b.RegisterService(validator_service.get());
+    if (file_verifier) b.RegisterService(file_verifier.get());
     if (poster_service) b.RegisterService(poster_service.get());
     std::string listen;
     if (role == Role::kValidator) listen = c.validator_listen;

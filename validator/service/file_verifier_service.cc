@@ -1,0 +1,63 @@
+#include "validator/service/file_verifier_service.h"
+
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "validator/result_json/result_proto.h"
+#include "validator/service/v2_files.h"
+
+namespace docval::validator {
+namespace {
+
+emrtd::Bytes ToBytes(const std::string& s) { return emrtd::Bytes(s.begin(), s.end()); }
+
+emrtd::CheckResult FromProtoCheck(v1::CheckResult r) {
+  switch (r) {
+    case v1::SUCCESS: return emrtd::CheckResult::kSuccess;
+    case v1::FAILED: return emrtd::CheckResult::kFailed;
+    default: return emrtd::CheckResult::kUnavailable;
+  }
+}
+
+v1::V2Refusal ToProtoRefusal(V2Outcome::Refusal r) {
+  switch (r) {
+    case V2Outcome::Refusal::kNone: return v1::V2_REFUSAL_NONE;
+    case V2Outcome::Refusal::kProtocolError: return v1::V2_REFUSAL_PROTOCOL_ERROR;
+    case V2Outcome::Refusal::kFileReadError: return v1::V2_REFUSAL_FILE_READ_ERROR;
+    case V2Outcome::Refusal::kReaderError: return v1::V2_REFUSAL_READER_ERROR;
+  }
+  return v1::V2_REFUSAL_READER_ERROR;
+}
+
+}  // namespace
+
+FileVerifierService::FileVerifierService(TrustProvider trust, emrtd::SessionLimits limits, Clock now)
+    : trust_(std::move(trust)), limits_(limits), now_(std::move(now)) {}
+
+grpc::Status FileVerifierService::Verify(grpc::ServerContext*, const v1::V2VerifyRequest* request,
+                                         v1::V2VerifyResponse* response) {
+  V2Files files;
+  files.sod = ToBytes(request->sod());
+  if (request->has_com()) files.com = ToBytes(request->com());
+  for (const auto& [dg, bytes] : request->data_groups()) {
+    if (dg < 1 || dg > 16) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "data group outside 1..16");
+    files.data_groups[static_cast<int>(dg)] = ToBytes(bytes);
+  }
+  V2Proofs proofs;
+  proofs.aa_challenge = ToBytes(request->aa_challenge());
+  if (request->has_aa_signature()) proofs.aa_signature = ToBytes(request->aa_signature());
+  proofs.chip_authentication = FromProtoCheck(request->chip_authentication_result());
+  const std::shared_ptr<const emrtd::TrustStore> store = trust_ ? trust_() : nullptr;
+  const int64_t now = now_ ? now_() : absl::ToUnixSeconds(absl::Now());
+  V2Outcome o = VerifyV2Files(files, proofs, store.get(), now, limits_, request->include_files_binary());
+  response->set_refusal(ToProtoRefusal(o.refusal));
+  if (o.refusal == V2Outcome::Refusal::kNone) {
+    ToProto(o.result, response->mutable_result());
+  } else {
+    response->set_detail(o.detail);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace docval::validator
