@@ -38,6 +38,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/check.h"
 #include "bench/crypto_floor.h"
+#include "bench/service_start.h"
 #include "bench/sessions.h"
 #include "benchmark/benchmark.h"
 #include "tools/vchip/chip_rng.h"
@@ -75,15 +76,7 @@ class InProcessValidator {
   // not. Adds the thread CPU time spent inside the chip to `chip_ns`.
   std::string Run(vchip::VirtualChip& chip, const Case& c, int64_t& chip_ns) {
     const emrtd::SessionParams p = SessionParamsFor(c, kExtended);
-    auto text = [](const emrtd::SecureBytes& s) { return std::string(s.begin(), s.end()); };
-    v1::SessionRequest start;
-    v1::SessionStart* s = start.mutable_start();
-    s->set_session_id("bench");
-    s->mutable_access_key()->set_can(text(p.access_key.can));
-    s->mutable_access_key()->set_document_number(text(p.access_key.document_number));
-    s->mutable_access_key()->set_date_of_birth(text(p.access_key.date_of_birth));
-    s->mutable_access_key()->set_date_of_expiry(text(p.access_key.date_of_expiry));
-    s->set_extended_length(true);
+    const v1::SessionRequest start = StartRequestFor(p, "bench");
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     auto stream = stub_->Session(&ctx);

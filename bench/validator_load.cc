@@ -37,6 +37,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "bench/service_start.h"
 #include "bench/sessions.h"
 #include "tools/vchip/chip_rng.h"
 #include "tools/vchip/virtual_chip.h"
@@ -118,15 +119,7 @@ class Load {
  private:
   bool Run(vchip::VirtualChip& chip, bool abandon) {
     const emrtd::SessionParams p = SessionParamsFor(case_, {.extended_length = true});
-    auto text = [](const emrtd::SecureBytes& s) { return std::string(s.begin(), s.end()); };
-    v1::SessionRequest start;
-    v1::SessionStart* s = start.mutable_start();
-    s->set_session_id("load");
-    s->mutable_access_key()->set_can(text(p.access_key.can));
-    s->mutable_access_key()->set_document_number(text(p.access_key.document_number));
-    s->mutable_access_key()->set_date_of_birth(text(p.access_key.date_of_birth));
-    s->mutable_access_key()->set_date_of_expiry(text(p.access_key.date_of_expiry));
-    s->set_extended_length(true);
+    const v1::SessionRequest start = StartRequestFor(p, "load");
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
     auto stream = stub_->Session(&ctx);
