@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "base/testing/paths.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
@@ -77,9 +78,18 @@ TEST(RulesMetricsTest, RulesAndDashboardUseMetricsAndLabelsDocValExposes) {
   ASSERT_TRUE(d.ok()) << d.status();
   absl::StatusOr<relay::RelayOutcome> out = e2e::RunPassportSession((*d)->WsUrl());
   ASSERT_TRUE(out.ok()) << out.status();
-  absl::StatusOr<std::pair<int, std::string>> metrics = e2e::HttpGet((*d)->metrics_port(), "/metrics");
-  ASSERT_TRUE(metrics.ok()) << metrics.status();
-  std::map<std::string, std::set<std::string>> families = Families(metrics->second);
+  // The phone sees the close before the gateway counts the ended session: read /metrics until the
+  // count is there (or the deadline passes).
+  absl::StatusOr<std::pair<int, std::string>> metrics;
+  std::map<std::string, std::set<std::string>> families;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  do {
+    metrics = e2e::HttpGet((*d)->metrics_port(), "/metrics");
+    ASSERT_TRUE(metrics.ok()) << metrics.status();
+    families = Families(metrics->second);
+    if (families.count("docval_sessions_total")) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  } while (absl::Now() < deadline);
   ASSERT_TRUE(families.count("docval_sessions_total")) << metrics->second;
 
   static const std::regex kSelector(R"((docval_[a-z0-9_]+)(\{([^}]*)\})?)");
