@@ -9,20 +9,11 @@
 
 #include "validator/emrtd/access/access_control.h"
 #include "validator/emrtd/card_link.h"
+#include "validator/emrtd/crypto/random.h"
 
 namespace {
 
 using namespace docval::emrtd;  // NOLINT: a fuzz target
-
-class FixedRandom : public RandomSource {
- public:
-  absl::StatusOr<SecureBytes> Bytes(absl::string_view, size_t n) override { return SecureBytes(n, 0x42); }
-  absl::StatusOr<SecureBytes> Scalar(absl::string_view, ByteSpan bound) override {
-    SecureBytes s(bound.size(), 0x00);
-    if (!s.empty()) s.back() = 0x05;
-    return s;
-  }
-};
 
 }  // namespace
 

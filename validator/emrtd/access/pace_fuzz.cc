@@ -11,20 +11,11 @@
 
 #include "validator/emrtd/access/pace.h"
 #include "validator/emrtd/card_link.h"
+#include "validator/emrtd/crypto/random.h"
 #include "validator/emrtd/lds/security_infos.h"
 
 namespace docval::emrtd {
 namespace {
-
-class FixedRandom : public RandomSource {
- public:
-  absl::StatusOr<SecureBytes> Bytes(absl::string_view, size_t n) override { return SecureBytes(n, 0x5A); }
-  absl::StatusOr<SecureBytes> Scalar(absl::string_view, ByteSpan bound) override {
-    SecureBytes s(bound.size(), 0x3C);
-    if (!s.empty()) s[0] = 0x01;
-    return s;
-  }
-};
 
 const PaceParameters& Variant(uint8_t selector) {
   static const auto* variants = [] {
@@ -61,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     rest.remove_prefix(n);
     return r;
   };
-  FixedRandom rng;
+  FixedRandom rng(0x5A);
   CardLink link({.extended_length = true});
   ChipChannel channel(link);
   PacePassword password{PacePasswordType::kCan, ToSecure(AsSpan(std::string("123456")))};

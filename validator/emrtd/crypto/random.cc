@@ -32,6 +32,14 @@ class SystemRandom : public RandomSource {
 
 std::unique_ptr<RandomSource> NewSystemRandom() { return std::make_unique<SystemRandom>(); }
 
+absl::StatusOr<SecureBytes> FixedRandom::Bytes(absl::string_view, size_t n) { return SecureBytes(n, fill_); }
+
+absl::StatusOr<SecureBytes> FixedRandom::Scalar(absl::string_view, ByteSpan bound) {
+  SecureBytes s(bound.size(), 0x00);
+  if (!s.empty()) s.back() = 0x05;
+  return s;
+}
+
 void ScriptedRandom::Add(std::string purpose, docval::emrtd::Bytes value) {
   values_[std::move(purpose)].push_back(std::move(value));
 }

@@ -7,6 +7,7 @@
 #ifndef DOCVAL_VALIDATOR_EMRTD_CRYPTO_RANDOM_H_
 #define DOCVAL_VALIDATOR_EMRTD_CRYPTO_RANDOM_H_
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,6 +32,18 @@ class RandomSource {
 
 // The system's CSPRNG (Botan's System_RNG). Thread-safe; one per process is enough.
 std::unique_ptr<RandomSource> NewSystemRandom();
+
+// The same bytes every time: `fill` repeated for Bytes(), and 5 (left-padded to the bound's length)
+// for Scalar(). For fuzz targets, whose runs must repeat; never for a session.
+class FixedRandom : public RandomSource {
+ public:
+  explicit FixedRandom(uint8_t fill = 0x42) : fill_(fill) {}
+  absl::StatusOr<SecureBytes> Bytes(absl::string_view purpose, size_t n) override;
+  absl::StatusOr<SecureBytes> Scalar(absl::string_view purpose, ByteSpan bound) override;
+
+ private:
+  uint8_t fill_;
+};
 
 // Answers each purpose with the values given for it, in order (replay and tests). A purpose with
 // no value left is an error (the trace does not match the dialog). Scalars are returned as given,
