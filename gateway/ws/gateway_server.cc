@@ -101,6 +101,10 @@ class GatewayServer::Impl {
         beast::error_code ignored;
         socket.close(ignored);
       } else {
+        // A dialog is a chain of small frames each waiting for the last: Nagle's algorithm would hold
+        // a command behind an unacknowledged status frame for the phone's delayed ACK (40-200 ms).
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         RunHttpSession(std::move(socket), ConnectionSlot(&context_), context_, tls_.get());
       }
       DoAccept();

@@ -196,6 +196,8 @@ absl::Status ConnectTcp(net::io_context& ioc, tcp::socket& socket, const WsUrl& 
     return absl::DeadlineExceededError("connect timed out");
   }
   if (result) return absl::UnavailableError(absl::StrCat("cannot connect to ", u.host, ":", u.port, ": ", result.message()));
+  // As a phone's stack: each response goes out at once, not behind the previous frame's ACK.
+  socket.set_option(tcp::no_delay(true), ec);
   return absl::OkStatus();
 }
 
