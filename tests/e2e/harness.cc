@@ -200,10 +200,10 @@ absl::StatusOr<relay::RelayOutcome> RunPassportSession(const std::string& url, c
   return RunSession(url, start, p->chip, options);
 }
 
-absl::StatusOr<std::pair<int, std::string>> HttpGet(int port, const std::string& path) {
+absl::StatusOr<HttpAnswer> HttpExchange(int port, const std::string& request) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return absl::InternalError("socket failed");
-  timeval tv{10, 0};
+  timeval tv{15, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -213,20 +213,29 @@ absl::StatusOr<std::pair<int, std::string>> HttpGet(int port, const std::string&
     close(fd);
     return absl::UnavailableError(absl::StrCat("cannot connect to port ", port));
   }
-  std::string req = absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-  if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
-    close(fd);
-    return absl::UnavailableError("send failed");
+  // A refused request may be answered before the whole body is sent: a failed send is not an error.
+  size_t sent = 0;
+  while (sent < request.size()) {
+    ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
   }
   std::string resp;
-  char buf[8192];
+  char buf[16384];
   ssize_t n;
   while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) resp.append(buf, static_cast<size_t>(n));
   close(fd);
   size_t sp = resp.find(' ');
-  size_t body = resp.find("\r\n\r\n");
-  if (sp == std::string::npos || body == std::string::npos) return absl::DataLossError("not an HTTP response");
-  return std::make_pair(std::atoi(resp.c_str() + sp + 1), resp.substr(body + 4));
+  size_t end = resp.find("\r\n\r\n");
+  if (sp == std::string::npos || end == std::string::npos) return absl::DataLossError("not an HTTP response");
+  return HttpAnswer{std::atoi(resp.c_str() + sp + 1), resp.substr(0, end), resp.substr(end + 4)};
+}
+
+absl::StatusOr<std::pair<int, std::string>> HttpGet(int port, const std::string& path) {
+  absl::StatusOr<HttpAnswer> a =
+      HttpExchange(port, absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+  if (!a.ok()) return a.status();
+  return std::make_pair(a->status, std::move(a->body));
 }
 
 int FreePort() {

@@ -105,6 +105,15 @@ class ScriptedChip {
   std::vector<std::string> seen_;
 };
 
+// One raw HTTP/1.1 request on a fresh connection to 127.0.0.1:`port`, read until the server closes
+// (send "Connection: close"). A request refused before its whole body was sent still gets the answer.
+struct HttpAnswer {
+  int status = 0;
+  std::string headers;  // the status line and the header lines
+  std::string body;
+};
+absl::StatusOr<HttpAnswer> HttpExchange(int port, const std::string& request);
+
 // A plain HTTP GET on 127.0.0.1:`port` (for /metrics, /healthz, /dev/results): status and body.
 absl::StatusOr<std::pair<int, std::string>> HttpGet(int port, const std::string& path);
 

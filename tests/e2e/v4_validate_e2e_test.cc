@@ -3,10 +3,6 @@
 // the work runs on the validator process); the public specimen sets of testdata/vectors/lds-samples
 // verify their signature and hashes but not their chain (their CSCAs are not trusted); a changed data
 // group fails; each malformed request gets its status and the field named.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <iterator>
@@ -29,44 +25,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr char kBoundary[] = "v4-e2e-boundary";
-
-struct Answer {
-  int status = 0;
-  std::string headers;
-  std::string body;
-};
-
-// One request on a fresh connection; the whole answer (the server closes or we do after the body).
-absl::StatusOr<Answer> Send(int port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return absl::InternalError("socket failed");
-  timeval tv{15, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return absl::UnavailableError("connect failed");
-  }
-  // A refused request may be answered before the whole body is sent: a failed send is not an error.
-  size_t sent = 0;
-  while (sent < request.size()) {
-    ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<size_t>(n);
-  }
-  std::string resp;
-  char buf[16384];
-  ssize_t n;
-  while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) resp.append(buf, static_cast<size_t>(n));
-  close(fd);
-  size_t sp = resp.find(' ');
-  size_t end = resp.find("\r\n\r\n");
-  if (sp == std::string::npos || end == std::string::npos) return absl::DataLossError("not an HTTP response");
-  return Answer{std::atoi(resp.c_str() + sp + 1), resp.substr(0, end), resp.substr(end + 4)};
-}
 
 std::string Post(const std::string& body, const std::string& content_type = "",
                  const std::string& method = "POST") {
@@ -107,7 +65,7 @@ std::map<std::string, std::string> PassportFields(const std::string& profile) {
 }
 
 nlohmann::json Passport200(int port, const std::map<std::string, std::string>& fields) {
-  absl::StatusOr<Answer> a = Send(port, Post(Form(fields)));
+  absl::StatusOr<HttpAnswer> a = HttpExchange(port, Post(Form(fields)));
   EXPECT_TRUE(a.ok()) << a.status();
   if (!a.ok()) return {};
   EXPECT_EQ(a->status, 200) << a->body;
@@ -190,7 +148,7 @@ TEST(V4ValidateE2eTest, FilesOfPassportsAndSpecimensAndEveryRefusal) {
       {"GET", Post("", "", "GET"), 405, "method_not_allowed", nullptr},
   };
   for (const Refusal& c : refusals) {
-    absl::StatusOr<Answer> a = Send(port, c.request);
+    absl::StatusOr<HttpAnswer> a = HttpExchange(port, c.request);
     ASSERT_TRUE(a.ok()) << c.name << ": " << a.status();
     EXPECT_EQ(a->status, c.status) << c.name << ": " << a->body;
     nlohmann::json j = nlohmann::json::parse(a->body, nullptr, false);
@@ -198,7 +156,7 @@ TEST(V4ValidateE2eTest, FilesOfPassportsAndSpecimensAndEveryRefusal) {
     EXPECT_EQ(j["field"], c.field) << c.name << ": " << a->body;
   }
   // A body over the route's cap is refused from its Content-Length, before it is read.
-  absl::StatusOr<Answer> a = Send(port, absl::StrCat("POST /v4/validate HTTP/1.1\r\nHost: x\r\nContent-Type: "
+  absl::StatusOr<HttpAnswer> a = HttpExchange(port, absl::StrCat("POST /v4/validate HTTP/1.1\r\nHost: x\r\nContent-Type: "
                                                      "multipart/form-data; boundary=b\r\nContent-Length: 2000000\r\n\r\n"));
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->status, 413);
