@@ -32,19 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   params.limits.extended_length = (selector & 2) != 0;
   params.now_unix_seconds = 1780272000;
 
-  auto chip = [&rest](ByteSpan) -> absl::StatusOr<Bytes> {
-    if (rest.size() < 2) return absl::UnavailableError("end of input");
-    const size_t n = (static_cast<size_t>(rest[0]) << 8) | rest[1];
-    rest.remove_prefix(2);
-    if (n > rest.size()) return absl::UnavailableError("end of input");
-    Bytes r(rest.begin(), rest.begin() + n);
-    rest.remove_prefix(n);
-    return r;
-  };
+  StreamedChip chip(rest);
   FixedRandom rng;
   ReaderConfig config;
   CardLink link(params.limits);
   Task<DialogOutcome> task = ReadDocument(link, params, config, rng);
-  (void)RunDialog(task, link, chip);
+  (void)RunDialog(task, link, [&chip](ByteSpan c) { return chip(c); });
   return 0;
 }

@@ -43,21 +43,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ByteSpan rest(data + 1, size - 1);
   (void)ParseDynamicAuthenticationData(rest);
 
-  auto chip = [&rest](ByteSpan) -> absl::StatusOr<Bytes> {
-    if (rest.size() < 2) return absl::UnavailableError("end of input");
-    const size_t n = (static_cast<size_t>(rest[0]) << 8) | rest[1];
-    rest.remove_prefix(2);
-    if (n > rest.size()) return absl::UnavailableError("end of input");
-    Bytes r(rest.begin(), rest.begin() + n);
-    rest.remove_prefix(n);
-    return r;
-  };
+  StreamedChip chip(rest);
   FixedRandom rng(0x5A);
   CardLink link({.extended_length = true});
   ChipChannel channel(link);
   PacePassword password{PacePasswordType::kCan, ToSecure(AsSpan(std::string("123456")))};
   Task<absl::StatusOr<PaceResult>> task = RunPace(channel, params, password, rng);
-  absl::StatusOr<PaceResult> result = RunDialog(task, link, chip);
+  absl::StatusOr<PaceResult> result = RunDialog(task, link, [&chip](ByteSpan c) { return chip(c); });
   if (!result.ok()) (void)PaceFailureOf(result.status());
   return 0;
 }
