@@ -10,6 +10,8 @@ absl::StatusOr<RelayOutcome> RunRelaySession(WsClient& client, const std::string
   absl::Status s = client.SendText(start_message);
   if (!s.ok()) return s;
   bool chip_silent = false;
+  std::optional<absl::Time> response_sent_at;  // the last response, until the next command
+  bool status_since_response = false;
   while (true) {
     absl::StatusOr<Frame> f = client.Read(options.read_timeout);
     if (!f.ok()) {
@@ -21,6 +23,10 @@ absl::StatusOr<RelayOutcome> RunRelaySession(WsClient& client, const std::string
     }
     if (options.on_frame) options.on_frame(*f);
     if (!f->text) {
+      if (response_sent_at.has_value()) {
+        out.turnarounds.push_back({absl::Now() - *response_sent_at, status_since_response});
+        response_sent_at.reset();
+      }
       out.commands.push_back(f->data);
       if (chip_silent) continue;
       std::optional<std::string> response = chip(f->data);
@@ -37,11 +43,14 @@ absl::StatusOr<RelayOutcome> RunRelaySession(WsClient& client, const std::string
       }
       s = client.SendBinary(*response);
       if (!s.ok()) return s;
+      response_sent_at = absl::Now();
+      status_since_response = false;
       continue;
     }
     nlohmann::json j = nlohmann::json::parse(f->data, nullptr, false);
     if (j.is_object() && j.contains("status") && j.size() == 1 && j["status"].is_string()) {
       out.statuses.push_back(j["status"].get<std::string>());
+      status_since_response = response_sent_at.has_value();
     } else if (j.is_object() && j.contains("emrtd_passport")) {
       out.result = std::move(j);
     } else if (j.is_object() && j.contains("close_code")) {

@@ -22,9 +22,18 @@ namespace docval::relay {
 // or closes the session itself (RelayOptions::close_when_chip_lost).
 using ChipFunction = std::function<std::optional<std::string>(const std::string& command)>;
 
+// One relayed exchange as the phone sees it: from the moment the chip's response was handed to the
+// socket to the arrival of the next command. `after_status`: a status frame arrived in between (the
+// case a Nagle-delayed command used to wait ~40 ms for the phone's delayed ACK).
+struct Turnaround {
+  absl::Duration interval;
+  bool after_status = false;
+};
+
 struct RelayOutcome {
   std::vector<std::string> statuses;            // {"status": ...} in order
   std::vector<std::string> commands;            // every command APDU received (raw)
+  std::vector<Turnaround> turnarounds;          // one per command after the first, in order
   std::optional<nlohmann::json> result;         // the {"emrtd_passport": ...} frame, whole
   std::optional<nlohmann::json> close_notice;   // {"close_code", "close_reason"}
   std::vector<std::string> unexpected_frames;   // text frames that fit none of the above
