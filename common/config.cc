@@ -187,6 +187,19 @@ absl::Status ReadValidator(MapReader& r, ValidatorConfig& v) {
   return r.Seconds("drain_s", v.drain);
 }
 
+absl::Status ReadTracing(MapReader& r, TracingConfig& t) {
+  RETURN_IF_ERROR(r.String("endpoint", t.endpoint));
+  RETURN_IF_ERROR(r.String("traces_endpoint", t.traces_endpoint));
+  RETURN_IF_ERROR(r.String("headers", t.headers));
+  RETURN_IF_ERROR(r.String("service_name", t.service_name));
+  RETURN_IF_ERROR(r.String("sampler", t.sampler));
+  RETURN_IF_ERROR(r.String("sampler_arg", t.sampler_arg));
+  RETURN_IF_ERROR(r.Bool("allow_diagnostics", t.allow_diagnostics));
+  RETURN_IF_ERROR(r.Int("max_queued_spans", t.max_queued_spans, 1, 1000000));
+  RETURN_IF_ERROR(r.Seconds("schedule_delay_s", t.schedule_delay));
+  return r.Seconds("export_timeout_s", t.export_timeout);
+}
+
 absl::Status ReadTop(MapReader& r, Config& c) {
   RETURN_IF_ERROR(r.String("listen", c.listen));
   RETURN_IF_ERROR(r.Sub("tls", [&](MapReader& t) -> absl::Status {
@@ -240,6 +253,7 @@ absl::Status ReadTop(MapReader& r, Config& c) {
     return t.StringList("gateway_identities", c.internal_tls.gateway_identities);
   }));
   RETURN_IF_ERROR(r.String("health_listen", c.health_listen));
+  RETURN_IF_ERROR(r.Sub("tracing", [&](MapReader& t) { return ReadTracing(t, c.tracing); }));
   return r.RejectUnknown();
 }
 
@@ -365,6 +379,16 @@ absl::Status ApplyEnvironment(Config& c, const EnvLookup& getenv) {
   if (auto v = getenv("DOCVAL_POSTER_LISTEN")) c.poster_listen = *v;
   if (auto v = getenv("DOCVAL_TRUST_CSCA")) c.trust.csca = SplitList(*v);
   if (auto v = getenv("DOCVAL_TRUST_CRL")) c.trust.crl = SplitList(*v);
+  if (auto v = getenv("OTEL_EXPORTER_OTLP_ENDPOINT")) c.tracing.endpoint = *v;
+  if (auto v = getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) c.tracing.traces_endpoint = *v;
+  if (auto v = getenv("OTEL_EXPORTER_OTLP_HEADERS")) c.tracing.headers = *v;
+  if (auto v = getenv("OTEL_SERVICE_NAME")) c.tracing.service_name = *v;
+  if (auto v = getenv("OTEL_TRACES_SAMPLER")) c.tracing.sampler = *v;
+  if (auto v = getenv("OTEL_TRACES_SAMPLER_ARG")) c.tracing.sampler_arg = *v;
+  if (auto v = getenv("OTEL_SDK_DISABLED")) {
+    ASSIGN_OR_RETURN(bool disabled, ParseBoolEnv("OTEL_SDK_DISABLED", *v));
+    if (disabled) c.tracing.endpoint = c.tracing.traces_endpoint = "";
+  }
   return absl::OkStatus();
 }
 

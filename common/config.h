@@ -97,6 +97,21 @@ struct ValidatorConfig {
   absl::Duration max_connection_age = absl::Seconds(300);
 };
 
+// Traces (docs/operations.md, "Traces"): OTLP/HTTP export, off unless an endpoint is set. The
+// OTEL_* variables of the OpenTelemetry SDKs override these keys; common/tracing/ checks the values.
+struct TracingConfig {
+  std::string endpoint;         // base URL; /v1/traces is appended (OTEL_EXPORTER_OTLP_ENDPOINT)
+  std::string traces_endpoint;  // the traces URL as is (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
+  std::string headers;          // "k=v,k2=v2", values percent-encoded (OTEL_EXPORTER_OTLP_HEADERS)
+  std::string service_name;     // empty: "docval" (OTEL_SERVICE_NAME)
+  std::string sampler;          // empty: parentbased_always_on (OTEL_TRACES_SAMPLER)
+  std::string sampler_arg;      // OTEL_TRACES_SAMPLER_ARG
+  bool allow_diagnostics = true;  // false: enable_diagnostics adds nothing to spans
+  int max_queued_spans = 2048;
+  absl::Duration schedule_delay = absl::Seconds(1);
+  absl::Duration export_timeout = absl::Seconds(10);
+};
+
 struct Config {
   // Gateway.
   std::string listen = "127.0.0.1:8080";
@@ -134,6 +149,7 @@ struct Config {
   // Validator and poster: a plaintext gRPC listener that answers grpc.health.v1.Health/Check only
   // (the main port may require mutual TLS, which Kubernetes' gRPC probes cannot speak). Empty: none.
   std::string health_listen;
+  TracingConfig tracing;
 };
 
 // The embedded default of `docval serve` without a config file: loopback only, the demo client

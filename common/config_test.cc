@@ -294,6 +294,42 @@ TEST(ConfigTest, HandshakeAuthorizationVariablesGoTogether) {
   EXPECT_TRUE(ApplyEnvironment(c, Env({{"WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", "false"}})).ok());
 }
 
+TEST(ConfigTest, TracingKeysAndTheOtelVariables) {
+  absl::StatusOr<Config> c = ParseConfigYaml(R"(
+tracing:
+  endpoint: http://collector:4318
+  headers: "x-token=abc"
+  service_name: docval-eu
+  sampler: parentbased_traceidratio
+  sampler_arg: "0.5"
+  allow_diagnostics: false
+  max_queued_spans: 100
+  schedule_delay_s: 0.2
+  export_timeout_s: 3
+)", "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->tracing.traces_endpoint.empty());
+  EXPECT_EQ(c->tracing.endpoint, "http://collector:4318");
+  EXPECT_EQ(c->tracing.headers, "x-token=abc");
+  EXPECT_EQ(c->tracing.service_name, "docval-eu");
+  EXPECT_EQ(c->tracing.sampler, "parentbased_traceidratio");
+  EXPECT_EQ(c->tracing.sampler_arg, "0.5");
+  EXPECT_FALSE(c->tracing.allow_diagnostics);
+  EXPECT_EQ(c->tracing.max_queued_spans, 100);
+  EXPECT_EQ(c->tracing.schedule_delay, absl::Milliseconds(200));
+  EXPECT_EQ(c->tracing.export_timeout, absl::Seconds(3));
+  ASSERT_TRUE(ApplyEnvironment(*c, Env({{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c2:4318/v1/traces"},
+                                        {"OTEL_SERVICE_NAME", "docval-us"},
+                                        {"OTEL_TRACES_SAMPLER", "always_off"}}))
+                  .ok());
+  EXPECT_EQ(c->tracing.traces_endpoint, "http://c2:4318/v1/traces");
+  EXPECT_EQ(c->tracing.service_name, "docval-us");
+  EXPECT_EQ(c->tracing.sampler, "always_off");
+  ASSERT_TRUE(ApplyEnvironment(*c, Env({{"OTEL_SDK_DISABLED", "true"}})).ok());
+  EXPECT_TRUE(c->tracing.endpoint.empty() && c->tracing.traces_endpoint.empty());
+  EXPECT_FALSE(ParseConfigYaml("tracing: {endpoint: x, colour: red}", "t.yaml").ok());
+}
+
 TEST(ConfigTest, EmptySigningKeyPathMeansUnsigned) {
   Config c;
   c.signing_key_path = "/from/file.pem";

@@ -19,6 +19,7 @@
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/signals.h"
+#include "common/tracing/tracing_runtime.h"
 #include "gateway/dev/dev_result_store.h"
 #include "gateway/ws/gateway_server.h"
 #include "poster/service/poster_service.h"
@@ -32,6 +33,7 @@ namespace {
 
 constexpr absl::Duration kDrainGrace = absl::Seconds(30);
 constexpr char kDemoClientId[] = "demo-client";
+constexpr absl::Duration kTraceFlush = absl::Seconds(5);  // the spans of the drain's last sessions
 
 const char* RoleName(Role r) {
   switch (r) {
@@ -194,6 +196,14 @@ int RunRole(Role role, const std::string& config_path) {
   std::shared_ptr<prometheus::Registry> registry = NewMetricsRegistry(absl::StrJoin(roles, ","));
   absl::StatusOr<std::unique_ptr<MetricsServer>> metrics = MetricsServer::Start(c.metrics_listen, registry);
   if (!metrics.ok()) return Fail(metrics.status());
+  // Traces (docs/operations.md): off unless an OTLP endpoint is configured; flushed after the drain.
+  absl::StatusOr<std::unique_ptr<tracing::TracingRuntime>> traces =
+      tracing::TracingRuntime::Start(c.tracing, absl::StrJoin(roles, ","), DOCVAL_VERSION, registry.get());
+  if (!traces.ok()) return Fail(traces.status());
+  tracing::SetGlobalTracer(&(*traces)->tracer());
+  if ((*traces)->enabled()) {
+    LogInfo("traces", {{"sampler", (*traces)->sampler()}, {"allow_diagnostics", c.tracing.allow_diagnostics}});
+  }
 
   // The validator's trust store: loaded before serving (a bad file stops start-up), swapped on SIGHUP
   // (a bad reload keeps the previous snapshot; running sessions keep the one they started with).
@@ -345,6 +355,8 @@ int RunRole(Role role, const std::string& config_path) {
                                  {"duration_ms", absl::ToInt64Milliseconds(absl::Now() - started)}});
   }
   if (grpc_server) grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  if ((*traces)->enabled()) LogInfo("traces flushed", {{"complete", (*traces)->Shutdown(kTraceFlush)}});
+  tracing::SetGlobalTracer(nullptr);
   LogInfo("stopped");
   return 0;
 }
