@@ -53,6 +53,7 @@ v1::SessionRequest BuildSessionStart(const ws1::StartMessage& m, const std::stri
   s->set_platform(m.platform);
   s->set_diagnostics(m.enable_diagnostics);
   s->set_include_files_binary(include_binary_files);
+  s->set_batch_progress(true);
   return request;
 }
 

@@ -83,6 +83,7 @@ TEST(BuildTest, SessionStartAndDeliveryCarryTheirFields) {
   EXPECT_EQ(r.start().platform(), "ios");
   EXPECT_TRUE(r.start().diagnostics());
   EXPECT_TRUE(r.start().include_files_binary());
+  EXPECT_TRUE(r.start().batch_progress());  // ws_session handles SessionEvent.progress_before
 
   v1::EmrtdResult result;
   result.set_passive_authentication(true);

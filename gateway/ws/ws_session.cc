@@ -1,5 +1,9 @@
 #include "gateway/ws/ws_session.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <deque>
 #include <memory>
 #include <string>
@@ -215,12 +219,29 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
         });
   }
 
+  // One event of the validator: its status frames (progress_before) and its own frame are queued
+  // together and written as one batch (see WriteNext).
   void OnValidatorEvent(v1::SessionEvent e) {
     if (state_ != State::kRelaying) return;
     if (!validator_answered_) {
       validator_answered_ = true;
       start_request_.Clear();  // holds the access key
     }
+    hold_writes_ = true;
+    for (int step : e.progress_before()) SendStatus(static_cast<v1::Step>(step));
+    HandleValidatorEvent(e);
+    hold_writes_ = false;
+    WriteNext();
+  }
+
+  void SendStatus(v1::Step step) {
+    if (!v1::Step_IsValid(step)) return Close(CloseReason::kServerError);
+    if (diagnostics_) LogDiagnostic(session_id_, "status", {{"status", v1::Step_Name(step)}});
+    Send(Outgoing::kText, ws1::StatusFrame(v1::Step_Name(step)));
+  }
+
+  void HandleValidatorEvent(v1::SessionEvent& e) {
+    if (state_ != State::kRelaying) return;
     switch (e.kind_case()) {
       case v1::SessionEvent::kCommandApdu:
         ++apdus_;
@@ -237,10 +258,7 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
           if (s.awaiting_response_ && !s.ending()) s.Close(CloseReason::kTimeoutWaitingForResponse);
         });
         return;
-      case v1::SessionEvent::kProgress:
-        if (diagnostics_) LogDiagnostic(session_id_, "status", {{"status", v1::Step_Name(e.progress())}});
-        Send(Outgoing::kText, ws1::StatusFrame(v1::Step_Name(e.progress())));
-        return;
+      case v1::SessionEvent::kProgress: return SendStatus(e.progress());  // a validator without batching
       case v1::SessionEvent::kResult:
         state_ = State::kPosting;
         result_ = std::move(*e.mutable_result());
@@ -401,8 +419,16 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
 
   // Writes the next frame under its own deadline (write_timeout): a client that stops reading is
   // dropped then, and its slots freed, instead of holding them behind a write that never ends.
+  // Frames queued together (status frames and the command after them) are written with the socket
+  // corked and leave in one segment when the last is written: the phone's stack gets them at once
+  // instead of acknowledging the first alone.
   void WriteNext() {
-    if (writing_ || queue_.empty() || state_ == State::kClosed) return;
+    if (hold_writes_ || writing_ || queue_.empty() || state_ == State::kClosed) return;
+    if (queue_.front().kind == Outgoing::kClose) {
+      Cork(false);  // the close handshake waits for the client: nothing may stay corked behind it
+    } else if (queue_.size() > 1) {
+      Cork(true);
+    }
     writing_ = true;
     const uint64_t generation = ++write_generation_;
     Arm(write_timer_, options_.write_timeout, [generation](WsSession& s) {
@@ -426,7 +452,19 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
     write_timer_.cancel();
     if (!queue_.empty()) queue_.pop_front();
     if (ec) return Drop("communication_failed", ec);
+    if (queue_.empty()) Cork(false);
     WriteNext();
+  }
+
+  // TCP_CORK on Linux; elsewhere frames leave one by one (TCP_NODELAY is set on every session).
+  void Cork(bool on) {
+    if (corked_ == on) return;
+    corked_ = on;
+#ifdef TCP_CORK
+    int value = on ? 1 : 0;
+    (void)setsockopt(beast::get_lowest_layer(ws_).socket().native_handle(), IPPROTO_TCP, TCP_CORK, &value,
+                     sizeof(value));
+#endif
   }
 
   void OnCloseSent(beast::error_code) {
@@ -454,6 +492,8 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>> {
   uint64_t registration_ = 0;  // with the context, for shutdown
   bool awaiting_response_ = false;
   bool writing_ = false;
+  bool hold_writes_ = false;  // queueing one validator event's frames
+  bool corked_ = false;
   uint64_t write_generation_ = 0;
   bool validator_done_ = false;
   bool validator_answered_ = false;

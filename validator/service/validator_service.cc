@@ -322,6 +322,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
     params_.limits.max_response_bytes = start.max_response_bytes();
     params_.include_files_binary = start.include_files_binary();
     params_.diagnostics = start.diagnostics();
+    batch_progress_ = start.batch_progress();
     params_.platform = start.platform();
     params_.now_unix_seconds = absl::ToUnixSeconds(absl::Now());
     dialog_started_ = true;
@@ -395,8 +396,14 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
   // On the worker, after a step: the progress, then the next command or the outcome.
   std::vector<v1::SessionEvent> CollectEvents() {
     std::vector<v1::SessionEvent> events;
-    for (emrtd::Step s : link_->TakeSteps()) events.emplace_back().set_progress(ToProtoStep(s));
+    std::vector<emrtd::Step> steps = link_->TakeSteps();
+    if (!batch_progress_) {
+      for (emrtd::Step s : steps) events.emplace_back().set_progress(ToProtoStep(s));
+    }
     v1::SessionEvent& e = events.emplace_back();
+    if (batch_progress_) {
+      for (emrtd::Step s : steps) e.add_progress_before(ToProtoStep(s));
+    }
     if (!task_.done()) {
       DOCVAL_CHECK(link_->awaiting_response());
       const emrtd::Bytes& cmd = link_->pending_command();
@@ -455,6 +462,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
   const absl::Time started_at_;
   // The dialog: written before the first step is queued, then touched by the worker only.
   emrtd::SessionParams params_;
+  bool batch_progress_ = false;  // SessionStart.batch_progress
   std::unique_ptr<emrtd::RandomSource> rng_;
   std::unique_ptr<emrtd::CardLink> link_;
   emrtd::Task<emrtd::DialogOutcome> task_;

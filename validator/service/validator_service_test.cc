@@ -185,6 +185,42 @@ TEST_F(ValidatorServiceTest, DialogAgainstAnEmptyChipEndsWithAFailureEvent) {
   EXPECT_EQ(Metric("docval_validator_steps_total{outcome=\"run\"}"), commands + 1);
 }
 
+// With batch_progress the steps ride on the event that follows them, so the gateway can write the
+// status frames and the command together; the sequence of steps is the same either way.
+TEST_F(ValidatorServiceTest, BatchedProgressCarriesTheSameStepsOnTheNextEvent) {
+  auto run = [&](bool batch, int* standalone, int* attached) {
+    std::vector<int> steps;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    auto stream = stub_->Session(&ctx);
+    v1::SessionRequest start = Start();
+    start.mutable_start()->set_batch_progress(batch);
+    EXPECT_TRUE(stream->Write(start));
+    v1::SessionEvent e;
+    while (stream->Read(&e)) {
+      for (int s : e.progress_before()) {
+        steps.push_back(s);
+        ++*attached;
+      }
+      if (e.kind_case() == v1::SessionEvent::kProgress) {
+        steps.push_back(e.progress());
+        ++*standalone;
+      }
+      if (e.has_command_apdu() && !stream->Write(NotFound())) break;
+    }
+    EXPECT_TRUE(stream->Finish().ok());
+    return steps;
+  };
+  int standalone_unbatched = 0, attached_unbatched = 0, standalone_batched = 0, attached_batched = 0;
+  std::vector<int> unbatched = run(false, &standalone_unbatched, &attached_unbatched);
+  std::vector<int> batched = run(true, &standalone_batched, &attached_batched);
+  EXPECT_FALSE(unbatched.empty());
+  EXPECT_EQ(batched, unbatched);
+  EXPECT_EQ(attached_unbatched, 0);
+  EXPECT_EQ(standalone_batched, 0);
+  EXPECT_EQ(attached_batched, static_cast<int>(unbatched.size()));
+}
+
 TEST_F(ValidatorServiceTest, ResponseBeforeStartIsAProtocolError) {
   grpc::ClientContext ctx;
   auto stream = stub_->Session(&ctx);
