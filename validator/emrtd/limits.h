@@ -47,7 +47,8 @@ struct SessionLimits {
   // p of an explicit (proprietary) DH group; the standardized RFC 5114 groups pass whatever this says.
   size_t max_dh_bits = 2048;
   // Explicit DH groups validated from scratch in one session (primality tests of p and q: about
-  // 0.25 s of CPU for 2048 bits); a group remembered by the session or the process cache is free.
+  // 12 ms of CPU for 2048 bits, crypto/primality.h); a group remembered by the session or the
+  // process cache is free.
   size_t max_group_validations = 2;
 
   // PACEInfos resolved in one session (each may validate an explicit group), and runs of PACE

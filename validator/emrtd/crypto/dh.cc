@@ -12,12 +12,14 @@
 #include "base/check.h"
 #include "base/status_macros.h"
 #include "validator/emrtd/crypto/bigint_codec.h"
+#include "validator/emrtd/crypto/primality.h"
 #include "validator/emrtd/limits.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
 
 using crypto_internal::BlindingRng;
+using crypto_internal::IsProbablePrime;
 using crypto_internal::FixedBytes;
 using crypto_internal::FixedSecureBytes;
 using crypto_internal::ToBigInt;
@@ -152,7 +154,7 @@ absl::StatusOr<DhGroup> DhGroup::FromValues(ByteSpan p_bytes, ByteSpan g_bytes, 
         }
         --*options.validations_left;
       }
-      const bool prime = Botan::is_prime(p, BlindingRng(), 64) && (q.is_zero() || Botan::is_prime(q, BlindingRng(), 64));
+      const bool prime = IsProbablePrime(p, BlindingRng()) && (q.is_zero() || IsProbablePrime(q, BlindingRng()));
       if (options.cache != nullptr) options.cache->Store(key, prime);
       if (!prime) return Invalid("p or q is not prime");
     }

@@ -18,6 +18,7 @@
 #include "base/check.h"
 #include "base/status_macros.h"
 #include "validator/emrtd/crypto/bigint_codec.h"
+#include "validator/emrtd/crypto/primality.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
@@ -30,6 +31,7 @@ Botan::RandomNumberGenerator& BlindingRng() {
 }  // namespace crypto_internal
 
 using crypto_internal::BlindingRng;
+using crypto_internal::IsProbablePrime;
 using crypto_internal::FixedBytes;
 using crypto_internal::FixedSecureBytes;
 using crypto_internal::ToBigInt;
@@ -164,8 +166,8 @@ absl::StatusOr<EcGroup> EcGroup::FromExplicit(const EcDomainParameters& params) 
   if (h.is_zero()) return Invalid("cofactor is zero");
   if (n <= 1 || n.bits() > p.bits() + 1) return Invalid("implausible group order");
   try {
-    if (!Botan::is_prime(p, BlindingRng(), 64)) return Invalid("p is not prime");
-    if (!Botan::is_prime(n, BlindingRng(), 64)) return Invalid("the order is not prime");
+    if (!IsProbablePrime(p, BlindingRng())) return Invalid("p is not prime");
+    if (!IsProbablePrime(n, BlindingRng())) return Invalid("the order is not prime");
     // Non-singular: 4a^3 + 27b^2 != 0 (mod p).
     const Botan::BigInt disc = (4 * Botan::power_mod(a, 3, p) + 27 * Botan::power_mod(b, 2, p)) % p;
     if (disc.is_zero()) return Invalid("singular curve");
@@ -271,7 +273,7 @@ absl::StatusOr<EcGroup> EcGroup::FromDer(ByteSpan der) {
     try {
       const Botan::BigInt p = ToBigInt(params.p), a = ToBigInt(params.a), b = ToBigInt(params.b);
       const Botan::BigInt x = ToBigInt(g.subspan(1));
-      if (p <= 3 || p.bits() > 521 || x >= p || a >= p || b >= p || !Botan::is_prime(p, BlindingRng(), 64)) {
+      if (p <= 3 || p.bits() > 521 || x >= p || a >= p || b >= p || !IsProbablePrime(p, BlindingRng())) {
         return Invalid("ECParameters: bad field for a compressed base point");
       }
       const Botan::BigInt rhs = (Botan::power_mod(x, 3, p) + a * x + b) % p;
