@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <utility>
 #include <variant>
@@ -147,7 +148,12 @@ Session RunSession(vchip::VirtualChip& chip, const Case& c, const emrtd::LinkLim
   emrtd::Step current = emrtd::Step::kReadAtrInfo;
   emrtd::CardLink link(params.limits);
   emrtd::Task<emrtd::DialogOutcome> task = emrtd::ReadDocument(link, params, config, rng);
+  std::optional<std::chrono::steady_clock::time_point> answered;
   s.outcome = emrtd::RunDialog(task, link, [&](ByteSpan cmd) -> absl::StatusOr<Bytes> {
+    if (answered.has_value()) {
+      s.reader_gap_ns.push_back(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - *answered).count());
+    }
     std::vector<emrtd::Step> steps = link.TakeSteps();
     if (!steps.empty()) current = steps.back();
     ++s.per_step[current];
@@ -156,6 +162,7 @@ Session RunSession(vchip::VirtualChip& chip, const Case& c, const emrtd::LinkLim
     s.chip_cpu_ns += ThreadCpuNs() - t0;
     if (!r) return absl::DeadlineExceededError("the chip did not answer");
     if (record) s.exchanges.push_back(Exchange{current, Bytes(cmd.begin(), cmd.end()), *r});
+    answered = std::chrono::steady_clock::now();
     return *r;
   });
   s.round_trips = link.round_trips();

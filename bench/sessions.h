@@ -59,6 +59,9 @@ struct Session {
   std::map<emrtd::Step, size_t> per_step;
   std::vector<Exchange> exchanges;  // only when recording
   int64_t chip_cpu_ns = 0;          // thread CPU time inside VirtualChip::Process
+  // Per exchange after the first: wall time from the chip's answer to the next command (the
+  // reader's own work for that exchange).
+  std::vector<int64_t> reader_gap_ns;
 };
 
 // The access key, limits and validation time of a session of `c` on a link with `limits`.

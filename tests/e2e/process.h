@@ -35,6 +35,7 @@ class ChildProcess {
   // The port of the `{"msg":"listening","service":<service>}` line.
   absl::StatusOr<int> WaitForPort(const std::string& service, absl::Duration timeout = absl::Seconds(20));
 
+  pid_t pid() const { return pid_; }
   void Signal(int sig);
   // Waits for exit; the exit status (or -signal), nullopt on timeout.
   std::optional<int> Wait(absl::Duration timeout);

@@ -1,0 +1,266 @@
+// server_bench: the whole server on loopback, as real processes (the end-to-end harness starts the
+// docval binary of this build, as `serve` or as its three roles, and a Result Server). One command
+// per figure; each prints its figures as JSON lines, ratios to a baseline measured in the same run.
+//
+//   server_bench turnaround [--sessions N]     (default 30)
+//     What one relayed APDU adds: a phone (TCP_NODELAY, relaying the virtual passport) times every
+//     exchange, from its response to the next command, through `serve` and through the split roles.
+//     Baseline: the same dialog driven in-process (validator/emrtd against the virtual chip), where
+//     the time between the chip's answer and the next command is the reader's own work. Added
+//     latency = relayed − in-process, per exchange (the dialogs are the same, exchange by exchange);
+//     p50 and p99 over every exchange of every session.
+//   server_bench throughput [--sessions N] [--concurrency C]     (default 120, 8)
+//     Sessions per second through the split roles with one validator process, then two (each
+//     validator with validator.workers: 1, so a validator is one core's worth of dialog work).
+//   server_bench idle [--connections N]     (default 10000)
+//     Gateway memory per open WebSocket session that has not sent its start message: the gateway
+//     process's RSS (/proc/PID/statm) before and after N upgrades. Raises this process's
+//     file-descriptor limit to its hard limit first.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "bench/sessions.h"
+#include "tests/e2e/harness.h"
+#include "tools/vchip/chip_rng.h"
+#include "tools/vchip/virtual_chip.h"
+#include "validator/emrtd/crypto/random.h"
+
+namespace docval::bench {
+namespace {
+
+constexpr char kProfile[] = "pace-gm-ecdh-ca-aa";
+
+int Fail(const std::string& what) {
+  std::fprintf(stderr, "server_bench: %s\n", what.c_str());
+  return 1;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+// The reader's own time per exchange, in-process: the median over `sessions` of each exchange.
+absl::StatusOr<std::vector<double>> InProcessGapsMs(int sessions) {
+  const World& world = GetWorld();
+  const Case& c = world.Find(kProfile);
+  std::vector<std::vector<double>> per_exchange;
+  for (int i = 0; i < sessions; ++i) {
+    absl::StatusOr<std::unique_ptr<vchip::VirtualChip>> chip =
+        vchip::VirtualChip::Create(c.profile, vchip::NewSeededRandom(static_cast<uint64_t>(i) + 1));
+    if (!chip.ok()) return chip.status();
+    std::unique_ptr<emrtd::RandomSource> rng = emrtd::NewSystemRandom();
+    emrtd::LinkLimits limits;
+    limits.extended_length = true;
+    Session s = RunSession(**chip, c, limits, *rng, world.store.get(), false);
+    std::string bad = CheckOutcome(s.outcome, c);
+    if (!bad.empty()) return absl::InternalError(bad);
+    if (per_exchange.empty()) per_exchange.resize(s.reader_gap_ns.size());
+    if (per_exchange.size() != s.reader_gap_ns.size()) return absl::InternalError("in-process dialogs differ");
+    for (size_t k = 0; k < s.reader_gap_ns.size(); ++k) per_exchange[k].push_back(s.reader_gap_ns[k] / 1e6);
+  }
+  std::vector<double> medians;
+  for (auto& v : per_exchange) medians.push_back(Percentile(v, 0.5));
+  return medians;
+}
+
+int Turnaround(int sessions) {
+  absl::StatusOr<std::vector<double>> baseline = InProcessGapsMs(sessions);
+  if (!baseline.ok()) return Fail(std::string(baseline.status().message()));
+  std::printf("{\"mode\":\"in-process\",\"exchanges\":%zu,\"p50_ms\":%.3f,\"p99_ms\":%.3f}\n", baseline->size(),
+              Percentile(*baseline, 0.5), Percentile(*baseline, 0.99));
+  for (bool split : {false, true}) {
+    e2e::DeploymentOptions o;
+    o.separate_roles = split;
+    absl::StatusOr<std::unique_ptr<e2e::Deployment>> d = e2e::Deployment::Start(std::move(o));
+    if (!d.ok()) return Fail(std::string(d.status().message()));
+    std::vector<double> relayed, added;
+    for (int i = 0; i < sessions; ++i) {
+      absl::StatusOr<relay::RelayOutcome> out = e2e::RunPassportSession((*d)->WsUrl(), kProfile);
+      if (!out.ok()) return Fail(std::string(out.status().message()));
+      if (out->close.code != 1000) return Fail(absl::StrCat("a session ended ", out->close.code));
+      if (out->turnarounds.size() != baseline->size()) {
+        return Fail(absl::StrCat("relayed dialog has ", out->turnarounds.size(), " exchanges, in-process ",
+                                 baseline->size()));
+      }
+      for (size_t k = 0; k < out->turnarounds.size(); ++k) {
+        const double ms = absl::ToDoubleMilliseconds(out->turnarounds[k].interval);
+        relayed.push_back(ms);
+        added.push_back(ms - (*baseline)[k]);
+      }
+    }
+    std::printf(
+        "{\"mode\":\"%s\",\"sessions\":%d,\"turnaround_p50_ms\":%.3f,\"turnaround_p99_ms\":%.3f,"
+        "\"added_p50_ms\":%.3f,\"added_p99_ms\":%.3f,\"target_added_p99_ms\":1.0}\n",
+        split ? "split-roles" : "serve", sessions, Percentile(relayed, 0.5), Percentile(relayed, 0.99),
+        Percentile(added, 0.5), Percentile(added, 0.99));
+    (*d)->Stop();
+  }
+  return 0;
+}
+
+int Throughput(int sessions, int concurrency) {
+  double one = 0;
+  for (int validators : {1, 2}) {
+    e2e::DeploymentOptions o;
+    o.separate_roles = true;
+    o.validators = validators;
+    o.role_yaml["validator"] = "validator: {workers: 1}\n";
+    absl::StatusOr<std::unique_ptr<e2e::Deployment>> d = e2e::Deployment::Start(std::move(o));
+    if (!d.ok()) return Fail(std::string(d.status().message()));
+    // Warm-up: every validator connection up, the first sessions' allocations made.
+    for (int i = 0; i < 2 * validators; ++i) (void)e2e::RunPassportSession((*d)->WsUrl(), kProfile);
+    std::atomic<int> next{0}, ok{0};
+    const absl::Time start = absl::Now();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < concurrency; ++t) {
+      threads.emplace_back([&] {
+        while (next.fetch_add(1) < sessions) {
+          absl::StatusOr<relay::RelayOutcome> out = e2e::RunPassportSession((*d)->WsUrl(), kProfile);
+          if (out.ok() && out->close.code == 1000) ok.fetch_add(1);
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    const double rate = ok.load() / seconds;
+    if (validators == 1) one = rate;
+    std::printf(
+        "{\"mode\":\"throughput\",\"validators\":%d,\"sessions\":%d,\"ended_1000\":%d,\"seconds\":%.2f,"
+        "\"sessions_per_s\":%.2f,\"ratio_to_one\":%.2f,\"target_ratio\":1.8,\"cpus\":%u}\n",
+        validators, sessions, ok.load(), seconds, rate, one > 0 ? rate / one : 0.0,
+        std::thread::hardware_concurrency());
+    (*d)->Stop();
+  }
+  return 0;
+}
+
+int64_t RssBytes(pid_t pid) {
+  std::ifstream f(absl::StrCat("/proc/", pid, "/statm"));
+  int64_t size = 0, resident = 0;
+  f >> size >> resident;
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+// A WebSocket upgrade on a raw socket; the socket stays open (the session idle before its start).
+int OpenIdleSession(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    close(fd);
+    return -1;
+  }
+  const std::string req = absl::StrCat(
+      "GET /ws1/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+    close(fd);
+    return -1;
+  }
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::string got;
+  char buf[512];
+  while (got.find("\r\n\r\n") == std::string::npos) {
+    ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  if (got.rfind("HTTP/1.1 101", 0) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int Idle(int connections) {
+  rlimit r{};
+  getrlimit(RLIMIT_NOFILE, &r);
+  r.rlim_cur = r.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &r);  // the gateway, started below, inherits it
+  if (r.rlim_cur < static_cast<rlim_t>(connections) + 100) {
+    return Fail(absl::StrCat("the file-descriptor limit (", r.rlim_cur, ") is below ", connections, " + 100"));
+  }
+  e2e::DeploymentOptions o;
+  o.extra_yaml = absl::StrCat("timeouts: {start_message_s: 600}\nlimits: {max_sessions: ", connections + 10,
+                              ", max_connections: ", connections + 20, "}\n");
+  absl::StatusOr<std::unique_ptr<e2e::Deployment>> d = e2e::Deployment::Start(std::move(o));
+  if (!d.ok()) return Fail(std::string(d.status().message()));
+  const pid_t pid = (*d)->gateway().pid();
+  // Warm-up: one honest session and a few idle ones, so the baseline holds the first allocations.
+  (void)e2e::RunPassportSession((*d)->WsUrl(), kProfile);
+  std::vector<int> fds;
+  for (int i = 0; i < 10; ++i) fds.push_back(OpenIdleSession((*d)->gateway_port()));
+  absl::SleepFor(absl::Milliseconds(200));
+  const int64_t before = RssBytes(pid);
+  int opened = 0;
+  for (int i = 0; i < connections; ++i) {
+    int fd = OpenIdleSession((*d)->gateway_port());
+    if (fd < 0) break;
+    fds.push_back(fd);
+    ++opened;
+  }
+  absl::SleepFor(absl::Milliseconds(500));
+  const int64_t after = RssBytes(pid);
+  std::printf(
+      "{\"mode\":\"idle\",\"connections\":%d,\"opened\":%d,\"gateway_rss_before_kb\":%lld,"
+      "\"gateway_rss_after_kb\":%lld,\"per_session_kb\":%.1f,\"target_kb\":50}\n",
+      connections, opened, static_cast<long long>(before / 1024), static_cast<long long>(after / 1024),
+      opened > 0 ? static_cast<double>(after - before) / 1024.0 / opened : 0.0);
+  for (int fd : fds) {
+    if (fd >= 0) close(fd);
+  }
+  (*d)->Stop();
+  return opened == connections ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace docval::bench
+
+int main(int argc, char** argv) {
+  using namespace docval::bench;
+  if (argc < 2) return Fail("usage: server_bench turnaround|throughput|idle [--sessions N] [--concurrency C] [--connections N]");
+  const std::string mode = argv[1];
+  int sessions = mode == "throughput" ? 120 : 30, concurrency = 8, connections = 10000;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    int v = 0;
+    if (!absl::SimpleAtoi(argv[i + 1], &v) || v <= 0) return Fail(absl::StrCat("bad value for ", flag));
+    if (flag == "--sessions") {
+      sessions = v;
+    } else if (flag == "--concurrency") {
+      concurrency = v;
+    } else if (flag == "--connections") {
+      connections = v;
+    } else {
+      return Fail(absl::StrCat("unknown flag ", flag));
+    }
+  }
+  if (mode == "turnaround") return Turnaround(sessions);
+  if (mode == "throughput") return Throughput(sessions, concurrency);
+  if (mode == "idle") return Idle(connections);
+  return Fail(absl::StrCat("unknown mode ", mode));
+}
