@@ -311,6 +311,9 @@ int RunRole(Role role, const std::string& config_path) {
     gateway_server = std::make_unique<gateway::GatewayServer>(
         GatewayOptionsFrom(c), std::shared_ptr<v1::Validator::StubInterface>(v1::Validator::NewStub(validator_channel)),
         std::shared_ptr<v1::Poster::StubInterface>(v1::Poster::NewStub(poster_channel)), *registry, dev);
+    // WebSocket API v2: its verdicts come from the validators, over the same channel as their sessions.
+    gateway_server->ServeV2(std::shared_ptr<v1::V2FileVerifier::StubInterface>(
+        v1::V2FileVerifier::NewStub(validator_channel)));
     absl::Status s = gateway_server->Start();
     if (!s.ok()) return Fail(s);
     LogInfo("listening", {{"service", "gateway"}, {"address", c.listen}, {"port", gateway_server->port()},

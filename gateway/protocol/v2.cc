@@ -18,6 +18,14 @@ constexpr size_t kMinResponseApduBytes = 2;
 constexpr size_t kMaxResponseApduBytes = 65538;
 constexpr int kMaxTransceiveLength = 65544;
 constexpr int kMaxBlockSize = 65536;
+const emrtd::SessionLimits kLimits;
+
+// The name SessionLimits::MaxFileBytes knows a file by.
+std::string CoreFileName(int sfi) {
+  if (sfi == kSfiSod) return "EF.SOD";
+  if (sfi == kSfiCom) return "EF.COM";
+  return absl::StrCat("DG", sfi);
+}
 
 void WipeString(std::string& s) {
   volatile char* p = s.data();
@@ -231,8 +239,8 @@ BinaryParse ParseBinaryFrame(absl::string_view frame) {
     return r;
   }
   absl::string_view bytes = frame.substr(2 + name_len);
-  if (bytes.empty() || bytes.size() > kMaxFileBytes) {
-    r.detail = absl::StrCat("FILE ", FileName(*sfi), " empty or over the file limit");
+  if (bytes.empty()) {
+    r.detail = absl::StrCat("FILE ", FileName(*sfi), " empty");
     return r;
   }
   r.frame = FileFrame{*sfi, std::string(bytes)};
@@ -304,8 +312,11 @@ std::string CloseFrame(const Closing& closing) {
 
 // ---- Dialog ----
 
-Dialog::~Dialog() {
+Dialog::~Dialog() { WipeFiles(); }
+
+void Dialog::WipeFiles() {
   for (auto& [sfi, bytes] : files_) WipeString(bytes);
+  files_.clear();
 }
 
 Event Dialog::Fail(Closing closing, std::string detail) {
@@ -374,8 +385,13 @@ Event Dialog::OnBinary(absl::string_view frame) {
   auto& file = std::get<FileFrame>(p.frame);
   if (phase_ == Phase::kChipAuthentication) return Fail("a FILE frame during Chip Authentication");
   if (files_.contains(file.sfi)) return Fail(absl::StrCat("FILE ", FileName(file.sfi), " twice"));
+  const size_t cap = kLimits.MaxFileBytes(CoreFileName(file.sfi));
+  if (file.bytes.size() > cap) {
+    return Fail(Closing::Of(CloseReason::kEmrtdPassportReaderError),
+                absl::StrCat("FILE ", FileName(file.sfi), " over its cap of ", cap, " bytes"));
+  }
   if (file_bytes_ + file.bytes.size() > kMaxSessionFileBytes) {
-    return Fail(Closing::Of(CloseReason::kMessageTooBig), "the files over the session limit");
+    return Fail(Closing::Of(CloseReason::kEmrtdPassportReaderError), "the files over the session's byte budget");
   }
   file_bytes_ += file.bytes.size();
   const int sfi = file.sfi;

@@ -17,18 +17,23 @@
 
 #include "absl/strings/string_view.h"
 #include "gateway/protocol/close_reason.h"
+#include "validator/emrtd/limits.h"
 
 namespace docval::gateway::ws2 {
 
-// ---- Limits (docs/protocol.md §3.6) ----
+// ---- Limits (docs/protocol.md §3.4) ----
 // A text frame: the largest message (CA_HANDOVER, FINISH with a 512-byte signature, MONITORING) fits.
 inline constexpr size_t kMaxTextFrameBytes = 16 * 1024;
-// One file in one FILE frame. Larger than any DG2 face image we have seen; a frame over
-// kMaxBinaryFrameBytes ends the session with MESSAGE_TOO_BIG (1009) before it is read.
-inline constexpr size_t kMaxFileBytes = 1024 * 1024;
+// The files are held to the caps of a chip the server reads itself (emrtd::SessionLimits,
+// docs/limits.md), so a document that passes v1 passes v2 and a v2 session costs no more:
+// - one FILE frame carries at most the largest per-file cap (DG2-DG4's 256 KiB) after its header; a
+//   frame over kMaxBinaryFrameBytes ends the session with MESSAGE_TOO_BIG (1009) before it is read;
+// - a file over its own type's cap (EF.SOD 32 KiB, DG1 1 KiB, DG14 16 KiB, ...), or the files of the
+//   session together over max_total_bytes (1 MiB), ends it with EMRTD_PASSPORT_READER_ERROR (1011),
+//   as a chip over a budget does in v1.
+inline constexpr size_t kMaxFileBytes = emrtd::SessionLimits{}.max_biometric_dg_bytes;
 inline constexpr size_t kMaxBinaryFrameBytes = 2 + 255 + kMaxFileBytes;
-// All files of one session together: below the 4 MiB gRPC message limit the validator call uses.
-inline constexpr size_t kMaxSessionFileBytes = 3 * 1024 * 1024;
+inline constexpr size_t kMaxSessionFileBytes = emrtd::SessionLimits{}.max_total_bytes;
 // A MONITORING message's text.
 inline constexpr size_t kMaxMonitoringBytes = 4096;
 // An AA signature: RSA up to 4096 bits, ECDSA up to P-521 (plain r|s).
@@ -75,8 +80,8 @@ struct BinaryParse {
   std::variant<std::monostate, FileFrame, ApduFrame> frame;  // monostate: refused
   std::string detail;  // for logs when refused: names the rule, never the content
 };
-// Rules: a known type byte; FILE: a name length of 1..255 that fits, a known name, 1..kMaxFileBytes
-// file bytes; APDU (phone side): 2..65538 bytes.
+// Rules: a known type byte; FILE: a name length of 1..255 that fits, a known name, at least one file
+// byte (the size caps are the Dialog's); APDU (phone side): 2..65538 bytes.
 BinaryParse ParseBinaryFrame(absl::string_view frame);
 
 std::string FileFrameBytes(int sfi, absl::string_view bytes);  // S->C FILE (dg1 after CA)
@@ -167,7 +172,8 @@ using Event = std::variant<StartReceived, FileReceived, HandoverReceived, ApduRe
 // One v2 session's order rules (docs/protocol.md §3.2-§3.5):
 //  - the first message is START; START once;
 //  - FILE frames after START, outside Chip Authentication, before FINISH; each name once, including
-//    DG1 when the server read it itself; total bytes within kMaxSessionFileBytes (else MESSAGE_TOO_BIG);
+//    DG1 when the server read it itself; each file within its type's cap (SessionLimits::MaxFileBytes)
+//    and all together within kMaxSessionFileBytes, else EMRTD_PASSPORT_READER_ERROR;
 //  - CA_HANDOVER once, only after DG14 and before the phone sent DG1 (the server reads DG1 itself);
 //  - APDU frames only while Chip Authentication runs, exactly one per command the server sent;
 //  - MONITORING only in a diagnostic session, before FINISH;
@@ -201,6 +207,8 @@ class Dialog {
   // The files received so far, by short file identifier.
   const std::map<int, std::string>& files() const { return files_; }
   size_t file_bytes() const { return file_bytes_; }
+  // Overwrites and drops the files (personal data); the byte count stays.
+  void WipeFiles();
 
  private:
   Event Fail(Closing closing, std::string detail);

@@ -90,7 +90,6 @@ TEST(BinaryFrameTest, RefusesMalformedFrames) {
       std::string("\x01\x05" "dg1", 5),              // name longer than the frame
       File("dg17", "x"),                             // unknown name
       File("dg1", ""),                               // no bytes
-      File("dg2", std::string(kMaxFileBytes + 1, 'x')),  // over the file limit
   };
   for (const std::string& c : cases) {
     BinaryParse p = ParseBinaryFrame(c);
@@ -324,14 +323,56 @@ TEST_F(DialogTest, SizeLimitsAreMessageTooBig) {
   EXPECT_EQ(ClosingOf(d_.OnText(std::string(kMaxTextFrameBytes + 1, ' '))), "MESSAGE_TOO_BIG");
   Dialog d;
   ASSERT_TRUE(Is<StartReceived>(d.OnText(kStart)));
-  const std::string big(kMaxFileBytes, 'b');
-  ASSERT_TRUE(Is<FileReceived>(d.OnBinary(File("dg2", big))));
-  ASSERT_TRUE(Is<FileReceived>(d.OnBinary(File("dg3", big))));
-  ASSERT_TRUE(Is<FileReceived>(d.OnBinary(File("dg4", big))));
-  EXPECT_EQ(d.file_bytes(), 3 * kMaxFileBytes);
-  Event e = d.OnBinary(File("dg5", "x"));
+  std::string frame = File("dg2", std::string(kMaxFileBytes, 'b'));
+  frame.resize(kMaxBinaryFrameBytes + 1, 'b');
+  Event e = d.OnBinary(frame);
   EXPECT_EQ(ClosingOf(e), "MESSAGE_TOO_BIG");
   EXPECT_EQ(std::get<Violation>(e).closing.code(), 1009);
+}
+
+// The core's caps of a chip read by the server (docs/limits.md), per file type and per session.
+TEST_F(DialogTest, FilesOverTheCoresCapsAreReaderErrors) {
+  const emrtd::SessionLimits limits;
+  EXPECT_EQ(kMaxFileBytes, limits.max_biometric_dg_bytes);
+  EXPECT_EQ(kMaxSessionFileBytes, limits.max_total_bytes);
+  struct Case {
+    const char* name;
+    size_t cap;
+  };
+  for (const Case& c : {Case{"sod", limits.max_sod_bytes}, Case{"com", limits.max_com_bytes},
+                        Case{"dg1", limits.max_dg1_bytes}, Case{"dg2", limits.max_biometric_dg_bytes},
+                        Case{"dg7", limits.max_image_dg_bytes}, Case{"dg14", limits.max_security_dg_bytes},
+                        Case{"dg15", limits.max_security_dg_bytes}, Case{"dg16", limits.max_other_dg_bytes}}) {
+    Dialog at;
+    ASSERT_TRUE(Is<StartReceived>(at.OnText(kStart)));
+    EXPECT_TRUE(Is<FileReceived>(at.OnBinary(File(c.name, std::string(c.cap, 'b'))))) << c.name;
+    Dialog over;
+    ASSERT_TRUE(Is<StartReceived>(over.OnText(kStart)));
+    Event e = over.OnBinary(File(c.name, std::string(c.cap + 1, 'b')));
+    EXPECT_EQ(ClosingOf(e), "EMRTD_PASSPORT_READER_ERROR") << c.name;
+    EXPECT_TRUE(over.files().empty()) << c.name;
+  }
+  // All files together: DG2-DG4 (256 KiB each) and DG5, DG6 (128 KiB each) make 1 MiB exactly.
+  Dialog d;
+  ASSERT_TRUE(Is<StartReceived>(d.OnText(kStart)));
+  for (const char* name : {"dg2", "dg3", "dg4"}) {
+    ASSERT_TRUE(Is<FileReceived>(d.OnBinary(File(name, std::string(limits.max_biometric_dg_bytes, 'b'))))) << name;
+  }
+  for (const char* name : {"dg5", "dg6"}) {
+    ASSERT_TRUE(Is<FileReceived>(d.OnBinary(File(name, std::string(limits.max_image_dg_bytes, 'b'))))) << name;
+  }
+  EXPECT_EQ(d.file_bytes(), limits.max_total_bytes);
+  Event e = d.OnBinary(File("dg7", "x"));
+  EXPECT_EQ(ClosingOf(e), "EMRTD_PASSPORT_READER_ERROR");
+  EXPECT_EQ(std::get<Violation>(e).closing.code(), 1011);
+}
+
+TEST_F(DialogTest, WipeFilesDropsThem) {
+  Started();
+  Sent("sod", "s");
+  Sent("dg1", "m");
+  d_.WipeFiles();
+  EXPECT_TRUE(d_.files().empty());
 }
 
 TEST_F(DialogTest, BadStartEndsWithInvalidStartMessage) {

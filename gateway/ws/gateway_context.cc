@@ -8,6 +8,11 @@
 #include "absl/strings/str_cat.h"
 
 namespace docval::gateway {
+namespace {
+
+const prometheus::Histogram::BucketBoundaries kSessionBuckets{1, 2, 3, 5, 8, 13, 20, 30, 60, 120};
+
+}  // namespace
 
 GatewayContext::GatewayContext(GatewayOptions options, std::shared_ptr<v1::Validator::StubInterface> validator,
                                std::shared_ptr<v1::Poster::StubInterface> poster, prometheus::Registry& registry,
@@ -18,7 +23,7 @@ GatewayContext::GatewayContext(GatewayOptions options, std::shared_ptr<v1::Valid
       dev_(std::move(dev)),
       sessions_total_(prometheus::BuildCounter()
                           .Name("docval_sessions_total")
-                          .Help("WebSocket sessions ended, by outcome (success or the close reason)")
+                          .Help("WebSocket sessions ended, by protocol (v1, v2) and outcome (success or the close reason)")
                           .Register(registry)),
       sessions_active_(prometheus::BuildGauge()
                            .Name("docval_sessions_active")
@@ -27,9 +32,8 @@ GatewayContext::GatewayContext(GatewayOptions options, std::shared_ptr<v1::Valid
                            .Add({})),
       session_seconds_(prometheus::BuildHistogram()
                            .Name("docval_session_duration_seconds")
-                           .Help("Duration of WebSocket sessions, from upgrade to close")
-                           .Register(registry)
-                           .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 3, 5, 8, 13, 20, 30, 60, 120})),
+                           .Help("Duration of WebSocket sessions, from upgrade to close, by protocol (v1, v2)")
+                           .Register(registry)),
       http_requests_(prometheus::BuildCounter()
                          .Name("docval_http_requests_total")
                          .Help("Plain HTTP requests, by route and status code")
@@ -43,7 +47,10 @@ GatewayContext::GatewayContext(GatewayOptions options, std::shared_ptr<v1::Valid
                                .Name("docval_connections_refused_total")
                                .Help("TCP connections closed at once because limits.max_connections were open")
                                .Register(registry)
-                               .Add({})) {}
+                               .Add({})) {
+  // Both protocols' histograms exist from the start, as the unlabelled one did.
+  for (const char* protocol : {"v1", "v2"}) session_seconds_.Add({{"protocol", protocol}}, kSessionBuckets);
+}
 
 bool GatewayContext::TryAddConnection() {
   if (connections_.fetch_add(1) >= options_.max_connections) {
@@ -114,9 +121,9 @@ void GatewayContext::StopAllSessions() {
   for (auto& [id, stop] : running) stop();  // outside the lock: a stopper may end its session at once
 }
 
-void GatewayContext::RecordSession(const std::string& outcome, absl::Duration duration) {
-  sessions_total_.Add({{"outcome", outcome}}).Increment();
-  session_seconds_.Observe(absl::ToDoubleSeconds(duration));
+void GatewayContext::RecordSession(const std::string& protocol, const std::string& outcome, absl::Duration duration) {
+  sessions_total_.Add({{"protocol", protocol}, {"outcome", outcome}}).Increment();
+  session_seconds_.Add({{"protocol", protocol}}, kSessionBuckets).Observe(absl::ToDoubleSeconds(duration));
 }
 
 void GatewayContext::RecordHttp(const std::string& route, int status) {

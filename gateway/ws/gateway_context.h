@@ -45,6 +45,9 @@ class GatewayContext {
   v1::Validator::StubInterface& validator() { return *validator_; }
   v1::Poster::StubInterface& poster() { return *poster_; }
   DevResultStore* dev() const { return dev_.get(); }  // null unless the development Result Server is on
+  // WebSocket API v2's verdicts; null: /ws2/validate is not served. Set before the server starts.
+  void set_v2_verifier(std::shared_ptr<v1::V2FileVerifier::StubInterface> v) { v2_verifier_ = std::move(v); }
+  v1::V2FileVerifier::StubInterface* v2_verifier() const { return v2_verifier_.get(); }
 
   // Shutdown began: /readyz answers 503, new sessions are told TRY_AGAIN_LATER.
   bool draining() const { return draining_.load(); }
@@ -78,8 +81,8 @@ class GatewayContext {
   void UpstreamCallEnded() { upstream_calls_.fetch_sub(1); }
   int upstream_calls() const { return upstream_calls_.load(); }
 
-  // Metrics.
-  void RecordSession(const std::string& outcome, absl::Duration duration);
+  // Metrics. `protocol`: "v1" or "v2".
+  void RecordSession(const std::string& protocol, const std::string& outcome, absl::Duration duration);
   void RecordHttp(const std::string& route, int status);
   void RecordRefusedConnection();
 
@@ -88,6 +91,7 @@ class GatewayContext {
   std::shared_ptr<v1::Validator::StubInterface> validator_;
   std::shared_ptr<v1::Poster::StubInterface> poster_;
   std::shared_ptr<DevResultStore> dev_;
+  std::shared_ptr<v1::V2FileVerifier::StubInterface> v2_verifier_;
   std::atomic<bool> draining_{false};
   std::atomic<int> connections_{0};
   std::atomic<int> sessions_{0};
@@ -99,7 +103,7 @@ class GatewayContext {
   std::map<uint64_t, std::function<void()>> running_ ABSL_GUARDED_BY(running_mu_);
   prometheus::Family<prometheus::Counter>& sessions_total_;
   prometheus::Gauge& sessions_active_;
-  prometheus::Histogram& session_seconds_;
+  prometheus::Family<prometheus::Histogram>& session_seconds_;
   prometheus::Family<prometheus::Counter>& http_requests_;
   prometheus::Gauge& connections_open_;
   prometheus::Counter& connections_refused_;

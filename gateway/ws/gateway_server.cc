@@ -33,6 +33,10 @@ class GatewayServer::Impl {
         ioc_(std::max(1, context_.options().io_threads)),
         acceptor_(net::make_strand(ioc_)) {}
 
+  void ServeV2(std::shared_ptr<v1::V2FileVerifier::StubInterface> verifier) {
+    context_.set_v2_verifier(std::move(verifier));
+  }
+
   absl::Status Start() {
     const GatewayOptions& options = context_.options();
     if (!options.tls_certificate_file.empty()) {
@@ -157,6 +161,9 @@ GatewayServer::GatewayServer(GatewayOptions options, std::shared_ptr<v1::Validat
 
 GatewayServer::~GatewayServer() { impl_->Shutdown(absl::ZeroDuration()); }
 
+void GatewayServer::ServeV2(std::shared_ptr<v1::V2FileVerifier::StubInterface> verifier) {
+  impl_->ServeV2(std::move(verifier));
+}
 absl::Status GatewayServer::Start() { return impl_->Start(); }
 int GatewayServer::port() const { return impl_->port(); }
 void GatewayServer::Shutdown(absl::Duration grace) { impl_->Shutdown(grace); }

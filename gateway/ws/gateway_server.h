@@ -6,6 +6,7 @@
 //
 // Routes:
 //   GET  /ws1/validate          WebSocket API v1 (docs/protocol.md §1)
+//   GET  /ws2/validate          WebSocket API v2 (docs/protocol.md §3), once ServeV2() named its verifier
 //   GET  /healthz, /readyz      liveness; readiness (503 while draining)
 //   POST /dev/result-server     the development Result Server (only when enabled)
 //   GET  /dev/results           what it received, newest first (only when enabled)
@@ -72,6 +73,9 @@ class GatewayServer {
                 std::shared_ptr<DevResultStore> dev_results);
   ~GatewayServer();
 
+  // Serves WebSocket API v2 on /ws2/validate, its verdicts from `verifier` (the validators'
+  // V2FileVerifier). Before Start(); without it /ws2/validate answers 404.
+  void ServeV2(std::shared_ptr<v1::V2FileVerifier::StubInterface> verifier);
   // Binds and starts serving on background threads.
   absl::Status Start();
   // The bound port (after Start).

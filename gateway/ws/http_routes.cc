@@ -32,8 +32,17 @@ size_t BodyLimit(const GatewayContext& context, absl::string_view path) {
   return 0;
 }
 
+namespace {
+
+bool ServesV2(const GatewayContext& context, absl::string_view path) {
+  return path == kWs2Path && context.v2_verifier() != nullptr;
+}
+
+}  // namespace
+
 std::optional<HttpAnswer> CheckUpgrade(const GatewayContext& context, const Request& req) {
-  if (TargetPath(View(req.target())) != "/ws1/validate") {
+  const absl::string_view path = TargetPath(View(req.target()));
+  if (path != kWs1Path && !ServesV2(context, path)) {
     HttpAnswer a = Text(http::status::not_found, "no WebSocket endpoint here\n", "not_found");
     a.close = true;
     return a;
@@ -41,7 +50,8 @@ std::optional<HttpAnswer> CheckUpgrade(const GatewayContext& context, const Requ
   if (context.options().handshake_authorization) {
     auto it = req.find(http::field::authorization);
     if (it == req.end() || !SecretIn(View(it->value()), context.options().handshake_tokens)) {
-      HttpAnswer a = Text(http::status::unauthorized, "missing or wrong Authorization\n", "ws1_unauthorized");
+      HttpAnswer a = Text(http::status::unauthorized, "missing or wrong Authorization\n",
+                          path == kWs1Path ? "ws1_unauthorized" : "ws2_unauthorized");
       a.headers.emplace_back("WWW-Authenticate", "Bearer");
       a.close = true;
       return a;
@@ -66,8 +76,11 @@ HttpAnswer Route(GatewayContext& context, const Request& req) {
     return context.draining() ? Text(http::status::service_unavailable, "draining\n", "readyz")
                               : Text(http::status::ok, "ready\n", "readyz");
   }
-  if (path == "/ws1/validate") {
+  if (path == kWs1Path) {
     return Text(http::status::upgrade_required, "WebSocket upgrade required\n", "ws1_no_upgrade");
+  }
+  if (ServesV2(context, path)) {
+    return Text(http::status::upgrade_required, "WebSocket upgrade required\n", "ws2_no_upgrade");
   }
   DevResultStore* dev = context.dev();
   if (dev != nullptr && path == "/dev/result-server") {

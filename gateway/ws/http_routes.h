@@ -18,6 +18,8 @@
 namespace docval::gateway {
 
 inline constexpr size_t kMaxRequestHeaderBytes = 16 * 1024;
+inline constexpr absl::string_view kWs1Path = "/ws1/validate";
+inline constexpr absl::string_view kWs2Path = "/ws2/validate";  // served once context.v2_verifier() is set
 
 struct HttpAnswer {
   http::status status = http::status::ok;
@@ -36,8 +38,9 @@ absl::string_view TargetPath(absl::string_view target);
 // docs/protocol.md §6), every other route none (docs/protocol.md §5).
 size_t BodyLimit(const GatewayContext& context, absl::string_view path);
 
-// An upgrade request: nullopt when it may become a v1 session, otherwise the refusal (404 for another
-// path, 401 without an accepted Authorization when handshake authorization is on).
+// An upgrade request: nullopt when it may become a v1 or v2 session (its path says which), otherwise
+// the refusal (404 for another path, 401 without an accepted Authorization when handshake
+// authorization is on).
 std::optional<HttpAnswer> CheckUpgrade(const GatewayContext& context, const Request& req);
 
 // The handshake headers kept for the Result Server (forwarded_headers).

@@ -12,6 +12,7 @@
 
 #include "gateway/ws/http_routes.h"
 #include "gateway/ws/v4_route.h"
+#include "gateway/ws/ws2_session.h"
 #include "gateway/ws/ws_session.h"
 
 namespace docval::gateway {
@@ -93,8 +94,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         return Respond(std::move(*refusal), req.version(), false);
       }
       HeaderList forwarded = ForwardedHeaders(context_, req);
+      ProtocolFactory protocol = TargetPath(View(req.target())) == kWs2Path
+                                     ? Ws2Protocol(context_, std::move(forwarded))
+                                     : Ws1Protocol(context_, req, std::move(forwarded));
       beast::get_lowest_layer(stream_).expires_never();
-      RunWsSession(std::move(stream_), std::move(slot_), context_, std::move(req), std::move(forwarded));
+      RunWsConnection(std::move(stream_), std::move(slot_), context_, std::move(req), std::move(protocol));
       return;
     }
     const bool keep_alive = req.keep_alive();

@@ -152,8 +152,8 @@ TEST(DeliveryTest, MetricsCountSessionsByOutcome) {
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_EQ(m->first, 200);
   EXPECT_THAT(m->second, HasSubstr("docval_build_info{"));
-  EXPECT_THAT(m->second, HasSubstr("docval_sessions_total{outcome=\"success\"} 1"));
-  EXPECT_THAT(m->second, HasSubstr("docval_sessions_total{outcome=\"invalid_start_message\"} 1"));
+  EXPECT_THAT(m->second, HasSubstr("docval_sessions_total{outcome=\"success\",protocol=\"v1\"} 1"));
+  EXPECT_THAT(m->second, HasSubstr("docval_sessions_total{outcome=\"invalid_start_message\",protocol=\"v1\"} 1"));
   EXPECT_THAT(m->second, HasSubstr(absl::StrCat("docval_result_deliveries_total{destination=\"127.0.0.1:",
                                                 d->result_server().port(), "\",outcome=\"delivered\"} 1")));
   absl::StatusOr<std::pair<int, std::string>> health = HttpGet(d->gateway_port(), "/healthz");

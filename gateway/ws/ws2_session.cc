@@ -1,0 +1,261 @@
+#include "gateway/ws/ws2_session.h"
+
+#include <utility>
+#include <variant>
+
+#include <openssl/rand.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "gateway/dev/dev_result_store.h"
+#include "gateway/protocol/secret.h"
+#include "gateway/upstream/poster_client.h"
+#include "gateway/upstream/v2_verify_call.h"
+#include "validator/result_json/result_json.h"
+
+namespace docval::gateway {
+namespace {
+
+using ws2::Closing;
+
+Closing ClosingForRefusal(v1::V2Refusal refusal) {
+  switch (refusal) {
+    case v1::V2_REFUSAL_PROTOCOL_ERROR: return Closing::ProtocolError();
+    case v1::V2_REFUSAL_FILE_READ_ERROR: return Closing::Of(CloseReason::kFileReadError);
+    case v1::V2_REFUSAL_READER_ERROR: return Closing::Of(CloseReason::kEmrtdPassportReaderError);
+    default: return Closing::Of(CloseReason::kServerError);
+  }
+}
+
+// The gRPC calls, their callbacks posted onto the session's strand.
+class GrpcWs2Upstream final : public Ws2Upstream {
+ public:
+  GrpcWs2Upstream(GatewayContext& context, StrandPoster strand) : context_(context), strand_(std::move(strand)) {}
+
+  CancelFn Verify(v1::V2VerifyRequest request, absl::Time deadline, VerifyDone done) override {
+    GatewayContext* context = &context_;
+    context_.UpstreamCallStarted();
+    std::shared_ptr<V2VerifyCall> call = V2VerifyAsync(
+        *context_.v2_verifier(), std::move(request), absl::ToChronoTime(deadline),
+        [strand = strand_, done = std::move(done), context](grpc::Status status, v1::V2VerifyResponse response) {
+          auto r = std::make_shared<v1::V2VerifyResponse>(std::move(response));
+          strand([done, status, r] { done(status, std::move(*r)); });
+          context->UpstreamCallEnded();
+        });
+    return [call] { call->Cancel(); };
+  }
+
+  CancelFn Deliver(v1::DeliveryRequest request, absl::Time deadline, DeliverDone done) override {
+    GatewayContext* context = &context_;
+    context_.UpstreamCallStarted();
+    std::shared_ptr<DeliveryCall> call = DeliverAsync(
+        context_.poster(), std::move(request), absl::ToChronoTime(deadline),
+        [strand = strand_, done = std::move(done), context](grpc::Status status, v1::DeliveryReport report) {
+          auto r = std::make_shared<v1::DeliveryReport>(std::move(report));
+          strand([done, status, r] { done(status, *r); });
+          context->UpstreamCallEnded();
+        });
+    return [call] { call->Cancel(); };
+  }
+
+ private:
+  GatewayContext& context_;
+  StrandPoster strand_;
+};
+
+std::string RandomChallenge(size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) return "";
+  return out;
+}
+
+}  // namespace
+
+Ws2Session::Ws2Session(WsLink& link, const GatewayOptions& options, DevResultStore* dev,
+                       std::unique_ptr<Ws2Upstream> upstream, ChallengeSource challenge, HeaderList forwarded)
+    : link_(link),
+      options_(options),
+      dev_(dev),
+      upstream_(std::move(upstream)),
+      challenge_source_(std::move(challenge)),
+      forwarded_(std::move(forwarded)),
+      session_id_(link.session_id()),
+      idle_timer_(link.NewTimer()) {}
+
+Ws2Session::~Ws2Session() { dialog_.WipeFiles(); }
+
+size_t Ws2Session::max_message_bytes(bool text) const {
+  return text ? ws2::kMaxTextFrameBytes : ws2::kMaxBinaryFrameBytes;
+}
+
+SessionClose Ws2Session::Render(const Closing& closing) {
+  SessionClose c;
+  c.code = closing.code();
+  c.phrase = std::string(closing.name());
+  c.notice = ws2::CloseFrame(closing);
+  c.outcome = closing.label();
+  return c;
+}
+
+SessionClose Ws2Session::CloseFor(CloseReason reason) const { return Render(Closing::Of(reason)); }
+
+void Ws2Session::Close(const Closing& closing) { link_.Close(Render(closing)); }
+
+void Ws2Session::Stop() {
+  state_ = State::kStopped;
+  idle_timer_->Cancel();
+  if (cancel_call_) std::exchange(cancel_call_, nullptr)();
+  dialog_.WipeFiles();
+  result_.Clear();
+  aa_signature_.reset();
+}
+
+void Ws2Session::ExpectPhone() {
+  idle_timer_->Start(options_.response_timeout, [this] {
+    if (state_ == State::kDialog) Close(Closing::Of(CloseReason::kTimeoutWaitingForResponse));
+  });
+}
+
+void Ws2Session::OnMessage(bool text, std::string message) {
+  if (state_ == State::kStopped) return;
+  ws2::Event event = text ? dialog_.OnText(message) : dialog_.OnBinary(message);
+  if (auto* v = std::get_if<ws2::Violation>(&event)) {
+    LogInfo("v2 message refused", {{"session_id", session_id_}, {"detail", v->detail}});
+    return Close(v->closing);
+  }
+  if (auto* s = std::get_if<ws2::StartReceived>(&event)) return OnStart(std::move(s->start));
+  if (std::holds_alternative<ws2::FileReceived>(event)) return ExpectPhone();
+  if (auto* h = std::get_if<ws2::HandoverReceived>(&event)) return OnHandover(std::move(h->handover));
+  if (auto* m = std::get_if<ws2::MonitoringReceived>(&event)) {
+    LogDiagnostic(session_id_, "monitoring", {{"bytes", static_cast<int64_t>(m->message.size())}});
+    return ExpectPhone();
+  }
+  if (auto* f = std::get_if<ws2::FinishReceived>(&event)) return OnFinish(std::move(f->finish));
+  // ApduResponseReceived: the dialog accepts one only after CommandSent(), which this server does not
+  // call yet (no server-driven Chip Authentication).
+  Close(Closing::Of(CloseReason::kServerError));
+}
+
+void Ws2Session::OnStart(ws2::StartMessage start) {
+  link_.StartMessageReceived();
+  if (!SecretIn(start.client_id, options_.client_ids)) return Close(Closing::Of(CloseReason::kInvalidClientId));
+  if (!link_.ClaimClient(start.client_id)) return Close(Closing::Of(CloseReason::kTryAgainLater));
+  client_id_ = std::move(start.client_id);
+  validation_id_ = std::move(start.validation_id);
+  if (dev_ != nullptr) dev_->SessionStarted(validation_id_);
+  challenge_ = challenge_source_(ws2::kAaChallengeBytes);
+  if (challenge_.size() != ws2::kAaChallengeBytes) {
+    LogError("no random challenge", {{"session_id", session_id_}});
+    return Close(Closing::Of(CloseReason::kServerError));
+  }
+  LogInfo("session started", {{"session_id", session_id_},
+                              {"protocol", "v2"},
+                              {"platform", start.platform},
+                              {"extended_length", start.nfc_adapter_supports_extended_length}});
+  link_.SendText(ws2::AcceptFrame(challenge_));
+  ExpectPhone();
+}
+
+void Ws2Session::OnHandover(ws2::CaHandover handover) {
+  // The phone's session keys are not needed by anything this server does yet: wiped at once.
+  handover.secure_messaging.Wipe();
+  ca_result_ = v1::UNAVAILABLE;
+  link_.SendText(ws2::CaHandbackFrame(ws2::CaCheckResult::kUnavailable, nullptr));
+  dialog_.HandbackSent(std::nullopt);
+  ExpectPhone();
+}
+
+void Ws2Session::OnFinish(ws2::FinishMessage finish) {
+  idle_timer_->Cancel();
+  send_result_ = finish.send_result;
+  aa_signature_ = std::move(finish.aa_signature);
+  state_ = State::kVerifying;
+  Verify();
+}
+
+void Ws2Session::Verify() {
+  v1::V2VerifyRequest request;
+  request.set_session_id(session_id_);
+  for (const auto& [sfi, bytes] : dialog_.files()) {
+    if (sfi == ws2::kSfiSod) {
+      request.set_sod(bytes);
+    } else if (sfi == ws2::kSfiCom) {
+      request.set_com(bytes);
+    } else {
+      (*request.mutable_data_groups())[static_cast<uint32_t>(sfi)] = bytes;
+    }
+  }
+  request.set_aa_challenge(challenge_);
+  if (aa_signature_) request.set_aa_signature(*aa_signature_);
+  request.set_chip_authentication_result(ca_result_);
+  request.set_include_files_binary(options_.include_binary_files);
+  cancel_call_ = upstream_->Verify(std::move(request), link_.opened_at() + options_.session_timeout,
+                                   [this](grpc::Status status, v1::V2VerifyResponse response) {
+                                     OnVerified(status, std::move(response));
+                                   });
+}
+
+void Ws2Session::OnVerified(const grpc::Status& status, v1::V2VerifyResponse response) {
+  cancel_call_ = nullptr;
+  if (state_ != State::kVerifying) return;
+  if (!status.ok()) {
+    // As a v1 validator stream that ends before its first event (session_rules.h): UNAVAILABLE is
+    // tried once more (another replica), RESOURCE_EXHAUSTED is TRY_AGAIN_LATER.
+    ValidatorEnd end = DecideValidatorEnd(status, /*answered=*/false, verify_retried_);
+    if (end.retry) {
+      LogWarning("validator unreachable for the v2 verdict; retrying once",
+                 {{"session_id", session_id_}, {"grpc_message", status.error_message()}});
+      verify_retried_ = true;
+      return Verify();
+    }
+    LogWarning("v2 verdict failed", {{"session_id", session_id_},
+                                     {"grpc_code", static_cast<int>(status.error_code())},
+                                     {"grpc_message", status.error_message()}});
+    return Close(Closing::Of(end.reason));
+  }
+  if (response.refusal() != v1::V2_REFUSAL_NONE) {
+    LogInfo("v2 files refused", {{"session_id", session_id_},
+                                 {"refusal", v1::V2Refusal_Name(response.refusal())},
+                                 {"detail", response.detail()}});
+    return Close(ClosingForRefusal(response.refusal()));
+  }
+  dialog_.WipeFiles();  // the result holds what is still needed
+  aa_signature_.reset();
+  result_ = std::move(*response.mutable_result());
+  state_ = State::kPosting;
+  cancel_call_ = upstream_->Deliver(
+      BuildDeliveryRequest(session_id_, client_id_, validation_id_, result_, forwarded_),
+      link_.opened_at() + options_.session_timeout,
+      [this](grpc::Status status, v1::DeliveryReport report) { OnPosted(status, report); });
+}
+
+void Ws2Session::OnPosted(const grpc::Status& status, const v1::DeliveryReport& report) {
+  cancel_call_ = nullptr;
+  if (state_ != State::kPosting) return;
+  CloseReason reason = CloseReasonForDelivery(status, report);
+  if (reason != CloseReason::kSuccess) {
+    LogWarning("result not delivered", {{"session_id", session_id_},
+                                        {"grpc_code", static_cast<int>(status.error_code())},
+                                        {"outcome", v1::DeliveryOutcome_Name(report.outcome())},
+                                        {"attempts", static_cast<int64_t>(report.attempts())},
+                                        {"last_http_status", report.last_http_status()},
+                                        {"error", status.ok() ? report.error() : status.error_message()}});
+    return Close(Closing::Of(reason));
+  }
+  if (send_result_) {
+    // Text that is not UTF-8 was already replaced by ResultToJson; `replace` only guards the dump.
+    link_.SendText(ws2::ResultFrame(ResultToJson(result_, JsonCase::kCamel)
+                                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+  }
+  Close(Closing::Of(CloseReason::kSuccess));
+}
+
+ProtocolFactory Ws2Protocol(GatewayContext& context, HeaderList forwarded) {
+  return [&context, forwarded = std::move(forwarded)](WsLink& link) -> std::unique_ptr<WsProtocol> {
+    return std::make_unique<Ws2Session>(link, context.options(), context.dev(),
+                                        std::make_unique<GrpcWs2Upstream>(context, link.Strand()), RandomChallenge,
+                                        forwarded);
+  };
+}
+
+}  // namespace docval::gateway
