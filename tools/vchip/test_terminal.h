@@ -25,6 +25,9 @@ class TerminalSm {
   absl::StatusOr<Bytes> Unwrap(const Bytes& rsp);
   const Bytes& ssc() const { return ssc_; }
   Cipher cipher() const { return c_; }
+  // The session keys (a v2 phone hands them to the server, docs/protocol.md §3.2 CA_HANDOVER).
+  const Bytes& ks_enc() const { return enc_; }
+  const Bytes& ks_mac() const { return mac_; }
 
  private:
   void Step();
