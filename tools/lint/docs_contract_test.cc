@@ -20,6 +20,7 @@
 #include "docval/v1/validator.pb.h"
 #include "gateway/protocol/close_reason.h"
 #include "gateway/protocol/v1.h"
+#include "gateway/protocol/v2.h"
 #include "gateway/protocol/v4.h"
 #include "validator/emrtd/limits.h"
 #include "gmock/gmock.h"
@@ -166,6 +167,25 @@ TEST(DocsContractTest, AsyncApiLimitsAreTheGatewaysLimits) {
               ::testing::HasSubstr(std::to_string(gateway::ws1::kMaxResponseLimit)));
   EXPECT_EQ(c["messages"]["ResponseApdu"]["payload"]["maxLength"].as<size_t>(), gateway::ws1::kMaxBinaryFrameBytes);
   EXPECT_EQ(c["messages"]["CommandApdu"]["payload"]["maxLength"].as<int>(), gateway::ws1::kMaxCommandLimit);
+}
+
+// WebSocket API v2: the AsyncAPI channel's frame limits are gateway/protocol/v2.h's, and its CLOSE pairs
+// are the v1 close reasons plus PROTOCOL_ERROR.
+TEST(DocsContractTest, AsyncApiV2LimitsAreTheGatewaysLimits) {
+  YAML::Node c = AsyncApi()["components"];
+  EXPECT_EQ(c["messages"]["V2File"]["payload"]["maxLength"].as<size_t>(), gateway::ws2::kMaxBinaryFrameBytes);
+  EXPECT_EQ(c["schemas"]["V2Monitoring"]["properties"]["message"]["maxLength"].as<size_t>(),
+            gateway::ws2::kMaxMonitoringBytes);
+  EXPECT_THAT(AsyncApi()["channels"]["/ws2/validate"]["description"].as<std::string>(),
+              ::testing::HasSubstr("262,401 bytes"));
+  std::set<int> codes;
+  for (const YAML::Node& n : c["schemas"]["V2CloseAsV1"]["properties"]["code"]["enum"]) codes.insert(n.as<int>());
+  std::set<int> expected;
+  for (const CodeAndReason& cr : CodeReasons()) expected.insert(cr.first);
+  EXPECT_EQ(codes, expected);
+  YAML::Node protocol_error = c["schemas"]["V2Close"]["oneOf"][0]["properties"];
+  EXPECT_EQ(protocol_error["code"]["const"].as<int>(), gateway::ws2::Closing::ProtocolError().code());
+  EXPECT_EQ(protocol_error["reason"]["const"].as<std::string>(), gateway::ws2::Closing::ProtocolError().name());
 }
 
 // POST /v4/validate: docs/openapi.yaml and docs/protocol.md §6 name the route's statuses and error
