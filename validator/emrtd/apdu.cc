@@ -1,5 +1,7 @@
 #include "validator/emrtd/apdu.h"
 
+#include <utility>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "base/check.h"
@@ -105,6 +107,15 @@ absl::StatusOr<ResponseApdu> ResponseApdu::Parse(ByteSpan raw) {
   ResponseApdu r;
   r.data.assign(raw.begin(), raw.end() - 2);
   r.sw = static_cast<uint16_t>((raw[raw.size() - 2] << 8) | raw[raw.size() - 1]);
+  return r;
+}
+
+absl::StatusOr<ResponseApdu> ResponseApdu::ParseOwned(Bytes raw) {
+  if (raw.size() < 2) return absl::InvalidArgumentError("response APDU shorter than its 2 status bytes");
+  ResponseApdu r;
+  r.sw = static_cast<uint16_t>((raw[raw.size() - 2] << 8) | raw[raw.size() - 1]);
+  raw.resize(raw.size() - 2);
+  r.data = std::move(raw);
   return r;
 }
 

@@ -53,6 +53,8 @@ struct ResponseApdu {
 
   // Needs at least the two status bytes.
   static absl::StatusOr<ResponseApdu> Parse(ByteSpan raw);
+  // The same, taking `raw`'s buffer as the data (no copy of a large response).
+  static absl::StatusOr<ResponseApdu> ParseOwned(Bytes raw);
 
   bool operator==(const ResponseApdu&) const = default;
 };

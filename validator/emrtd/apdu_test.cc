@@ -1,5 +1,7 @@
 #include "validator/emrtd/apdu.h"
 
+#include <utility>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -70,6 +72,20 @@ TEST(ResponseApduTest, SplitsStatusWord) {
   EXPECT_EQ(r->sw1(), 0x62);
   EXPECT_EQ(ToHex(r->Encode()), "01026282");
   EXPECT_FALSE(ResponseApdu::Parse(HexOrDie("90")).ok());
+}
+
+TEST(ResponseApduTest, ParseOwnedKeepsTheBuffer) {
+  Bytes raw(70000, 0x5A);
+  raw.push_back(0x90);
+  raw.push_back(0x00);
+  const uint8_t* buffer = raw.data();
+  absl::StatusOr<ResponseApdu> r = ResponseApdu::ParseOwned(std::move(raw));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->data.size(), 70000u);
+  EXPECT_EQ(r->data.data(), buffer);  // not copied
+  EXPECT_TRUE(r->ok());
+  EXPECT_EQ(*ResponseApdu::ParseOwned(HexOrDie("01026282")), *ResponseApdu::Parse(HexOrDie("01026282")));
+  EXPECT_FALSE(ResponseApdu::ParseOwned(HexOrDie("90")).ok());
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "validator/emrtd/card_link.h"
 
+#include <utility>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "base/check.h"
@@ -84,13 +86,15 @@ const Bytes& CardLink::pending_command() const {
 void CardLink::Respond(absl::StatusOr<Bytes> raw_response) {
   DOCVAL_CHECK(waiting_);
   if (raw_response.ok()) {
-    absl::StatusOr<ResponseApdu> parsed = ResponseApdu::Parse(*raw_response);
+    const size_t size = raw_response->size();
+    // The response's buffer becomes the data: no second copy of up to 64 KiB while the step runs.
+    absl::StatusOr<ResponseApdu> parsed = ResponseApdu::ParseOwned(*std::move(raw_response));
     if (parsed.ok()) {
       response_ = *std::move(parsed);
     } else {
       // Not a chip's answer at all (no status word): the transport failed, whatever the phone says.
       // Never a file-level error — that would let a relay make an optional data group "absent".
-      response_ = absl::UnavailableError(absl::StrCat("malformed response APDU of ", raw_response->size(),
+      response_ = absl::UnavailableError(absl::StrCat("malformed response APDU of ", size,
                                                       " bytes (shorter than its 2 status bytes)"));
     }
   } else {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <deque>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -212,7 +213,9 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
         EndLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "a response APDU arrived when none was awaited"),
                   "protocol_error", a);
       } else {
-        const std::string& raw = request_.response_apdu();
+        // Taken out of the message: Clear() would keep the string's buffer (up to 64 KiB) for the
+        // rest of the session.
+        std::string raw = std::move(*request_.mutable_response_apdu());
         response_ = emrtd::Bytes(raw.begin(), raw.end());
         request_.Clear();
         awaiting_response_ = false;

@@ -183,8 +183,8 @@ absl::StatusOr<ResponseApdu> SecureMessaging::Unwrap(const ResponseApdu& r, SmRe
   if (do87.has_value() && do85.has_value()) return Fail(Malformed("both DO'87' and DO'85'"));
 
   ByteSpan covered = ByteSpan(r.data).subspan(0, mac_covered);
-  Bytes k = PadIso9797M2(Concat({keys_.ssc, covered}), bs);
-  absl::StatusOr<Bytes> mac = Mac8(keys_.cipher, keys_.ks_mac, k);
+  // The MAC's input is built only for a trace: a 64 KiB response is not copied to be MACed.
+  absl::StatusOr<Bytes> mac = Mac8Padded(keys_.cipher, keys_.ks_mac, {keys_.ssc, covered});
   if (!mac.ok()) return Fail(mac.status());
   if (trace != nullptr) {
     *trace = SmResponseTrace{};
@@ -193,7 +193,7 @@ absl::StatusOr<ResponseApdu> SecureMessaging::Unwrap(const ResponseApdu& r, SmRe
     if (do85.has_value()) trace->do87.assign(do85->raw.begin(), do85->raw.end());
     if (do99.has_value()) trace->do99.assign(do99->raw.begin(), do99->raw.end());
     trace->do8e.assign(do8e->raw.begin(), do8e->raw.end());
-    trace->k = k;
+    trace->k = PadIso9797M2(Concat({keys_.ssc, covered}), bs);
     trace->cc = *mac;
   }
   if (!ConstantTimeEqual(*mac, do8e->value)) {

@@ -7,10 +7,14 @@
 // - Mac8: the 8-byte MAC of a secure channel: RetailMac for 3DES, AES-CMAC truncated to 8 bytes for
 //   AES. It never pads: secure messaging pads its MAC input itself (for both families); PACE
 //   authentication tokens are MACed unpadded with AES and padded by the caller with 3DES.
+// - Mac8Padded: Mac8 of PadIso9797M2(parts[0] || parts[1] || ..., the family's block size), computed
+//   without building that input (a 64 KiB response is not copied twice to be MACed).
 //
 // Errors are kInvalidArgument (wrong key length, 3DES input not block-aligned).
 #ifndef DOCVAL_VALIDATOR_EMRTD_CRYPTO_MAC_H_
 #define DOCVAL_VALIDATOR_EMRTD_CRYPTO_MAC_H_
+
+#include <initializer_list>
 
 #include "absl/status/statusor.h"
 #include "validator/emrtd/bytes.h"
@@ -23,6 +27,7 @@ inline constexpr size_t kSmMacSize = 8;
 absl::StatusOr<Bytes> RetailMac(ByteSpan key, ByteSpan padded_data);
 absl::StatusOr<Bytes> AesCmac(ByteSpan key, ByteSpan data);
 absl::StatusOr<Bytes> Mac8(CipherFamily family, ByteSpan key, ByteSpan data);
+absl::StatusOr<Bytes> Mac8Padded(CipherFamily family, ByteSpan key, std::initializer_list<ByteSpan> parts);
 
 }  // namespace docval::emrtd
 

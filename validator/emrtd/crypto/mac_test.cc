@@ -75,5 +75,24 @@ TEST(MacTest, AesSmMacMatchesBsiWorkedExample) {
   }
 }
 
+// Mac8Padded is Mac8 of the padded concatenation, at every length around block boundaries (a
+// whole block of input gets a whole block of padding), for both families.
+TEST(MacTest, Mac8PaddedEqualsMac8OfThePaddedConcatenation) {
+  const Bytes key3des = HexOrDie("F1CB1F1FB5ADF208806B89DC579DC1F8");
+  const Bytes key_aes = HexOrDie("2B7E151628AED2A6ABF7158809CF4F3C");
+  const Bytes ssc = HexOrDie("887022120C06C227");
+  for (size_t n = 0; n <= 40; ++n) {
+    SCOPED_TRACE(n);
+    Bytes data(n);
+    for (size_t i = 0; i < n; ++i) data[i] = static_cast<uint8_t>(i * 7 + 1);
+    EXPECT_EQ(*Mac8Padded(CipherFamily::k3Des, key3des, {ssc, data}),
+              *Mac8(CipherFamily::k3Des, key3des, PadIso9797M2(Concat({ssc, data}), 8)));
+    EXPECT_EQ(*Mac8Padded(CipherFamily::kAes, key_aes, {ssc, data}),
+              *Mac8(CipherFamily::kAes, key_aes, PadIso9797M2(Concat({ssc, data}), 16)));
+  }
+  EXPECT_FALSE(Mac8Padded(CipherFamily::k3Des, ByteSpan(key_aes).subspan(0, 8), {ssc}).ok());
+  EXPECT_FALSE(Mac8Padded(CipherFamily::kAes, HexOrDie("00"), {ssc}).ok());
+}
+
 }  // namespace
 }  // namespace docval::emrtd

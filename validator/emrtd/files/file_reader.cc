@@ -275,7 +275,12 @@ Task<absl::StatusOr<Bytes>> FileReader::ReadWhole(Addressing addressing, uint8_t
       co_return absl::DataLossError(absl::StrCat("READ BINARY: ", data.size(), " bytes for an Le of ", want));
     }
     failures = 0;
-    out.insert(out.end(), data.begin(), data.end());
+    const size_t got = data.size();
+    if (out.empty() && !odd) {
+      out = std::move(r->data);  // the first block: its buffer becomes the file's, no copy
+    } else {
+      out.insert(out.end(), data.begin(), data.end());
+    }
     if (!total.has_value()) {
       CO_ASSIGN_OR_RETURN(total, TlvTotalSize(out));
       if (total.has_value() && *total > cap) {
@@ -289,12 +294,15 @@ Task<absl::StatusOr<Bytes>> FileReader::ReadWhole(Addressing addressing, uint8_t
                                              bytes_budgeted_, " bytes read exceeds the session's ",
                                              options_.limits.max_total_bytes));
       }
-      if (total.has_value()) bytes_budgeted_ += *total;
+      if (total.has_value()) {
+        bytes_budgeted_ += *total;
+        out.reserve(*total);  // one allocation for the file, not a doubling vector's copies
+      }
     }
     if (total.has_value() && out.size() > *total) out.resize(*total);
     const bool complete = total.has_value() && out.size() >= *total;
     // A 6Cxx length that was not the end of the file is the chip's largest block: keep it.
-    if (directed && !complete && data.size() == want && want >= kMinBlock) learned_cap_ = want;
+    if (directed && !complete && got == want && want >= kMinBlock) learned_cap_ = want;
     if (r->sw == sw::kEndOfFileWarning && !complete) {
       co_return absl::DataLossError(absl::StrCat("READ BINARY: the file ends at ", out.size(),
                                                  " bytes, before the end of its TLV"));
