@@ -19,10 +19,20 @@
 namespace docval::vchip {
 namespace {
 
-// The public key data object over which PACE authentication tokens are computed (9303-11 §4.4.3.4).
+// A DH public value as the unsigned integer of 9303-11 §9.4.1: big-endian, no leading zero bytes.
+Bytes MinimalDhValue(ByteSpan value) {
+  size_t zeros = 0;
+  while (zeros + 1 < value.size() && value[zeros] == 0) ++zeros;
+  return Bytes(value.begin() + static_cast<ptrdiff_t>(zeros), value.end());
+}
+
+// The public key data object over which PACE authentication tokens are computed (9303-11 §4.4.3.4):
+// an ECDH point uncompressed with the field length, a DH value minimal (§9.4.1), whatever length the
+// terminal sent it with.
 Bytes PublicKeyDataObject(const std::string& oid, const ChipGroup& group, ByteSpan encoded_key) {
   Bytes oid_tlv = Tlv(0x06, EncodeOid(oid));
-  Bytes key_tlv = Tlv(group.agreement() == KeyAgreement::kEcdh ? 0x86 : 0x84, encoded_key);
+  const bool ec = group.agreement() == KeyAgreement::kEcdh;
+  Bytes key_tlv = Tlv(ec ? 0x86 : 0x84, ec ? Bytes(encoded_key.begin(), encoded_key.end()) : MinimalDhValue(encoded_key));
   return TlvOf(0x7F49, {oid_tlv, key_tlv});
 }
 
@@ -196,7 +206,10 @@ Answer VirtualChip::State::PaceStepAnswer(const std::vector<TlvObject>& dos) {
       ps.ks_enc = DeriveKey(secret, 1, cipher);
       ps.ks_mac = DeriveKey(secret, 2, cipher);
       ps.step = PaceStep::kAgreed;
-      return Ok(Tlv(0x7C, Tlv(0x84, ps.pk_ic)));
+      // DH: the shared secret has the length of p (PKCS #3, SecretOf); the public value goes out as the
+      // unsigned integer of §9.4.1, like the token inputs.
+      const bool ec = ps.mapped.agreement() == KeyAgreement::kEcdh;
+      return Ok(Tlv(0x7C, Tlv(0x84, ec ? ps.pk_ic : MinimalDhValue(ps.pk_ic))));
     }
     case PaceStep::kAgreed: {
       std::optional<TlvObject> t = FindTlv(dos, 0x85);

@@ -234,6 +234,11 @@ Bytes EncodeDynamicAuthenticationData(const std::vector<std::pair<uint8_t, Bytes
 absl::StatusOr<Bytes> PublicKeyDataObject(absl::string_view protocol_oid, uint8_t public_key_tag,
                                           ByteSpan public_key) {
   ASSIGN_OR_RETURN(Bytes oid, EncodeOid(protocol_oid));
+  if (public_key_tag == 0x84) {
+    size_t zeros = 0;
+    while (zeros + 1 < public_key.size() && public_key[zeros] == 0) ++zeros;
+    public_key = public_key.subspan(zeros);
+  }
   return EncodeTlv(0x7F49, Concat({EncodeTlv(0x06, oid), EncodeTlv(public_key_tag, public_key)}));
 }
 
@@ -325,105 +330,124 @@ Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, PaceParameters pa
   absl::StatusOr<Bytes> oid = EncodeOid(params.protocol_oid);
   if (!oid.ok()) co_return NotSupported(absl::StrCat("bad protocol OID: ", oid.status().message()));
 
-  // MSE:Set AT.
-  tr.mse_set_at = Concat({EncodeTlv(0x80, *oid), EncodeTlv(0x83, {static_cast<uint8_t>(password.type)})});
-  if (params.parameter_id.has_value()) {
-    if (*params.parameter_id < 0) co_return NotSupported("negative parameter id");
-    const Bytes id_do = EncodeTlv(0x84, MinimalUnsigned(static_cast<uint64_t>(*params.parameter_id)));
-    tr.mse_set_at.insert(tr.mse_set_at.end(), id_do.begin(), id_do.end());
-  }
-  CommandApdu mse;
-  mse.cla = 0x00;
-  mse.ins = 0x22;
-  mse.p1 = 0xC1;
-  mse.p2 = 0xA4;
-  mse.data = tr.mse_set_at;
-  mse.ne = 0;
-  absl::StatusOr<ResponseApdu> mse_response = co_await channel.Transmit(mse);
-  if (!mse_response.ok()) co_return mse_response.status();
-  const uint16_t mse_sw = mse_response->sw;
-  // 63Cx: a retry counter (x > 0) is a warning and processing goes on; 63C0 / 6983: blocked.
-  if (mse_sw == 0x63C0 || mse_sw == sw::kAuthMethodBlocked) {
-    co_return Refused(absl::StrCat("the password is blocked (MSE:Set AT SW ", Sw(mse_sw), ")"));
-  }
-  if (mse_sw != sw::kOk && (mse_sw & 0xFFF0) != 0x63C0) {
-    co_return NotSupported(absl::StrCat("MSE:Set AT failed with SW ", Sw(mse_sw)));
-  }
-
-  // Step 1: the encrypted nonce.
-  tr.k_pi = PacePasswordKey(alg, password);
-  CO_ASSIGN_OR_RETURN(DynamicAuthenticationData d1,
-                      co_await GeneralAuthenticate(channel, 1, EncodeDynamicAuthenticationData({}), 64));
-  const Bytes* z = d1.Find(0x80);
-  if (z == nullptr) co_return Malformed("no encrypted nonce (80) in step 1");
-  const size_t block = BlockSize(family);
-  if (z->empty() || z->size() % block != 0 || z->size() > 64) {
-    co_return Malformed(absl::StrCat("encrypted nonce of ", z->size(), " bytes"));
-  }
-  tr.encrypted_nonce = *z;
-  const Bytes zero_iv(block, 0);
-  absl::StatusOr<SecureBytes> s = CbcDecrypt(family, tr.k_pi, zero_iv, *z);
-  if (!s.ok()) co_return Malformed(absl::StrCat("nonce decryption: ", s.status().message()));
-  tr.nonce = *s;
-
-  // Step 2: mapping.
+  // MSE:Set AT to the key agreement; DH runs again when a value is ambiguous (pace.h).
   std::optional<KeyAgreementGroup> mapped;
   Bytes chip_mapping_public;
-  if (protocol.mapping == PaceMapping::kIntegrated) {
-    absl::StatusOr<SecureBytes> t = rng.Bytes("pace.im_nonce_t", KeyLength(alg));
-    if (!t.ok()) co_return Internal("randomness for the nonce t", t.status());
-    tr.terminal_mapping_data = FromSecure(*t);
-    CO_ASSIGN_OR_RETURN(DynamicAuthenticationData d2,
-                        co_await GeneralAuthenticate(channel, 2, Encode7C(0x81, tr.terminal_mapping_data), 64));
-    const Bytes* r2 = d2.Find(0x82);
-    if (r2 != nullptr && !r2->empty()) co_return Malformed("Integrated Mapping: 82 must be empty");
-    absl::StatusOr<KeyAgreementGroup> m = MapIntegrated(domain, alg, tr.nonce, *t);
-    if (!m.ok()) co_return FromChipData("Integrated Mapping", m.status());
-    mapped = *std::move(m);
-  } else {
-    absl::StatusOr<KeyAgreementKeyPair> mapping_key = domain.GenerateKeyPair(rng, "pace.mapping_key");
-    if (!mapping_key.ok()) co_return Internal("mapping key", mapping_key.status());
-    tr.terminal_mapping_private = mapping_key->private_key;
-    tr.terminal_mapping_data = mapping_key->public_key;
-    CO_ASSIGN_OR_RETURN(DynamicAuthenticationData d2,
-                        co_await GeneralAuthenticate(channel, 2, Encode7C(0x81, mapping_key->public_key),
-                                                     PublicKeySize(domain) + 8));
-    const Bytes* r2 = d2.Find(0x82);
-    if (r2 == nullptr) co_return Malformed("no mapping data (82) in step 2");
-    tr.chip_mapping_data = *r2;
-    absl::StatusOr<Bytes> chip_public = domain.ValidatePublic(*r2);
-    if (!chip_public.ok()) co_return FromChipData("chip mapping key", chip_public.status());
-    chip_mapping_public = *chip_public;
-    absl::StatusOr<GenericMappingResult> m = MapGeneric(domain, tr.nonce, mapping_key->private_key, chip_mapping_public);
-    if (!m.ok()) co_return FromChipData("Generic Mapping", m.status());
-    tr.mapping_shared = m->shared;
-    mapped = std::move(m->mapped);
-  }
-  tr.mapped_generator = mapped->is_ec() ? mapped->ec().generator().Encode() : mapped->dh().g();
+  std::optional<KeyAgreementKeyPair> ephemeral;
+  Bytes chip_ephemeral;
+  for (int run = 1;; ++run) {
+    // MSE:Set AT.
+    tr.mse_set_at = Concat({EncodeTlv(0x80, *oid), EncodeTlv(0x83, {static_cast<uint8_t>(password.type)})});
+    if (params.parameter_id.has_value()) {
+      if (*params.parameter_id < 0) co_return NotSupported("negative parameter id");
+      const Bytes id_do = EncodeTlv(0x84, MinimalUnsigned(static_cast<uint64_t>(*params.parameter_id)));
+      tr.mse_set_at.insert(tr.mse_set_at.end(), id_do.begin(), id_do.end());
+    }
+    CommandApdu mse;
+    mse.cla = 0x00;
+    mse.ins = 0x22;
+    mse.p1 = 0xC1;
+    mse.p2 = 0xA4;
+    mse.data = tr.mse_set_at;
+    mse.ne = 0;
+    absl::StatusOr<ResponseApdu> mse_response = co_await channel.Transmit(mse);
+    if (!mse_response.ok()) co_return mse_response.status();
+    const uint16_t mse_sw = mse_response->sw;
+    // 63Cx: a retry counter (x > 0) is a warning and processing goes on; 63C0 / 6983: blocked.
+    if (mse_sw == 0x63C0 || mse_sw == sw::kAuthMethodBlocked) {
+      co_return Refused(absl::StrCat("the password is blocked (MSE:Set AT SW ", Sw(mse_sw), ")"));
+    }
+    if (mse_sw != sw::kOk && (mse_sw & 0xFFF0) != 0x63C0) {
+      co_return NotSupported(absl::StrCat("MSE:Set AT failed with SW ", Sw(mse_sw)));
+    }
 
-  // Step 3: key agreement on the mapped group.
-  absl::StatusOr<KeyAgreementKeyPair> ephemeral = mapped->GenerateKeyPair(rng, "pace.ephemeral_key");
-  if (!ephemeral.ok()) co_return Internal("ephemeral key", ephemeral.status());
-  tr.terminal_ephemeral_private = ephemeral->private_key;
-  tr.terminal_ephemeral_public = ephemeral->public_key;
-  CO_ASSIGN_OR_RETURN(DynamicAuthenticationData d3,
-                      co_await GeneralAuthenticate(channel, 3, Encode7C(0x83, ephemeral->public_key),
-                                                   PublicKeySize(*mapped) + 8));
-  const Bytes* r3 = d3.Find(0x84);
-  if (r3 == nullptr) co_return Malformed("no ephemeral public key (84) in step 3");
-  absl::StatusOr<Bytes> chip_ephemeral = mapped->ValidatePublic(*r3);
-  if (!chip_ephemeral.ok()) co_return FromChipData("chip ephemeral key", chip_ephemeral.status());
-  tr.chip_ephemeral_public = *chip_ephemeral;
-  if (*chip_ephemeral == ephemeral->public_key) co_return Malformed("the chip returned our own ephemeral key");
-  absl::StatusOr<SecureBytes> k = mapped->SharedSecret(ephemeral->private_key, *chip_ephemeral);
-  if (!k.ok()) co_return FromChipData("key agreement", k.status());
-  tr.shared_secret = *k;
-  tr.ks_enc = Kdf(alg, *k, kKdfCounterEnc);
-  tr.ks_mac = Kdf(alg, *k, kKdfCounterMac);
+    // Step 1: the encrypted nonce.
+    tr.k_pi = PacePasswordKey(alg, password);
+    CO_ASSIGN_OR_RETURN(DynamicAuthenticationData d1,
+                        co_await GeneralAuthenticate(channel, 1, EncodeDynamicAuthenticationData({}), 64));
+    const Bytes* z = d1.Find(0x80);
+    if (z == nullptr) co_return Malformed("no encrypted nonce (80) in step 1");
+    const size_t block = BlockSize(family);
+    if (z->empty() || z->size() % block != 0 || z->size() > 64) {
+      co_return Malformed(absl::StrCat("encrypted nonce of ", z->size(), " bytes"));
+    }
+    tr.encrypted_nonce = *z;
+    const Bytes zero_iv(block, 0);
+    absl::StatusOr<SecureBytes> s = CbcDecrypt(family, tr.k_pi, zero_iv, *z);
+    if (!s.ok()) co_return Malformed(absl::StrCat("nonce decryption: ", s.status().message()));
+    tr.nonce = *s;
+
+    // Step 2: mapping.
+    mapped.reset();
+    chip_mapping_public.clear();
+    if (protocol.mapping == PaceMapping::kIntegrated) {
+      absl::StatusOr<SecureBytes> t = rng.Bytes("pace.im_nonce_t", KeyLength(alg));
+      if (!t.ok()) co_return Internal("randomness for the nonce t", t.status());
+      tr.terminal_mapping_data = FromSecure(*t);
+      CO_ASSIGN_OR_RETURN(DynamicAuthenticationData d2,
+                          co_await GeneralAuthenticate(channel, 2, Encode7C(0x81, tr.terminal_mapping_data), 64));
+      const Bytes* r2 = d2.Find(0x82);
+      if (r2 != nullptr && !r2->empty()) co_return Malformed("Integrated Mapping: 82 must be empty");
+      absl::StatusOr<KeyAgreementGroup> m = MapIntegrated(domain, alg, tr.nonce, *t);
+      if (!m.ok()) co_return FromChipData("Integrated Mapping", m.status());
+      mapped = *std::move(m);
+    } else {
+      absl::StatusOr<KeyAgreementKeyPair> mapping_key = domain.GenerateKeyPair(rng, "pace.mapping_key");
+      if (!mapping_key.ok()) co_return Internal("mapping key", mapping_key.status());
+      tr.terminal_mapping_private = mapping_key->private_key;
+      tr.terminal_mapping_data = mapping_key->public_key;
+      CO_ASSIGN_OR_RETURN(DynamicAuthenticationData d2,
+                          co_await GeneralAuthenticate(channel, 2, Encode7C(0x81, mapping_key->public_key),
+                                                       PublicKeySize(domain) + 8));
+      const Bytes* r2 = d2.Find(0x82);
+      if (r2 == nullptr) co_return Malformed("no mapping data (82) in step 2");
+      tr.chip_mapping_data = *r2;
+      absl::StatusOr<Bytes> chip_public = domain.ValidatePublic(*r2);
+      if (!chip_public.ok()) co_return FromChipData("chip mapping key", chip_public.status());
+      chip_mapping_public = *chip_public;
+      absl::StatusOr<GenericMappingResult> m = MapGeneric(domain, tr.nonce, mapping_key->private_key, chip_mapping_public);
+      if (!m.ok()) co_return FromChipData("Generic Mapping", m.status());
+      tr.mapping_shared = m->shared;
+      mapped = std::move(m->mapped);
+    }
+    tr.mapped_generator = mapped->is_ec() ? mapped->ec().generator().Encode() : mapped->dh().g();
+
+    // Step 3: key agreement on the mapped group.
+    // DH: a public value whose first byte is not zero reads the same padded or minimal (see pace.h).
+    absl::StatusOr<KeyAgreementKeyPair> drawn = mapped->GenerateUnambiguousKeyPair(rng, "pace.ephemeral_key");
+    if (!drawn.ok()) co_return Internal("ephemeral key", drawn.status());
+    ephemeral = *std::move(drawn);
+    tr.terminal_ephemeral_private = ephemeral->private_key;
+    tr.terminal_ephemeral_public = ephemeral->public_key;
+    CO_ASSIGN_OR_RETURN(DynamicAuthenticationData d3,
+                        co_await GeneralAuthenticate(channel, 3, Encode7C(0x83, ephemeral->public_key),
+                                                     PublicKeySize(*mapped) + 8));
+    const Bytes* r3 = d3.Find(0x84);
+    if (r3 == nullptr) co_return Malformed("no ephemeral public key (84) in step 3");
+    absl::StatusOr<Bytes> validated = mapped->ValidatePublic(*r3);
+    if (!validated.ok()) co_return FromChipData("chip ephemeral key", validated.status());
+    chip_ephemeral = *std::move(validated);
+    tr.chip_ephemeral_public = chip_ephemeral;
+    if (chip_ephemeral == ephemeral->public_key) co_return Malformed("the chip returned our own ephemeral key");
+    absl::StatusOr<SecureBytes> k = mapped->SharedSecret(ephemeral->private_key, chip_ephemeral);
+    if (!k.ok()) co_return FromChipData("key agreement", k.status());
+    tr.shared_secret = *k;
+    tr.ks_enc = Kdf(alg, *k, kKdfCounterEnc);
+    tr.ks_mac = Kdf(alg, *k, kKdfCounterMac);
+    if (domain.is_ec() || run == kPaceDhRuns) break;
+    if ((*k)[0] == 0) {
+      tr.abandoned_runs.push_back("shared secret");
+    } else if (chip_ephemeral[0] == 0) {
+      tr.abandoned_runs.push_back("chip ephemeral key");
+    } else {
+      break;
+    }
+
+  }
 
   // Step 4: mutual authentication.
   const uint8_t pk_tag = domain.public_key_tag();
-  absl::StatusOr<Bytes> input_terminal = PublicKeyDataObject(params.protocol_oid, pk_tag, *chip_ephemeral);
+  absl::StatusOr<Bytes> input_terminal = PublicKeyDataObject(params.protocol_oid, pk_tag, chip_ephemeral);
   absl::StatusOr<Bytes> input_chip = PublicKeyDataObject(params.protocol_oid, pk_tag, ephemeral->public_key);
   if (!input_terminal.ok() || !input_chip.ok()) co_return NotSupported("bad protocol OID");
   tr.token_input_terminal = *input_terminal;
@@ -447,7 +471,7 @@ Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, PaceParameters pa
   result.password_type = password.type;
   result.parameter_id = params.parameter_id;
   result.chip_mapping_public_key = chip_mapping_public;
-  result.chip_ephemeral_public_key = *chip_ephemeral;
+  result.chip_ephemeral_public_key = chip_ephemeral;
   for (uint8_t tag : {0x87, 0x88}) {
     if (const Bytes* car = d4.Find(tag)) result.certification_authority_references.push_back(*car);
   }
@@ -468,7 +492,7 @@ Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, PaceParameters pa
   result.keys.cipher = family;
   result.keys.ks_enc = tr.ks_enc;
   result.keys.ks_mac = tr.ks_mac;
-  result.keys.ssc = SecureBytes(block, 0);
+  result.keys.ssc = SecureBytes(BlockSize(family), 0);
   channel.StartSecureMessaging(result.keys);
   co_return result;
 }

@@ -116,6 +116,9 @@ struct PaceTrace {
   Bytes token_input_terminal;   // 7F49 over PK~_IC: what T_IFD authenticates
   Bytes token_input_chip;       // 7F49 over PK~_IFD: what T_IC authenticates
   Bytes token_terminal, token_chip;
+  // DH only: runs abandoned before the tokens because K or PK~_IC began with a zero byte, each named
+  // "shared secret" or "chip ephemeral key" (see RunPace). The values above are the last run's.
+  std::vector<std::string> abandoned_runs;
 };
 
 struct PaceResult {
@@ -134,6 +137,16 @@ struct PaceResult {
 
 // Runs PACE. `channel`, `rng` and `trace` must outlive the task (the parameters and the password are
 // copied into it).
+//
+// DH and leading zero bytes (docs/pace.md, "DH encodings"): the standard encodes the shared secret K
+// with the length of p (PKCS #3) and the public values of the token inputs minimally (ICAO 9303-11
+// §9.4.1); implementations built on OpenSSL's DH_compute_key drop K's leading zeros, others pad the
+// public values. The encodings differ only when a value begins with a zero byte, so the reader keeps
+// every value unambiguous: its ephemeral public value is drawn again until its first byte is not zero,
+// and a run whose K or PK~_IC begins with a zero byte is abandoned before any token is sent (no failed
+// attempt for the chip to count) and PACE starts again with MSE:Set AT, at most kPaceDhRuns runs in all;
+// the last run goes on with the standard's encodings.
+inline constexpr int kPaceDhRuns = 3;
 Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, PaceParameters params, PacePassword password,
                                          RandomSource& rng, PaceTrace* trace = nullptr);
 
@@ -179,7 +192,10 @@ struct DynamicAuthenticationData {
 absl::StatusOr<DynamicAuthenticationData> ParseDynamicAuthenticationData(ByteSpan data);
 Bytes EncodeDynamicAuthenticationData(const std::vector<std::pair<uint8_t, Bytes>>& objects);
 
-// 7F49 { 06 <OID>, <tag> <public key> }: the input of an authentication token.
+// 7F49 { 06 <OID>, <tag> <public key> }: the input of an authentication token. A DH public value
+// (tag 84) is an unsigned integer of ICAO 9303-11 §9.4.1: its leading zero bytes are dropped here, so
+// the canonical |p|-byte form and the minimal form give the same input. ECDH points (tag 86) are
+// taken as given (uncompressed, field length).
 absl::StatusOr<Bytes> PublicKeyDataObject(absl::string_view protocol_oid, uint8_t public_key_tag,
                                           ByteSpan public_key);
 // MAC(KS_mac, input): AES-CMAC/8, or retail MAC over the method-2 padded input for 3DES.

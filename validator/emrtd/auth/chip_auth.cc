@@ -122,7 +122,10 @@ Task<absl::StatusOr<ChipAuthOutcome>> PerformChipAuthentication(ChipChannel& cha
     co_return out;
   }
   out.protocol = params->protocol;
-  CO_ASSIGN_OR_RETURN(KeyAgreementKeyPair eph, params->group.GenerateKeyPair(rng, "ca.ephemeral_key"));
+  // DH: the chip's key is known before ours is drawn, so ours is drawn until neither its public value
+  // nor K begins with a zero byte: chips that drop K's leading zeros agree (docs/pace.md, "DH encodings").
+  CO_ASSIGN_OR_RETURN(KeyAgreementKeyPair eph, params->group.GenerateUnambiguousKeyPair(rng, "ca.ephemeral_key",
+                                                                                       params->chip_public_key));
   Bytes key_ref;
   if (params->key_id) {
     Bytes id;

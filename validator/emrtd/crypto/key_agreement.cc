@@ -68,6 +68,25 @@ absl::StatusOr<KeyAgreementKeyPair> KeyAgreementGroup::GenerateKeyPair(RandomSou
   return KeyAgreementKeyPair{std::move(kp.private_key), std::move(kp.public_key)};
 }
 
+absl::StatusOr<KeyAgreementKeyPair> KeyAgreementGroup::GenerateUnambiguousKeyPair(RandomSource& rng,
+                                                                                  absl::string_view purpose,
+                                                                                  ByteSpan peer_public) const {
+  ASSIGN_OR_RETURN(KeyAgreementKeyPair pair, GenerateKeyPair(rng, purpose));
+  if (is_ec()) return pair;
+  auto ambiguous = [&](const KeyAgreementKeyPair& kp) {
+    if (kp.public_key.empty() || kp.public_key[0] == 0) return true;
+    if (peer_public.empty()) return false;
+    absl::StatusOr<SecureBytes> k = dh().SharedSecret(kp.private_key, peer_public);
+    return k.ok() && !k->empty() && (*k)[0] == 0;  // a bad peer key is the caller's error to find
+  };
+  for (int draw = 1; draw < kUnambiguousDraws && ambiguous(pair); ++draw) {
+    absl::StatusOr<KeyAgreementKeyPair> again = GenerateKeyPair(rng, purpose);
+    if (!again.ok()) break;
+    pair = *std::move(again);
+  }
+  return pair;
+}
+
 absl::StatusOr<KeyAgreementKeyPair> KeyAgreementGroup::KeyPairFromPrivate(ByteSpan private_key) const {
   if (is_ec()) {
     ASSIGN_OR_RETURN(EcKeyPair kp, ec().KeyPairFromPrivate(private_key));

@@ -3,7 +3,7 @@
 //
 // Public keys travel as byte strings in their ICAO encodings (§9.4.5): an uncompressed point
 // 04 || X || Y for ECDH (tag 86 in a public key data object), the public value left-padded to |p| for
-// DH (tag 84). ValidatePublic() is the one gate for a key received from the chip: it decodes and
+// DH (tag 84; PACE's token inputs drop its leading zeros, access/pace.h). ValidatePublic() is the one gate for a key received from the chip: it decodes and
 // checks it (on the curve / in the subgroup) and returns it re-encoded in that canonical form.
 // SharedSecret() validates the peer key itself. Shared secrets are the x-coordinate (ECDH) or the
 // value (DH), left-padded to the field size.
@@ -53,6 +53,14 @@ class KeyAgreementGroup {
 
   absl::StatusOr<Bytes> ValidatePublic(ByteSpan encoded) const;
   absl::StatusOr<KeyAgreementKeyPair> GenerateKeyPair(RandomSource& rng, absl::string_view purpose) const;
+  // DH: a key pair whose public value, and with `peer_public` (non-empty) whose shared secret with
+  // it, do not begin with a zero byte, so that they read the same with or without leading zeros
+  // (docs/pace.md, "DH encodings"): up to kUnambiguousDraws draws of `purpose`; when the source has no
+  // further value (a scripted one) or every draw was ambiguous (about 2^-56), the last pair is kept.
+  // ECDH: GenerateKeyPair (points and x-coordinates have a fixed length anyway).
+  static constexpr int kUnambiguousDraws = 8;
+  absl::StatusOr<KeyAgreementKeyPair> GenerateUnambiguousKeyPair(RandomSource& rng, absl::string_view purpose,
+                                                                 ByteSpan peer_public = {}) const;
   absl::StatusOr<KeyAgreementKeyPair> KeyPairFromPrivate(ByteSpan private_key) const;
   absl::StatusOr<SecureBytes> SharedSecret(ByteSpan private_key, ByteSpan peer_public) const;
 
