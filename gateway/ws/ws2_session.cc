@@ -1,5 +1,6 @@
 #include "gateway/ws/ws2_session.h"
 
+#include <algorithm>
 #include <utility>
 #include <variant>
 
@@ -11,6 +12,7 @@
 #include "gateway/protocol/secret.h"
 #include "gateway/upstream/poster_client.h"
 #include "gateway/upstream/v2_verify_call.h"
+#include "gateway/upstream/validator_stream.h"
 #include "validator/result_json/result_json.h"
 
 namespace docval::gateway {
@@ -26,6 +28,37 @@ Closing ClosingForRefusal(v1::V2Refusal refusal) {
     default: return Closing::Of(CloseReason::kServerError);
   }
 }
+
+// The phone's SSC (a JSON integer) as the core's big-endian block: 8 bytes (3DES) or 16 (AES).
+std::string SscBytes(uint64_t ssc, bool aes) {
+  std::string out(aes ? 16 : 8, '\0');
+  for (size_t i = 0; i < 8; ++i) out[out.size() - 1 - i] = static_cast<char>(ssc >> (8 * i));
+  return out;
+}
+
+// The inverse; false when the counter does not fit the 64-bit integer CA_HANDBACK carries.
+bool SscValue(const std::string& bytes, uint64_t* out) {
+  *out = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const uint8_t b = static_cast<uint8_t>(bytes[i]);
+    if (i + 8 < bytes.size()) {
+      if (b != 0) return false;
+      continue;
+    }
+    *out = (*out << 8) | b;
+  }
+  return true;
+}
+
+class GrpcChipAuthCall final : public Ws2Upstream::ChipAuthCall {
+ public:
+  explicit GrpcChipAuthCall(std::shared_ptr<ValidatorStream> stream) : stream_(std::move(stream)) {}
+  void SendResponse(std::string response_apdu) override { stream_->SendResponse(std::move(response_apdu)); }
+  void Cancel() override { stream_->Cancel(); }
+
+ private:
+  std::shared_ptr<ValidatorStream> stream_;
+};
 
 // The gRPC calls, their callbacks posted onto the session's strand.
 class GrpcWs2Upstream final : public Ws2Upstream {
@@ -56,6 +89,24 @@ class GrpcWs2Upstream final : public Ws2Upstream {
           context->UpstreamCallEnded();
         });
     return [call] { call->Cancel(); };
+  }
+
+  std::shared_ptr<ChipAuthCall> ChipAuthentication(v1::SessionRequest start, absl::Time deadline, ChipAuthEvent on_event,
+                                                   ChipAuthEnd on_end) override {
+    GatewayContext* context = &context_;
+    context_.UpstreamCallStarted();
+    std::shared_ptr<ValidatorStream> stream = ValidatorStream::Open(
+        context_.validator(), absl::ToChronoTime(deadline), start,
+        [strand = strand_, on_event = std::move(on_event)](v1::SessionEvent e) {
+          auto event = std::make_shared<v1::SessionEvent>(std::move(e));
+          strand([on_event, event] { on_event(std::move(*event)); });
+        },
+        [strand = strand_, on_end = std::move(on_end), context](grpc::Status status) {
+          strand([on_end, status] { on_end(status); });
+          context->UpstreamCallEnded();
+        });
+    start.Clear();  // the phone's keys
+    return std::make_shared<GrpcChipAuthCall>(std::move(stream));
   }
 
  private:
@@ -105,6 +156,7 @@ void Ws2Session::Stop() {
   state_ = State::kStopped;
   idle_timer_->Cancel();
   if (cancel_call_) std::exchange(cancel_call_, nullptr)();
+  if (ca_call_) std::exchange(ca_call_, nullptr)->Cancel();
   dialog_.WipeFiles();
   result_.Clear();
   aa_signature_.reset();
@@ -126,13 +178,16 @@ void Ws2Session::OnMessage(bool text, std::string message) {
   if (auto* s = std::get_if<ws2::StartReceived>(&event)) return OnStart(std::move(s->start));
   if (std::holds_alternative<ws2::FileReceived>(event)) return ExpectPhone();
   if (auto* h = std::get_if<ws2::HandoverReceived>(&event)) return OnHandover(std::move(h->handover));
+  if (auto* r = std::get_if<ws2::ApduResponseReceived>(&event)) {
+    idle_timer_->Cancel();  // the validator's turn
+    if (ca_call_) ca_call_->SendResponse(std::move(r->raw));
+    return;
+  }
   if (auto* m = std::get_if<ws2::MonitoringReceived>(&event)) {
     LogDiagnostic(session_id_, "monitoring", {{"bytes", static_cast<int64_t>(m->message.size())}});
     return ExpectPhone();
   }
   if (auto* f = std::get_if<ws2::FinishReceived>(&event)) return OnFinish(std::move(f->finish));
-  // ApduResponseReceived: the dialog accepts one only after CommandSent(), which this server does not
-  // call yet (no server-driven Chip Authentication).
   Close(Closing::Of(CloseReason::kServerError));
 }
 
@@ -141,6 +196,7 @@ void Ws2Session::OnStart(ws2::StartMessage start) {
   if (!SecretIn(start.client_id, options_.client_ids)) return Close(Closing::Of(CloseReason::kInvalidClientId));
   if (!link_.ClaimClient(start.client_id)) return Close(Closing::Of(CloseReason::kTryAgainLater));
   client_id_ = std::move(start.client_id);
+  extended_length_ = start.nfc_adapter_supports_extended_length;
   validation_id_ = std::move(start.validation_id);
   if (dev_ != nullptr) dev_->SessionStarted(validation_id_);
   challenge_ = challenge_source_(ws2::kAaChallengeBytes);
@@ -157,11 +213,89 @@ void Ws2Session::OnStart(ws2::StartMessage start) {
 }
 
 void Ws2Session::OnHandover(ws2::CaHandover handover) {
-  // The phone's session keys are not needed by anything this server does yet: wiped at once.
+  idle_timer_->Cancel();  // the server's turn
+  const ws2::SecureMessagingInfo& sm = handover.secure_messaging;
+  const bool aes = sm.algorithm == ws2::SecureMessagingInfo::Algorithm::kAes;
+  v1::SessionRequest start;
+  v1::SessionStart* s = start.mutable_start();
+  s->set_session_id(session_id_);
+  s->set_extended_length(extended_length_);
+  // The phone's limit for a protected APDU bounds the commands and the answers asked for.
+  const uint32_t limit = static_cast<uint32_t>(std::max(handover.max_transceive_length, 64));
+  s->set_max_command_bytes(limit);
+  s->set_max_response_bytes(limit);
+  s->set_batch_progress(true);
+  v1::V2ChipAuthStart* ca = s->mutable_v2_chip_authentication();
+  ca->set_dg14(dialog_.files().at(14));
+  ca->mutable_phone_keys()->set_aes(aes);
+  ca->mutable_phone_keys()->set_enc_key(sm.enc_key);
+  ca->mutable_phone_keys()->set_mac_key(sm.mac_key);
+  ca->mutable_phone_keys()->set_ssc(SscBytes(sm.ssc, aes));
   handover.secure_messaging.Wipe();
-  ca_result_ = v1::UNAVAILABLE;
-  link_.SendText(ws2::CaHandbackFrame(ws2::CaCheckResult::kUnavailable, nullptr));
-  dialog_.HandbackSent(std::nullopt);
+  LogInfo("v2 chip authentication started", {{"session_id", session_id_}});
+  ca_call_ = upstream_->ChipAuthentication(
+      std::move(start), link_.opened_at() + options_.session_timeout + options_.close_timeout,
+      [this](v1::SessionEvent e) { OnChipAuthEvent(std::move(e)); },
+      [this](grpc::Status status) { OnChipAuthEnd(status); });
+}
+
+void Ws2Session::OnChipAuthEvent(v1::SessionEvent e) {
+  if (state_ != State::kDialog || dialog_.phase() != ws2::Dialog::Phase::kChipAuthentication) return;
+  ca_answered_ = true;
+  switch (e.kind_case()) {
+    case v1::SessionEvent::kCommandApdu:
+      if (!dialog_.CommandSent()) return Close(Closing::Of(CloseReason::kServerError));
+      ++apdus_;
+      link_.SendBinary(ws2::ApduFrameBytes(e.command_apdu()));
+      return ExpectPhone();
+    case v1::SessionEvent::kV2ChipAuthentication: {
+      v1::V2ChipAuthOutcome* o = e.mutable_v2_chip_authentication();
+      LogInfo("v2 chip authentication ended",
+              {{"session_id", session_id_}, {"check", v1::CheckResult_Name(o->check_result())}, {"detail", o->detail()}});
+      Handback(o->check_result(), o->has_keys() ? &o->keys() : nullptr, o->has_dg1() ? &o->dg1() : nullptr);
+      o->Clear();  // keys and DG1
+      return;
+    }
+    case v1::SessionEvent::kFailure:
+      LogInfo("v2 chip authentication failed", {{"session_id", session_id_},
+                                                {"reason", v1::FailureReason_Name(e.failure().reason())},
+                                                {"detail", e.failure().detail()}});
+      return Close(Closing::Of(CloseReasonForFailure(e.failure().reason())));
+    default: return Close(Closing::Of(CloseReason::kServerError));
+  }
+}
+
+void Ws2Session::OnChipAuthEnd(const grpc::Status& status) {
+  ca_call_.reset();
+  if (state_ != State::kDialog || dialog_.phase() != ws2::Dialog::Phase::kChipAuthentication) return;
+  // The stream ended without an outcome. No second attempt: the chip's state has moved.
+  ValidatorEnd end = DecideValidatorEnd(status, ca_answered_, /*retried=*/true);
+  LogWarning("v2 chip authentication ended without an outcome", {{"session_id", session_id_},
+                                                                 {"grpc_code", static_cast<int>(status.error_code())},
+                                                                 {"grpc_message", status.error_message()}});
+  Close(Closing::Of(end.reason));
+}
+
+void Ws2Session::Handback(v1::CheckResult check, const v1::SecureMessagingState* keys, const std::string* dg1) {
+  ws2::SecureMessagingInfo sm;
+  if (keys != nullptr) {
+    sm.algorithm = keys->aes() ? ws2::SecureMessagingInfo::Algorithm::kAes : ws2::SecureMessagingInfo::Algorithm::kDesede;
+    sm.enc_key = keys->enc_key();
+    sm.mac_key = keys->mac_key();
+    if (!SscValue(keys->ssc(), &sm.ssc)) {
+      sm.Wipe();
+      LogError("v2 chip authentication: an SSC over 64 bits", {{"session_id", session_id_}});
+      return Close(Closing::Of(CloseReason::kServerError));
+    }
+  }
+  ca_result_ = check == v1::CHECK_RESULT_UNSPECIFIED ? v1::UNAVAILABLE : check;
+  const ws2::CaCheckResult result = ca_result_ == v1::SUCCESS  ? ws2::CaCheckResult::kSuccess
+                                    : ca_result_ == v1::FAILED ? ws2::CaCheckResult::kFailed
+                                                               : ws2::CaCheckResult::kUnavailable;
+  if (dg1 != nullptr) link_.SendBinary(ws2::FileFrameBytes(1, *dg1));  // before CA_HANDBACK (§3.3)
+  link_.SendText(ws2::CaHandbackFrame(result, keys != nullptr ? &sm : nullptr));
+  sm.Wipe();
+  dialog_.HandbackSent(dg1 != nullptr ? std::optional<std::string>(*dg1) : std::nullopt);
   ExpectPhone();
 }
 

@@ -4,8 +4,11 @@
 //   START        the client id checked (INVALID_CLIENT_ID) and its place claimed (TRY_AGAIN_LATER);
 //                ACCEPT with a fresh Active Authentication challenge from the server's random source
 //   FILE         kept (each name once, within the core's per-file and per-session caps)
-//   CA_HANDOVER  the phone's keys are wiped at once; CA_HANDBACK checkResult UNAVAILABLE without keys
-//                (the server does not run Chip Authentication yet, §3.3): the phone sends DG1 itself
+//   CA_HANDOVER  Chip Authentication on a validator over the phone's open secure messaging (a
+//                Validator.Session stream with SessionStart.v2_chip_authentication, the v1 core's CA):
+//                its command APDUs go to the phone as APDU frames, one response each; then FILE dg1
+//                (read under the new keys) when the chip proved its key, and CA_HANDBACK with the
+//                result and the keys the phone continues with
 //   MONITORING   logged in the diagnostics channel, its size only (free text from the phone)
 //   FINISH       the files, our challenge, the phone's signature and our CA result to the validator
 //                (V2FileVerifier.Verify, §3.6); its refusal closes with its reason; a result goes
@@ -48,6 +51,19 @@ class Ws2Upstream {
   virtual ~Ws2Upstream() = default;
   virtual CancelFn Verify(v1::V2VerifyRequest request, absl::Time deadline, VerifyDone done) = 0;
   virtual CancelFn Deliver(v1::DeliveryRequest request, absl::Time deadline, DeliverDone done) = 0;
+
+  // Chip Authentication: a Validator.Session stream opened with `start`. `on_event` runs for each
+  // event and `on_end` once at the end, both on the session's strand (never when it is gone).
+  class ChipAuthCall {
+   public:
+    virtual ~ChipAuthCall() = default;
+    virtual void SendResponse(std::string response_apdu) = 0;
+    virtual void Cancel() = 0;
+  };
+  using ChipAuthEvent = std::function<void(v1::SessionEvent)>;
+  using ChipAuthEnd = std::function<void(grpc::Status)>;
+  virtual std::shared_ptr<ChipAuthCall> ChipAuthentication(v1::SessionRequest start, absl::Time deadline,
+                                                           ChipAuthEvent on_event, ChipAuthEnd on_end) = 0;
 };
 
 // The Active Authentication challenge: `n` bytes from a cryptographic random generator.
@@ -78,6 +94,9 @@ class Ws2Session final : public WsProtocol {
   void Close(const ws2::Closing& closing);
   void OnStart(ws2::StartMessage start);
   void OnHandover(ws2::CaHandover handover);
+  void OnChipAuthEvent(v1::SessionEvent event);
+  void OnChipAuthEnd(const grpc::Status& status);
+  void Handback(v1::CheckResult check, const v1::SecureMessagingState* keys, const std::string* dg1);
   void OnFinish(ws2::FinishMessage finish);
   void ExpectPhone();  // (re)starts the wait for the phone's next message
   void Verify();
@@ -93,6 +112,9 @@ class Ws2Session final : public WsProtocol {
   const std::string session_id_;
   std::unique_ptr<LinkTimer> idle_timer_;
   ws2::Dialog dialog_;
+  bool extended_length_ = false;  // START's nfcAdapterSupportsExtendedLength
+  std::shared_ptr<Ws2Upstream::ChipAuthCall> ca_call_;  // while Chip Authentication runs
+  bool ca_answered_ = false;  // the validator sent an event on the Chip Authentication stream
   State state_ = State::kDialog;
   std::string challenge_;
   std::string client_id_;

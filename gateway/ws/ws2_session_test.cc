@@ -86,9 +86,21 @@ class FakeLink final : public WsLink {
   std::string id_ = "0123456789abcdef";
 };
 
+class FakeCaCall final : public Ws2Upstream::ChipAuthCall {
+ public:
+  void SendResponse(std::string r) override { responses.push_back(std::move(r)); }
+  void Cancel() override { ++cancelled; }
+  std::vector<std::string> responses;
+  int cancelled = 0;
+};
+
 class FakeUpstream final : public Ws2Upstream {
  public:
   struct Calls {
+    std::vector<v1::SessionRequest> ca_starts;
+    ChipAuthEvent ca_event;
+    ChipAuthEnd ca_end;
+    std::shared_ptr<FakeCaCall> ca_call;
     std::vector<v1::V2VerifyRequest> verify_requests;
     std::vector<absl::Time> verify_deadlines;
     VerifyDone verify_done;
@@ -102,6 +114,14 @@ class FakeUpstream final : public Ws2Upstream {
     calls_->verify_deadlines.push_back(deadline);
     calls_->verify_done = std::move(done);
     return [c = calls_] { ++c->cancelled; };
+  }
+  std::shared_ptr<ChipAuthCall> ChipAuthentication(v1::SessionRequest start, absl::Time, ChipAuthEvent on_event,
+                                                   ChipAuthEnd on_end) override {
+    calls_->ca_starts.push_back(std::move(start));
+    calls_->ca_event = std::move(on_event);
+    calls_->ca_end = std::move(on_end);
+    calls_->ca_call = std::make_shared<FakeCaCall>();
+    return calls_->ca_call;
   }
   CancelFn Deliver(v1::DeliveryRequest request, absl::Time, DeliverDone done) override {
     calls_->deliver_requests.push_back(std::move(request));
@@ -402,21 +422,128 @@ TEST_F(Ws2SessionTest, ASilentPhoneTimesOut) {
   EXPECT_EQ(ClosePhrase(), "TIMEOUT_WHILE_WAITING_FOR_RESPONSE");
 }
 
-TEST_F(Ws2SessionTest, HandoverIsAnsweredUnavailableAndThePhoneSendsDg1) {
-  Text(kStart);
-  Binary(File("sod", "S"));
-  Binary(File("dg14", "C"));
-  const std::string key = absl::Base64Escape(std::string(16, 'k'));
-  Text(absl::StrCat(R"({"type":"CA_HANDOVER","maxTransceiveLengthForSecureMessaging":255,"maxBlockSize":223,)",
-                    R"("secureMessagingInfo":{"algorithm":"AES","encKey":")", key, R"(","macKey":")", key,
-                    R"(","ssc":7}})"));
-  EXPECT_EQ(LastText(), (Json{{"type", "CA_HANDBACK"}, {"checkResult", "UNAVAILABLE"}}));
+class Ws2ChipAuthTest : public Ws2SessionTest {
+ protected:
+  void HandOver() {
+    Text(kStart);
+    Binary(File("sod", "S"));
+    Binary(File("dg14", "C"));
+    const std::string key = absl::Base64Escape(std::string(16, 'k'));
+    Text(absl::StrCat(R"({"type":"CA_HANDOVER","maxTransceiveLengthForSecureMessaging":255,"maxBlockSize":223,)",
+                      R"("secureMessagingInfo":{"algorithm":"AES","encKey":")", key, R"(","macKey":")", key,
+                      R"(","ssc":7}})"));
+  }
+  void Event(const v1::SessionEvent& e) { calls_.ca_event(e); }
+  static v1::SessionEvent Command(const std::string& apdu) {
+    v1::SessionEvent e;
+    e.set_command_apdu(apdu);
+    return e;
+  }
+  static v1::SessionEvent Outcome(v1::CheckResult check, bool keys, const char* dg1) {
+    v1::SessionEvent e;
+    v1::V2ChipAuthOutcome* o = e.mutable_v2_chip_authentication();
+    o->set_check_result(check);
+    if (keys) {
+      o->mutable_keys()->set_aes(true);
+      o->mutable_keys()->set_enc_key(std::string(16, 'E'));
+      o->mutable_keys()->set_mac_key(std::string(16, 'M'));
+      o->mutable_keys()->set_ssc(std::string(15, '\0') + "\x03");
+    }
+    if (dg1 != nullptr) o->set_dg1(dg1);
+    return e;
+  }
+};
+
+TEST_F(Ws2ChipAuthTest, TheValidatorRunsItThroughThePhoneAndHandsBackNewKeysAndDg1) {
+  HandOver();
+  ASSERT_EQ(calls_.ca_starts.size(), 1u);
+  const v1::SessionStart& start = calls_.ca_starts[0].start();
+  EXPECT_EQ(start.session_id(), "0123456789abcdef");
+  EXPECT_TRUE(start.access_key().can().empty());
+  EXPECT_EQ(start.max_command_bytes(), 255u);
+  EXPECT_EQ(start.v2_chip_authentication().dg14(), "C");
+  const v1::SecureMessagingState& keys = start.v2_chip_authentication().phone_keys();
+  EXPECT_TRUE(keys.aes());
+  EXPECT_EQ(keys.enc_key(), std::string(16, 'k'));
+  EXPECT_EQ(keys.ssc(), std::string(15, '\0') + "\x07");  // the JSON integer as the AES block
+  EXPECT_EQ(session_->phase(), ws2::Dialog::Phase::kChipAuthentication);
+  EXPECT_FALSE(idle().armed());  // the validator's turn
+
+  const size_t before = link_.written.size();
+  Event(Command(std::string("\x0c\x22\x41\xa4", 4)));
+  ASSERT_EQ(link_.written.size(), before + 1);
+  EXPECT_FALSE(link_.written.back().text);
+  EXPECT_EQ(link_.written.back().data, std::string("\x02\x0c\x22\x41\xa4", 5));
+  EXPECT_TRUE(idle().armed());  // the phone's turn
+  Binary(std::string("\x02\x90\x00", 3));
+  EXPECT_EQ(calls_.ca_call->responses, std::vector<std::string>{std::string("\x90\x00", 2)});
+
+  Event(Outcome(v1::SUCCESS, /*keys=*/true, "DG1"));
+  ASSERT_EQ(link_.written.size(), before + 3);
+  EXPECT_EQ(link_.written[before + 1].data, std::string("\x01\x03" "dg1" "DG1", 8));  // FILE dg1 first
+  EXPECT_EQ(LastText(), (Json{{"type", "CA_HANDBACK"},
+                              {"checkResult", "SUCCESS"},
+                              {"secureMessagingInfo",
+                               {{"algorithm", "AES"},
+                                {"encKey", absl::Base64Escape(std::string(16, 'E'))},
+                                {"macKey", absl::Base64Escape(std::string(16, 'M'))},
+                                {"ssc", 3}}}}));
   EXPECT_EQ(session_->phase(), ws2::Dialog::Phase::kFilesAfterCa);
+  Binary(File("dg2", "F"));
+  Text(Finish(true));
+  ASSERT_EQ(calls_.verify_requests.size(), 1u);
+  EXPECT_EQ(calls_.verify_requests[0].data_groups().at(1), "DG1");  // the server's own read
+  EXPECT_EQ(calls_.verify_requests[0].chip_authentication_result(), v1::SUCCESS);
+}
+
+TEST_F(Ws2ChipAuthTest, APhoneSendingDg1AfterTheServerReadItIsAProtocolError) {
+  HandOver();
+  Event(Outcome(v1::SUCCESS, true, "DG1"));
+  Binary(File("dg1", "phone's"));
+  EXPECT_EQ(ClosePhrase(), "PROTOCOL_ERROR");
+}
+
+TEST_F(Ws2ChipAuthTest, AFailedRunHandsBackNoKeysAndThePhoneSendsDg1) {
+  HandOver();
+  Event(Outcome(v1::FAILED, /*keys=*/false, nullptr));
+  EXPECT_EQ(LastText(), (Json{{"type", "CA_HANDBACK"}, {"checkResult", "FAILED"}}));
   Binary(File("dg1", "M"));
   Text(Finish(true));
   ASSERT_EQ(calls_.verify_requests.size(), 1u);
-  EXPECT_EQ(calls_.verify_requests[0].chip_authentication_result(), v1::UNAVAILABLE);
-  EXPECT_EQ(calls_.verify_requests[0].data_groups().at(14), "C");
+  EXPECT_EQ(calls_.verify_requests[0].chip_authentication_result(), v1::FAILED);
+}
+
+TEST_F(Ws2ChipAuthTest, TheValidatorsFailureOrSilenceEndsTheSession) {
+  HandOver();
+  v1::SessionEvent failure;
+  failure.mutable_failure()->set_reason(v1::EMRTD_PASSPORT_READER_ERROR);
+  Event(failure);
+  EXPECT_EQ(ClosePhrase(), "EMRTD_PASSPORT_READER_ERROR");
+  EXPECT_EQ(calls_.ca_call->cancelled, 1);
+
+  FakeLink link;
+  FakeUpstream::Calls calls;
+  Ws2Session s(link, options_, nullptr, std::make_unique<FakeUpstream>(&calls), [](size_t n) { return std::string(n, 'x'); }, {});
+  link.protocol = &s;
+  s.OnMessage(true, kStart);
+  s.OnMessage(false, File("dg14", "C"));
+  const std::string key = absl::Base64Escape(std::string(16, 'k'));
+  s.OnMessage(true, absl::StrCat(R"({"type":"CA_HANDOVER","maxTransceiveLengthForSecureMessaging":255,"maxBlockSize":223,)",
+                                 R"("secureMessagingInfo":{"algorithm":"DESede","encKey":")", key, R"(","macKey":")", key,
+                                 R"(","ssc":1}})"));
+  ASSERT_EQ(calls.ca_starts.size(), 1u);
+  EXPECT_EQ(calls.ca_starts[0].start().v2_chip_authentication().phone_keys().ssc(), std::string(7, '\0') + "\x01");
+  calls.ca_end(grpc::Status(grpc::StatusCode::UNAVAILABLE, "gone"));
+  ASSERT_TRUE(link.closed);
+  EXPECT_EQ(link.closed->phrase, "SERVER_ERROR");
+}
+
+TEST_F(Ws2ChipAuthTest, AFileDuringChipAuthenticationIsAProtocolErrorAndCancelsIt) {
+  HandOver();
+  Event(Command("\x0c\x22\x41\xa4"));
+  Binary(File("dg2", "F"));
+  EXPECT_EQ(ClosePhrase(), "PROTOCOL_ERROR");
+  EXPECT_EQ(calls_.ca_call->cancelled, 1);
 }
 
 TEST_F(Ws2SessionTest, AMessageAfterFinishIsAProtocolErrorAndCancelsTheVerdict) {

@@ -179,6 +179,7 @@ class Ws1Session final : public WsProtocol {
                                   {"reason", v1::FailureReason_Name(e.failure().reason())},
                                   {"detail", e.failure().detail()}});
         return Close(CloseReasonForFailure(e.failure().reason()));
+      case v1::SessionEvent::kV2ChipAuthentication:  // v1 never asks for it
       case v1::SessionEvent::KIND_NOT_SET: return Close(CloseReason::kServerError);
     }
   }

@@ -1,14 +1,16 @@
 // WebSocket API v2 end to end (docs/protocol.md §3): the real docval binary (`serve`) on loopback, the
 // v2 phone of tools/phone2 reading a virtual passport itself (BAC or PACE, its own test terminal), and
 // a real HTTP server standing in for the Result Server. Honest phones get the verdict their document
-// deserves (with and without DG14, with and without Active Authentication, a cloned chip); lying phones
-// (a DG2 changed after the SOD, a replayed AA signature) get theirs; each broken rule of §3.1-§3.4
-// ends with its close code and reason.
+// deserves (with and without DG14 — Chip Authentication run by the server through the phone —, with
+// and without Active Authentication, a cloned chip); lying phones (a DG2 changed after the SOD, a
+// replayed AA signature, keys handed over that are not the chip's) get theirs; each broken rule of
+// §3.1-§3.4 ends with its close code and reason.
 #include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -150,14 +152,19 @@ TEST_F(Ws2Test, PacePassportWithDg14AndAa) {
   const size_t posts = deployment_->result_server().request_count();
   absl::StatusOr<phone2::Session> s = Run(*phone);
   ASSERT_TRUE(s.ok()) << s.status();
-  // The server does not run Chip Authentication yet (§3, Status): it hands back at once, no keys.
+  // The server ran Chip Authentication through the phone, read DG1 under the new keys and handed
+  // them back; the phone signed the AA challenge under them.
   ASSERT_TRUE(s->said.handback.has_value());
-  EXPECT_EQ(*s->said.handback, (Json{{"type", "CA_HANDBACK"}, {"checkResult", "UNAVAILABLE"}}));
-  EXPECT_TRUE(s->said.server_files.empty());
+  EXPECT_EQ((*s->said.handback)["checkResult"], "SUCCESS");
+  EXPECT_EQ((*s->said.handback)["secureMessagingInfo"]["algorithm"], "AES");
+  EXPECT_EQ(s->said.server_files, std::vector<std::string>{"dg1"});
+  EXPECT_GE(phone->access->transmitted(), 3);  // MSE, GENERAL AUTHENTICATE, DG1 reads
+  EXPECT_TRUE(phone->chip->chip_authenticated());
   Json p = ExpectDelivered(*s, posts);
   EXPECT_EQ(p["passiveAuthentication"], true);
   EXPECT_EQ(p["activeAuthenticationResult"], "SUCCESS");
-  EXPECT_EQ(p["chipAuthenticationResult"], "UNAVAILABLE");
+  EXPECT_EQ(p["chipAuthenticationResult"], "SUCCESS");
+  EXPECT_EQ(p["mrzInfo"]["documentNumber"], phone->profile.secrets.document_number);
   EXPECT_THAT(p["passiveAuthenticationDetails"]["dataGroupsWithValidHash"], Contains(14));
 }
 
@@ -169,22 +176,47 @@ TEST_F(Ws2Test, PaceIdCardWithDg14WithoutAa) {
   absl::StatusOr<phone2::Session> s = Run(*phone);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_FALSE(s->sent_signature.has_value());
+  ASSERT_TRUE(s->said.handback.has_value());
+  EXPECT_EQ((*s->said.handback)["secureMessagingInfo"]["algorithm"], "DESede");  // CA DH 3DES
   Json p = ExpectDelivered(*s, posts);
   EXPECT_EQ(p["passiveAuthentication"], true);
+  EXPECT_EQ(p["chipAuthenticationResult"], "SUCCESS");
   EXPECT_EQ(p["activeAuthenticationResult"], "UNAVAILABLE");
   EXPECT_EQ(p["mrzInfo"]["documentType"], "TD1");
 }
 
-TEST_F(Ws2Test, AClonedChipFailsActiveAuthentication) {
-  absl::StatusOr<Phone> phone = OpenPhone("fault-cloned-chip");  // the chip's AA key is not DG15's
+TEST_F(Ws2Test, AClonedChipFailsChipAndActiveAuthentication) {
+  absl::StatusOr<Phone> phone = OpenPhone("fault-cloned-chip");  // the chip's CA and AA keys are not DG14's / DG15's
   ASSERT_TRUE(phone.ok()) << phone.status();
   const size_t posts = deployment_->result_server().request_count();
   absl::StatusOr<phone2::Session> s = Run(*phone);
   ASSERT_TRUE(s.ok()) << s.status();
+  // The chip could not follow the keys of DG14's key: no keys back, the phone opens the chip again
+  // and sends DG1 itself.
+  ASSERT_TRUE(s->said.handback.has_value());
+  EXPECT_EQ(*s->said.handback, (Json{{"type", "CA_HANDBACK"}, {"checkResult", "FAILED"}}));
+  EXPECT_TRUE(s->said.server_files.empty());
   Json p = ExpectDelivered(*s, posts);
   EXPECT_EQ(p["passiveAuthentication"], true);  // the files are the genuine document's
+  EXPECT_EQ(p["chipAuthenticationResult"], "FAILED");
   EXPECT_EQ(p["activeAuthenticationResult"], "FAILED");
-  EXPECT_EQ(p["chipAuthenticationResult"], "UNAVAILABLE");
+}
+
+TEST_F(Ws2Test, APhoneHandingOverKeysThatAreNotTheChipsGetsChipAuthenticationFailed) {
+  absl::StatusOr<Phone> phone = OpenPhone("pace-gm-ecdh-ca-aa");
+  ASSERT_TRUE(phone.ok()) << phone.status();
+  const size_t posts = deployment_->result_server().request_count();
+  phone2::Script script;
+  script.edit_handover = [](Json& h) {
+    h["secureMessagingInfo"]["encKey"] = absl::Base64Escape(std::string(16, '\x11'));  // a session of its own
+  };
+  absl::StatusOr<phone2::Session> s = Run(*phone, script);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_TRUE(s->said.handback.has_value());
+  EXPECT_EQ((*s->said.handback)["checkResult"], "FAILED");
+  Json p = ExpectDelivered(*s, posts);
+  EXPECT_EQ(p["chipAuthenticationResult"], "FAILED");
+  EXPECT_EQ(p["activeAuthenticationResult"], "SUCCESS");  // the chip itself is genuine
 }
 
 TEST_F(Ws2Test, ASendResultFalseSessionGetsNoResultFrame) {

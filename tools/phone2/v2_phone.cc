@@ -159,8 +159,17 @@ void Document::Remove(absl::string_view name) {
 
 struct PhoneChip::State {
   vchip::VirtualChip* chip = nullptr;
+  vchip::ChipProfile profile;
+  bool prefer_pace = true;
   std::optional<vchip::testing::TerminalSm> sm;
+  int transmitted = 0;
 };
+
+namespace {
+
+absl::Status OpenChip(PhoneChip::State& st);
+
+}  // namespace
 
 PhoneChip::PhoneChip(std::unique_ptr<State> s) : s_(std::move(s)) {}
 PhoneChip::~PhoneChip() = default;
@@ -169,6 +178,23 @@ absl::StatusOr<std::unique_ptr<PhoneChip>> PhoneChip::Open(vchip::VirtualChip& c
                                                            bool prefer_pace) {
   auto s = std::make_unique<State>();
   s->chip = &chip;
+  s->profile = profile;
+  s->prefer_pace = prefer_pace;
+  if (absl::Status st = OpenChip(*s); !st.ok()) return st;
+  return std::unique_ptr<PhoneChip>(new PhoneChip(std::move(s)));
+}
+
+absl::Status PhoneChip::Reopen() { return OpenChip(*s_); }
+
+int PhoneChip::transmitted() const { return s_->transmitted; }
+
+namespace {
+
+absl::Status OpenChip(PhoneChip::State& st) {
+  vchip::VirtualChip& chip = *st.chip;
+  const vchip::ChipProfile& profile = st.profile;
+  const bool prefer_pace = st.prefer_pace;
+  std::optional<vchip::testing::TerminalSm>* sm_out = &st.sm;
   const vchip::ClientAccessKey& key = profile.client_access_key;
   const bool has_key = !key.can.empty() || !key.document_number.empty();
   const std::string can = has_key ? key.can : profile.secrets.can;
@@ -186,8 +212,8 @@ absl::StatusOr<std::unique_ptr<PhoneChip>> PhoneChip::Open(vchip::VirtualChip& c
         vchip::testing::TerminalPace(chip, pace.protocol, pace.parameter_id, with_can ? 2 : 1, password, 7);
     if (!out.ok()) return out.status();
     if (!out->sm) return absl::PermissionDeniedError(absl::StrCat("PACE refused: SW ", out->failed_sw));
-    s->sm = std::move(out->sm);
-    absl::StatusOr<Bytes> sel = vchip::testing::SecureExchange(chip, *s->sm, 0xA4, 0x04, 0x0C, aid, 0);
+    *sm_out = std::move(out->sm);
+    absl::StatusOr<Bytes> sel = vchip::testing::SecureExchange(chip, **sm_out, 0xA4, 0x04, 0x0C, aid, 0);
     if (!sel.ok()) return sel.status();
     if (vchip::testing::SwOf(*sel) != 0x9000) return absl::FailedPreconditionError("SELECT eMRTD application refused");
   } else {
@@ -198,10 +224,12 @@ absl::StatusOr<std::unique_ptr<PhoneChip>> PhoneChip::Open(vchip::VirtualChip& c
     if (vchip::testing::SwOf(*sel) != 0x9000) return absl::FailedPreconditionError("SELECT eMRTD application refused");
     absl::StatusOr<vchip::testing::TerminalSm> sm = vchip::testing::TerminalBac(chip, mrz_info);
     if (!sm.ok()) return sm.status();
-    s->sm = *std::move(sm);
+    *sm_out = *std::move(sm);
   }
-  return std::unique_ptr<PhoneChip>(new PhoneChip(std::move(s)));
+  return absl::OkStatus();
 }
+
+}  // namespace
 
 absl::StatusOr<Document> PhoneChip::ReadFiles() {
   Document doc;
@@ -256,6 +284,7 @@ absl::Status PhoneChip::TakeSecureMessaging(const Json& info) {
 }
 
 absl::StatusOr<std::string> PhoneChip::Transmit(const std::string& command) {
+  ++s_->transmitted;
   absl::StatusOr<Bytes> r = vchip::testing::Exchange(*s_->chip, BytesOf(command));
   if (!r.ok()) return r.status();
   return Str(*r);
@@ -301,12 +330,16 @@ absl::StatusOr<Session> RunSession(relay::WsClient& client, PhoneChip& chip, Doc
                   {"maxTransceiveLengthForSecureMessaging", 65535},
                   {"maxBlockSize", 65536},
                   {"secureMessagingInfo", chip.SecureMessagingInfo()}};
+    if (script.edit_handover) script.edit_handover(handover);
+    const int relayed_before = chip.transmitted();
     if (!client.SendText(handover.dump()).ok()) return closed();
     absl::StatusOr<bool> back = WaitFor(client, said, &chip, "CA_HANDBACK", script.timeout);
     if (!back.ok()) return back.status();
     if (!*back) return out;
     if (said.handback->contains("secureMessagingInfo")) {
       if (absl::Status s = chip.TakeSecureMessaging((*said.handback)["secureMessagingInfo"]); !s.ok()) return s;
+    } else if (chip.transmitted() != relayed_before) {
+      if (absl::Status s = chip.Reopen(); !s.ok()) return s;  // the server's run left no usable keys
     }
     if (std::find(said.server_files.begin(), said.server_files.end(), "dg1") != said.server_files.end()) {
       rest.erase(std::remove_if(rest.begin(), rest.end(), [](const auto& f) { return f.first == "dg1"; }),

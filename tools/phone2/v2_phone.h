@@ -68,6 +68,9 @@ class PhoneChip {
   absl::Status TakeSecureMessaging(const nlohmann::json& info);
   // One raw command to the chip (the server's APDU during Chip Authentication): data || SW.
   absl::StatusOr<std::string> Transmit(const std::string& command);
+  int transmitted() const;  // raw commands relayed so far
+  // Opens the chip again (after the server's Chip Authentication broke secure messaging).
+  absl::Status Reopen();
 
   struct State;
 
@@ -104,6 +107,8 @@ struct Script {
   std::function<void(Document&)> tamper;
   // A replaying phone: this signature instead of the chip's answer to ACCEPT's challenge.
   std::optional<std::string> replayed_signature;
+  // Changes CA_HANDOVER before it is sent (a phone handing over keys that are not the chip's).
+  std::function<void(nlohmann::json&)> edit_handover;
   absl::Duration timeout = absl::Seconds(30);
 };
 
@@ -113,7 +118,9 @@ struct Session {
 };
 
 // START, ACCEPT, the files (EF.COM, EF.SOD, DG14 and CA_HANDOVER first when there is a DG14, relaying
-// the server's APDUs until CA_HANDBACK), the rest of the files, FINISH with the chip's signature over
+// the server's APDUs until CA_HANDBACK, then continuing under the keys handed back, or opening the
+// chip again when none came back after the server used the chip), the rest of the files (DG1 only
+// when the server did not send it), FINISH with the chip's signature over
 // ACCEPT's challenge when the document has DG15, then what the server says until it closes. A server
 // that closes early ends the session there, with what it said.
 absl::StatusOr<Session> RunSession(relay::WsClient& client, PhoneChip& chip, Document document, const Script& script);

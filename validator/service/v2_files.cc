@@ -118,7 +118,13 @@ V2Outcome VerifyV2Files(const V2Files& files, const V2Proofs& proofs, const emrt
       }
     }
   }
+  // The server's own run proved the chip holds DG14's key; SUCCESS also needs Passive Authentication
+  // to bind DG14 (as in v1, ChipAuthenticationResult): a key a clone chose proves nothing.
   result.chip_authentication_result = proofs.chip_authentication;
+  if (proofs.chip_authentication == CheckResult::kSuccess && !pa.Binds(14)) {
+    result.chip_authentication_result = CheckResult::kFailed;
+    result.errors.push_back("chip authentication: DG14 is not bound by Passive Authentication");
+  }
   if (include_files_binary) {
     result.files_binary.emplace_back("sod", files.sod);
     for (const auto& [dg, bytes] : files.data_groups) result.files_binary.emplace_back(absl::StrCat("dg", dg), bytes);

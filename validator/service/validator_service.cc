@@ -22,6 +22,7 @@
 #include "validator/cache/group_cache.h"
 #include "validator/service/usable_cpus.h"
 #include "validator/emrtd/auth/verify_files.h"
+#include "validator/emrtd/reader_v2_ca.h"
 #include "validator/result_json/result_proto.h"
 
 namespace docval::validator {
@@ -148,6 +149,38 @@ v1::Step ToProtoStep(emrtd::Step s) {
     case emrtd::Step::kDone: return v1::DONE;
   }
   return v1::STEP_UNSPECIFIED;
+}
+
+emrtd::SessionKeys FromProto(const v1::SecureMessagingState& s) {
+  return emrtd::SessionKeys{.cipher = s.aes() ? emrtd::SmCipher::kAes : emrtd::SmCipher::k3Des,
+                            .ks_enc = Secret(s.enc_key()),
+                            .ks_mac = Secret(s.mac_key()),
+                            .ssc = Secret(s.ssc())};
+}
+
+void KeysToProto(const emrtd::SessionKeys& k, v1::SecureMessagingState* s) {
+  s->set_aes(k.cipher == emrtd::SmCipher::kAes);
+  s->set_enc_key(std::string(k.ks_enc.begin(), k.ks_enc.end()));
+  s->set_mac_key(std::string(k.ks_mac.begin(), k.ks_mac.end()));
+  s->set_ssc(std::string(k.ssc.begin(), k.ssc.end()));
+}
+
+v1::CheckResult ToProtoCheck(emrtd::CheckResult c) {
+  switch (c) {
+    case emrtd::CheckResult::kSuccess: return v1::SUCCESS;
+    case emrtd::CheckResult::kFailed: return v1::FAILED;
+    case emrtd::CheckResult::kUnavailable: return v1::UNAVAILABLE;
+  }
+  return v1::UNAVAILABLE;
+}
+
+// WebSocket API v2's Chip Authentication as a dialog of the session's kind: the outcome goes to `out`
+// (the DialogOutcome is unused).
+emrtd::Task<emrtd::DialogOutcome> V2ChipAuthDialog(emrtd::CardLink& link, emrtd::SessionKeys keys, emrtd::Bytes dg14,
+                                                   emrtd::RandomSource& rng, emrtd::SessionLimits limits,
+                                                   std::optional<absl::StatusOr<emrtd::V2ChipAuthOutcome>>* out) {
+  *out = co_await emrtd::RunV2ChipAuthentication(link, std::move(keys), std::move(dg14), rng, limits);
+  co_return emrtd::EmrtdResult{};
 }
 
 v1::FailureReason ToProtoReason(emrtd::FailureReason r) {
@@ -328,6 +361,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
     batch_progress_ = start.batch_progress();
     params_.platform = start.platform();
     params_.now_unix_seconds = absl::ToUnixSeconds(absl::Now());
+    if (start.has_v2_chip_authentication()) v2_ca_start_ = start.v2_chip_authentication();
     dialog_started_ = true;
   }
 
@@ -367,8 +401,16 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
     if (!task_.valid()) {
       rng_ = emrtd::NewSystemRandom();
       link_ = std::make_unique<emrtd::CardLink>(params_.limits);
-      task_ = emrtd::ReadDocument(*link_, params_, config_, *rng_);
-      LogInfo("dialog started", {{"session_id", session_id_}});
+      const bool v2_ca = v2_ca_start_.has_value();
+      if (v2_ca) {
+        task_ = V2ChipAuthDialog(*link_, FromProto(v2_ca_start_->phone_keys()),
+                                 emrtd::Bytes(v2_ca_start_->dg14().begin(), v2_ca_start_->dg14().end()), *rng_,
+                                 config_.limits, &v2_ca_outcome_);
+        v2_ca_start_.reset();  // holds the phone's keys
+      } else {
+        task_ = emrtd::ReadDocument(*link_, params_, config_, *rng_);
+      }
+      LogInfo("dialog started", {{"session_id", session_id_}, {"v2_chip_authentication", v2_ca}});
       task_.Start();
     } else {
       link_->Respond(std::move(*response));
@@ -415,7 +457,25 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
     }
     emrtd::DialogOutcome& outcome = task_.result();
     std::string label;
-    if (auto* result = std::get_if<emrtd::EmrtdResult>(&outcome)) {
+    if (v2_ca_outcome_.has_value()) {
+      if (v2_ca_outcome_->ok()) {
+        const emrtd::V2ChipAuthOutcome& o = **v2_ca_outcome_;
+        v1::V2ChipAuthOutcome* p = e.mutable_v2_chip_authentication();
+        p->set_check_result(ToProtoCheck(o.check));
+        if (o.keys) KeysToProto(*o.keys, p->mutable_keys());
+        if (o.dg1) p->set_dg1(std::string(o.dg1->begin(), o.dg1->end()));
+        p->set_detail(o.detail);
+        label = "v2_chip_authentication";
+        LogInfo("v2 chip authentication", {{"session_id", session_id_}, {"check", v1::CheckResult_Name(p->check_result())},
+                                           {"detail", o.detail}});
+      } else {
+        e.mutable_failure()->set_reason(v1::EMRTD_PASSPORT_READER_ERROR);
+        e.mutable_failure()->set_detail(std::string(v2_ca_outcome_->status().message()));
+        label = "emrtd_passport_reader_error";
+        LogInfo("dialog failed", {{"session_id", session_id_}, {"reason", label}, {"detail", e.failure().detail()}});
+      }
+      v2_ca_outcome_.reset();
+    } else if (auto* result = std::get_if<emrtd::EmrtdResult>(&outcome)) {
       ToProto(*result, e.mutable_result());
       label = "result";
     } else {
@@ -469,6 +529,9 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
   std::unique_ptr<emrtd::RandomSource> rng_;
   std::unique_ptr<emrtd::CardLink> link_;
   emrtd::Task<emrtd::DialogOutcome> task_;
+  // SessionStart.v2_chip_authentication until the dialog starts (secret), then its outcome.
+  std::optional<v1::V2ChipAuthStart> v2_ca_start_;
+  std::optional<absl::StatusOr<emrtd::V2ChipAuthOutcome>> v2_ca_outcome_;
   bool step_running_ = false;  // the worker's own view; written under mu_
 
   absl::Mutex mu_;
