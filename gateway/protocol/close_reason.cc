@@ -8,7 +8,8 @@ uint16_t CloseCode(CloseReason reason) {
   switch (reason) {
     case CloseReason::kSuccess: return 1000;
     case CloseReason::kTimeoutWaitingForStartMessage:
-    case CloseReason::kTimeoutWaitingForResponse: return 1001;
+    case CloseReason::kTimeoutWaitingForResponse:
+    case CloseReason::kServerShuttingDown: return 1001;
     case CloseReason::kInvalidStartMessage:
     case CloseReason::kUnexpectedMessage:
     case CloseReason::kInvalidAccessKeyValues: return 1008;
@@ -43,6 +44,7 @@ absl::string_view CloseReasonName(CloseReason reason) {
     case CloseReason::kPostToResultServerFailed: return "POST_TO_RESULT_SERVER_FAILED";
     case CloseReason::kServerError: return "SERVER_ERROR";
     case CloseReason::kMaxSessionTimeExceeded: return "MAX_SESSION_TIME_EXCEEDED";
+    case CloseReason::kServerShuttingDown: return "SERVER_SHUTTING_DOWN";
     case CloseReason::kTryAgainLater: return "TRY_AGAIN_LATER";
   }
   return "SERVER_ERROR";

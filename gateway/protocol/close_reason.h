@@ -25,6 +25,7 @@ enum class CloseReason {
   kPostToResultServerFailed,           // 1011
   kServerError,                        // 1011
   kMaxSessionTimeExceeded,             // 1011
+  kServerShuttingDown,                 // 1001 (ours: still open when the gateway's drain ended)
   kTryAgainLater,                      // 1013 (ours: over the session cap)
 };
 

@@ -21,7 +21,8 @@
 
 namespace docval::gateway {
 
-// After the grace: how long the stopped sessions' cancelled gRPC calls may take to report back.
+// After the grace and the sessions' closes (at most close_timeout each, run in parallel): how long
+// their cancelled gRPC calls may take to report back.
 constexpr absl::Duration kStopLimit = absl::Seconds(5);
 
 class GatewayServer::Impl {
@@ -74,10 +75,11 @@ class GatewayServer::Impl {
     });
     absl::Time until = absl::Now() + grace;
     while (context_.active_sessions() > 0 && absl::Now() < until) absl::SleepFor(absl::Milliseconds(20));
-    // The grace is over: the remaining sessions drop their connections and cancel their upstream
-    // calls; the I/O threads stop once no gRPC callback can post onto them any more.
+    // The grace is over: the remaining sessions close with 1001 SERVER_SHUTTING_DOWN (each drops its
+    // connection at the latest close_timeout later) and cancel their upstream calls; the I/O threads
+    // stop once no session is left and no gRPC callback can post onto them any more.
     context_.StopAllSessions();
-    until = absl::Now() + kStopLimit;
+    until = absl::Now() + context_.options().close_timeout + kStopLimit;
     while ((context_.active_sessions() > 0 || context_.upstream_calls() > 0) && absl::Now() < until) {
       absl::SleepFor(absl::Milliseconds(10));
     }

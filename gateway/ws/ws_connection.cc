@@ -172,7 +172,9 @@ class WsConnection final : public WsLink, public std::enable_shared_from_this<Ws
     counted_ = context_.TryAddSession();
     registration_ = context_.RegisterSession([weak = this->weak_from_this(), executor = ws_.get_executor()] {
       net::post(executor, [weak] {
-        if (auto self = weak.lock()) self->Drop("shutting_down", net::error::shut_down);
+        // The drain is over: the close notice and the close frame, then the socket at the latest
+        // close_timeout later (a close already begun keeps its own reason and timer).
+        if (auto self = weak.lock(); self && !self->ending()) self->CloseFor(CloseReason::kServerShuttingDown);
       });
     });
     Arm(session_timer_, options_.session_timeout, [](WsConnection& s) {
