@@ -4,8 +4,8 @@
 // validation, key pairs, the shared secret, and the mapped group of PACE (a new generator).
 //
 // Encodings: public values and the shared secret are unsigned big-endian, left-padded to the byte
-// length of p (ICAO 9303-11 §9.4.5 / TR-03111; a missing leading zero breaks PACE on about 1 run in
-// 256). Values received from the chip may come without the leading zeros and are accepted as long as
+// length of p (the shared secret as PKCS #3 says; PACE's token inputs drop a public value's leading
+// zeros, ICAO 9303-11 §9.4.1, docs/pace.md "DH encodings"). Values received from the chip may come without the leading zeros and are accepted as long as
 // they are not longer than p. Private exponents are drawn in [1, q-1] (not Botan's DH_PrivateKey,
 // which ignores q) and returned with the byte length of q.
 //
