@@ -185,6 +185,44 @@ TEST_F(ValidatorServiceTest, DialogAgainstAnEmptyChipEndsWithAFailureEvent) {
   EXPECT_EQ(Metric("docval_validator_steps_total{outcome=\"run\"}"), commands + 1);
 }
 
+// WebSocket API v2's Chip Authentication runs as a session of its own kind: a DG14 without a key ends
+// it at once with the phone's keys unchanged; keys that do not fit their cipher are a failure event.
+TEST_F(ValidatorServiceTest, V2ChipAuthenticationEndsWithItsOwnEvent) {
+  auto run = [&](size_t enc_key_bytes) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    auto stream = stub_->Session(&ctx);
+    v1::SessionRequest r;
+    r.mutable_start()->set_session_id("v2");
+    v1::V2ChipAuthStart* ca = r.mutable_start()->mutable_v2_chip_authentication();
+    ca->set_dg14(std::string("\x6E\x04\x31\x02\x30\x00", 6));  // a SecurityInfos SET without a key
+    ca->mutable_phone_keys()->set_aes(true);
+    ca->mutable_phone_keys()->set_enc_key(std::string(enc_key_bytes, 'e'));
+    ca->mutable_phone_keys()->set_mac_key(std::string(16, 'm'));
+    ca->mutable_phone_keys()->set_ssc(std::string(15, '\0') + "\x09");
+    EXPECT_TRUE(stream->Write(r));
+    std::vector<v1::SessionEvent> events;
+    v1::SessionEvent e;
+    while (stream->Read(&e)) events.push_back(e);
+    EXPECT_TRUE(stream->Finish().ok());
+    return events;
+  };
+  std::vector<v1::SessionEvent> events = run(16);
+  ASSERT_EQ(events.size(), 1u);
+  ASSERT_TRUE(events[0].has_v2_chip_authentication());
+  const v1::V2ChipAuthOutcome& o = events[0].v2_chip_authentication();
+  EXPECT_EQ(o.check_result(), v1::UNAVAILABLE);
+  EXPECT_FALSE(o.has_dg1());
+  EXPECT_EQ(o.keys().enc_key(), std::string(16, 'e'));
+  EXPECT_EQ(o.keys().ssc(), std::string(15, '\0') + "\x09");  // no command was sent
+  EXPECT_EQ(Metric("docval_validator_sessions_total{outcome=\"v2_chip_authentication\"}"), 1);
+
+  events = run(5);
+  ASSERT_EQ(events.size(), 1u);
+  ASSERT_TRUE(events[0].has_failure());
+  EXPECT_EQ(events[0].failure().reason(), v1::EMRTD_PASSPORT_READER_ERROR);
+}
+
 // With batch_progress the steps ride on the event that follows them, so the gateway can write the
 // status frames and the command together; the sequence of steps is the same either way.
 TEST_F(ValidatorServiceTest, BatchedProgressCarriesTheSameStepsOnTheNextEvent) {
