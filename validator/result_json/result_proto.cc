@@ -6,6 +6,8 @@ namespace {
 std::string ToString(const emrtd::Bytes& b) { return std::string(b.begin(), b.end()); }
 emrtd::Bytes ToBytes(const std::string& s) { return emrtd::Bytes(s.begin(), s.end()); }
 
+}  // namespace
+
 v1::CheckResult ToProto(emrtd::CheckResult r) {
   switch (r) {
     case emrtd::CheckResult::kSuccess: return v1::SUCCESS;
@@ -22,8 +24,6 @@ emrtd::CheckResult FromProto(v1::CheckResult r) {
     default: return emrtd::CheckResult::kUnavailable;
   }
 }
-
-}  // namespace
 
 void ToProto(const emrtd::EmrtdResult& in, v1::EmrtdResult* out) {
   out->Clear();

@@ -18,6 +18,10 @@ v1::EmrtdResult ToProto(const emrtd::EmrtdResult& in);
 // a Gender of GENDER_UNSPECIFIED (or unknown) as kUnspecified.
 emrtd::EmrtdResult FromProto(const v1::EmrtdResult& in);
 
+// One verdict (CA, AA): the same mapping the result uses.
+v1::CheckResult ToProto(emrtd::CheckResult r);
+emrtd::CheckResult FromProto(v1::CheckResult r);
+
 }  // namespace docval
 
 #endif  // DOCVAL_VALIDATOR_RESULT_JSON_RESULT_PROTO_H_

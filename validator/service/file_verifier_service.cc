@@ -12,14 +12,6 @@ namespace {
 
 emrtd::Bytes ToBytes(const std::string& s) { return emrtd::Bytes(s.begin(), s.end()); }
 
-emrtd::CheckResult FromProtoCheck(v1::CheckResult r) {
-  switch (r) {
-    case v1::SUCCESS: return emrtd::CheckResult::kSuccess;
-    case v1::FAILED: return emrtd::CheckResult::kFailed;
-    default: return emrtd::CheckResult::kUnavailable;
-  }
-}
-
 v1::V2Refusal ToProtoRefusal(V2Outcome::Refusal r) {
   switch (r) {
     case V2Outcome::Refusal::kNone: return v1::V2_REFUSAL_NONE;
@@ -47,7 +39,7 @@ grpc::Status FileVerifierService::Verify(grpc::ServerContext*, const v1::V2Verif
   V2Proofs proofs;
   proofs.aa_challenge = ToBytes(request->aa_challenge());
   if (request->has_aa_signature()) proofs.aa_signature = ToBytes(request->aa_signature());
-  proofs.chip_authentication = FromProtoCheck(request->chip_authentication_result());
+  proofs.chip_authentication = FromProto(request->chip_authentication_result());
   const std::shared_ptr<const emrtd::TrustStore> store = trust_ ? trust_() : nullptr;
   const int64_t now = now_ ? now_() : absl::ToUnixSeconds(absl::Now());
   V2Outcome o = VerifyV2Files(files, proofs, store.get(), now, limits_, request->include_files_binary());

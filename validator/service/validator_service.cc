@@ -20,73 +20,14 @@
 #include "common/logging.h"
 #include "common/worker_pool.h"
 #include "validator/cache/group_cache.h"
+#include "validator/service/session_proto.h"
 #include "validator/service/usable_cpus.h"
+#include "validator/service/validator_metrics.h"
 #include "validator/emrtd/auth/verify_files.h"
 #include "validator/emrtd/reader_v2_ca.h"
 #include "validator/result_json/result_proto.h"
 
 namespace docval::validator {
-
-struct ValidatorService::Metrics {
-  explicit Metrics(prometheus::Registry& r)
-      : sessions(prometheus::BuildCounter()
-                     .Name("docval_validator_sessions_total")
-                     .Help("Chip dialogs ended, by outcome (result or the failure reason)")
-                     .Register(r)),
-        active(prometheus::BuildGauge()
-                   .Name("docval_validator_sessions_active")
-                   .Help("Chip dialogs in progress")
-                   .Register(r)
-                   .Add({})),
-        duration(prometheus::BuildHistogram()
-                     .Name("docval_validator_session_duration_seconds")
-                     .Help("Duration of chip dialogs")
-                     .Register(r)
-                     .Add({}, prometheus::Histogram::BucketBoundaries{0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60})),
-        round_trips(prometheus::BuildHistogram()
-                        .Name("docval_validator_round_trips")
-                        .Help("Command APDUs per chip dialog")
-                        .Register(r)
-                        .Add({}, prometheus::Histogram::BucketBoundaries{5, 10, 15, 20, 30, 40, 60, 100, 200})),
-        refused(prometheus::BuildCounter()
-                    .Name("docval_validator_sessions_refused_total")
-                    .Help("Sessions refused before any work: over_capacity (validator.max_sessions), draining")
-                    .Register(r)),
-        steps(prometheus::BuildCounter()
-                  .Name("docval_validator_steps_total")
-                  .Help("Dialog steps taken by a worker: run, or dropped because their session had ended")
-                  .Register(r)),
-        queued_steps(prometheus::BuildGauge()
-                         .Name("docval_validator_queued_steps")
-                         .Help("Dialog steps waiting for a worker")
-                         .Register(r)
-                         .Add({})),
-        busy_workers(prometheus::BuildGauge()
-                         .Name("docval_validator_busy_workers")
-                         .Help("Workers running a dialog step")
-                         .Register(r)
-                         .Add({})),
-        workers(prometheus::BuildGauge()
-                    .Name("docval_validator_workers")
-                    .Help("Worker threads for dialog steps (validator.workers)")
-                    .Register(r)
-                    .Add({})),
-        max_sessions(prometheus::BuildGauge()
-                         .Name("docval_validator_max_sessions")
-                         .Help("Sessions this validator accepts at once (validator.max_sessions)")
-                         .Register(r)
-                         .Add({})) {}
-  prometheus::Family<prometheus::Counter>& sessions;
-  prometheus::Gauge& active;
-  prometheus::Histogram& duration;
-  prometheus::Histogram& round_trips;
-  prometheus::Family<prometheus::Counter>& refused;
-  prometheus::Family<prometheus::Counter>& steps;
-  prometheus::Gauge& queued_steps;
-  prometheus::Gauge& busy_workers;
-  prometheus::Gauge& workers;
-  prometheus::Gauge& max_sessions;
-};
 
 class SessionReactor;
 
@@ -116,7 +57,7 @@ struct ValidatorService::Core {
   // Verdicts on chips' explicit DH groups, shared by every session: a group is validated (primality
   // of p and q) once per process while it stays among the most recently used.
   cache::BoundedGroupCache group_cache;
-  ValidatorService::Metrics metrics;
+  ValidatorMetrics metrics;
   std::atomic<int> queued{0};
 
   mutable absl::Mutex mu;
@@ -131,49 +72,6 @@ namespace {
 
 emrtd::SecureBytes Secret(const std::string& s) { return emrtd::SecureBytes(s.begin(), s.end()); }
 
-v1::Step ToProtoStep(emrtd::Step s) {
-  switch (s) {
-    case emrtd::Step::kReadAtrInfo: return v1::READ_ATR_INFO;
-    case emrtd::Step::kAccessControl: return v1::ACCESS_CONTROL;
-    case emrtd::Step::kReadSod: return v1::READ_SOD;
-    case emrtd::Step::kReadDg14: return v1::READ_DG14;
-    case emrtd::Step::kChipAuthentication: return v1::CHIP_AUTHENTICATION;
-    case emrtd::Step::kReadDg15: return v1::READ_DG15;
-    case emrtd::Step::kActiveAuthentication: return v1::ACTIVE_AUTHENTICATION;
-    case emrtd::Step::kReadDg1: return v1::READ_DG1;
-    case emrtd::Step::kReadDg2: return v1::READ_DG2;
-    case emrtd::Step::kReadDg7: return v1::READ_DG7;
-    case emrtd::Step::kReadDg11: return v1::READ_DG11;
-    case emrtd::Step::kReadDg12: return v1::READ_DG12;
-    case emrtd::Step::kPassiveAuthentication: return v1::PASSIVE_AUTHENTICATION;
-    case emrtd::Step::kDone: return v1::DONE;
-  }
-  return v1::STEP_UNSPECIFIED;
-}
-
-emrtd::SessionKeys FromProto(const v1::SecureMessagingState& s) {
-  return emrtd::SessionKeys{.cipher = s.aes() ? emrtd::SmCipher::kAes : emrtd::SmCipher::k3Des,
-                            .ks_enc = Secret(s.enc_key()),
-                            .ks_mac = Secret(s.mac_key()),
-                            .ssc = Secret(s.ssc())};
-}
-
-void KeysToProto(const emrtd::SessionKeys& k, v1::SecureMessagingState* s) {
-  s->set_aes(k.cipher == emrtd::SmCipher::kAes);
-  s->set_enc_key(std::string(k.ks_enc.begin(), k.ks_enc.end()));
-  s->set_mac_key(std::string(k.ks_mac.begin(), k.ks_mac.end()));
-  s->set_ssc(std::string(k.ssc.begin(), k.ssc.end()));
-}
-
-v1::CheckResult ToProtoCheck(emrtd::CheckResult c) {
-  switch (c) {
-    case emrtd::CheckResult::kSuccess: return v1::SUCCESS;
-    case emrtd::CheckResult::kFailed: return v1::FAILED;
-    case emrtd::CheckResult::kUnavailable: return v1::UNAVAILABLE;
-  }
-  return v1::UNAVAILABLE;
-}
-
 // WebSocket API v2's Chip Authentication as a dialog of the session's kind: the outcome goes to `out`
 // (the DialogOutcome is unused).
 emrtd::Task<emrtd::DialogOutcome> V2ChipAuthDialog(emrtd::CardLink& link, emrtd::SessionKeys keys, emrtd::Bytes dg14,
@@ -182,18 +80,6 @@ emrtd::Task<emrtd::DialogOutcome> V2ChipAuthDialog(emrtd::CardLink& link, emrtd:
   *out = co_await emrtd::RunV2ChipAuthentication(link, std::move(keys), std::move(dg14), rng, limits);
   co_return emrtd::EmrtdResult{};
 }
-
-v1::FailureReason ToProtoReason(emrtd::FailureReason r) {
-  switch (r) {
-    case emrtd::FailureReason::kAccessControlFailed: return v1::ACCESS_CONTROL_FAILED;
-    case emrtd::FailureReason::kEmrtdPassportReaderError: return v1::EMRTD_PASSPORT_READER_ERROR;
-    case emrtd::FailureReason::kFileReadError: return v1::FILE_READ_ERROR;
-    case emrtd::FailureReason::kInvalidAccessKeyValues: return v1::INVALID_ACCESS_KEY_VALUES;
-    case emrtd::FailureReason::kServerError: return v1::SERVER_ERROR;
-  }
-  return v1::SERVER_ERROR;
-}
-
 
 }  // namespace
 
@@ -461,7 +347,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
       if (v2_ca_outcome_->ok()) {
         const emrtd::V2ChipAuthOutcome& o = **v2_ca_outcome_;
         v1::V2ChipAuthOutcome* p = e.mutable_v2_chip_authentication();
-        p->set_check_result(ToProtoCheck(o.check));
+        p->set_check_result(ToProto(o.check));
         if (o.keys) KeysToProto(*o.keys, p->mutable_keys());
         if (o.dg1) p->set_dg1(std::string(o.dg1->begin(), o.dg1->end()));
         p->set_detail(o.detail);

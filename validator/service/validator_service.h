@@ -80,7 +80,6 @@ class ValidatorService final : public v1::Validator::CallbackService {
   int queued_steps() const;
   int workers() const;
 
-  struct Metrics;
   struct Core;
 
  private:
