@@ -1,5 +1,7 @@
 #include "gateway/upstream/poster_client.h"
 
+#include "common/logging.h"
+
 namespace docval::gateway {
 
 struct DeliveryCall::State {
@@ -21,6 +23,15 @@ std::shared_ptr<DeliveryCall> DeliverAsync(v1::Poster::StubInterface& stub, v1::
                           done(status, std::move(state->report));
                         });
   return std::shared_ptr<DeliveryCall>(new DeliveryCall(state));
+}
+
+void LogUndelivered(const std::string& session_id, const grpc::Status& status, const v1::DeliveryReport& report) {
+  LogWarning("result not delivered", {{"session_id", session_id},
+                                      {"grpc_code", static_cast<int>(status.error_code())},
+                                      {"outcome", v1::DeliveryOutcome_Name(report.outcome())},
+                                      {"attempts", static_cast<int64_t>(report.attempts())},
+                                      {"last_http_status", report.last_http_status()},
+                                      {"error", status.ok() ? report.error() : status.error_message()}});
 }
 
 }  // namespace docval::gateway

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include <grpcpp/grpcpp.h>
 
@@ -34,6 +35,10 @@ class DeliveryCall {
 // Calls Deliver with `deadline` (the session's limit bounds all attempts).
 std::shared_ptr<DeliveryCall> DeliverAsync(v1::Poster::StubInterface& stub, v1::DeliveryRequest request,
                                            std::chrono::system_clock::time_point deadline, DeliverCallback done);
+
+// The warning line of a delivery that did not succeed: the call's status and what the poster's
+// report says (outcome, attempts, last HTTP status, error). No personal data.
+void LogUndelivered(const std::string& session_id, const grpc::Status& status, const v1::DeliveryReport& report);
 
 }  // namespace docval::gateway
 

@@ -368,12 +368,7 @@ void Ws2Session::OnPosted(const grpc::Status& status, const v1::DeliveryReport& 
   if (state_ != State::kPosting) return;
   CloseReason reason = CloseReasonForDelivery(status, report);
   if (reason != CloseReason::kSuccess) {
-    LogWarning("result not delivered", {{"session_id", session_id_},
-                                        {"grpc_code", static_cast<int>(status.error_code())},
-                                        {"outcome", v1::DeliveryOutcome_Name(report.outcome())},
-                                        {"attempts", static_cast<int64_t>(report.attempts())},
-                                        {"last_http_status", report.last_http_status()},
-                                        {"error", status.ok() ? report.error() : status.error_message()}});
+    LogUndelivered(session_id_, status, report);
     return Close(Closing::Of(reason));
   }
   if (send_result_) {
