@@ -234,6 +234,7 @@ absl::Status ReadTop(MapReader& r, Config& c) {
   RETURN_IF_ERROR(r.String("validator_listen", c.validator_listen));
   RETURN_IF_ERROR(r.Sub("trust", [&](MapReader& t) -> absl::Status {
     RETURN_IF_ERROR(t.StringList("csca", c.trust.csca));
+    RETURN_IF_ERROR(t.String("crl_expired", c.trust.crl_expired));
     return t.StringList("crl", c.trust.crl);
   }));
   RETURN_IF_ERROR(r.Bool("allow_bac_fallback", c.allow_bac_fallback));
@@ -379,6 +380,7 @@ absl::Status ApplyEnvironment(Config& c, const EnvLookup& getenv) {
   if (auto v = getenv("DOCVAL_POSTER_LISTEN")) c.poster_listen = *v;
   if (auto v = getenv("DOCVAL_TRUST_CSCA")) c.trust.csca = SplitList(*v);
   if (auto v = getenv("DOCVAL_TRUST_CRL")) c.trust.crl = SplitList(*v);
+  if (auto v = getenv("DOCVAL_TRUST_CRL_EXPIRED")) c.trust.crl_expired = *v;
   if (auto v = getenv("OTEL_EXPORTER_OTLP_ENDPOINT")) c.tracing.endpoint = *v;
   if (auto v = getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) c.tracing.traces_endpoint = *v;
   if (auto v = getenv("OTEL_EXPORTER_OTLP_HEADERS")) c.tracing.headers = *v;
@@ -468,6 +470,9 @@ absl::Status ValidateConfig(const Config& c) {
   if (!c.health_listen.empty()) {
     absl::StatusOr<std::pair<std::string, int>> hp = ParseHostPort(c.health_listen);
     if (!hp.ok()) return KeyError("health_listen", hp.status().message());
+  }
+  if (c.trust.crl_expired != "warn" && c.trust.crl_expired != "fail") {
+    return KeyError("trust.crl_expired", absl::StrCat("must be warn or fail, got \"", c.trust.crl_expired, "\""));
   }
   if (c.validator_address.empty()) return KeyError("validator_address", "is required");
   if (c.poster_address.empty()) return KeyError("poster_address", "is required");

@@ -27,6 +27,7 @@ struct ClientConfig {
 struct TrustConfig {
   std::vector<std::string> csca;  // files or folders: certificates (PEM/DER) and CSCA master lists
   std::vector<std::string> crl;   // CRL files (PEM/DER)
+  std::string crl_expired = "warn";  // "warn" | "fail": a CRL past its nextUpdate at the validation time
 };
 
 // The gateway's time limits (docs/protocol.md §1 and §5).

@@ -35,7 +35,7 @@ include_binary_files: true
 server_name: eu-1
 dev_result_server: false
 validator_listen: 0.0.0.0:50051
-trust: {csca: [/trust/csca, /trust/ml.ml], crl: /trust/csca.crl}
+trust: {csca: [/trust/csca, /trust/ml.ml], crl: /trust/csca.crl, crl_expired: fail}
 allow_bac_fallback: true
 poster_listen: 0.0.0.0:50052
 signing: {key_path: /keys/ed25519.pem, key_id: k1}
@@ -67,6 +67,7 @@ delivery:
   EXPECT_TRUE(c->include_binary_files);
   EXPECT_THAT(c->trust.csca, testing::ElementsAre("/trust/csca", "/trust/ml.ml"));
   EXPECT_THAT(c->trust.crl, testing::ElementsAre("/trust/csca.crl"));
+  EXPECT_EQ(c->trust.crl_expired, "fail");
   EXPECT_TRUE(c->allow_bac_fallback);
   EXPECT_EQ(c->signing_key_id, "k1");
   EXPECT_TRUE(c->internal_tls.enabled());
@@ -224,6 +225,11 @@ TEST(ConfigTest, ValidationCatchesInconsistencies) {
   c = Config();
   c.handshake_authorization = true;
   EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("handshake_authorization.tokens"));
+  c = Config();
+  c.trust.crl_expired = "ignore";
+  EXPECT_THAT(std::string(ValidateConfig(c).message()), HasSubstr("trust.crl_expired"));
+  c.trust.crl_expired = "warn";
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c);
   EXPECT_TRUE(ValidateConfig(EmbeddedDefaultConfig()).ok());
 }
 

@@ -169,7 +169,10 @@ gateway::GatewayOptions GatewayOptionsFrom(const Config& c) {
 }
 
 emrtd::TrustStoreConfig TrustConfigFrom(const Config& c) {
-  return emrtd::TrustStoreConfig{.trust_paths = c.trust.csca, .crl_paths = c.trust.crl};
+  return emrtd::TrustStoreConfig{.trust_paths = c.trust.csca,
+                                 .crl_paths = c.trust.crl,
+                                 .crl_expired = c.trust.crl_expired == "fail" ? emrtd::CrlExpiredPolicy::kFail
+                                                                              : emrtd::CrlExpiredPolicy::kWarn};
 }
 
 void LogTrust(const char* msg, const emrtd::TrustStore& t) {

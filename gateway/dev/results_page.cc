@@ -160,6 +160,11 @@ void Verdicts(std::string& out, const Json& p) {
       absl::StrCat("checked: ", DataGroups(Field(d, "data_groups_checked")),
                    "; hash valid: ", DataGroups(Field(d, "data_groups_with_valid_hash")))};
   if (std::string e = Text(Field(d, "error")); !e.empty()) pa_details.push_back(absl::StrCat("error: ", e));
+  if (const Json& notes = Field(d, "notes"); notes.is_array()) {
+    for (const Json& n : notes) {
+      if (std::string t = Text(n); !t.empty()) pa_details.push_back(absl::StrCat("note: ", t));
+    }
+  }
   const bool pa_ok = pa.is_boolean() && pa.get<bool>();
   Verdict(out, "passive_authentication", "Passive Authentication",
           pa.is_boolean() ? (pa_ok ? "PASSED" : "FAILED") : "(missing)", pa_ok ? "good" : "bad", pa_details);

@@ -52,7 +52,8 @@ nlohmann::json Result(const std::string& primary, const std::string& given, cons
         {"data_groups_checked", {1, 2}},
         {"data_groups_with_valid_hash", {1, 2}},
         {"error", "no trusted CSCA for the Document Signer"},
-        {"all_hashes_valid", true}}},
+        {"all_hashes_valid", true},
+        {"notes", {"the CRL of C=UT has expired"}}}},
       {"chip_authentication_result", "FAILED"},
       {"active_authentication_result", "UNAVAILABLE"},
       {"errors", {"chip authentication: the chip's key does not match DG14", "DG11: unreadable"}}};
@@ -98,6 +99,7 @@ TEST(ResultsPageTest, ShowsTheVerdictsWithTheirDetails) {
   EXPECT_THAT(html, HasSubstr("<li>Document Signer certificate valid: no</li>"));
   EXPECT_THAT(html, HasSubstr("<li>error: no trusted CSCA for the Document Signer</li>"));
   EXPECT_THAT(html, HasSubstr("<li>checked: DG1, DG2; hash valid: DG1, DG2</li>"));
+  EXPECT_THAT(html, HasSubstr("<li>note: the CRL of C=UT has expired</li>"));
   EXPECT_THAT(html, HasSubstr("data-check=\"chip_authentication\"><h3>Chip Authentication</h3>"
                               "<div class=\"value\">FAILED</div>"));
   EXPECT_THAT(html, HasSubstr("<li>chip authentication: the chip&#39;s key does not match DG14</li>"));

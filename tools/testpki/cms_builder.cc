@@ -98,7 +98,8 @@ absl::StatusOr<Bytes> BuildSignedData(const std::string& econtent_type, ByteSpan
 
     // Signed attributes, DER-sorted.
     std::vector<uint8_t> ct_der, md_der, time_der;
-    Botan::DER_Encoder(ct_der).encode(Botan::OID(econtent_type));
+    Botan::DER_Encoder(ct_der).encode(
+        Botan::OID(signer.content_type_attribute.empty() ? econtent_type : signer.content_type_attribute));
     Bytes digest = emrtd::Hash(signer.hash, econtent);
     Botan::DER_Encoder(md_der).encode(std::vector<uint8_t>(digest.begin(), digest.end()), Botan::OCTET_STRING);
     Botan::DER_Encoder(time_der).encode(Botan::X509_Time(signer.signing_time));
@@ -187,9 +188,10 @@ Bytes BuildLdsSecurityObject(HashAlgorithm hash, const std::map<int, Bytes>& dat
 }
 
 absl::StatusOr<Bytes> BuildSod(const std::map<int, Bytes>& data_groups, const CmsSigner& signer,
-                               Botan::RandomNumberGenerator& rng) {
-  Bytes lds = BuildLdsSecurityObject(signer.hash, data_groups);
-  absl::StatusOr<Bytes> cms = BuildSignedData(kOidLdsSecurityObject, lds, signer, rng);
+                               Botan::RandomNumberGenerator& rng, const std::string& econtent_type,
+                               ByteSpan econtent) {
+  Bytes lds = econtent.empty() ? BuildLdsSecurityObject(signer.hash, data_groups) : Bytes(econtent.begin(), econtent.end());
+  absl::StatusOr<Bytes> cms = BuildSignedData(econtent_type, lds, signer, rng);
   if (!cms.ok()) return cms.status();
   std::vector<uint8_t> out;
   Botan::DER_Encoder(out).add_object(Botan::ASN1_Tag(0x17),

@@ -39,11 +39,16 @@ struct CmsSigner {
   SignatureScheme scheme = SignatureScheme::kRsaPkcs1;
   HashAlgorithm hash = HashAlgorithm::kSha256;
   std::chrono::system_clock::time_point signing_time;
+  // The signed content-type attribute; empty: the eContentType, as RFC 5652 requires (another value
+  // builds an object whose attribute contradicts its eContentType).
+  std::string content_type_attribute;
 };
 
 inline constexpr const char* kOidLdsSecurityObject = "2.23.136.1.1.1";
 inline constexpr const char* kOidCscaMasterList = "2.23.136.1.1.2";
 inline constexpr const char* kOidBsiSecurityObject = "0.4.0.127.0.7.3.2.1";
+// id-data: the eContentType some issuing states put on an EF.SOD that holds an LDSSecurityObject.
+inline constexpr const char* kOidData = "1.2.840.113549.1.7.1";
 
 // The DER ContentInfo. `extra_certs` are added to the certificates field after the signer's.
 absl::StatusOr<Bytes> BuildSignedData(const std::string& econtent_type, ByteSpan econtent, const CmsSigner& signer,
@@ -52,9 +57,11 @@ absl::StatusOr<Bytes> BuildSignedData(const std::string& econtent_type, ByteSpan
 
 // LDSSecurityObject { version 0, hashAlgorithm, dataGroupHashValues } over the raw data group bytes.
 Bytes BuildLdsSecurityObject(HashAlgorithm hash, const std::map<int, Bytes>& data_groups);
-// EF.SOD: 77 { ContentInfo } with the LDSSecurityObject over `data_groups`.
+// EF.SOD: 77 { ContentInfo } with the LDSSecurityObject over `data_groups`, declared as
+// `econtent_type`; `econtent` replaces the LDSSecurityObject when not empty.
 absl::StatusOr<Bytes> BuildSod(const std::map<int, Bytes>& data_groups, const CmsSigner& signer,
-                               Botan::RandomNumberGenerator& rng);
+                               Botan::RandomNumberGenerator& rng,
+                               const std::string& econtent_type = kOidLdsSecurityObject, ByteSpan econtent = {});
 // CscaMasterList { version 0, certList SET OF Certificate } signed as a CMS.
 absl::StatusOr<Bytes> BuildMasterList(const std::vector<Botan::X509_Certificate>& cscas, const CmsSigner& signer,
                                       Botan::RandomNumberGenerator& rng);

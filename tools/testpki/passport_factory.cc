@@ -218,7 +218,8 @@ absl::StatusOr<vchip::ChipProfile> Personalize(const PassportSpec& spec, const T
 
   const Credential& ds = SignerOf(pki, spec.signer);
   CmsSigner signer = pki.Signer(ds, spec.signer == DocumentSigner::kRsaPss, spec.sod_hash);
-  absl::StatusOr<Bytes> sod = BuildSod(dgs, signer, rng);
+  absl::StatusOr<Bytes> sod =
+      BuildSod(dgs, signer, rng, spec.sod_econtent_type.empty() ? kOidLdsSecurityObject : spec.sod_econtent_type);
   if (!sod.ok()) return sod.status();
 
   // Files. MF: EF.ATR/INFO, EF.CardAccess, EF.CardSecurity; application: EF.COM, EF.SOD, DGs.
@@ -430,6 +431,14 @@ std::vector<PassportSpec> StandardPassportSpecs() {
   slow.description = "As bac-passport, but every answer takes 150 ms";
   slow.faults.delay_ms = 150;
   out.push_back(slow);
+
+  // Field leniency: genuine documents of some issuing states that bend ICAO 9303 (docs/authentication.md).
+  PassportSpec id_data = bac;
+  id_data.name = "field-sod-id-data";
+  id_data.description = "As bac-passport, but EF.SOD declares eContentType id-data (1.2.840.113549.1.7.1) around "
+                        "its LDSSecurityObject, as some issuing states do";
+  id_data.sod_econtent_type = kOidData;
+  out.push_back(id_data);
 
   PassportSpec quirky = gm;
   quirky.name = "quirk-short-apdus";

@@ -50,6 +50,9 @@ struct PassportSpec {
   bool dg7 = false, dg11 = false, dg12 = false;
   DocumentSigner signer = DocumentSigner::kRsa;
   HashAlgorithm sod_hash = HashAlgorithm::kSha256;
+  // EF.SOD's eContentType (and signed content-type attribute); empty: id-icao-mrtd-security-
+  // ldsSecurityObject. kOidData: id-data around the LDSSecurityObject, as some issuing states do.
+  std::string sod_econtent_type;
   bool use_can = false;  // the phone sends the CAN (else the MRZ fields)
   // Faults.
   bool clone_ca = false;

@@ -77,14 +77,16 @@ Credential Issue(Botan::RandomNumberGenerator& rng, const Credential& ca, std::s
   return Credential{std::move(key), std::move(cert)};
 }
 
+}  // namespace
+
 // A CRL v2 with fixed dates (Botan's X509_CA stamps entries with the current time): thisUpdate
 // `issued`, nextUpdate `next`, each entry revoked at `revoked_at` for key compromise, extensions
 // authorityKeyIdentifier and cRLNumber 1.
-std::shared_ptr<Botan::X509_CRL> MakeCrl(const Credential& ca, const std::vector<const Credential*>& revoked,
-                                         std::chrono::system_clock::time_point issued,
-                                         std::chrono::system_clock::time_point next,
-                                         std::chrono::system_clock::time_point revoked_at,
-                                         Botan::RandomNumberGenerator& rng) {
+std::shared_ptr<Botan::X509_CRL> IssueCrl(const Credential& ca, const std::vector<const Credential*>& revoked,
+                                          std::chrono::system_clock::time_point issued,
+                                          std::chrono::system_clock::time_point next,
+                                          std::chrono::system_clock::time_point revoked_at,
+                                          Botan::RandomNumberGenerator& rng) {
   Botan::AlgorithmIdentifier sig_algo;
   std::unique_ptr<Botan::PK_Signer> signer =
       Botan::X509_Object::choose_sig_format(sig_algo, *ca.key, rng, HashFor(*ca.key), "");
@@ -119,8 +121,6 @@ std::shared_ptr<Botan::X509_CRL> MakeCrl(const Credential& ca, const std::vector
   return std::make_shared<Botan::X509_CRL>(der);
 }
 
-}  // namespace
-
 CmsSigner TestPki::Signer(const Credential& ds, bool pss, HashAlgorithm hash) const {
   CmsSigner s;
   s.key = ds.key.get();
@@ -151,8 +151,8 @@ absl::StatusOr<TestPki> GenerateTestPki(uint64_t seed) {
                           "2.23.136.1.1.3");
 
     const auto crl_time = Date(2025, 1, 1), next = Date(2045, 1, 1), revoked_at = Date(2024, 6, 1);
-    pki.crl_rsa = MakeCrl(pki.csca_rsa, {&pki.ds_revoked}, crl_time, next, revoked_at, rng);
-    pki.crl_ecdsa = MakeCrl(pki.csca_ecdsa, {}, crl_time, next, revoked_at, rng);
+    pki.crl_rsa = IssueCrl(pki.csca_rsa, {&pki.ds_revoked}, crl_time, next, revoked_at, rng);
+    pki.crl_ecdsa = IssueCrl(pki.csca_ecdsa, {}, crl_time, next, revoked_at, rng);
     CmsSigner ml = pki.Signer(pki.ml_signer);
     absl::StatusOr<Bytes> list = BuildMasterList({*pki.csca_rsa.cert, *pki.csca_ecdsa.cert}, ml, rng);
     if (!list.ok()) return list.status();

@@ -20,7 +20,9 @@
 #ifndef DOCVAL_TOOLS_TESTPKI_TEST_PKI_H_
 #define DOCVAL_TOOLS_TESTPKI_TEST_PKI_H_
 
+#include <chrono>
 #include <memory>
+#include <vector>
 #include <string>
 
 #include <botan/pk_keys.h>
@@ -49,6 +51,14 @@ struct TestPki {
   CmsSigner Signer(const Credential& ds, bool pss = false,
                    HashAlgorithm hash = HashAlgorithm::kSha256) const;
 };
+
+// A CRL v2 of `ca` with fixed dates: thisUpdate `issued`, nextUpdate `next`, each of `revoked` listed
+// as of `revoked_at` (key compromise); authorityKeyIdentifier and cRLNumber 1. crl_rsa is one.
+std::shared_ptr<Botan::X509_CRL> IssueCrl(const Credential& ca, const std::vector<const Credential*>& revoked,
+                                          std::chrono::system_clock::time_point issued,
+                                          std::chrono::system_clock::time_point next,
+                                          std::chrono::system_clock::time_point revoked_at,
+                                          Botan::RandomNumberGenerator& rng);
 
 // Deterministic for a given seed. Takes a few seconds (RSA key generation).
 absl::StatusOr<TestPki> GenerateTestPki(uint64_t seed);

@@ -186,6 +186,9 @@ TEST_P(ReaderVchipTest, GivesTheVerdictOfTheProfile) {
       EXPECT_EQ(r->mrz_info->date_of_birth.size(), 6u);
       ASSERT_TRUE(r->sod_info.has_value());
       EXPECT_FALSE(r->passive_authentication_details.data_groups_checked.empty());
+      // An EF.SOD declared as id-data passes with a note saying so (docs/authentication.md).
+      EXPECT_EQ(r->passive_authentication_details.notes.size(), spec.sod_econtent_type == testpki::kOidData ? 1u : 0u)
+          << ::testing::PrintToString(r->passive_authentication_details.notes);
       if (spec.tamper_dg == 0 && spec.signer == testpki::DocumentSigner::kRsa) {
         EXPECT_TRUE(r->face_photo.has_value());
       }

@@ -81,6 +81,9 @@ struct PassiveAuthenticationDetails {
   std::vector<int> data_groups_with_valid_hash;
   std::optional<std::string> error;
   bool all_hashes_valid = false;
+  // What the verdict tolerated or an operator should know beside it (an EF.SOD with eContentType
+  // id-data, a CRL past its nextUpdate under trust.crl_expired: warn); empty when nothing.
+  std::vector<std::string> notes;
 
   bool operator==(const PassiveAuthenticationDetails&) const = default;
 };

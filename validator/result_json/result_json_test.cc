@@ -62,6 +62,7 @@ v1::EmrtdResult Full() {
     passive_authentication_details {
       sod_signature_valid: true document_certificate_valid: true data_groups_checked: [1, 2, 14]
       data_groups_with_valid_hash: [1, 14] error: "DG2: hash mismatch" all_hashes_valid: false
+      notes: "the CRL of C=UT has expired"
     }
     chip_authentication_result: SUCCESS
     active_authentication_result: FAILED
@@ -102,8 +103,9 @@ TEST(ResultJsonTest, EmptyResultHasEveryRequiredKeyInOrder) {
   // Never null, even when the message does not carry it: the clients require its error key.
   EXPECT_THAT(Keys(j["passive_authentication_details"]),
               ElementsAre("sod_signature_valid", "document_certificate_valid", "data_groups_checked",
-                          "data_groups_with_valid_hash", "error", "all_hashes_valid"));
+                          "data_groups_with_valid_hash", "error", "all_hashes_valid", "notes"));
   EXPECT_TRUE(j["passive_authentication_details"]["error"].is_null());
+  EXPECT_EQ(j["passive_authentication_details"]["notes"], Json::array());
   EXPECT_EQ(j["passive_authentication_details"]["data_groups_checked"], Json::array());
 }
 

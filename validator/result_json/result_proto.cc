@@ -105,6 +105,7 @@ void ToProto(const emrtd::EmrtdResult& in, v1::EmrtdResult* out) {
   for (int dg : pa.data_groups_with_valid_hash) pd->add_data_groups_with_valid_hash(dg);
   if (pa.error) pd->set_error(*pa.error);
   pd->set_all_hashes_valid(pa.all_hashes_valid);
+  for (const std::string& n : pa.notes) pd->add_notes(n);
   out->set_chip_authentication_result(ToProto(in.chip_authentication_result));
   out->set_active_authentication_result(ToProto(in.active_authentication_result));
   for (const std::string& e : in.errors) out->add_errors(e);
@@ -213,6 +214,7 @@ emrtd::EmrtdResult FromProto(const v1::EmrtdResult& in) {
                                                                       pd.data_groups_with_valid_hash().end());
   if (pd.has_error()) r.passive_authentication_details.error = pd.error();
   r.passive_authentication_details.all_hashes_valid = pd.all_hashes_valid();
+  r.passive_authentication_details.notes.assign(pd.notes().begin(), pd.notes().end());
   r.chip_authentication_result = FromProto(in.chip_authentication_result());
   r.active_authentication_result = FromProto(in.active_authentication_result());
   r.errors.assign(in.errors().begin(), in.errors().end());

@@ -43,7 +43,8 @@ emrtd::EmrtdResult Full() {
       "CITY OF ZENITH", "20120415", "ANNA; BJORN", "NONE", "EXIT OK", emrtd::Bytes{0x01}, emrtd::Bytes{0x02},
       "20120415103000", "SN-0042"};
   r.passive_authentication = true;
-  r.passive_authentication_details = {true, true, {1, 2, 14}, {1, 14}, std::string("DG2: hash mismatch"), true};
+  r.passive_authentication_details = {true, true, {1, 2, 14}, {1, 14}, std::string("DG2: hash mismatch"), true,
+                                    {"the CRL of C=UT has expired"}};
   r.chip_authentication_result = emrtd::CheckResult::kSuccess;
   r.active_authentication_result = emrtd::CheckResult::kFailed;
   r.errors = {"DG11: truncated"};
@@ -70,8 +71,8 @@ auto Members(const emrtd::AdditionalDocumentDetails& v) {
   return std::tie(a, b, c, d, e, f, g, h, i);
 }
 auto Members(const emrtd::PassiveAuthenticationDetails& v) {
-  const auto& [a, b, c, d, e, f] = v;
-  return std::tie(a, b, c, d, e, f);
+  const auto& [a, b, c, d, e, f, g] = v;
+  return std::tie(a, b, c, d, e, f, g);
 }
 auto Members(const emrtd::EmrtdResult& v) {
   const auto& [a, b, c, d, e, f, g, h, i, j, k, l] = v;

@@ -53,6 +53,7 @@ SignedObjectVerdict VerifySignedObject(const cms::SignedData& sd, const TrustSto
       ChainVerdict chain = store->Verify(*v.document_signer, at);
       v.certificate_valid = chain.valid;
       if (!chain.valid) v.errors.push_back(chain.error);
+      v.notes = std::move(chain.notes);
     }
   }
   return v;
@@ -78,6 +79,7 @@ PassiveAuthResult VerifyPassiveAuthentication(const Sod& sod, const std::map<int
   r.details.document_certificate_valid = signed_object.certificate_valid;
   r.document_signer = signed_object.document_signer;
   std::vector<std::string> errors = signed_object.errors;
+  r.details.notes = signed_object.notes;
 
   // 3. The data-group hashes over the bytes read.
   std::vector<std::string> bad_hashes;
@@ -96,6 +98,11 @@ PassiveAuthResult VerifyPassiveAuthentication(const Sod& sod, const std::map<int
   if (r.details.data_groups_checked.empty()) bad_hashes.push_back("no data group to check");
   errors.insert(errors.end(), bad_hashes.begin(), bad_hashes.end());
 
+  if (sod.econtent_type_id_data) {
+    r.details.notes.push_back(absl::StrCat("EF.SOD declares eContentType id-data (", kIdData,
+                                           ") instead of id-icao-mrtd-security-ldsSecurityObject (",
+                                           kIdLdsSecurityObject, "); its content is an LDS security object"));
+  }
   r.passive_authentication =
       r.details.sod_signature_valid && r.details.document_certificate_valid && r.details.all_hashes_valid;
   if (!errors.empty()) r.details.error = absl::StrJoin(errors, "; ");

@@ -16,7 +16,8 @@
 //    compared with the SOD. data_groups_checked lists every data group given (ascending); a data group
 //    the SOD does not list fails. all_hashes_valid: at least one was checked and all match.
 // passive_authentication is the conjunction of the three. `error` is null when it holds, otherwise the
-// reasons, "; "-joined, in the order above.
+// reasons, "; "-joined, in the order above. `notes` says what was tolerated: an EF.SOD with
+// eContentType id-data (lds/sod.h), the CRL notes of the chain (TrustStore::Verify).
 #ifndef DOCVAL_VALIDATOR_EMRTD_AUTH_PASSIVE_AUTH_H_
 #define DOCVAL_VALIDATOR_EMRTD_AUTH_PASSIVE_AUTH_H_
 
@@ -61,6 +62,7 @@ struct SignedObjectVerdict {
   bool signature_valid = false;
   bool certificate_valid = false;
   std::vector<std::string> errors;
+  std::vector<std::string> notes;  // ChainVerdict::notes
   std::optional<x509::Certificate> document_signer;
   bool valid() const { return signature_valid && certificate_valid; }
 };

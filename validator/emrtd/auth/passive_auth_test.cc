@@ -2,6 +2,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tools/testpki/test_pki.h"
 #include "validator/emrtd/lds/card_security.h"
 #include "validator/emrtd/testing/vectors.h"
 
@@ -166,6 +167,102 @@ TEST(PassiveAuth, TamperedSodAndUnlistedDataGroups) {
   r = VerifyPassiveAuthentication(ReadPki("sod_pkcs1.bin"), {}, store.get(), kNow);
   EXPECT_FALSE(r.details.all_hashes_valid);
   EXPECT_FALSE(r.passive_authentication);
+}
+
+// ---- SODs built by the test PKI (tools/testpki) ---------------------------------------------------
+
+class BuiltSodTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    absl::StatusOr<testpki::TestPki> pki = testpki::GenerateTestPki(1);
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = new testpki::TestPki(*std::move(pki));
+    rng_ = vchip::NewSeededRandom(5).release();
+  }
+  static void TearDownTestSuite() {
+    delete pki_;
+    delete rng_;
+  }
+  static std::shared_ptr<const TrustStore> Store(std::vector<std::string> crls = {},
+                                                 CrlExpiredPolicy policy = CrlExpiredPolicy::kWarn) {
+    TrustStore::Builder b;
+    std::string csca = testpki::CertPem(*pki_->csca_rsa.cert);
+    EXPECT_TRUE(b.AddAny(AsSpan(csca), "csca").ok());
+    for (const std::string& c : crls) EXPECT_TRUE(b.AddCrls(AsSpan(c), "crl").ok());
+    b.SetCrlExpiredPolicy(policy);
+    return std::move(b).Build();
+  }
+  // EF.SOD over FixtureGroups() signed by ds_rsa (signing time 2025-01-01), declared as `econtent_type`.
+  static Bytes Sod(const std::string& econtent_type, ByteSpan econtent = {}, const std::string& signed_type = "") {
+    testpki::CmsSigner signer = pki_->Signer(pki_->ds_rsa);
+    signer.content_type_attribute = signed_type;
+    absl::StatusOr<Bytes> sod = testpki::BuildSod(FixtureGroups(), signer, rng_->rng(), econtent_type, econtent);
+    EXPECT_TRUE(sod.ok()) << sod.status();
+    return sod.value_or(Bytes{});
+  }
+  static testpki::TestPki* pki_;
+  static vchip::ChipRandom* rng_;
+};
+testpki::TestPki* BuiltSodTest::pki_ = nullptr;
+vchip::ChipRandom* BuiltSodTest::rng_ = nullptr;
+
+TEST_F(BuiltSodTest, IdDataAroundAnLdsSecurityObjectPassesWithANote) {
+  auto store = Store();
+  PassiveAuthResult r = VerifyPassiveAuthentication(Sod(testpki::kOidData), FixtureGroups(), store.get(), kNow);
+  EXPECT_TRUE(r.passive_authentication) << r.details.error.value_or("");
+  EXPECT_TRUE(r.Binds(2));
+  ASSERT_TRUE(r.sod_info.has_value());
+  EXPECT_EQ(r.sod_info->hash_for_data_group.size(), 2u);
+  EXPECT_THAT(r.details.notes, ElementsAre(HasSubstr("EF.SOD declares eContentType id-data (1.2.840.113549.1.7.1)")));
+  // The standard eContentType: the same verdict and no note.
+  r = VerifyPassiveAuthentication(Sod(testpki::kOidLdsSecurityObject), FixtureGroups(), store.get(), kNow);
+  EXPECT_TRUE(r.passive_authentication) << r.details.error.value_or("");
+  EXPECT_THAT(r.details.notes, ::testing::IsEmpty());
+}
+
+TEST_F(BuiltSodTest, IdDataAroundAnythingElseAndMismatchedContentTypesAreRefused) {
+  auto store = Store();
+  // id-data around something that is not an LDSSecurityObject (a SEQUENCE { INTEGER 0 }).
+  const Bytes not_lds = {0x30, 0x03, 0x02, 0x01, 0x00};
+  PassiveAuthResult r =
+      VerifyPassiveAuthentication(Sod(testpki::kOidData, not_lds), FixtureGroups(), store.get(), kNow);
+  EXPECT_FALSE(r.passive_authentication);
+  EXPECT_FALSE(r.sod_info.has_value());
+  EXPECT_THAT(r.details.error.value_or(""), HasSubstr("eContentType id-data (1.2.840.113549.1.7.1) whose content is "
+                                                      "not an LDS security object"));
+  // Another eContentType around a genuine LDSSecurityObject is still refused.
+  r = VerifyPassiveAuthentication(Sod(testpki::kOidBsiSecurityObject), FixtureGroups(), store.get(), kNow);
+  EXPECT_FALSE(r.passive_authentication);
+  EXPECT_THAT(r.details.error.value_or(""),
+              HasSubstr("eContentType 0.4.0.127.0.7.3.2.1 is not an LDS security object"));
+  // id-data whose signed content-type attribute names the LDS security object (and the reverse): the
+  // signed attributes contradict the eContentType, so the signature does not hold.
+  for (const auto& [declared, signed_type] :
+       {std::pair{testpki::kOidData, testpki::kOidLdsSecurityObject},
+        std::pair{testpki::kOidLdsSecurityObject, testpki::kOidData}}) {
+    r = VerifyPassiveAuthentication(Sod(declared, {}, signed_type), FixtureGroups(), store.get(), kNow);
+    EXPECT_TRUE(r.sod_info.has_value());
+    EXPECT_FALSE(r.details.sod_signature_valid);
+    EXPECT_FALSE(r.passive_authentication);
+    EXPECT_THAT(r.details.error.value_or(""), HasSubstr(absl::StrCat("content-type attribute ", signed_type,
+                                                                     " differs from eContentType ", declared)));
+  }
+}
+
+TEST_F(BuiltSodTest, CrlNotesReachTheDetails) {
+  // The SOD's signing time (2025-01-01) is the validation time: a CRL whose nextUpdate is 2024-07-01.
+  const std::string expired = testpki::CrlPem(*testpki::IssueCrl(
+      pki_->csca_rsa, {}, absl::ToChronoTime(absl::FromUnixSeconds(1704067200)),  // 2024-01-01
+      absl::ToChronoTime(absl::FromUnixSeconds(1719792000)),                       // 2024-07-01
+      absl::ToChronoTime(absl::FromUnixSeconds(1704067200)), rng_->rng()));
+  const Bytes sod = Sod(testpki::kOidLdsSecurityObject);
+  PassiveAuthResult r = VerifyPassiveAuthentication(sod, FixtureGroups(), Store({expired}).get(), kNow);
+  EXPECT_TRUE(r.passive_authentication) << r.details.error.value_or("");
+  EXPECT_THAT(r.details.notes, ElementsAre(HasSubstr("validation time 2025-01-01T00:00:00Z")));
+  r = VerifyPassiveAuthentication(sod, FixtureGroups(), Store({expired}, CrlExpiredPolicy::kFail).get(), kNow);
+  EXPECT_FALSE(r.passive_authentication);
+  EXPECT_FALSE(r.details.document_certificate_valid);
+  EXPECT_THAT(r.details.error.value_or(""), HasSubstr("has expired"));
 }
 
 // A real German test eID's EF.CardSecurity (OpenPACE's test data) against its CSCA: the shared

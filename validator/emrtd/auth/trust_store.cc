@@ -8,12 +8,18 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "base/status_macros.h"
 #include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/crypto/cms.h"
 
 namespace docval::emrtd {
 namespace {
+
+// "2025-01-01T00:00:00Z".
+std::string UtcText(int64_t unix_seconds) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(unix_seconds), absl::UTCTimeZone());
+}
 
 absl::Status FileError(absl::string_view origin, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(origin, ": ", why));
@@ -194,11 +200,13 @@ std::shared_ptr<const TrustStore> TrustStore::Builder::Build() && {
     }
   }
   store->warnings_ = std::move(warnings_);
+  store->crl_expired_ = crl_expired_;
   return store;
 }
 
 absl::StatusOr<std::shared_ptr<const TrustStore>> TrustStore::Load(const TrustStoreConfig& config) {
   Builder b;
+  b.SetCrlExpiredPolicy(config.crl_expired);
   std::vector<std::pair<std::filesystem::path, std::optional<Kind>>> files;
   for (const std::string& p : config.trust_paths) RETURN_IF_ERROR(Collect(p, files));
   for (const auto& [path, kind] : files) {
@@ -276,15 +284,38 @@ ChainVerdict TrustStore::Verify(const x509::Certificate& leaf, int64_t t) const 
   } else if (csca.has_unknown_critical_extension()) {
     v.error = "CSCA certificate has an unknown critical extension";
   } else {
-    for (const x509::Crl& crl : crls_) {
-      if (crl.issuer() == leaf.issuer() && crl.Lists(leaf)) {
-        v.error = "document signer certificate is revoked";
-        break;
-      }
-    }
+    CheckRevocation(leaf, t, v);
   }
   v.valid = v.error.empty();
   return v;
+}
+
+void TrustStore::CheckRevocation(const x509::Certificate& leaf, int64_t t, ChainVerdict& v) const {
+  bool any_crl = false, any_current = false;
+  int64_t latest_next_update = 0;
+  for (const x509::Crl& crl : crls_) {
+    if (crl.issuer() != leaf.issuer()) continue;
+    any_crl = true;
+    if (crl.next_update() == 0 || crl.next_update() >= t) any_current = true;
+    latest_next_update = std::max(latest_next_update, crl.next_update());
+    std::optional<int64_t> revoked = crl.RevocationTime(leaf);
+    if (!revoked) continue;
+    if (*revoked <= t) {
+      v.error = absl::StrCat("document signer certificate is revoked (since ", UtcText(*revoked), ")");
+      return;
+    }
+    v.notes.push_back(absl::StrCat("the CRL of ", crl.IssuerText(), " revokes the document signer certificate as of ",
+                                   UtcText(*revoked), ", after the validation time ", UtcText(t)));
+  }
+  if (!any_crl || any_current) return;
+  const std::string expired = absl::StrCat("the CRL of ", leaf.IssuerText(), " has expired (nextUpdate ",
+                                           UtcText(latest_next_update), " is before the validation time ",
+                                           UtcText(t), ")");
+  if (crl_expired_ == CrlExpiredPolicy::kFail) {
+    v.error = expired;
+  } else {
+    v.notes.push_back(expired);
+  }
 }
 
 absl::Status TrustStoreHolder::Reload(const TrustStoreConfig& config) {

@@ -10,7 +10,10 @@
 //   already trusted; otherwise the list is refused. A list without a signer is accepted with a warning;
 //   only the certificates of the content are trusted, never the CMS's own certificate set.
 // - CRL files (DER or PEM). A CRL is used only when a trusted CSCA of its issuer name verifies its
-//   signature; other CRLs are kept out with a warning.
+//   signature; other CRLs are kept out with a warning. A listed certificate counts as revoked from
+//   its entry's revocationDate on: at an earlier validation time it is not revoked (a note says it
+//   was revoked later). When every CRL of the issuer has a nextUpdate before the validation time, the
+//   CRL has expired: a note (CrlExpiredPolicy::kWarn) or a chain failure (kFail), docs/authentication.md.
 // - folders, walked recursively: *.pem, *.crt, *.cer, *.der as certificates, *.ml and *.p7b/*.p7s as
 //   master lists, *.crl as CRLs; other files are ignored. A file named explicitly is recognised by
 //   its content (certificate, master list, CRL — in that order).
@@ -42,11 +45,16 @@ namespace docval::emrtd {
 
 inline constexpr char kIdCscaMasterList[] = "2.23.136.1.1.2";
 
+// What an expired CRL (nextUpdate before the validation time) does to a chain: a note beside a valid
+// verdict (kWarn), or an invalid chain (kFail). Configuration key trust.crl_expired.
+enum class CrlExpiredPolicy { kWarn, kFail };
+
 struct TrustStoreConfig {
   // Files or folders of CSCA certificates and master lists (recognised as described above).
   std::vector<std::string> trust_paths;
   // CRL files or folders.
   std::vector<std::string> crl_paths;
+  CrlExpiredPolicy crl_expired = CrlExpiredPolicy::kWarn;
 };
 
 // The outcome of checking a Document Signer (or any end-entity) certificate against the store.
@@ -56,6 +64,9 @@ struct ChainVerdict {
   std::string error;
   // The trusted certificate that issued the leaf, when one verified its signature.
   std::optional<x509::Certificate> issuer;
+  // What the verdict tolerated (an expired CRL under kWarn, a revocation after the validation time),
+  // for passive_authentication_details.notes.
+  std::vector<std::string> notes;
 };
 
 class TrustStore {
@@ -69,6 +80,7 @@ class TrustStore {
     absl::Status AddCrls(ByteSpan content, absl::string_view origin);
     // Content of unknown kind: certificate(s), else master list, else CRL(s).
     absl::Status AddAny(ByteSpan content, absl::string_view origin);
+    void SetCrlExpiredPolicy(CrlExpiredPolicy policy) { crl_expired_ = policy; }
     // Verifies the CRLs against the certificates and freezes the snapshot.
     std::shared_ptr<const TrustStore> Build() &&;
 
@@ -76,6 +88,7 @@ class TrustStore {
     std::vector<x509::Certificate> certs_;
     std::vector<std::pair<x509::Crl, std::string>> crls_;
     std::vector<std::string> warnings_;
+    CrlExpiredPolicy crl_expired_ = CrlExpiredPolicy::kWarn;
   };
 
   // Reads the configured files and folders. Errors name the file.
@@ -93,15 +106,19 @@ class TrustStore {
 
   // Checks `leaf` at `unix_seconds`: a trusted certificate of its issuer name verifies its signature,
   // that issuer is a CA valid at that time, the leaf is valid at that time, neither has an unknown
-  // critical extension, and no verified CRL of the issuer lists the leaf.
+  // critical extension, and no verified CRL of the issuer lists the leaf as revoked at that time; an
+  // expired CRL is handled by the store's CrlExpiredPolicy.
   ChainVerdict Verify(const x509::Certificate& leaf, int64_t unix_seconds) const;
 
  private:
   TrustStore() = default;
+  // The CRL part of Verify(): revocation at `unix_seconds` and the expired-CRL policy.
+  void CheckRevocation(const x509::Certificate& leaf, int64_t unix_seconds, ChainVerdict& verdict) const;
   std::vector<x509::Certificate> certs_;
   std::multimap<std::string, size_t> by_subject_;  // normalised subject -> index in certs_
   std::vector<x509::Crl> crls_;                    // verified CRLs only
   std::vector<std::string> warnings_;
+  CrlExpiredPolicy crl_expired_ = CrlExpiredPolicy::kWarn;
 };
 
 // The certificate that `signer` identifies (by subject key identifier, or by issuer and serial number

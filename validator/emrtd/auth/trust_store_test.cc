@@ -5,7 +5,10 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "base/testing/temp_dir.h"
+#include "tools/testpki/test_pki.h"
 #include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
@@ -178,6 +181,105 @@ TEST_F(TrustStoreFilesTest, HolderKeepsTheOldSnapshotWhenAReloadFails) {
   Put("csca/bad.der", {0x00});
   EXPECT_FALSE(holder.Reload(config).ok());
   EXPECT_EQ(holder.Get()->size(), 2u);
+}
+
+// ---- CRLs against the validation time, on CRLs the test PKI (tools/testpki) issues ------------------
+
+absl::Time Day(int y, int m, int d) { return absl::FromCivil(absl::CivilDay(y, m, d), absl::UTCTimeZone()); }
+int64_t At(int y, int m, int d) { return absl::ToUnixSeconds(Day(y, m, d)); }
+
+class CrlDatesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    absl::StatusOr<testpki::TestPki> pki = testpki::GenerateTestPki(1);
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = new testpki::TestPki(*std::move(pki));
+    rng_ = vchip::NewSeededRandom(11).release();
+  }
+  static void TearDownTestSuite() {
+    delete pki_;
+    delete rng_;
+  }
+  // csca_rsa's CRL issued `issued`, next update `next`, listing `revoked` as of `revoked_at`.
+  static std::string Crl(absl::Time issued, absl::Time next, std::vector<const testpki::Credential*> revoked,
+                         absl::Time revoked_at) {
+    return testpki::CrlPem(*testpki::IssueCrl(pki_->csca_rsa, revoked, absl::ToChronoTime(issued),
+                                              absl::ToChronoTime(next), absl::ToChronoTime(revoked_at),
+                                              rng_->rng()));
+  }
+  static std::shared_ptr<const TrustStore> Store(std::vector<std::string> crls, CrlExpiredPolicy policy) {
+    TrustStore::Builder b;
+    std::string csca = testpki::CertPem(*pki_->csca_rsa.cert);
+    EXPECT_TRUE(b.AddAny(AsSpan(csca), "csca").ok());
+    for (const std::string& c : crls) EXPECT_TRUE(b.AddCrls(AsSpan(c), "crl").ok());
+    b.SetCrlExpiredPolicy(policy);
+    auto store = std::move(b).Build();
+    EXPECT_EQ(store->crl_count(), crls.size());
+    return store;
+  }
+  static x509::Certificate Ds(const testpki::Credential& c) {
+    std::vector<uint8_t> der = c.cert->BER_encode();
+    return *x509::Certificate::FromDer(der);
+  }
+  static testpki::TestPki* pki_;
+  static vchip::ChipRandom* rng_;
+};
+testpki::TestPki* CrlDatesTest::pki_ = nullptr;
+vchip::ChipRandom* CrlDatesTest::rng_ = nullptr;
+
+TEST_F(CrlDatesTest, ARevocationCountsFromItsDate) {
+  auto store = Store({Crl(Day(2026, 4, 1), Day(2045, 1, 1), {&pki_->ds_rsa}, Day(2026, 3, 1))},
+                     CrlExpiredPolicy::kWarn);
+  const x509::Certificate ds = Ds(pki_->ds_rsa);
+  // Before the revocation date: valid, with a note that a later revocation exists.
+  ChainVerdict v = store->Verify(ds, At(2025, 1, 1));
+  EXPECT_TRUE(v.valid) << v.error;
+  EXPECT_THAT(v.notes, ::testing::ElementsAre(HasSubstr("as of 2026-03-01T00:00:00Z, after the validation time "
+                                                        "2025-01-01T00:00:00Z")));
+  // From the revocation date on: revoked.
+  for (int64_t t : {At(2026, 3, 1), At(2026, 6, 1)}) {
+    v = store->Verify(ds, t);
+    EXPECT_FALSE(v.valid);
+    EXPECT_EQ(v.error, "document signer certificate is revoked (since 2026-03-01T00:00:00Z)");
+  }
+  // A certificate the CRL does not list: valid, no note.
+  v = store->Verify(Ds(pki_->ds_revoked), At(2026, 6, 1));
+  EXPECT_TRUE(v.valid) << v.error;
+  EXPECT_TRUE(v.notes.empty());
+}
+
+TEST_F(CrlDatesTest, AnExpiredCrlWarnsOrFailsAsConfigured) {
+  const std::string expired = Crl(Day(2025, 1, 1), Day(2025, 7, 1), {&pki_->ds_revoked}, Day(2024, 6, 1));
+  const x509::Certificate ds = Ds(pki_->ds_rsa);
+  auto warn = Store({expired}, CrlExpiredPolicy::kWarn);
+  auto fail = Store({expired}, CrlExpiredPolicy::kFail);
+  // Within the CRL's period: nothing to say, under either policy.
+  for (const auto& store : {warn, fail}) {
+    ChainVerdict v = store->Verify(ds, At(2025, 3, 1));
+    EXPECT_TRUE(v.valid) << v.error;
+    EXPECT_TRUE(v.notes.empty());
+  }
+  // After its nextUpdate.
+  ChainVerdict v = warn->Verify(ds, At(2026, 6, 1));
+  EXPECT_TRUE(v.valid) << v.error;
+  EXPECT_THAT(v.notes, ::testing::ElementsAre(HasSubstr("has expired (nextUpdate 2025-07-01T00:00:00Z is before the "
+                                                        "validation time 2026-06-01T00:00:00Z)")));
+  v = fail->Verify(ds, At(2026, 6, 1));
+  EXPECT_FALSE(v.valid);
+  EXPECT_THAT(v.error, HasSubstr("has expired (nextUpdate 2025-07-01T00:00:00Z"));
+  // The expired CRL still revokes what it lists.
+  v = warn->Verify(Ds(pki_->ds_revoked), At(2026, 6, 1));
+  EXPECT_FALSE(v.valid);
+  EXPECT_THAT(v.error, HasSubstr("revoked"));
+  // A current CRL of the same issuer beside it: the issuer's revocation data is not expired.
+  auto both = Store({expired, Crl(Day(2026, 1, 1), Day(2027, 1, 1), {}, Day(2026, 1, 1))}, CrlExpiredPolicy::kFail);
+  v = both->Verify(ds, At(2026, 6, 1));
+  EXPECT_TRUE(v.valid) << v.error;
+  EXPECT_TRUE(v.notes.empty());
+  // No CRL at all: no revocation check, nothing expired.
+  v = Store({}, CrlExpiredPolicy::kFail)->Verify(ds, At(2026, 6, 1));
+  EXPECT_TRUE(v.valid) << v.error;
+  EXPECT_TRUE(v.notes.empty());
 }
 
 }  // namespace

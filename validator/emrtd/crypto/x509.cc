@@ -4,6 +4,7 @@
 #include "validator/emrtd/crypto/x509.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/status/status.h"
@@ -335,7 +336,7 @@ struct Crl::Impl {
   ParsedName issuer;
   int64_t this_update = 0;
   int64_t next_update = 0;
-  std::set<Bytes> revoked_serials;
+  std::map<Bytes, int64_t> revoked;  // serial -> revocationDate
   Bytes tbs;
   asn1::AlgorithmIdentifier sig_alg;
   Bytes signature;
@@ -362,9 +363,12 @@ absl::StatusOr<Crl> Crl::FromDer(ByteSpan der) {
     for (const Tlv& e : entries) {
       RETURN_IF_ERROR(ExpectTag(e, asn1::kSequence, "revoked certificate"));
       ASSIGN_OR_RETURN(std::vector<Tlv> ef, Children(e, "revoked certificate"));
-      if (ef.empty()) return Bad("revoked certificate", "empty");
+      if (ef.size() < 2) return Bad("revoked certificate", "lacks userCertificate or revocationDate");
       RETURN_IF_ERROR(ExpectTag(ef[0], asn1::kInteger, "userCertificate"));
-      c->revoked_serials.insert(Magnitude(ef[0].value));
+      ASSIGN_OR_RETURN(int64_t when, asn1::TimeOf(ef[1], "revocationDate"));
+      // A serial listed twice counts from its earliest date.
+      auto [it, fresh] = c->revoked.emplace(Magnitude(ef[0].value), when);
+      if (!fresh) it->second = std::min(it->second, when);
     }
   }
   return Crl(std::move(c));
@@ -390,7 +394,12 @@ const std::string& Crl::issuer() const { return impl_->issuer.normalized; }
 std::string Crl::IssuerText() const { return impl_->issuer.text; }
 int64_t Crl::this_update() const { return impl_->this_update; }
 int64_t Crl::next_update() const { return impl_->next_update; }
-bool Crl::Lists(const Certificate& cert) const { return impl_->revoked_serials.contains(cert.serial()); }
+bool Crl::Lists(const Certificate& cert) const { return impl_->revoked.contains(cert.serial()); }
+std::optional<int64_t> Crl::RevocationTime(const Certificate& cert) const {
+  auto it = impl_->revoked.find(cert.serial());
+  if (it == impl_->revoked.end()) return std::nullopt;
+  return it->second;
+}
 
 absl::StatusOr<bool> Crl::IsSignedBy(const Certificate& issuer) const {
   return VerifySignature(issuer.spki(), impl_->sig_alg, std::nullopt, impl_->tbs, impl_->signature);

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,8 @@ class Crl {
   int64_t next_update() const;
   // Whether the CRL lists `cert` (by serial number; the caller matches the issuer).
   bool Lists(const Certificate& cert) const;
+  // The revocationDate of `cert`'s entry (Unix seconds); nullopt when not listed.
+  std::optional<int64_t> RevocationTime(const Certificate& cert) const;
   absl::StatusOr<bool> IsSignedBy(const Certificate& issuer) const;
 
   struct Impl;  // opaque

@@ -58,11 +58,18 @@ absl::StatusOr<Sod> ParseSod(ByteSpan ef_sod) {
   absl::StatusOr<cms::SignedData> sd = cms::ParseSignedData(ef_sod);
   if (!sd.ok()) return Bad(sd.status().message());
   sod.signed_data = *std::move(sd);
-  if (sod.signed_data.content_type != kIdLdsSecurityObject) {
+  sod.econtent_type_id_data = sod.signed_data.content_type == kIdData;
+  if (sod.signed_data.content_type != kIdLdsSecurityObject && !sod.econtent_type_id_data) {
     return Bad(absl::StrCat("eContentType ", sod.signed_data.content_type, " is not an LDS security object"));
   }
   if (!sod.signed_data.content) return Bad("no LDS security object (detached content)");
-  ASSIGN_OR_RETURN(sod.lds, ParseLdsSecurityObject(*sod.signed_data.content));
+  absl::StatusOr<LdsSecurityObject> lds = ParseLdsSecurityObject(*sod.signed_data.content);
+  if (!lds.ok() && sod.econtent_type_id_data) {
+    return Bad(absl::StrCat("eContentType id-data (", kIdData, ") whose content is not an LDS security object (",
+                            lds.status().message(), ")"));
+  }
+  if (!lds.ok()) return lds.status();
+  sod.lds = *std::move(lds);
   return sod;
 }
 

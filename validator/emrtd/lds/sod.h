@@ -9,6 +9,11 @@
 //     ldsVersionInfo LDSVersionInfo OPTIONAL }          -- v1 only
 //   DataGroupHash ::= SEQUENCE { dataGroupNumber INTEGER (1..16), dataGroupHashValue OCTET STRING }
 //
+// Some issuing states declare eContentType id-data (1.2.840.113549.1.7.1) with an LDSSecurityObject
+// inside: accepted when the content parses as one (Sod::econtent_type_id_data says so, Passive
+// Authentication notes it); any other eContentType is refused. The CMS rule that the signed
+// content-type attribute equals eContentType stays (crypto/cms.h): such an SOD must sign id-data.
+//
 // Parsing checks structure only (the signature is Passive Authentication's job, auth/passive_auth.h):
 // the hash algorithm must be one of SHA-1/224/256/384/512, data-group numbers 1..16 without
 // repetition, each hash of the algorithm's size. The SOD is the list of what exists on the chip:
@@ -29,6 +34,7 @@
 namespace docval::emrtd {
 
 inline constexpr char kIdLdsSecurityObject[] = "2.23.136.1.1.1";
+inline constexpr char kIdData[] = "1.2.840.113549.1.7.1";
 
 struct LdsSecurityObject {
   int64_t version = 0;
@@ -41,6 +47,9 @@ struct LdsSecurityObject {
 struct Sod {
   cms::SignedData signed_data;
   LdsSecurityObject lds;
+  // eContentType was id-data (not id-icao-mrtd-security-ldsSecurityObject) and the content parsed as
+  // an LDSSecurityObject.
+  bool econtent_type_id_data = false;
 
   bool Lists(int data_group) const { return lds.data_group_hashes.contains(data_group); }
 };
