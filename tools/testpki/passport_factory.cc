@@ -440,6 +440,12 @@ std::vector<PassportSpec> StandardPassportSpecs() {
   id_data.sod_econtent_type = kOidData;
   out.push_back(id_data);
 
+  PassportSpec face_2011 = bac;
+  face_2011.name = "field-face-19794-5-2011";
+  face_2011.description = "As bac-passport, but DG2's face record is ISO/IEC 19794-5:2011 (version 030)";
+  face_2011.face_encoding = vchip::FaceEncoding::kIso19794_5_2011;
+  out.push_back(face_2011);
+
   PassportSpec quirky = gm;
   quirky.name = "quirk-short-apdus";
   quirky.description =

@@ -163,6 +163,48 @@ Bytes BuildDg2(const FaceImage& face, FaceEncoding encoding) {
     Put16(rec, 0);        // quality
     Append(rec, face.image);
     bdb = Tlv(0x5F2E, rec);
+  } else if (encoding == FaceEncoding::kIso19794_5_2011) {
+    bht = TlvOf(0xA1, {Tlv(0x80, Bytes{0x01, 0x01}), Tlv(0x81, Bytes{0x02}), Tlv(0x82, Bytes{0x00}),
+                       Tlv(0x87, Bytes{0x01, 0x01}), Tlv(0x88, Bytes{0x00, 0x08})});
+    Bytes rep;
+    Append(rep, Bytes{0x07, 0xE9, 1, 1, 0, 0, 0, 0, 0});  // captured 2025-01-01 00:00:00.000
+    rep.push_back(0x01);                                  // device technology: static photograph (digital)
+    Put16(rep, 0);                                        // device vendor
+    Put16(rep, 0);                                        // device type
+    rep.push_back(1);                                     // one quality block:
+    Append(rep, Bytes{80, 0x00, 0x00, 0x00, 0x00});       //   score 80, algorithm vendor and id unknown
+    Put16(rep, 2);                                        // landmark points
+    rep.push_back(face.sex == 'M' ? 1 : face.sex == 'F' ? 2 : 0);
+    rep.push_back(0);                     // eye colour: unspecified
+    rep.push_back(0);                     // hair colour: unspecified
+    rep.push_back(0);                     // subject height: unspecified
+    Append(rep, Bytes{0x00, 0x00, 0x00});  // property mask
+    Put16(rep, 0);                        // expression
+    Append(rep, Bytes{0, 0, 0});          // pose angles
+    Append(rep, Bytes{0, 0, 0});          // pose angle uncertainties
+    for (uint8_t code : {0x01, 0x02}) {   // MPEG-4 feature points 12.1 / 12.2 (eye centres)
+      Append(rep, Bytes{0x01, static_cast<uint8_t>(0xC0 | code)});
+      Put16(rep, static_cast<uint16_t>(face.width / 3 * code));
+      Put16(rep, static_cast<uint16_t>(face.height / 2));
+      Put16(rep, 0);
+    }
+    rep.push_back(0x01);  // face image type: full frontal
+    rep.push_back(face.format == ImageFormat::kJpeg ? 0x00 : 0x01);
+    Put16(rep, face.width);
+    Put16(rep, face.height);
+    rep.push_back(0x00);  // spatial sampling rate level
+    Put16(rep, 0);        // post-acquisition processing
+    rep.push_back(0x00);  // cross reference
+    rep.push_back(0x01);  // colour space: 24-bit RGB
+    Append(rep, face.image);
+    Bytes rec = {'F', 'A', 'C', 0, '0', '3', '0', 0};
+    Put32(rec, 17 + 4 + static_cast<uint32_t>(rep.size()));
+    Put16(rec, 1);    // one representation
+    rec.push_back(0);  // certification flag
+    Put16(rec, 0);    // temporal semantics
+    Put32(rec, 4 + static_cast<uint32_t>(rep.size()));
+    Append(rec, rep);
+    bdb = Tlv(0x5F2E, rec);
   } else {
     bht = TlvOf(0xA1, {Tlv(0x87, Bytes{0x01, 0x01}), Tlv(0x88, Bytes{0x00, 0x2A})});
     const uint8_t fmt = face.format == ImageFormat::kJpeg ? 0x02 : 0x03;

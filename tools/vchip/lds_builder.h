@@ -45,7 +45,9 @@ absl::StatusOr<std::string> BuildMrz(const MrzFields& f);
 absl::StatusOr<Bytes> BuildDg1(const MrzFields& f);
 
 enum class ImageFormat { kJpeg, kJpeg2000 };
-enum class FaceEncoding { kIso19794_5, kIso39794_5 };
+// ISO/IEC 19794-5:2005 (version 010), ISO/IEC 19794-5:2011 (version 030: one quality block and the
+// two eye centres as landmark points, to exercise the variable parts), ISO/IEC 39794-5.
+enum class FaceEncoding { kIso19794_5, kIso19794_5_2011, kIso39794_5 };
 
 struct FaceImage {
   Bytes image;  // the encoded JPEG / JPEG 2000 file

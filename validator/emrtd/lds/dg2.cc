@@ -65,13 +65,10 @@ ImageFormat DetectImageFormat(ByteSpan image) {
   return ImageFormat::kOther;
 }
 
-absl::StatusOr<std::vector<FaceImage>> ParseIso19794_5(ByteSpan b) {
+// ISO/IEC 19794-5:2005 ("010"), after the format identifier and version were checked.
+static absl::StatusOr<std::vector<FaceImage>> ParseVersion010(ByteSpan b) {
   constexpr size_t kHeader = 14, kInfo = 20, kPoint = 8, kImageInfo = 12;
   if (b.size() < kHeader) return Bad("ISO 19794-5 record shorter than its header");
-  if (!(b[0] == 'F' && b[1] == 'A' && b[2] == 'C' && b[3] == 0)) return Bad("ISO 19794-5 record without 'FAC'");
-  if (!(b[4] == '0' && b[5] == '1' && b[6] == '0' && b[7] == 0)) {
-    return Bad("unsupported ISO 19794-5 version (only 010 is used by ICAO 9303)");
-  }
   const uint32_t record_length = Be(b, 8, 4);
   if (record_length < kHeader || record_length > b.size()) return Bad("ISO 19794-5 record length out of range");
   const uint32_t faces = Be(b, 12, 2);
@@ -98,6 +95,59 @@ absl::StatusOr<std::vector<FaceImage>> ParseIso19794_5(ByteSpan b) {
     pos += face_length;
   }
   return out;
+}
+
+// ISO/IEC 19794-5:2011 ("030"), after the format identifier and version were checked. The layout
+// is in dg2.h; certification records and 3D images are refused rather than guessed at.
+static absl::StatusOr<std::vector<FaceImage>> ParseVersion030(ByteSpan b) {
+  // General header; per representation: length, capture date and time, device technology, vendor and
+  // type, the quality count, then (after the quality blocks) the facial information, the landmark
+  // points and the image information.
+  constexpr size_t kHeader = 17, kRepresentationFixed = 4 + 9 + 1 + 2 + 2 + 1, kQuality = 5, kFacialInfo = 17,
+                   kPoint = 8, kImageInfo = 11;
+  if (b.size() < kHeader) return Bad("ISO 19794-5:2011 record shorter than its header");
+  const uint32_t record_length = Be(b, 8, 4);
+  if (record_length < kHeader || record_length > b.size()) return Bad("ISO 19794-5:2011 record length out of range");
+  const uint32_t representations = Be(b, 12, 2);
+  if (representations == 0) return Bad("ISO 19794-5:2011 record with no representation");
+  if (b[14] != 0) return Bad("ISO 19794-5:2011 record with the certification flag set (not supported)");
+  std::vector<FaceImage> out;
+  size_t pos = kHeader;
+  for (uint32_t i = 0; i < representations; ++i) {
+    if (record_length - pos < kRepresentationFixed) return Bad("ISO 19794-5:2011 representation header truncated");
+    const uint32_t length = Be(b, pos, 4);
+    if (length > record_length - pos) return Bad("ISO 19794-5:2011 representation runs past the record");
+    const size_t quality_blocks = b[pos + kRepresentationFixed - 1];
+    const size_t facial_info = kRepresentationFixed + kQuality * quality_blocks;
+    if (length < facial_info + kFacialInfo) return Bad("ISO 19794-5:2011 representation shorter than its headers");
+    const size_t points = Be(b, pos + facial_info, 2);
+    const size_t header = facial_info + kFacialInfo + kPoint * points + kImageInfo;
+    if (length < header) return Bad("ISO 19794-5:2011 representation shorter than its headers");
+    const size_t image_info = pos + header - kImageInfo;
+    if ((b[image_info] & 0x80) != 0) {
+      return Bad(absl::StrCat("ISO 19794-5:2011 3D face image (type ", absl::Hex(b[image_info], absl::kZeroPad2),
+                              ") not supported"));
+    }
+    FaceImage img;
+    img.encoding = FaceEncoding::kIso19794_5;
+    img.width = static_cast<int>(Be(b, image_info + 2, 2));
+    img.height = static_cast<int>(Be(b, image_info + 4, 2));
+    ByteSpan data = b.subspan(pos + header, length - header);
+    if (data.empty()) return Bad("ISO 19794-5:2011 representation without image data");
+    img.data.assign(data.begin(), data.end());
+    img.format = DetectImageFormat(data);
+    out.push_back(std::move(img));
+    pos += length;
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<FaceImage>> ParseIso19794_5(ByteSpan b) {
+  if (b.size() < 8) return Bad("ISO 19794-5 record shorter than its header");
+  if (!(b[0] == 'F' && b[1] == 'A' && b[2] == 'C' && b[3] == 0)) return Bad("ISO 19794-5 record without 'FAC'");
+  if (b[4] == '0' && b[5] == '1' && b[6] == '0' && b[7] == 0) return ParseVersion010(b);
+  if (b[4] == '0' && b[5] == '3' && b[6] == '0' && b[7] == 0) return ParseVersion030(b);
+  return Bad("unsupported ISO 19794-5 version (010 and 030 are parsed)");
 }
 
 absl::StatusOr<std::vector<FaceImage>> ParseIso39794_5(ByteSpan block) {

@@ -7,6 +7,18 @@
 //   then per face a facial information block (20 bytes, its first field the length of the whole
 //   facial record), 8 bytes per feature point, image information (12 bytes), and the image data up
 //   to the end of the facial record.
+//   Or ISO/IEC 19794-5:2011 ("FAC\0", version "030\0"), parsed the same way from its own layout:
+//   general header (17 bytes: format, version, record length 4, number of representations 2,
+//   certification flag 1, temporal semantics 2), then per representation: its length (4, the whole
+//   representation), capture date and time (9), capture device technology (1), vendor (2) and type
+//   (2), the number of quality blocks (1) and 5 bytes per block, facial information (17: the number
+//   of landmark points 2, gender, eye colour, hair colour, subject height, property mask 3,
+//   expression 2, pose angles 3 and their uncertainties 3), 8 bytes per landmark point, image
+//   information (11: face image type, image data type, width 2, height 2, spatial sampling rate
+//   level, post-acquisition processing 2, cross reference, colour space), and the image data up to
+//   the end of the representation. Conservative where the layout depends on what ICAO never uses: a
+//   record with the certification flag set (its certification blocks) or a 3D face image type (0x80
+//   and up, followed by a 3D information block) is refused, not guessed.
 // - '7F2E': ISO/IEC 39794-5 (ICAO application profile, DER with implicit tags), optionally inside a
 //   context [1] wrapper: [APPLICATION 5] FaceImageDataBlock { [0] version, [1] representationBlocks
 //   { RepresentationBlock { [0] id, [1] imageRepresentation { [0] base { [0] 2D block

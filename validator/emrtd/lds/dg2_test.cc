@@ -9,6 +9,8 @@
 namespace docval::emrtd {
 namespace {
 
+using ::testing::HasSubstr;
+
 uint32_t Be32(ByteSpan b, size_t p) {
   return (uint32_t{b[p]} << 24) | (uint32_t{b[p + 1]} << 16) | (uint32_t{b[p + 2]} << 8) | b[p + 3];
 }
@@ -118,6 +120,73 @@ TEST(Dg2, Iso19794LengthErrors) {
   v030[5] = '3';
   EXPECT_FALSE(ParseIso19794_5(v030).ok());
   EXPECT_FALSE(ParseIso19794_5(HexOrDie("46414300")).ok());
+}
+
+// An ISO/IEC 19794-5:2011 (version 030) record built field by field: per representation one quality
+// block and `points` landmark points; `certification` and `face_type` as given.
+Bytes Be(uint64_t v, size_t n) {
+  Bytes out(n);
+  for (size_t i = 0; i < n; ++i) out[n - 1 - i] = static_cast<uint8_t>(v >> (8 * i));
+  return out;
+}
+Bytes Wrap19794v2011(std::vector<std::pair<Bytes, int>> faces, uint8_t certification = 0, uint8_t face_type = 0x01) {
+  Bytes representations;
+  for (const auto& [image, points] : faces) {
+    Bytes body = Concat({HexOrDie("07E9 01 01 0C 00 00 0000"),  // captured 2025-01-01 12:00:00.000
+                         HexOrDie("00 0000 0000"),              // device technology, vendor, type
+                         HexOrDie("01 50 0101 0002"),           // one quality block: score 80, vendor, algorithm
+                         Be(static_cast<uint64_t>(points), 2),  // facial information: landmark points,
+                         HexOrDie("02 01 01 00 000000 0000 000000 000000"),  // gender ... pose uncertainty
+                         Bytes(8 * static_cast<size_t>(points), 0x22),       // landmark points
+                         Bytes{face_type}, HexOrDie("00 01E0 0280 00 0000 00 01"),  // image information, 480 x 640
+                         image});
+    representations = Concat({representations, Be(4 + body.size(), 4), body});
+  }
+  return Concat({HexOrDie("46414300 30333000"), Be(17 + representations.size(), 4), Be(faces.size(), 2),
+                 Bytes{certification}, HexOrDie("0000"), representations});
+}
+
+TEST(Dg2, Iso19794Version2011WithQualityBlocksAndLandmarkPoints) {
+  Bytes j2k = HexOrDie("FF4FFF51002F000000000100000001000000000000000000FFD9");
+  Bytes jpeg = HexOrDie("FFD8FFE0 0000000C6A5020200D0A870A FFD9");
+  absl::StatusOr<Dg2> d = ParseDg2(Dg2Of(0x5F2E, Wrap19794v2011({{j2k, 2}, {jpeg, 0}})));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_EQ(d->images.size(), 2u);
+  EXPECT_EQ(d->images[0].encoding, FaceEncoding::kIso19794_5);
+  EXPECT_EQ(d->images[0].data, j2k);
+  EXPECT_EQ(d->images[0].format, ImageFormat::kJpeg2000Codestream);
+  EXPECT_EQ(d->images[0].width, 480);
+  EXPECT_EQ(d->images[0].height, 640);
+  EXPECT_EQ(d->images[1].data, jpeg);
+  EXPECT_EQ(d->images[1].format, ImageFormat::kJpeg);
+}
+
+TEST(Dg2, Iso19794Version2011Refusals) {
+  Bytes jpeg = HexOrDie("FFD8FFE0FFD9");
+  Bytes good = Wrap19794v2011({{jpeg, 1}});
+  ASSERT_TRUE(ParseIso19794_5(good).ok());
+  Bytes bad_record = good;
+  bad_record[11] += 1;  // record length beyond the block
+  EXPECT_THAT(ParseIso19794_5(bad_record).status().message(), HasSubstr("record length out of range"));
+  Bytes bad_representation = good;
+  bad_representation[17 + 3] += 1;  // representation length beyond the record
+  EXPECT_THAT(ParseIso19794_5(bad_representation).status().message(), HasSubstr("runs past the record"));
+  Bytes many_points = good;
+  many_points[17 + 19 + 5 + 1] = 50;  // landmark points beyond the representation
+  EXPECT_THAT(ParseIso19794_5(many_points).status().message(), HasSubstr("shorter than its headers"));
+  Bytes many_quality_blocks = good;
+  many_quality_blocks[17 + 18] = 40;  // quality blocks beyond the representation
+  EXPECT_THAT(ParseIso19794_5(many_quality_blocks).status().message(), HasSubstr("shorter than its headers"));
+  // What the layout does not say how to skip is refused, not guessed.
+  EXPECT_THAT(ParseIso19794_5(Wrap19794v2011({{jpeg, 1}}, /*certification=*/1)).status().message(),
+              HasSubstr("certification flag"));
+  EXPECT_THAT(ParseIso19794_5(Wrap19794v2011({{jpeg, 1}}, 0, /*face_type=*/0x81)).status().message(),
+              HasSubstr("3D face image (type 81)"));
+  // A record that ends inside the representation header; another version.
+  EXPECT_FALSE(ParseIso19794_5(Bytes(good.begin(), good.begin() + 30)).ok());
+  Bytes v020 = good;
+  v020[5] = '2';
+  EXPECT_THAT(ParseIso19794_5(v020).status().message(), HasSubstr("unsupported ISO 19794-5 version"));
 }
 
 Bytes Iso39794Block(const Bytes& image, bool with_wrapper) {
