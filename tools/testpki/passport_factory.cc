@@ -446,6 +446,14 @@ std::vector<PassportSpec> StandardPassportSpecs() {
   face_2011.face_encoding = vchip::FaceEncoding::kIso19794_5_2011;
   out.push_back(face_2011);
 
+  PassportSpec aa_short = bac;
+  aa_short.name = "field-aa-rsa2048-short-apdus";
+  aa_short.description = "As bac-passport, on a chip without extended length whose Active Authentication key is "
+                         "RSA-2048: the protected answer (about 290 bytes) comes in parts (61xx, GET RESPONSE)";
+  aa_short.active_auth = AaKey::kRsa2048;
+  aa_short.quirks.extended_length = false;
+  out.push_back(aa_short);
+
   PassportSpec quirky = gm;
   quirky.name = "quirk-short-apdus";
   quirky.description =

@@ -142,6 +142,10 @@ struct VirtualChip::State {
   Bytes GetResponse(const ChipCommand& c);
   // 9000, or 61xx while a part of a plain answer waits for GET RESPONSE.
   uint16_t MoreData() const;
+  // Under SM: the rest of the answer that GET RESPONSE asks for (Answer1 cuts it to size).
+  Answer NextPart();
+  // The most plain bytes whose protected response fits a short response (256 data bytes).
+  static size_t MaxPlainInShortProtected(size_t block, bool odd_ins);
   Answer DispatchOne(const ChipCommand& c);
   // Installs the keys staged by the handler that just answered.
   void CommitPending();

@@ -288,6 +288,23 @@ Bytes VirtualChip::State::GetResponse(const ChipCommand& c) {
   return ResponseApdu(part, MoreData());
 }
 
+Answer VirtualChip::State::NextPart() {
+  if (pending_response.empty()) return Status(kSwConditionsNotSatisfied);
+  Answer a{std::move(pending_response), kSwOk};
+  pending_response.clear();
+  return a;  // Answer1 cuts it to what fits and keeps the rest
+}
+
+size_t VirtualChip::State::MaxPlainInShortProtected(size_t block, bool odd_ins) {
+  // DO'87'/'85' (tag, length, [01], the padded cryptogram), DO'99' (4 bytes), DO'8E' (10 bytes).
+  for (size_t n = 256; n > 0; --n) {
+    const size_t cryptogram = (n / block + 1) * block + (odd_ins ? 0 : 1);
+    const size_t length_bytes = cryptogram < 128 ? 1 : cryptogram < 256 ? 2 : 3;
+    if (1 + length_bytes + cryptogram + 4 + 10 <= 256) return n;
+  }
+  return 0;
+}
+
 uint16_t VirtualChip::State::MoreData() const {
   if (pending_response.empty()) return kSwOk;
   const size_t left = pending_response.size();
@@ -331,8 +348,27 @@ Bytes VirtualChip::State::Answer1(ByteSpan raw) {
       return ResponseApdu({},
                           plain.status().code() == absl::StatusCode::kInvalidArgument ? kSwSmMissing : kSwSmIncorrect);
     }
-    Answer a = Dispatch(*plain);
-    Bytes out = sm->Wrap(a.data, a.sw, (plain->ins & 1) != 0);
+    const bool odd = (plain->ins & 1) != 0;
+    Answer a;
+    if (plain->ins == 0xC0) {
+      a = NextPart();
+    } else {
+      pending_response.clear();
+      a = Dispatch(*plain);
+    }
+    // An answer longer than Ne, or one asked for with Le '00' whose protection would exceed a short
+    // response's 256 bytes, goes in parts, each protected on its own, with 61xx and GET RESPONSE.
+    if (!cmd->extended && a.sw == kSwOk && !a.data.empty()) {
+      const size_t ne = plain->has_le ? plain->ne : size_t{256};
+      const size_t fit = MaxPlainInShortProtected(BlockBytes(sm->cipher()), odd);
+      const size_t part = std::min(ne, fit);
+      if (a.data.size() > ne || (ne >= 256 && a.data.size() > fit)) {
+        pending_response.insert(pending_response.begin(), a.data.begin() + static_cast<ptrdiff_t>(part), a.data.end());
+        a.data.resize(part);
+        a.sw = MoreData();
+      }
+    }
+    Bytes out = sm->Wrap(a.data, a.sw, odd);
     CommitPending();
     return out;
   }

@@ -25,7 +25,10 @@
 //   keys after the GENERAL AUTHENTICATE (or MSE:Set KAT) answer, which is protected with the old keys.
 // - ISO/IEC 7816-4 command chaining (CLA b5) for data objects longer than one short APDU, and
 //   61xx + GET RESPONSE (C0) for plain answers longer than a short Le (PACE with 2048-bit DH groups
-//   without extended length).
+//   without extended length). Under SM a short command's answer longer than Ne, or asked for with Le
+//   '00' and whose protection would exceed 256 bytes, goes in parts too: each part protected on its own with DO'99'
+//   61xx, the rest for a protected GET RESPONSE (RSA-2048 Active Authentication without extended
+//   length).
 // - Quirks (profile.quirks): SFI support, odd-INS support, extended length, a maximum Le, 6282 at
 //   end of file. Faults (profile.faults): no answer after N commands, a per-command delay reported as
 //   data (the relay sleeps; the library never does).

@@ -145,6 +145,14 @@ size_t MaxShortCommandData(ChipChannel& channel, bool with_le) {
   return 0;
 }
 
+size_t MaxShortResponseData(ChipChannel& channel) {
+  const size_t response_bytes = channel.link().limits().ResponseBytes();
+  if (response_bytes < 3) return 0;
+  const size_t room = std::min(response_bytes - 2, kMaxShortNe);
+  const SecureMessaging* sm = channel.sm();
+  return sm == nullptr ? room : sm->MaxPlainResponse(room);
+}
+
 Task<absl::StatusOr<ResponseApdu>> TransmitShortChained(ChipChannel& channel, CommandApdu command) {
   constexpr size_t kMaxJoinedResponse = 65536;
   const LinkLimits& limits = channel.link().limits();
@@ -182,7 +190,8 @@ Task<absl::StatusOr<ResponseApdu>> TransmitShortChained(ChipChannel& channel, Co
     CommandApdu get_response;
     get_response.cla = 0x00;
     get_response.ins = 0xC0;
-    get_response.ne = std::min(announced, response_room);
+    get_response.ne = std::min(announced, channel.secure() ? std::max<size_t>(MaxShortResponseData(channel), 1)
+                                                           : response_room);
     response = co_await channel.Transmit(get_response);
     if (!response.ok()) co_return response;
   }

@@ -166,14 +166,21 @@ absl::Status VerifyCamBinding(const PaceResult& result, const KeyAgreementGroup&
 // The (protected) data field never exceeds 255 bytes. 0 when nothing fits.
 size_t MaxShortCommandData(ChipChannel& channel, bool with_le);
 
+// The most data bytes one short answer can carry on `channel`'s link: min(ResponseBytes() - 2, 256)
+// in plain; under secure messaging the most plain bytes whose protected answer (DO'87' with padding,
+// DO'99', DO'8E') fits that. 0 when nothing fits.
+size_t MaxShortResponseData(ChipChannel& channel);
+
 // Sends `command` as short APDUs within the link's limits and returns the chip's whole answer:
 // - data longer than MaxShortCommandData(channel, ne > 0) goes as an ISO/IEC 7816-4 command chain:
 //   parts of that size with CLA b5 (0x10) set and no Le, then the last part with the command's own
 //   CLA and Le. A part answered with anything but 9000 ends the chain; that answer is returned.
 // - In plain, Ne is lowered to what the link can receive (ResponseBytes() - 2) when that is less;
 //   under secure messaging the caller's Ne stands (the protected answer is bigger than Ne anyway).
-// - An answer 61xx ("xx more bytes") is followed by GET RESPONSE (00 C0 00 00, Le = xx within the
-//   link) until the chip answers otherwise; the data of all parts is joined, at most 65536 bytes.
+// - An answer 61xx ("xx more bytes") is followed by GET RESPONSE (00 C0 00 00, Le = xx within
+//   MaxShortResponseData(), protected under secure messaging like every command) until the chip
+//   answers otherwise; the data of all parts is joined, at most 65536 bytes. Active Authentication
+//   collects long signatures so too (auth/active_auth.h).
 // PACE's own use of CLA 0x10 (GENERAL AUTHENTICATE steps 1-3) stays on the last part: the chip tells
 // the ISO chain from the protocol step by the data object, which is complete only in the last part.
 // `command.extended` must be false. Errors: the channel's; kFailedPrecondition when the link has no

@@ -1,6 +1,9 @@
 #include "validator/emrtd/auth/active_auth.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "validator/emrtd/access/pace.h"
 #include "validator/emrtd/crypto/iso9796.h"
 #include "validator/emrtd/crypto/signature.h"
 
@@ -85,26 +88,23 @@ Task<absl::StatusOr<ActiveAuthOutcome>> PerformActiveAuthentication(ChipChannel&
       key->type == PublicKeyInfo::Type::kRsa ? key->size_bytes : 2 * key->size_bytes + 9;
   const size_t on_the_wire = expected + (channel.sm() ? channel.sm()->ResponseOverhead(expected) : 0) + 2;
   CommandApdu cmd{.cla = 0x00, .ins = 0x88, .p1 = 0x00, .p2 = 0x00};
-  // The client's limits bound every answer (docs/protocol.md §1.3), short Le '00' included.
-  if (channel.link().limits().ResponseBytes() < on_the_wire) {
-    co_return Outcome(Status::kUnavailable, absl::StrCat("the AA response (", on_the_wire,
-                                                         " bytes) exceeds the link's response limit of ",
-                                                         channel.link().limits().ResponseBytes()));
-  }
-  if (on_the_wire <= kMaxShortNe + 2) {
-    cmd.ne = kMaxShortNe;
-  } else {
-    if (!channel.link().limits().extended_length) {
-      co_return Outcome(Status::kUnavailable,
-                        absl::StrCat("the AA response (", on_the_wire, " bytes) needs a longer APDU than the link allows"));
-    }
-    cmd.ne = expected;
-    cmd.extended = true;
-  }
   absl::StatusOr<SecureBytes> challenge = rng.Bytes("aa.challenge", kChallengeSize);
   if (!challenge.ok()) co_return challenge.status();
   cmd.data.assign(challenge->begin(), challenge->end());
-  absl::StatusOr<ResponseApdu> r = co_await channel.Transmit(cmd);
+  const LinkLimits& limits = channel.link().limits();
+  absl::StatusOr<ResponseApdu> r;
+  if (on_the_wire > kMaxShortNe + 2 && limits.extended_length && limits.ResponseBytes() >= on_the_wire) {
+    // One extended APDU with Ne = the expected size.
+    cmd.ne = expected;
+    cmd.extended = true;
+    r = co_await channel.Transmit(cmd);
+  } else {
+    // Le '00' (or, on a link that takes less than a short response, the most whose protected answer
+    // fits): an answer that does not fit one short response comes in parts, 61xx and GET RESPONSE.
+    cmd.ne = limits.ResponseBytes() >= kMaxShortNe + 2 ? kMaxShortNe : MaxShortResponseData(channel);
+    if (cmd.ne == 0) co_return Outcome(Status::kUnavailable, "the link's response limit leaves no room for data");
+    r = co_await TransmitShortChained(channel, cmd);
+  }
   if (!r.ok()) co_return r.status();
   switch (r->sw) {
     case sw::kOk:

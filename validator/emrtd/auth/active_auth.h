@@ -3,9 +3,12 @@
 //
 //   INTERNAL AUTHENTICATE: 00 88 00 00 | 08 | challenge (RandomSource purpose "aa.challenge") | Le
 //
-// Le is '00' (256) when the expected response fits a short APDU (after secure messaging), otherwise
-// the command goes extended with Ne = the expected size; when the client's link cannot carry that,
-// AA is UNAVAILABLE (nothing is sent).
+// The command goes extended with Ne = the expected size when the answer (after secure messaging) does
+// not fit a short response and the link takes extended APDUs of that size. Otherwise it goes short
+// with Le '00' (on a link whose response limit is below a short response's 258 bytes, with the most
+// data whose protected answer fits) through TransmitShortChained() (access/pace.h): an answer the chip
+// gives in parts (61xx) is collected with GET RESPONSE under secure messaging, so RSA-2048 AA works
+// on links without extended length. AA is UNAVAILABLE only when the chip refuses (below).
 // Verification:
 // - RSA: ISO/IEC 9796-2 scheme 1 (crypto/iso9796.h): trailer 0xBC with the hash named by DG14's
 //   ActiveAuthenticationInfo (SHA-1 when none), or hash-id || 0xCC.
