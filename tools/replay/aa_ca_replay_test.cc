@@ -166,5 +166,29 @@ TEST(ReplayCa, OtherEphemeralKeyDiverges) {
   EXPECT_EQ(out["divergence"]["index"], 1);  // the GENERAL AUTHENTICATE carrying the ephemeral key
 }
 
+// A CA trace whose recording proves the new keys as other readers do, with SELECT EF.COM by file
+// identifier (testdata/traces/vchip-ca-select-proof.json, "reader": {"select_by_fid": true}).
+TEST(ReplayCa, TheProofFollowsTheTracesReaderSettings) {
+  std::ifstream in(docval::SourcePath("testdata/traces/vchip-ca-select-proof.json"));
+  ASSERT_TRUE(in.good());
+  nlohmann::json trace = nlohmann::json::parse(in);
+  ASSERT_EQ(trace["reader"]["select_by_fid"], true);
+  // The proof's first command: a protected SELECT by file identifier.
+  size_t select = 0;
+  const nlohmann::json& ex = trace["exchanges"];
+  while (select < ex.size() && ex[select]["command"].get<std::string>().rfind("0CA4020C", 0) != 0) ++select;
+  ASSERT_LT(select, ex.size());
+  nlohmann::json out = Replay(trace);
+  ASSERT_EQ(out["outcome"], "ok") << out.dump(1);
+  EXPECT_EQ(out["result"]["chip_authentication"], "KEYS_SWITCHED");
+  EXPECT_EQ(out["result"]["proven"], true);
+  EXPECT_EQ(out["exchanges_replayed"], ex.size());
+  // Without the settings the proof reads by short EF identifier and parts ways at that SELECT.
+  trace.erase("reader");
+  out = Replay(trace);
+  EXPECT_EQ(out["outcome"], "diverged") << out.dump(1);
+  EXPECT_EQ(out["divergence"]["index"], select);
+}
+
 }  // namespace
 }  // namespace docval::replay

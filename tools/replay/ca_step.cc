@@ -2,7 +2,8 @@
 // trace's secure messaging, the ephemeral key from "ca.ephemeral_key" randomness (the scalar or
 // exponent). On success the channel continues under the new keys (reported as "sm"); a following
 // recorded exchange, when the trace has one, is a READ BINARY of "proof_file" (default "EF.COM")
-// under those keys, which proves them.
+// under those keys, which proves them, read with the trace's "reader" settings (other readers prove
+// the keys with a SELECT: "reader": {"select_by_fid": true}).
 //
 // Result: {"chip_authentication": "KEYS_SWITCHED" | "FAILED" | "UNAVAILABLE", "protocol": OID,
 //          "detail": "...", "proven": bool (only when a proof exchange was recorded)}.
@@ -39,7 +40,7 @@ emrtd::Task<absl::StatusOr<nlohmann::json>> ReplayCa(StepContext& ctx) {
       std::string name = ctx.trace.raw.value("proof_file", std::string("EF.COM"));
       std::optional<emrtd::ElementaryFile> file = emrtd::FindElementaryFile(name);
       if (!file) co_return absl::InvalidArgumentError(absl::StrCat("trace: unknown proof_file ", name));
-      emrtd::FileReader reader(ctx.channel);
+      emrtd::FileReader reader(ctx.channel, FileReaderOptionsOf(ctx.trace.reader));
       absl::StatusOr<emrtd::Bytes> proof = co_await reader.Read(*file);
       result["proven"] = proof.ok();
       if (!proof.ok()) result["detail"] = std::string(proof.status().message());

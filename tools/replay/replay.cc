@@ -273,4 +273,9 @@ nlohmann::json Replay(const nlohmann::json& trace_json) {
   return out;
 }
 
+emrtd::FileReaderOptions FileReaderOptionsOf(const ReaderSettings& reader) {
+  return emrtd::FileReaderOptions{
+      .max_block = reader.max_block, .first_read = reader.first_read, .select_by_fid = reader.select_by_fid};
+}
+
 }  // namespace docval::replay

@@ -5,7 +5,7 @@
 //    "access_key": {"can": "123456"} | {"document_number", "date_of_birth", "date_of_expiry"},
 //    "card_access": "hex", "dg14": "hex", "dg15": "hex",       (what the step needs, if not read in it)
 //    "file": "EF.COM" | "DG1" | ...,                           (read)
-//    "reader": {"select_by_fid": false, "first_read": 0, "max_block": 0},   (read; optional)
+//    "reader": {"select_by_fid": false, "first_read": 0, "max_block": 0},   (read, ca's proof; optional)
 //    "sm": {"cipher": "3DES" | "AES", "ks_enc": "hex", "ks_mac": "hex", "ssc": "hex"},  (state before)
 //    "limits": {"extended_length": false, "max_command_bytes": 255, "max_response_bytes": 256},
 //    "randomness": {"bac.rnd_ifd": "hex" | ["hex", ...], ...},
@@ -43,6 +43,7 @@
 #include "validator/emrtd/bytes.h"
 #include "validator/emrtd/card_link.h"
 #include "validator/emrtd/crypto/random.h"
+#include "validator/emrtd/files/file_reader.h"
 #include "validator/emrtd/reader.h"
 #include "validator/emrtd/task.h"
 
@@ -58,6 +59,8 @@ struct ReaderSettings {
   size_t first_read = 0;
   size_t max_block = 0;
 };
+// The file reader's options for these settings: the "read" step's reads and the "ca" step's proof.
+emrtd::FileReaderOptions FileReaderOptionsOf(const ReaderSettings& reader);
 
 // A parsed trace. Hex fields that are absent are std::nullopt.
 struct Trace {

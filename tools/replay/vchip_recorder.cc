@@ -35,7 +35,7 @@ emrtd::Task<absl::StatusOr<nlohmann::json>> ProvenStep(StepFunction step, StepCo
   absl::StatusOr<nlohmann::json> r = co_await step(ctx);
   if (!r.ok() || !r->contains("chip_authentication") || (*r)["chip_authentication"] != "KEYS_SWITCHED") co_return r;
   // What the replay step does when the trace holds more exchanges than CA needs: one protected read.
-  emrtd::FileReader reader(ctx.channel);
+  emrtd::FileReader reader(ctx.channel, FileReaderOptionsOf(ctx.trace.reader));
   absl::StatusOr<Bytes> content = co_await reader.Read(proof);
   if (!content.ok()) co_return content.status();
   *proof_read = true;
@@ -171,7 +171,7 @@ absl::StatusOr<nlohmann::json> VchipRecorder::Record(nlohmann::json trace) {
 }
 
 std::string TraceText(const nlohmann::json& trace) {
-  static const char* const kOrder[] = {"note",   "step",       "file",          "pace",    "proof_file",
+  static const char* const kOrder[] = {"note",   "step",       "file",          "reader",  "pace",    "proof_file",
                                        "aa_signature_algorithm", "access_key",    "card_access", "dg14",
                                        "dg15",   "sm",         "limits",        "randomness", "expected_result",
                                        "expected_sm_after",      "exchanges"};
@@ -317,6 +317,35 @@ absl::StatusOr<std::vector<VchipTrace>> RecordVchipTraces() {
                    {"step", "ca"},
                    {"dg14", Hex(dg14)},
                    {"randomness", {{"ca.ephemeral_key", Hex(FixedScalar("ca.ephemeral_key ecdh", 32))}}}})));
+  }
+
+  // F: CA proven the way other readers do it: SELECT EF.COM by file identifier, then READ BINARY,
+  // under the new keys (the trace's "reader" settings). BAC passport, 3DES, CA ECDH AES-128.
+  {
+    testpki::PassportSpec spec;
+    spec.name = "trace-ca-select-proof";
+    spec.mrz = Mrz("T04X00V44");
+    spec.chip_auth = {{"0.4.0.127.0.7.2.2.3.2.2", 13, std::nullopt}};
+    ASSIGN_OR_RETURN(vchip::ChipProfile profile, testpki::Personalize(spec, pki));
+    ASSIGN_OR_RETURN(std::unique_ptr<VchipRecorder> r, VchipRecorder::Create(profile, 106, kShortLink));
+    RETURN_IF_ERROR(r->SelectApplication());
+    // BAC, not kept as a trace of its own (vchip-bac.json shows BAC): it sets the SM the CA runs under.
+    RETURN_IF_ERROR(r->Record({{"step", "bac"},
+                               {"access_key", MrzKey(profile)},
+                               {"randomness",
+                                {{"bac.rnd_ifd", Hex(FixedBytes("bac.rnd_ifd select", 8))},
+                                 {"bac.k_ifd", Hex(FixedBytes("bac.k_ifd select", 16))}}}})
+                        .status());
+    ASSIGN_OR_RETURN(Bytes dg14, r->ReadFile("DG14"));
+    RETURN_IF_ERROR(rec.Add(
+        "vchip-ca-select-proof.json",
+        r->Record({{"note", "Chip Authentication v1, ECDH brainpoolP256r1 with AES-128 after BAC, proven as other "
+                            "readers do: SELECT EF.COM by file identifier, then READ BINARY, under the new keys "
+                            "(\"reader\": select_by_fid). Virtual passport trace-ca-select-proof."},
+                   {"step", "ca"},
+                   {"dg14", Hex(dg14)},
+                   {"reader", {{"select_by_fid", true}}},
+                   {"randomness", {{"ca.ephemeral_key", Hex(FixedScalar("ca.ephemeral_key select", 32))}}}})));
   }
 
   // C, D, E: PACE alone (GM DH 3DES, IM ECDH AES-256, CAM ECDH AES-128), each with the CAN.

@@ -29,8 +29,8 @@ namespace {
 const char* const kTraceFiles[] = {
     "vchip-bac.json",          "vchip-bac-read-dg1.json",         "vchip-aa-rsa.json",
     "vchip-ca-dh-3des.json",   "vchip-pace-gm-ecdh-aes128.json",  "vchip-aa-ecdsa.json",
-    "vchip-ca-ecdh-aes128.json", "vchip-pace-gm-dh-3des.json",    "vchip-pace-im-ecdh-aes256.json",
-    "vchip-pace-cam-ecdh-aes128.json",
+    "vchip-ca-ecdh-aes128.json", "vchip-ca-select-proof.json",    "vchip-pace-gm-dh-3des.json",
+    "vchip-pace-im-ecdh-aes256.json", "vchip-pace-cam-ecdh-aes128.json",
 };
 
 std::string TracePath(const std::string& file) { return absl::StrCat(docval::SourcePath("testdata/traces/"), file); }
