@@ -184,6 +184,20 @@ absl::Status ReadValidator(MapReader& r, ValidatorConfig& v) {
   RETURN_IF_ERROR(r.Int("max_sessions", v.max_sessions, 1, 1000000));
   RETURN_IF_ERROR(r.Int("workers", v.workers, 0, 1024));
   RETURN_IF_ERROR(r.Seconds("max_connection_age_s", v.max_connection_age));
+  YAML::Node limits = r.Get("limits");
+  if (limits) {
+    const std::string prefix = r.Name("limits");
+    if (!limits.IsMap()) return KeyError(prefix, absl::StrCat("must be a mapping, got ", Describe(limits)));
+    v.limits.clear();
+    for (const auto& kv : limits) {
+      const std::string key = absl::StrCat(prefix, ".", kv.first.Scalar());
+      int64_t value = 0;
+      if (!kv.second.IsScalar() || !absl::SimpleAtoi(kv.second.Scalar(), &value)) {
+        return KeyError(key, absl::StrCat("must be an integer, got ", Describe(kv.second)));
+      }
+      v.limits[kv.first.Scalar()] = value;
+    }
+  }
   return r.Seconds("drain_s", v.drain);
 }
 

@@ -7,6 +7,7 @@
 #ifndef DOCVAL_COMMON_CONFIG_H_
 #define DOCVAL_COMMON_CONFIG_H_
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -96,6 +97,10 @@ struct ValidatorConfig {
   // again, which makes a gateway resolving `dns:///` names look the replicas up again: a validator the
   // autoscaler added gets sessions within this time. Open sessions go on for ValidatorDrain().
   absl::Duration max_connection_age = absl::Seconds(300);
+  // `validator.limits.<field>`: the session's budget against the chip (validator/emrtd/limits.h,
+  // docs/limits.md), field name -> value, overriding the defaults. Read here as integers; names and
+  // ranges are checked by the validator's start-up (emrtd::SetLimit), a bad one is a config error.
+  std::map<std::string, int64_t> limits;
 };
 
 // Traces (docs/operations.md, "Traces"): OTLP/HTTP export, off unless an endpoint is set. The

@@ -158,6 +158,11 @@ TEST(ConfigTest, ValidatorKeys) {
   c = ParseConfigYaml("timeouts: {session_s: 30}\n", "f.yaml");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(ValidatorDrain(*c), absl::Seconds(45));
+  EXPECT_TRUE(c->validator.limits.empty());
+  // The session limits are read as names and integers; the validator checks both at start.
+  c = ParseConfigYaml("validator:\n  limits:\n    max_dh_bits: 3072\n    max_group_validations: 0\n", "f.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->validator.limits, (std::map<std::string, int64_t>{{"max_dh_bits", 3072}, {"max_group_validations", 0}}));
 
   for (const auto& [yaml, expected] : std::vector<std::pair<const char*, const char*>>{
            {"validator: {max_sessions: 0}", "validator.max_sessions: must be an integer from 1"},
@@ -165,6 +170,9 @@ TEST(ConfigTest, ValidatorKeys) {
            {"validator: {drain_s: 0}", "validator.drain_s: must be a positive number"},
            {"validator: {max_connection_age_s: -5}", "validator.max_connection_age_s: must be a positive number"},
            {"validator: {queue: 5}", "validator.queue: unknown key"},
+           {"validator: {limits: 5}", "validator.limits: must be a mapping"},
+           {"validator: {limits: {max_dh_bits: big}}", "validator.limits.max_dh_bits: must be an integer"},
+           {"validator: {limits: {max_dh_bits: [1]}}", "validator.limits.max_dh_bits: must be an integer"},
        }) {
     absl::StatusOr<Config> r = ParseConfigYaml(yaml, "f.yaml");
     ASSERT_FALSE(r.ok()) << yaml;

@@ -24,6 +24,7 @@
 #include "gateway/ws/gateway_server.h"
 #include "poster/service/poster_service.h"
 #include "validator/emrtd/auth/trust_store.h"
+#include "validator/emrtd/limits.h"
 #include "validator/result_json/result_json.h"
 #include "validator/service/file_verifier_service.h"
 #include "validator/service/validator_service.h"
@@ -51,6 +52,17 @@ int Fail(const absl::Status& s) {
   return 2;
 }
 
+// validator.limits over SessionLimits' defaults (validator/emrtd/limits.h): an unknown name or a value
+// outside its range is a configuration error.
+absl::StatusOr<emrtd::SessionLimits> SessionLimitsFrom(const Config& c) {
+  emrtd::SessionLimits limits;
+  for (const auto& [name, value] : c.validator.limits) {
+    absl::Status s = emrtd::SetLimit(limits, name, value);
+    if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat("validator.limits.", name, ": ", s.message()));
+  }
+  return limits;
+}
+
 absl::StatusOr<Config> LoadConfig(Role role, const std::string& path) {
   Config c;
   if (path.empty()) {
@@ -69,6 +81,7 @@ absl::StatusOr<Config> LoadConfig(Role role, const std::string& path) {
     }
   }
   s = ValidateConfig(c);
+  if (s.ok()) s = SessionLimitsFrom(c).status();
   if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(path.empty() ? "configuration" : path, ": ", s.message()));
   return c;
 }
@@ -239,9 +252,13 @@ int RunRole(Role role, const std::string& config_path) {
     validator_service = std::make_unique<validator::ValidatorService>(
         validator::ValidatorServiceOptions{.allow_bac_fallback = c.allow_bac_fallback,
                                            .max_sessions = c.validator.max_sessions,
-                                           .workers = c.validator.workers},
+                                           .workers = c.validator.workers,
+                                           .limits = *SessionLimitsFrom(c)},
         [holder = trust.get()] { return holder->Get(); }, *registry);
-    file_verifier = std::make_unique<validator::FileVerifierService>([holder = trust.get()] { return holder->Get(); });
+    // The v2 verdict: the same byte caps, session limit and workers as a dialog (docs/limits.md).
+    file_verifier = std::make_unique<validator::FileVerifierService>(
+        [holder = trust.get()] { return holder->Get(); }, *SessionLimitsFrom(c), nullptr,
+        [v = validator_service.get()](std::function<void()> work) { return v->RunAdmitted(std::move(work)); });
     LogInfo("validator workers", {{"workers", validator_service->workers()},
                                   {"max_sessions", c.validator.max_sessions}});
   }

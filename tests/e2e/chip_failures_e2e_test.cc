@@ -175,6 +175,32 @@ TEST_F(ChipFailureTest, DroppedConnectionIsCountedAsCommunicationFailed) {
   EXPECT_EQ(next->close.code, 1000);
 }
 
+// validator.limits (docs/limits.md): the session's budget is configuration. With the DG2 cap below
+// the passport's face the session ends 1011 where the default deployment (the fixture's) ends 1000;
+// a value the code cannot honour stops start-up with exit 2 naming the key.
+TEST_F(ChipFailureTest, ConfiguredLimitIsEnforcedAndABadOneStopsStartUp) {
+  absl::StatusOr<relay::RelayOutcome> honest = RunPassportSession(deployment_->WsUrl(), "bac-passport");
+  ASSERT_TRUE(honest.ok()) << honest.status();
+  EXPECT_EQ(honest->close.code, 1000);
+
+  absl::StatusOr<std::unique_ptr<Deployment>> tight = Deployment::Start(DeploymentOptions{
+      .separate_roles = true,
+      .extra_yaml = "validator: {limits: {max_biometric_dg_bytes: 256}}\n"});
+  ASSERT_TRUE(tight.ok()) << tight.status();
+  absl::StatusOr<relay::RelayOutcome> out = RunPassportSession((*tight)->WsUrl(), "bac-passport");
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectClosed(*out, 1011, "EMRTD_PASSPORT_READER_ERROR");
+  EXPECT_TRUE((*tight)->Stop());
+
+  const std::string config = MakeTempDir() + "/docval.yaml";
+  WriteFile(config, "validator_listen: 127.0.0.1:0\nmetrics_listen: 127.0.0.1:0\n"
+                    "validator: {limits: {max_dh_bits: 100000}}\n");
+  absl::StatusOr<std::unique_ptr<ChildProcess>> bad = ChildProcess::Start({DocvalBinary(), "validator", "--config", config});
+  ASSERT_TRUE(bad.ok()) << bad.status();
+  EXPECT_EQ((*bad)->Wait(absl::Seconds(20)), std::optional<int>(2));
+  EXPECT_THAT((*bad)->AllOutput(), HasSubstr("validator.limits.max_dh_bits: must be an integer from 1024 to 8192"));
+}
+
 TEST(ValidatorReplicaTest, AnUnreachableReplicaDoesNotFailSessions) {
   // The gateway knows two validator addresses; one refuses connections. Sessions go to the live one
   // (round robin skips a failing replica; a stream that fails before the first APDU is retried once).

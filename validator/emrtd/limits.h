@@ -8,12 +8,15 @@
 // (a chip error, not the server's), whatever step it was in: a budget is not an optional file.
 //
 // The defaults leave headroom over the documents in the field (docs/limits.md has the reasons); a
-// deployment may tighten or loosen them through ReaderConfig::limits.
+// deployment may tighten or loosen them through ReaderConfig::limits, which the validator fills from
+// its configuration (`validator.limits.<field>`, SetLimit()).
 #ifndef DOCVAL_VALIDATOR_EMRTD_LIMITS_H_
 #define DOCVAL_VALIDATOR_EMRTD_LIMITS_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -61,6 +64,16 @@ struct SessionLimits {
   // The cap for a file by its name as in files/file_reader.h ("EF.SOD", "DG2", "EF.CardAccess", ...).
   size_t MaxFileBytes(absl::string_view file_name) const;
 };
+
+// One limit by its field name ("max_dh_bits"), as configuration sets it. kInvalidArgument naming
+// the accepted range when `value` is outside it, or the accepted names when `name` is none of them.
+// The ranges keep a limit meaningful: at least what a document in the field needs (a cap below it
+// would refuse honest chips) is not enforced, but nothing the code cannot honour is accepted (e.g.
+// max_dh_bits from 1024 to 8192, the largest group FromValues takes; a file cap up to 1 MiB, the
+// file reader's own cap; max_group_validations may be 0: no explicit group is validated at all).
+absl::Status SetLimit(SessionLimits& limits, absl::string_view name, int64_t value);
+// Every name SetLimit() takes, in declaration order.
+std::vector<std::string> LimitFieldNames();
 
 // The status of a chip over a cap: kResourceExhausted "<limit>: <detail>" with the limit's name as
 // payload (`limit` is the SessionLimits field, e.g. "max_rsa_bits").

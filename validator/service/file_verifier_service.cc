@@ -1,6 +1,9 @@
 #include "validator/service/file_verifier_service.h"
 
+#include <optional>
 #include <utility>
+
+#include "absl/synchronization/notification.h"
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -24,11 +27,37 @@ v1::V2Refusal ToProtoRefusal(V2Outcome::Refusal r) {
 
 }  // namespace
 
-FileVerifierService::FileVerifierService(TrustProvider trust, emrtd::SessionLimits limits, Clock now)
-    : trust_(std::move(trust)), limits_(limits), now_(std::move(now)) {}
+FileVerifierService::FileVerifierService(TrustProvider trust, emrtd::SessionLimits limits, Clock now,
+                                         Admission admission)
+    : trust_(std::move(trust)), limits_(limits), now_(std::move(now)), admission_(std::move(admission)) {}
 
 grpc::Status FileVerifierService::Verify(grpc::ServerContext*, const v1::V2VerifyRequest* request,
                                          v1::V2VerifyResponse* response) {
+  // The caps first, on the message: files over them are refused before they are copied or queued.
+  V2FileSizes sizes{.sod = request->sod().size()};
+  if (request->has_com()) sizes.com = request->com().size();
+  for (const auto& [dg, bytes] : request->data_groups()) {
+    if (dg < 1 || dg > 16) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "data group outside 1..16");
+    sizes.data_groups[static_cast<int>(dg)] = bytes.size();
+  }
+  if (std::optional<V2Outcome> over = CheckV2FileSizes(sizes, limits_)) {
+    response->set_refusal(ToProtoRefusal(over->refusal));
+    response->set_detail(over->detail);
+    return grpc::Status::OK;
+  }
+  if (!admission_) return Compute(request, response);
+  grpc::Status status;
+  absl::Notification done;
+  grpc::Status admitted = admission_([&] {
+    status = Compute(request, response);
+    done.Notify();
+  });
+  if (!admitted.ok()) return admitted;
+  done.WaitForNotification();
+  return status;
+}
+
+grpc::Status FileVerifierService::Compute(const v1::V2VerifyRequest* request, v1::V2VerifyResponse* response) {
   V2Files files;
   files.sod = ToBytes(request->sod());
   if (request->has_com()) files.com = ToBytes(request->com());

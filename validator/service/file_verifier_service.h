@@ -1,10 +1,15 @@
 // The gRPC `V2FileVerifier` service (proto/docval/v1/validator.proto): WebSocket API v2's verdict on
 // the files a phone read (docs/protocol.md §3.6) around the pure VerifyV2Files (v2_files.h).
-// Synchronous: each call runs on gRPC's sync thread pool, bounded by its message size (the gateway
-// caps a session's files at 3 MiB) and the core's SessionLimits.
+//
+// Bounded as a chip dialog is (docs/limits.md): the files are measured against the session's byte
+// caps (SessionLimits, `validator.limits`) on the request itself, before anything is copied; the
+// verdict runs through `Admission` (ValidatorService::RunAdmitted in the validator: counted against
+// validator.max_sessions, computed on the dialog's worker pool), the gRPC thread only waiting for it.
 //
 // Status: INVALID_ARGUMENT for a request the gateway should never send (a data group outside 1..16);
-// otherwise OK with either the result or a refusal naming the close reason.
+// the admission's refusal (RESOURCE_EXHAUSTED at the session limit or with the workers' queue full,
+// UNAVAILABLE while draining); otherwise OK with either the result or a refusal naming the close
+// reason.
 #ifndef DOCVAL_VALIDATOR_SERVICE_FILE_VERIFIER_SERVICE_H_
 #define DOCVAL_VALIDATOR_SERVICE_FILE_VERIFIER_SERVICE_H_
 
@@ -21,16 +26,22 @@ class FileVerifierService final : public v1::V2FileVerifier::Service {
  public:
   using TrustProvider = std::function<std::shared_ptr<const emrtd::TrustStore>()>;
   using Clock = std::function<int64_t()>;  // Unix seconds; tests pin it
+  // Runs the work somewhere or refuses it (then the work never runs); nullptr: on the calling thread.
+  using Admission = std::function<grpc::Status(std::function<void()> work)>;
 
-  FileVerifierService(TrustProvider trust, emrtd::SessionLimits limits = {}, Clock now = nullptr);
+  FileVerifierService(TrustProvider trust, emrtd::SessionLimits limits = {}, Clock now = nullptr,
+                      Admission admission = nullptr);
 
   grpc::Status Verify(grpc::ServerContext* context, const v1::V2VerifyRequest* request,
                       v1::V2VerifyResponse* response) override;
 
  private:
+  grpc::Status Compute(const v1::V2VerifyRequest* request, v1::V2VerifyResponse* response);
+
   const TrustProvider trust_;
   const emrtd::SessionLimits limits_;
   const Clock now_;
+  const Admission admission_;
 };
 
 }  // namespace docval::validator

@@ -1,5 +1,6 @@
 #include "validator/service/file_verifier_service.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -95,6 +96,64 @@ TEST_F(FileVerifierServiceTest, RefusalsNameTheirReason) {
   req = HonestRequest();
   (*req.mutable_data_groups())[17] = std::string("x");
   EXPECT_EQ(service_.Verify(nullptr, &req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// The caps are the configured ones, checked on the message before any work is admitted: a DG2 over
+// a tightened max_biometric_dg_bytes is refused READER_ERROR and the admission is never asked; the
+// same files pass under the defaults.
+TEST_F(FileVerifierServiceTest, ConfiguredCapsHoldBeforeAdmission) {
+  v1::V2VerifyRequest req = HonestRequest();
+  const size_t dg2 = req.data_groups().at(2).size();
+  ASSERT_GT(dg2, 100u);
+  emrtd::SessionLimits tight;
+  tight.max_biometric_dg_bytes = dg2 - 1;
+  int admitted = 0;
+  FileVerifierService capped([] { return *store_; }, tight, [] { return kNow; },
+                             [&](std::function<void()> work) {
+                               ++admitted;
+                               work();
+                               return grpc::Status::OK;
+                             });
+  v1::V2VerifyResponse resp;
+  ASSERT_TRUE(capped.Verify(nullptr, &req, &resp).ok());
+  EXPECT_EQ(resp.refusal(), v1::V2_REFUSAL_READER_ERROR);
+  EXPECT_EQ(resp.detail(), "DG2 over its size cap");
+  EXPECT_EQ(admitted, 0);
+
+  // The session's byte budget counts every file together.
+  emrtd::SessionLimits small_total;
+  small_total.max_total_bytes = dg2;
+  FileVerifierService budget([] { return *store_; }, small_total, [] { return kNow; });
+  resp.Clear();
+  ASSERT_TRUE(budget.Verify(nullptr, &req, &resp).ok());
+  EXPECT_EQ(resp.refusal(), v1::V2_REFUSAL_READER_ERROR);
+  EXPECT_EQ(resp.detail(), "the files over the session's byte budget");
+
+  tight.max_biometric_dg_bytes = dg2;  // exactly at the cap: accepted
+  FileVerifierService at_cap([] { return *store_; }, tight, [] { return kNow; },
+                             [&](std::function<void()> work) {
+                               ++admitted;
+                               work();
+                               return grpc::Status::OK;
+                             });
+  resp.Clear();
+  ASSERT_TRUE(at_cap.Verify(nullptr, &req, &resp).ok());
+  EXPECT_EQ(resp.refusal(), v1::V2_REFUSAL_NONE) << resp.detail();
+  EXPECT_EQ(admitted, 1);
+}
+
+// A refused admission (the validator at max_sessions, or draining) is the call's status and nothing
+// is computed.
+TEST_F(FileVerifierServiceTest, RefusedAdmissionIsTheStatusAndNothingRuns) {
+  FileVerifierService full([] { return *store_; }, emrtd::SessionLimits{}, [] { return kNow; },
+                           [](std::function<void()>) {
+                             return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "at the session limit");
+                           });
+  v1::V2VerifyRequest req = HonestRequest();
+  v1::V2VerifyResponse resp;
+  EXPECT_EQ(full.Verify(nullptr, &req, &resp).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_FALSE(resp.has_result());
+  EXPECT_EQ(resp.refusal(), v1::V2_REFUSAL_NONE);
 }
 
 }  // namespace

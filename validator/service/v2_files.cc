@@ -27,24 +27,30 @@ V2Outcome Refuse(Refusal refusal, std::string detail) {
   return o;
 }
 
-// The files against the session's byte budget (the same caps as a chip read by the server).
 std::optional<V2Outcome> CheckSizes(const V2Files& files, const emrtd::SessionLimits& limits) {
-  size_t total = files.sod.size();
-  if (files.sod.size() > limits.MaxFileBytes("EF.SOD")) return Refuse(Refusal::kReaderError, "EF.SOD over its size cap");
-  if (files.com) {
-    total += files.com->size();
-    if (files.com->size() > limits.MaxFileBytes("EF.COM")) return Refuse(Refusal::kReaderError, "EF.COM over its size cap");
+  V2FileSizes sizes{.sod = files.sod.size()};
+  if (files.com) sizes.com = files.com->size();
+  for (const auto& [dg, bytes] : files.data_groups) sizes.data_groups[dg] = bytes.size();
+  return CheckV2FileSizes(sizes, limits);
+}
+
+}  // namespace
+
+std::optional<V2Outcome> CheckV2FileSizes(const V2FileSizes& sizes, const emrtd::SessionLimits& limits) {
+  size_t total = sizes.sod;
+  if (sizes.sod > limits.MaxFileBytes("EF.SOD")) return Refuse(Refusal::kReaderError, "EF.SOD over its size cap");
+  if (sizes.com) {
+    total += *sizes.com;
+    if (*sizes.com > limits.MaxFileBytes("EF.COM")) return Refuse(Refusal::kReaderError, "EF.COM over its size cap");
   }
-  for (const auto& [dg, bytes] : files.data_groups) {
-    total += bytes.size();
+  for (const auto& [dg, size] : sizes.data_groups) {
+    total += size;
     const std::string name = absl::StrCat("DG", dg);
-    if (bytes.size() > limits.MaxFileBytes(name)) return Refuse(Refusal::kReaderError, absl::StrCat(name, " over its size cap"));
+    if (size > limits.MaxFileBytes(name)) return Refuse(Refusal::kReaderError, absl::StrCat(name, " over its size cap"));
   }
   if (total > limits.max_total_bytes) return Refuse(Refusal::kReaderError, "the files over the session's byte budget");
   return std::nullopt;
 }
-
-}  // namespace
 
 V2Outcome VerifyV2Files(const V2Files& files, const V2Proofs& proofs, const emrtd::TrustStore* trust_store,
                         int64_t now, const emrtd::SessionLimits& limits, bool include_files_binary) {

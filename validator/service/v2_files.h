@@ -49,6 +49,18 @@ struct V2Outcome {
   emrtd::EmrtdResult result;  // meaningful when refusal == kNone
 };
 
+// The sizes of the files, for CheckV2FileSizes before they are copied.
+struct V2FileSizes {
+  size_t sod = 0;
+  std::optional<size_t> com;
+  std::map<int, size_t> data_groups;
+};
+
+// The files against the session's byte caps (the same as a chip read by the server: each file's
+// MaxFileBytes and max_total_bytes): a kReaderError refusal naming the file, or nullopt. VerifyV2Files
+// runs it first too.
+std::optional<V2Outcome> CheckV2FileSizes(const V2FileSizes& sizes, const emrtd::SessionLimits& limits);
+
 V2Outcome VerifyV2Files(const V2Files& files, const V2Proofs& proofs, const emrtd::TrustStore* trust_store,
                         int64_t now_unix_seconds, const emrtd::SessionLimits& limits = {},
                         bool include_files_binary = false);

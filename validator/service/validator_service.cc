@@ -64,12 +64,12 @@ struct ValidatorService::Core {
   bool accepting ABSL_GUARDED_BY(mu) = true;
   bool stopped ABSL_GUARDED_BY(mu) = false;
   absl::flat_hash_set<SessionReactor*> sessions ABSL_GUARDED_BY(mu);
+  int admitted ABSL_GUARDED_BY(mu) = 0;  // RunAdmitted computations queued or running
 
   WorkerPool pool;  // last: its threads stop first, while everything above is still alive
 };
 
 namespace {
-
 emrtd::SecureBytes Secret(const std::string& s) { return emrtd::SecureBytes(s.begin(), s.end()); }
 
 // WebSocket API v2's Chip Authentication as a dialog of the session's kind: the outcome goes to `out`
@@ -101,6 +101,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
   SessionReactor(ValidatorService::Core& core, std::shared_ptr<const emrtd::TrustStore> trust)
       : core_(core), trust_(std::move(trust)), started_at_(absl::Now()) {
     config_.allow_bac_fallback = core_.options.allow_bac_fallback;
+    config_.limits = core_.options.limits;
     config_.trust_store = trust_.get();
     config_.group_cache = &core_.group_cache;
     core_.metrics.active.Increment();
@@ -132,8 +133,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
         EndLocked(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "a response APDU arrived when none was awaited"),
                   "protocol_error", a);
       } else {
-        // Taken out of the message: Clear() would keep the string's buffer (up to 64 KiB) for the
-        // rest of the session.
+        // Taken out of the message: Clear() would keep its buffer (up to 64 KiB) for the session.
         std::string raw = std::move(*request_.mutable_response_apdu());
         response_ = emrtd::Bytes(raw.begin(), raw.end());
         request_.Clear();
@@ -459,7 +459,7 @@ grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* ValidatorService:
   Core& c = *core_;
   {
     absl::MutexLock lock(&c.mu);
-    if (c.accepting && static_cast<int>(c.sessions.size()) < c.options.max_sessions) {
+    if (c.accepting && static_cast<int>(c.sessions.size()) + c.admitted < c.options.max_sessions) {
       auto* r = new SessionReactor(c, c.trust ? c.trust() : nullptr);
       c.sessions.insert(r);
       return r;
@@ -505,6 +505,31 @@ grpc::ServerUnaryReactor* ValidatorService::VerifyFiles(grpc::CallbackServerCont
   return reactor;
 }
 
+grpc::Status ValidatorService::RunAdmitted(std::function<void()> work) {
+  Core& c = *core_;
+  {
+    absl::MutexLock lock(&c.mu);
+    if (!c.accepting) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the validator is shutting down");
+    if (static_cast<int>(c.sessions.size()) + c.admitted >= c.options.max_sessions) {
+      c.metrics.refused.Add({{"reason", "over_capacity"}}).Increment();
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat("the validator is at its session limit (validator.max_sessions = ",
+                                       c.options.max_sessions, "): try again later"));
+    }
+    ++c.admitted;
+  }
+  const bool queued = c.pool.TrySubmit([&c, work = std::move(work)] {
+    work();
+    absl::MutexLock lock(&c.mu);
+    --c.admitted;
+  });
+  if (queued) return grpc::Status::OK;
+  absl::MutexLock lock(&c.mu);
+  --c.admitted;
+  c.metrics.refused.Add({{"reason", "over_capacity"}}).Increment();
+  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "the validator's workers are busy");
+}
+
 void ValidatorService::StopAccepting() {
   absl::MutexLock lock(&core_->mu);
   core_->accepting = false;
@@ -512,7 +537,9 @@ void ValidatorService::StopAccepting() {
 
 bool ValidatorService::WaitIdle(absl::Time deadline) {
   absl::MutexLock lock(&core_->mu);
-  auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(core_->mu) { return core_->sessions.empty(); };
+  auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(core_->mu) {
+    return core_->sessions.empty() && core_->admitted == 0;
+  };
   return core_->mu.AwaitWithDeadline(absl::Condition(&idle), deadline);
 }
 
@@ -544,7 +571,7 @@ bool ValidatorService::Drain(absl::Duration limit) {
 
 int ValidatorService::sessions() const {
   absl::MutexLock lock(&core_->mu);
-  return static_cast<int>(core_->sessions.size());
+  return static_cast<int>(core_->sessions.size()) + core_->admitted;
 }
 
 int ValidatorService::queued_steps() const { return core_->queued.load(); }

@@ -46,6 +46,8 @@ struct ValidatorServiceOptions {
   int max_sessions = 1000;
   // Worker threads running dialog steps (validator.workers); <= 0: UsableCpus().
   int workers = 0;
+  // The session's budget against the chip (validator.limits, docs/limits.md).
+  emrtd::SessionLimits limits;
   // Tests only: runs on the worker before each step, before the step checks whether its session
   // is still open.
   std::function<void()> before_step;
@@ -65,6 +67,13 @@ class ValidatorService final : public v1::Validator::CallbackService {
   grpc::ServerUnaryReactor* VerifyFiles(grpc::CallbackServerContext* context, const v1::VerifyFilesRequest* request,
                                         v1::EmrtdResult* response) override;
 
+  // Admits one bounded computation that is not a dialog (the v2 verdict on a phone's files,
+  // FileVerifierService) as a session is admitted: UNAVAILABLE once accepting stopped,
+  // RESOURCE_EXHAUSTED when max_sessions sessions and such computations are open or the workers'
+  // queue is full (`work` is then dropped unrun). Otherwise `work` runs on a worker and counts
+  // against max_sessions (and keeps WaitIdle waiting) until it returns; it must not block.
+  grpc::Status RunAdmitted(std::function<void()> work);
+
   // Draining, as the poster does: from now on Session answers UNAVAILABLE; open sessions go on.
   void StopAccepting();
   // Waits until every session has ended and been freed; false when `deadline` came first.
@@ -75,7 +84,8 @@ class ValidatorService final : public v1::Validator::CallbackService {
   // StopAccepting(), WaitIdle(now + limit), Shutdown(): true when every session ended by itself.
   bool Drain(absl::Duration limit);
 
-  // Sessions counted against max_sessions now; steps waiting for a worker now; the worker count.
+  // Sessions (and admitted computations) counted against max_sessions now; steps waiting for a
+  // worker now; the worker count.
   int sessions() const;
   int queued_steps() const;
   int workers() const;

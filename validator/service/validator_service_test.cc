@@ -336,6 +336,61 @@ TEST_F(ValidatorServiceTest, OverTheCapIsRefusedWithResourceExhaustedWhileOthers
   s4->Finish();
 }
 
+// Work admitted beside the dialogs (the v2 verdict on files) shares their session limit and workers:
+// refused while max_sessions sessions are open, run on a worker once a slot is free, and counted as
+// a session while it runs (a dialog opened meanwhile is refused; WaitIdle waits for it).
+TEST_F(ValidatorServiceTest, AdmittedWorkSharesTheSessionLimitAndTheWorkers) {
+  StartServer({.max_sessions = 1, .workers = 1});
+  grpc::ClientContext c1;
+  auto s1 = stub_->Session(&c1);
+  ASSERT_TRUE(s1->Write(Start()));
+  ASSERT_TRUE(NextCommand(*s1));
+  bool ran = false;
+  grpc::Status full = service_->RunAdmitted([&] { ran = true; });
+  EXPECT_EQ(full.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(full.error_message(), testing::HasSubstr("validator.max_sessions = 1"));
+  EXPECT_TRUE(PlayEmptyChip(*s1));
+  EXPECT_TRUE(s1->Finish().ok());
+  ASSERT_TRUE(WaitFor([&] { return service_->sessions() == 0; }));
+  EXPECT_FALSE(ran);
+
+  // Admitted: it runs on a worker (not this thread) and holds the slot until it returns.
+  absl::Mutex mu;
+  bool release = false, running = false;
+  std::thread::id worker;
+  ASSERT_TRUE(service_
+                  ->RunAdmitted([&] {
+                    absl::MutexLock lock(&mu);
+                    worker = std::this_thread::get_id();
+                    running = true;
+                    mu.Await(absl::Condition(&release));
+                  })
+                  .ok());
+  {
+    absl::MutexLock lock(&mu);
+    ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&running), absl::Seconds(20)));
+    EXPECT_NE(worker, std::this_thread::get_id());
+  }
+  EXPECT_EQ(service_->sessions(), 1);
+  EXPECT_FALSE(service_->WaitIdle(absl::Now()));
+  grpc::ClientContext c2;
+  auto s2 = stub_->Session(&c2);
+  s2->Write(Start());  // may fail: the call is already over
+  v1::SessionEvent e;
+  EXPECT_FALSE(s2->Read(&e));
+  EXPECT_EQ(s2->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  {
+    absl::MutexLock lock(&mu);
+    release = true;
+  }
+  EXPECT_TRUE(service_->WaitIdle(absl::Now() + absl::Seconds(20)));
+  EXPECT_EQ(service_->sessions(), 0);
+
+  // Draining: refused as a new session is.
+  service_->StopAccepting();
+  EXPECT_EQ(service_->RunAdmitted([] {}).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
 // The session ends while its next step waits at a worker: that step runs nothing, and the
 // gateway gets no further command.
 TEST_F(ValidatorServiceTest, EndedSessionRunsNoFurtherStep) {
