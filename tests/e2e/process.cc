@@ -66,9 +66,10 @@ void ChildProcess::ReadLoop(int fd) {
       partial.erase(0, nl + 1);
     }
   }
-  if (!partial.empty()) {
+  {
     absl::MutexLock lock(&mu_);
-    lines_.push_back(partial);
+    if (!partial.empty()) lines_.push_back(partial);
+    output_closed_ = true;
   }
   close(fd);
 }
@@ -126,6 +127,10 @@ std::optional<int> ChildProcess::Wait(absl::Duration timeout) {
     pid_t r = waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
       exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+      // The reader thread may not have drained the pipe yet (a child that forked keeps it open:
+      // bounded).
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&output_closed_), absl::Seconds(5));
       break;
     }
     if (absl::Now() > until) return std::nullopt;

@@ -37,7 +37,8 @@ class ChildProcess {
 
   pid_t pid() const { return pid_; }
   void Signal(int sig);
-  // Waits for exit; the exit status (or -signal), nullopt on timeout.
+  // Waits for exit; the exit status (or -signal), nullopt on timeout. After an exit the output is
+  // complete (up to 5 s more for the last lines in the pipe), so AllOutput() holds its last words.
   std::optional<int> Wait(absl::Duration timeout);
   bool running();
   std::vector<std::string> Lines() const;
@@ -51,6 +52,7 @@ class ChildProcess {
   std::thread reader_;
   mutable absl::Mutex mu_;
   std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
+  bool output_closed_ ABSL_GUARDED_BY(mu_) = false;  // the reader saw the end of the output
 };
 
 // The docval binary of this build.
