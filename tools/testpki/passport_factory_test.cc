@@ -270,6 +270,14 @@ TEST_F(PassportsTest, EveryProfileReadsAsSpecified) {
       Bytes challenge = emrtd::HexOrDie("0F1E2D3C4B5A6978");
       auto rsp = tt::SecureExchange(chip, *sm, 0x88, 0, 0, challenge, 256);
       ASSERT_TRUE(rsp.ok()) << rsp.status();
+      // An RSA-2048 signature under SM exceeds a short response: the rest comes with GET RESPONSE.
+      while (rsp.ok() && (tt::SwOf(*rsp) >> 8) == 0x61) {
+        Bytes joined(rsp->begin(), rsp->end() - 2);
+        auto more = tt::SecureExchange(chip, *sm, 0xC0, 0, 0, {}, (tt::SwOf(*rsp) & 0xFF) == 0 ? 256 : tt::SwOf(*rsp) & 0xFF);
+        ASSERT_TRUE(more.ok()) << more.status();
+        joined.insert(joined.end(), more->begin(), more->end());
+        rsp = joined;
+      }
       ASSERT_EQ(tt::SwOf(*rsp), 0x9000);
       auto pub = LoadSpki(Strip(dg15->content));
       ASSERT_NE(pub, nullptr);
