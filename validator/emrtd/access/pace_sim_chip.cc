@@ -36,7 +36,9 @@ absl::StatusOr<ResponseApdu> PaceSimChip::Handle(const CommandApdu& c) {
   const CipherFamily family = FamilyOf(alg);
   const size_t block = BlockSize(family);
 
-  if (step_ == 0) {
+  // A new MSE:Set AT before the protocol is through starts it again (the reader abandons a run whose
+  // DH values would encode ambiguously, docs/pace.md).
+  if (step_ == 0 || (step_ < 5 && c.cla == 0x00 && c.ins == 0x22)) {
     if (c.cla != 0x00 || c.ins != 0x22 || c.p1 != 0xC1 || c.p2 != 0xA4) return Refuse(0x6D00, "expected MSE:Set AT");
     if (c.ne != 0) return Refuse(0x6700, "MSE:Set AT with Le");
     ASSIGN_OR_RETURN(Bytes oid, EncodeOid(params.protocol_oid));
