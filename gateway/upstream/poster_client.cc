@@ -13,10 +13,12 @@ struct DeliveryCall::State {
 void DeliveryCall::Cancel() { state_->context.TryCancel(); }
 
 std::shared_ptr<DeliveryCall> DeliverAsync(v1::Poster::StubInterface& stub, v1::DeliveryRequest request,
-                                           std::chrono::system_clock::time_point deadline, DeliverCallback done) {
+                                           std::chrono::system_clock::time_point deadline, DeliverCallback done,
+                                           const std::string& traceparent) {
   auto state = std::make_shared<DeliveryCall::State>();
   state->request = std::move(request);
   state->context.set_deadline(deadline);
+  if (!traceparent.empty()) state->context.AddMetadata("traceparent", traceparent);
   stub.async()->Deliver(&state->context, &state->request, &state->report,
                         [state, done = std::move(done)](grpc::Status status) {
                           state->request.Clear();  // holds the result

@@ -27,14 +27,17 @@ class DeliveryCall {
 
  private:
   friend std::shared_ptr<DeliveryCall> DeliverAsync(v1::Poster::StubInterface&, v1::DeliveryRequest,
-                                                    std::chrono::system_clock::time_point, DeliverCallback);
+                                                    std::chrono::system_clock::time_point, DeliverCallback,
+                                                    const std::string&);
   explicit DeliveryCall(std::shared_ptr<State> state) : state_(std::move(state)) {}
   std::shared_ptr<State> state_;
 };
 
 // Calls Deliver with `deadline` (the session's limit bounds all attempts).
+// `traceparent` (W3C Trace Context; empty: none) goes into the call's metadata.
 std::shared_ptr<DeliveryCall> DeliverAsync(v1::Poster::StubInterface& stub, v1::DeliveryRequest request,
-                                           std::chrono::system_clock::time_point deadline, DeliverCallback done);
+                                           std::chrono::system_clock::time_point deadline, DeliverCallback done,
+                                           const std::string& traceparent = "");
 
 // The warning line of a delivery that did not succeed: the call's status and what the poster's
 // report says (outcome, attempts, last HTTP status, error). No personal data.

@@ -13,9 +13,10 @@ class ValidatorStream::Reactor final : public grpc::ClientBidiReactor<v1::Sessio
   Reactor(EventCallback on_event, EndCallback on_end) : on_event_(std::move(on_event)), on_end_(std::move(on_end)) {}
 
   void Begin(std::shared_ptr<Reactor> self, v1::Validator::StubInterface& stub,
-             std::chrono::system_clock::time_point deadline, v1::SessionRequest start) {
+             std::chrono::system_clock::time_point deadline, v1::SessionRequest start, const std::string& traceparent) {
     self_ = std::move(self);
     context_.set_deadline(deadline);
+    if (!traceparent.empty()) context_.AddMetadata("traceparent", traceparent);
     stub.async()->Session(&context_, this);
     // Writes start outside reactions: the hold keeps OnDone away until reads have ended and no
     // write is being started.
@@ -111,9 +112,9 @@ class ValidatorStream::Reactor final : public grpc::ClientBidiReactor<v1::Sessio
 std::shared_ptr<ValidatorStream> ValidatorStream::Open(v1::Validator::StubInterface& stub,
                                                        std::chrono::system_clock::time_point deadline,
                                                        v1::SessionRequest start, EventCallback on_event,
-                                                       EndCallback on_end) {
+                                                       EndCallback on_end, const std::string& traceparent) {
   auto reactor = std::make_shared<Reactor>(std::move(on_event), std::move(on_end));
-  reactor->Begin(reactor, stub, deadline, std::move(start));
+  reactor->Begin(reactor, stub, deadline, std::move(start), traceparent);
   return std::shared_ptr<ValidatorStream>(new ValidatorStream(std::move(reactor)));
 }
 

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include <grpcpp/grpcpp.h>
 
@@ -27,10 +28,11 @@ class ValidatorStream {
   using EndCallback = std::function<void(grpc::Status)>;
 
   // Starts the call with `deadline` (the session's) and sends `start` as the first message.
+  // `traceparent` (W3C Trace Context; empty: none) goes into the call's metadata.
   static std::shared_ptr<ValidatorStream> Open(v1::Validator::StubInterface& stub,
                                                std::chrono::system_clock::time_point deadline,
                                                v1::SessionRequest start, EventCallback on_event,
-                                               EndCallback on_end);
+                                               EndCallback on_end, const std::string& traceparent = "");
 
   // Sends a response APDU. Ignored after the end.
   void SendResponse(std::string response_apdu);

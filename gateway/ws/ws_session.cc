@@ -11,6 +11,7 @@
 #include "gateway/protocol/secret.h"
 #include "gateway/upstream/poster_client.h"
 #include "gateway/upstream/validator_stream.h"
+#include "gateway/ws/session_trace.h"
 #include "validator/result_json/result_json.h"
 
 namespace docval::gateway {
@@ -18,14 +19,17 @@ namespace {
 
 class Ws1Session final : public WsProtocol {
  public:
-  Ws1Session(WsLink& link, GatewayContext& context, ws1::HandshakeQuery query, HeaderList forwarded)
+  Ws1Session(WsLink& link, GatewayContext& context, ws1::HandshakeQuery query, HeaderList forwarded,
+             absl::string_view traceparent)
       : link_(link),
         context_(context),
         options_(context.options()),
         query_(query),
         forwarded_(std::move(forwarded)),
         session_id_(link.session_id()),
-        response_timer_(link.NewTimer()) {}
+        response_timer_(link.NewTimer()) {
+    trace_.Start(traceparent, link.opened_at());
+  }
 
   const char* name() const override { return "v1"; }
   size_t max_message_bytes(bool text) const override {
@@ -37,11 +41,13 @@ class Ws1Session final : public WsProtocol {
     c.phrase = std::string(CloseReasonName(reason));
     c.notice = ws1::CloseNoticeFrame(reason);
     c.outcome = CloseReasonLabel(reason);
+    trace_.Closing(c.outcome, c.code);
     return c;
   }
   int64_t apdus() const override { return apdus_; }
 
   void OnMessage(bool text, std::string message) override {
+    trace_.BytesFromClient(message.size());
     switch (state_) {
       case State::kAwaitStart:
         if (!text) return Close(CloseReason::kInvalidStartMessage);
@@ -50,6 +56,7 @@ class Ws1Session final : public WsProtocol {
         if (text || !awaiting_response_) return Close(CloseReason::kUnexpectedMessage);
         awaiting_response_ = false;
         response_timer_->Cancel();
+        trace_.Response(message);
         if (diagnostics_) {
           LogDiagnostic(session_id_, "response",
                         {{"bytes", static_cast<int64_t>(message.size())},
@@ -72,12 +79,17 @@ class Ws1Session final : public WsProtocol {
     if (delivery_) delivery_->Cancel();
     result_.Clear();
     start_request_.Clear();
+    trace_.End(link_.opened_at());
   }
 
  private:
   enum class State { kAwaitStart, kRelaying, kPosting, kStopped };
 
   void Close(CloseReason reason) { link_.Close(CloseFor(reason)); }
+  void SendText(std::string frame) {
+    trace_.BytesToClient(frame.size());
+    link_.SendText(std::move(frame));
+  }
 
   void HandleStart(const std::string& text) {
     link_.StartMessageReceived();
@@ -99,6 +111,7 @@ class Ws1Session final : public WsProtocol {
     validation_id_ = m.validation_id;
     if (context_.dev()) context_.dev()->SessionStarted(m.validation_id);  // the results page's timings
     diagnostics_ = m.enable_diagnostics;
+    trace_.Started("ws1", m.platform, m.enable_diagnostics);
     start_request_ = BuildSessionStart(m, session_id_, options_.include_binary_files);
     m.access_key.Wipe();
     state_ = State::kRelaying;
@@ -128,7 +141,8 @@ class Ws1Session final : public WsProtocol {
         [this, strand, context](grpc::Status status) {
           strand([this, status] { OnValidatorEnd(status); });
           context->UpstreamCallEnded();
-        });
+        },
+        trace_.Traceparent());
   }
 
   // One event of the validator: its status frames (progress_before) and its own frame are written
@@ -148,7 +162,8 @@ class Ws1Session final : public WsProtocol {
   void SendStatus(v1::Step step) {
     if (!v1::Step_IsValid(step)) return Close(CloseReason::kServerError);
     if (diagnostics_) LogDiagnostic(session_id_, "status", {{"status", v1::Step_Name(step)}});
-    link_.SendText(ws1::StatusFrame(v1::Step_Name(step)));
+    trace_.Status(v1::Step_Name(step));
+    SendText(ws1::StatusFrame(v1::Step_Name(step)));
   }
 
   void HandleValidatorEvent(v1::SessionEvent& e) {
@@ -157,6 +172,8 @@ class Ws1Session final : public WsProtocol {
       case v1::SessionEvent::kCommandApdu:
         ++apdus_;
         awaiting_response_ = true;
+        trace_.Command(e.command_apdu());
+        trace_.BytesToClient(e.command_apdu().size());
         if (diagnostics_) {
           // Header and size only: the data of a protected command is ciphertext anyway.
           LogDiagnostic(
@@ -216,7 +233,8 @@ class Ws1Session final : public WsProtocol {
           auto r = std::make_shared<v1::DeliveryReport>(std::move(report));
           strand([this, status, r] { OnPosted(status, *r); });
           context->UpstreamCallEnded();
-        });
+        },
+        trace_.Traceparent());
   }
 
   void OnPosted(const grpc::Status& status, const v1::DeliveryReport& report) {
@@ -227,7 +245,7 @@ class Ws1Session final : public WsProtocol {
       LogUndelivered(session_id_, status, report);
       return Close(reason);
     }
-    if (query_.return_result) link_.SendText(ResultFrameV1(result_));
+    if (query_.return_result) SendText(ResultFrameV1(result_));
     Close(CloseReason::kSuccess);
   }
 
@@ -252,14 +270,18 @@ class Ws1Session final : public WsProtocol {
   std::string validation_id_;
   v1::EmrtdResult result_;
   int64_t apdus_ = 0;
+  mutable SessionTrace trace_;  // mutable: CloseFor() renders the close, the trace records it
 };
 
 }  // namespace
 
 ProtocolFactory Ws1Protocol(GatewayContext& context, const Request& req, HeaderList forwarded) {
   ws1::HandshakeQuery query = ws1::ParseHandshakeQuery(absl::string_view(req.target().data(), req.target().size()));
-  return [&context, query, forwarded = std::move(forwarded)](WsLink& link) mutable -> std::unique_ptr<WsProtocol> {
-    return std::make_unique<Ws1Session>(link, context, query, std::move(forwarded));
+  const auto header = req["traceparent"];
+  std::string traceparent(header.data(), header.size());
+  return [&context, query, forwarded = std::move(forwarded),
+          traceparent = std::move(traceparent)](WsLink& link) mutable -> std::unique_ptr<WsProtocol> {
+    return std::make_unique<Ws1Session>(link, context, query, std::move(forwarded), traceparent);
   };
 }
 

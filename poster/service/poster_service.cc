@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "base/check.h"
 #include "nlohmann/json.hpp"
+#include "poster/service/delivery_trace.h"
 #include "prometheus/registry.h"
 
 namespace docval::poster {
@@ -95,6 +96,7 @@ struct PosterService::Call {
   bool call_deadline_binds;  // `deadline` comes from the call's deadline, not max_delivery_time
   absl::Time arrived;
   std::shared_ptr<CancelToken> token;
+  std::unique_ptr<DeliveryTrace> trace;  // the delivery's spans (docs/operations.md, "Traces")
 };
 
 namespace {
@@ -292,6 +294,7 @@ grpc::ServerUnaryReactor* PosterService::Deliver(grpc::CallbackServerContext* co
   call->report = report;
   call->target = it->second;
   call->arrived = arrived;
+  call->trace = std::make_unique<DeliveryTrace>(context->client_metadata(), arrived);
   call->token = reactor->token();
   call->deadline = arrived + options_.max_delivery_time;
   call->call_deadline_binds = call_deadline - options_.reply_margin <= call->deadline;
@@ -395,9 +398,10 @@ void PosterService::Run(const std::shared_ptr<Call>& call) {
   env.sleep = [&token](absl::Duration d) { return token->SleepFor(d); };
   env.random01 = deps_.random01;
   env.cancelled = [&token] { return token->cancelled(); };
-  env.on_attempt = [this, &request, &destination](int n, const AttemptOutcome& o,
-                                                  absl::Duration took) {
+  env.on_attempt = [this, &request, &destination, trace = call->trace.get()](int n, const AttemptOutcome& o,
+                                                                           absl::Duration took) {
     metrics_->Attempt(destination, o, took);
+    trace->Attempt(n, o, took);
     nlohmann::json fields = {{"attempt", n},
                              {"destination", destination},
                              {"result", AttemptLabel(o)},
@@ -449,6 +453,7 @@ void PosterService::Complete(const Call& call, DeliveryOutcome outcome) {
   if (outcome != v1::DELIVERED && call.report->error().empty()) {
     call.report->set_error(std::string(OutcomeLabel(outcome)));
   }
+  call.trace->End(OutcomeLabel(outcome), static_cast<int>(call.report->attempts()));
   Finish(call.reactor, *call.request, *call.report, call.target.destination, OutcomeLabel(outcome),
          call.arrived, std::move(status));
 }

@@ -18,6 +18,8 @@
 #include <coroutine>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <variant>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -46,6 +48,16 @@ enum class Step {
   kDone,
 };
 const char* StepName(Step step);  // "READ_SOD", ...
+
+// A fact about the dialog for the driver's traces, under the step that was current when it was noted:
+// protocol names and sizes (`access_control.protocol` "PACE", `file.bytes` 1234), never personal
+// data; file contents only when SessionParams::diagnostics is set and the file holds none
+// (EF.CardAccess, EF.ATR/INFO). The core only records; the driver decides what to keep.
+struct StepNote {
+  std::optional<Step> step;  // none before the first Progress()
+  std::string key;
+  std::variant<int64_t, std::string> value;
+};
 
 // What the client told us about its NFC link (start message) or what EF.ATR/INFO said.
 struct LinkLimits {
@@ -78,7 +90,13 @@ class CardLink {
 
   // Dialog side.
   TransmitAwaiter Transmit(const CommandApdu& command);
-  void Progress(Step step) { steps_.push_back(step); }
+  void Progress(Step step) {
+    steps_.push_back(step);
+    current_step_ = step;
+  }
+  void Note(std::string key, std::variant<int64_t, std::string> value) {
+    notes_.push_back({current_step_, std::move(key), std::move(value)});
+  }
   const LinkLimits& limits() const { return limits_; }
   // The dialog may learn better limits (EF.ATR/INFO) once it has read them.
   void set_limits(LinkLimits limits) { limits_ = limits; }
@@ -94,6 +112,8 @@ class CardLink {
   void Respond(absl::StatusOr<Bytes> raw_response);
   // Progress steps emitted since the last call.
   std::vector<Step> TakeSteps();
+  // Notes since the last call, in order.
+  std::vector<StepNote> TakeNotes() { return std::exchange(notes_, {}); }
   // Commands sent so far.
   size_t round_trips() const { return round_trips_; }
 
@@ -103,6 +123,8 @@ class CardLink {
   Bytes pending_;
   std::optional<absl::StatusOr<ResponseApdu>> response_;
   std::vector<Step> steps_;
+  std::optional<Step> current_step_;
+  std::vector<StepNote> notes_;
   size_t round_trips_ = 0;
 };
 

@@ -48,6 +48,15 @@
 namespace docval::emrtd {
 namespace {
 
+const char* PaceMappingName(PaceMapping m) {  // the `access_control.mapping` note
+  switch (m) {
+    case PaceMapping::kGeneric: return "GM";
+    case PaceMapping::kIntegrated: return "IM";
+    case PaceMapping::kChipAuthentication: return "CAM";
+  }
+  return "?";
+}
+
 DialogFailure Fail(FailureReason reason, std::string detail) { return DialogFailure{reason, std::move(detail)}; }
 
 // Secure messaging broke on the channel: a response did not unwrap (bad or missing MAC, malformed
@@ -108,6 +117,8 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
   absl::StatusOr<Bytes> atr = co_await files.ReadMfFile(kEfAtrInfo);
   if (atr.ok()) {
     keep_file("atr_info", *atr);
+    link.Note("ef_atr_info.bytes", static_cast<int64_t>(atr->size()));
+    if (params.diagnostics) link.Note("ef_atr_info.hex", ToHex(*atr));
     absl::StatusOr<AtrInfo> info = ParseAtrInfo(*atr);
     if (info.ok()) link.set_limits(ApplyAtrInfo(link.limits(), *info));
   } else if (Broken(atr.status(), ch)) {
@@ -118,6 +129,8 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
   if (ca_file.ok()) {
     card_access = *ca_file;
     keep_file("card_access", *ca_file);
+    link.Note("ef_card_access.bytes", static_cast<int64_t>(ca_file->size()));
+    if (params.diagnostics) link.Note("ef_card_access.hex", ToHex(*ca_file));
   } else if (Broken(ca_file.status(), ch)) {
     co_return Fail(FailureReason::kEmrtdPassportReaderError,
                    absl::StrCat("EF.CardAccess: ", ca_file.status().message()));
@@ -150,6 +163,8 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
       }
       co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("access control: ", ac.status().message()));
     }
+    link.Note("access_control.protocol", AccessProtocolName(ac->protocol));
+    if (ac->pace) link.Note("access_control.mapping", PaceMappingName(ac->pace->protocol.mapping));
     if (ac->pace && ac->pace->protocol.mapping == PaceMapping::kChipAuthentication && ac->pace_parameters && !cam) {
       // EF.CardSecurity lives in the master file: read it before selecting the application.
       absl::StatusOr<Bytes> cs = co_await files.ReadMfFile(kEfCardSecurity);
@@ -183,6 +198,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
   // broken channel is returned as it is and ends the dialog (Broken()).
   auto read = [&](ElementaryFile file, bool* ca_proof) -> Task<absl::StatusOr<Bytes>> {
     absl::StatusOr<Bytes> r = co_await files.Read(file);
+    if (r.ok()) link.Note("file.bytes", static_cast<int64_t>(r->size()));
     if (r.ok() || ca_proof == nullptr || !SmBroken(ch)) co_return r;
     *ca_proof = true;
     if (std::optional<DialogFailure> f = co_await open(); f) {

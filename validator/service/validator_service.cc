@@ -20,6 +20,7 @@
 #include "common/logging.h"
 #include "common/worker_pool.h"
 #include "validator/cache/group_cache.h"
+#include "validator/service/dialog_trace.h"
 #include "validator/service/session_proto.h"
 #include "validator/service/usable_cpus.h"
 #include "validator/service/validator_metrics.h"
@@ -98,8 +99,8 @@ emrtd::Task<emrtd::DialogOutcome> V2ChipAuthDialog(emrtd::CardLink& link, emrtd:
 // it (`refs_`).
 class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent> {
  public:
-  SessionReactor(ValidatorService::Core& core, std::shared_ptr<const emrtd::TrustStore> trust)
-      : core_(core), trust_(std::move(trust)), started_at_(absl::Now()) {
+  SessionReactor(ValidatorService::Core& core, std::shared_ptr<const emrtd::TrustStore> trust, absl::string_view traceparent)
+      : core_(core), trust_(std::move(trust)), started_at_(absl::Now()), trace_(traceparent, started_at_) {
     config_.allow_bac_fallback = core_.options.allow_bac_fallback;
     config_.limits = core_.options.limits;
     config_.trust_store = trust_.get();
@@ -299,7 +300,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
       LogInfo("dialog started", {{"session_id", session_id_}, {"v2_chip_authentication", v2_ca}});
       task_.Start();
     } else {
-      link_->Respond(std::move(*response));
+      link_->Respond(trace_.Response(std::move(*response)));
     }
     core_.metrics.busy_workers.Decrement();
     std::vector<v1::SessionEvent> events = CollectEvents();
@@ -327,7 +328,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
   // On the worker, after a step: the progress, then the next command or the outcome.
   std::vector<v1::SessionEvent> CollectEvents() {
     std::vector<v1::SessionEvent> events;
-    std::vector<emrtd::Step> steps = link_->TakeSteps();
+    std::vector<emrtd::Step> steps = trace_.AfterStep(*link_, params_.diagnostics, task_.done() ? &task_.result() : nullptr);
     if (!batch_progress_) {
       for (emrtd::Step s : steps) events.emplace_back().set_progress(ToProtoStep(s));
     }
@@ -394,6 +395,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
     finished_ = true;
     core_.metrics.active.Decrement();
     core_.metrics.sessions.Add({{"outcome", label}}).Increment();
+    trace_.End(label);
     core_.metrics.duration.Observe(absl::ToDoubleSeconds(absl::Now() - started_at_));
     if (dialog_started_) core_.metrics.round_trips.Observe(static_cast<double>(round_trips_));
     queue_.clear();
@@ -419,6 +421,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
   std::optional<v1::V2ChipAuthStart> v2_ca_start_;
   std::optional<absl::StatusOr<emrtd::V2ChipAuthOutcome>> v2_ca_outcome_;
   bool step_running_ = false;  // the worker's own view; written under mu_
+  DialogTrace trace_;         // the session's spans (docs/operations.md, "Traces")
 
   absl::Mutex mu_;
   int refs_ ABSL_GUARDED_BY(mu_) = 1;  // gRPC's, until OnDone; +1 while a step is queued or running
@@ -455,12 +458,12 @@ ValidatorService::ValidatorService(ValidatorServiceOptions options, TrustStorePr
 
 ValidatorService::~ValidatorService() { Shutdown(); }
 
-grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* ValidatorService::Session(grpc::CallbackServerContext*) {
+grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* ValidatorService::Session(grpc::CallbackServerContext* context) {
   Core& c = *core_;
   {
     absl::MutexLock lock(&c.mu);
     if (c.accepting && static_cast<int>(c.sessions.size()) + c.admitted < c.options.max_sessions) {
-      auto* r = new SessionReactor(c, c.trust ? c.trust() : nullptr);
+      auto* r = new SessionReactor(c, c.trust ? c.trust() : nullptr, TraceparentOf(context->client_metadata()));
       c.sessions.insert(r);
       return r;
     }

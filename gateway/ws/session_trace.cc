@@ -1,0 +1,80 @@
+#include "gateway/ws/session_trace.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/time/clock.h"
+#include "common/tracing/tracer.h"
+
+namespace docval::gateway {
+namespace {
+
+constexpr char kScope[] = "docval.gateway";
+
+// Upper case, as the diagnostics log channel writes them.
+std::string Hex(absl::string_view bytes) { return absl::AsciiStrToUpper(absl::BytesToHexString(bytes)); }
+
+}  // namespace
+
+void SessionTrace::Start(absl::string_view traceparent_header, absl::Time opened_at) {
+  const tracing::Tracer& tracer = tracing::GlobalTracer();
+  if (!tracer.enabled()) return;
+  absl::StatusOr<tracing::SpanContext> parent = tracing::ParseTraceparent(traceparent_header);
+  span_ = tracer.StartSpan(kScope, "docval.session", tracing::SpanKind::kServer, parent.ok() ? &*parent : nullptr,
+                           opened_at);
+}
+
+void SessionTrace::Started(absl::string_view protocol, absl::string_view platform, bool diagnostics_requested) {
+  diagnostics_ = diagnostics_requested && tracing::GlobalTracer().DiagnosticsAllowed();
+  span_.SetAttribute("docval.protocol", protocol);
+  span_.SetAttribute("docval.platform", platform);
+  span_.SetAttribute("docval.diagnostics", diagnostics_);
+}
+
+void SessionTrace::Command(absl::string_view apdu) {
+  ++round_trips_;
+  if (!diagnostics_ || !span_.recording()) return;
+  command_at_ = absl::Now();
+  span_.AddEvent("command", {{"header", Hex(apdu.substr(0, 4))}, {"bytes", static_cast<int64_t>(apdu.size())}},
+                 command_at_);
+}
+
+void SessionTrace::Response(absl::string_view apdu) {
+  if (!diagnostics_ || !span_.recording()) return;
+  const absl::Time now = absl::Now();
+  span_.AddEvent("response",
+                 {{"sw", apdu.size() >= 2 ? Hex(apdu.substr(apdu.size() - 2)) : std::string()},
+                  {"bytes", static_cast<int64_t>(apdu.size())},
+                  {"ms", absl::ToDoubleMilliseconds(now - command_at_)}},
+                 now);
+}
+
+void SessionTrace::Status(absl::string_view step) {
+  if (span_.recording()) span_.AddEvent("status", {{"step", std::string(step)}});
+}
+
+std::string SessionTrace::Traceparent() const {
+  return span_.context().valid() ? tracing::FormatTraceparent(span_.context()) : std::string();
+}
+
+void SessionTrace::Closing(absl::string_view outcome, int close_code) {
+  if (!outcome_.empty()) return;
+  outcome_ = std::string(outcome);
+  close_code_ = close_code;
+}
+
+void SessionTrace::End(absl::Time opened_at) {
+  if (!span_.recording()) return;
+  const absl::Time now = absl::Now();
+  const std::string outcome = outcome_.empty() ? "connection_lost" : outcome_;
+  const int close_code = close_code_;
+  span_.SetAttribute("docval.outcome", outcome);
+  span_.SetAttribute("docval.close_code", close_code);
+  span_.SetAttribute("docval.round_trips", round_trips_);
+  span_.SetAttribute("docval.bytes_to_client", bytes_out_);
+  span_.SetAttribute("docval.bytes_from_client", bytes_in_);
+  span_.SetAttribute("docval.duration_s", absl::ToDoubleSeconds(now - opened_at));
+  span_.SetStatus(outcome == "success" ? tracing::StatusCode::kOk : tracing::StatusCode::kError, outcome);
+  span_.End(now);
+}
+
+}  // namespace docval::gateway
