@@ -464,13 +464,17 @@ TEST_F(ReaderVchipTest, PaceOverDh2048ChainsAndCollectsLongAnswersOnShortLinks) 
     const EmrtdResult* r = std::get_if<EmrtdResult>(&run.outcome);
     ASSERT_NE(r, nullptr) << std::get<DialogFailure>(run.outcome).detail;
     EXPECT_TRUE(r->passive_authentication);
-    EXPECT_EQ(CountCommands(run.exchanges, "0022C1A4"), 1u);  // PACE, once
-    EXPECT_EQ(CountCommands(run.exchanges, "0082"), 0u);      // no BAC
-    // GENERAL AUTHENTICATE: 4 steps, steps 2 and 3 in two parts each; their 264-byte answers are
-    // completed with one GET RESPONSE each.
-    EXPECT_EQ(CountCommands(run.exchanges, "10860000"), 5u);
+    // PACE once, or again after a run abandoned before its token because a DH value began with 00
+    // (docs/pace.md, "DH encodings": about 1 run in 128 with random keys).
+    const size_t runs = CountCommands(run.exchanges, "0022C1A4");
+    EXPECT_GE(runs, 1u);
+    EXPECT_LE(runs, 3u);
+    EXPECT_EQ(CountCommands(run.exchanges, "0082"), 0u);  // no BAC
+    // GENERAL AUTHENTICATE per run: steps 1-3, steps 2 and 3 in two parts each, their 264-byte
+    // answers completed with one GET RESPONSE each; the last run's step 4 (the token) alone.
+    EXPECT_EQ(CountCommands(run.exchanges, "10860000"), 5u * runs);
     EXPECT_EQ(CountCommands(run.exchanges, "00860000"), 1u);
-    EXPECT_EQ(CountCommands(run.exchanges, "00C00000"), 2u);
+    EXPECT_EQ(CountCommands(run.exchanges, "00C00000"), 2u * runs);
     for (const Exchange& e : run.exchanges) {
       EXPECT_LE(e.command.size(), limits.CommandBytes());
       EXPECT_LE(e.response.size(), limits.ResponseBytes());
