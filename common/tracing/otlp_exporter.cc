@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "prometheus/counter.h"
+#include "prometheus/gauge.h"
 #include "prometheus/registry.h"
 
 namespace docval::tracing {
@@ -103,6 +104,17 @@ OtlpHttpExporter::OtlpHttpExporter(OtlpExporterOptions options, std::unique_ptr<
                         .Help("Spans not exported: queue_full, export_failed, shutdown")
                         .Register(*registry);
     for (int i = 0; i < 3; ++i) dropped_counters_[i] = &dropped.Add({{"reason", kDropReasonNames[i]}});
+    queued_gauge_ = &prometheus::BuildGauge()
+                         .Name("docval_trace_spans_queued")
+                         .Help("Ended spans waiting for their export (at most docval_trace_spans_max_queued)")
+                         .Register(*registry)
+                         .Add({});
+    prometheus::BuildGauge()
+        .Name("docval_trace_spans_max_queued")
+        .Help("The export queue's size (tracing.max_queued_spans): a full queue drops new spans")
+        .Register(*registry)
+        .Add({})
+        .Set(static_cast<double>(options_.max_queued_spans));
   }
   thread_ = std::thread([this] { Run(); });
 }
@@ -129,6 +141,11 @@ void OtlpHttpExporter::OnEnd(SpanData span) {
   }
   if (queue_.empty()) oldest_ = absl::Now();
   queue_.push_back(std::move(span));
+  CountQueued();
+}
+
+void OtlpHttpExporter::CountQueued() {
+  if (queued_gauge_ != nullptr) queued_gauge_->Set(static_cast<double>(queue_.size()));
 }
 
 void OtlpHttpExporter::Run() {
@@ -162,6 +179,7 @@ void OtlpHttpExporter::Run() {
         queue_.pop_front();
       }
       if (!queue_.empty()) oldest_ = absl::Now();
+      CountQueued();
       in_flight_ = true;
     }
     const bool ok = Send(batch);
@@ -214,6 +232,7 @@ bool OtlpHttpExporter::Shutdown(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   CountDropped(queue_.size(), kShutdown);
   queue_.clear();
+  CountQueued();
   return flushed;
 }
 

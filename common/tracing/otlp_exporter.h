@@ -8,7 +8,8 @@
 // fails (no answer within `export_timeout`, refused, not 2xx) drops its batch: no retries, so a slow
 // or absent collector costs at most the queue's memory and one thread. Every dropped span is counted
 // in `docval_trace_spans_dropped_total{reason}` (`queue_full`, `export_failed`, `shutdown`);
-// exported ones in `docval_trace_spans_exported_total`.
+// exported ones in `docval_trace_spans_exported_total`; the queue's fill in the gauges
+// `docval_trace_spans_queued` and `docval_trace_spans_max_queued`.
 #ifndef DOCVAL_COMMON_TRACING_OTLP_EXPORTER_H_
 #define DOCVAL_COMMON_TRACING_OTLP_EXPORTER_H_
 
@@ -33,6 +34,7 @@ class Registry;
 template <typename T>
 class Family;
 class Counter;
+class Gauge;
 }  // namespace prometheus
 
 namespace docval::tracing {
@@ -78,11 +80,13 @@ class OtlpHttpExporter : public SpanSink {
   void Run();
   bool Send(const std::vector<SpanData>& batch);
   void CountDropped(uint64_t n, int reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CountQueued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);  // the queue's size into its gauge
 
   const OtlpExporterOptions options_;
   const std::unique_ptr<poster::HttpClient> client_;
   prometheus::Counter* exported_counter_ = nullptr;
   prometheus::Counter* dropped_counters_[3] = {nullptr, nullptr, nullptr};
+  prometheus::Gauge* queued_gauge_ = nullptr;
 
   mutable absl::Mutex mu_;
   std::deque<SpanData> queue_ ABSL_GUARDED_BY(mu_);

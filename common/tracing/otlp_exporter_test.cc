@@ -177,10 +177,13 @@ TEST(OtlpExporterTest, AFullQueueDropsAndCountsWhileTheCollectorHangs) {
   EXPECT_LT(absl::Now() - before, absl::Seconds(1));  // ending spans never waits for the collector
   EXPECT_EQ(f.exporter->stats().dropped_queue_full, 6u);
   EXPECT_THAT(f.Metrics(), HasSubstr("docval_trace_spans_dropped_total{reason=\"queue_full\"} 6"));
+  EXPECT_THAT(f.Metrics(), HasSubstr("docval_trace_spans_queued 4\n"));
+  EXPECT_THAT(f.Metrics(), HasSubstr("docval_trace_spans_max_queued 4\n"));
   f.collector->Answer(503);
   f.collector->Hold(false);
   EXPECT_TRUE(f.exporter->Flush(absl::Seconds(10)));
   EXPECT_EQ(f.exporter->stats().dropped_export_failed, 5u);  // the one in flight and the 4 queued
+  EXPECT_THAT(f.Metrics(), HasSubstr("docval_trace_spans_queued 0\n"));
   EXPECT_EQ(f.exporter->stats().exported, 0u);
   EXPECT_THAT(f.Metrics(), HasSubstr("docval_trace_spans_dropped_total{reason=\"export_failed\"} 5"));
 }

@@ -2,7 +2,8 @@
 // real `docval serve` (every role in one process, one registry) runs a session, its exposition is
 // read, and every `docval_*` selector of deploy/prometheus/docval-rules.yaml and
 // deploy/grafana/docval-dashboard.json must name a family it exposes, with label matchers on labels
-// that family has. (The rules' logic is tested by promtool: docval-rules_test.yaml.)
+// that family has. Traces are on (exported to a test collector), so that the exporter's families are
+// there too. (The rules' logic is tested by promtool: docval-rules_test.yaml.)
 #include <fstream>
 #include <map>
 #include <regex>
@@ -12,6 +13,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -73,7 +75,10 @@ std::vector<std::string> Expressions() {
 }
 
 TEST(RulesMetricsTest, RulesAndDashboardUseMetricsAndLabelsDocValExposes) {
+  absl::StatusOr<std::unique_ptr<testsupport::FakeResultServer>> collector = testsupport::FakeResultServer::Start({});
+  ASSERT_TRUE(collector.ok()) << collector.status();
   e2e::DeploymentOptions o;
+  o.extra_yaml = absl::StrCat("tracing: {endpoint: \"", (*collector)->Url(""), "\"}\n");
   absl::StatusOr<std::unique_ptr<e2e::Deployment>> d = e2e::Deployment::Start(o);
   ASSERT_TRUE(d.ok()) << d.status();
   absl::StatusOr<relay::RelayOutcome> out = e2e::RunPassportSession((*d)->WsUrl());
@@ -113,6 +118,12 @@ TEST(RulesMetricsTest, RulesAndDashboardUseMetricsAndLabelsDocValExposes) {
     }
   }
   EXPECT_GE(selectors, 15);
+  // The exporter's families, which the trace alert and panels read, are among those checked.
+  for (const char* family : {"docval_trace_spans_dropped_total", "docval_trace_spans_exported_total",
+                             "docval_trace_spans_queued", "docval_trace_spans_max_queued"}) {
+    EXPECT_TRUE(families.count(family)) << family;
+  }
+  EXPECT_TRUE(families["docval_trace_spans_dropped_total"].count("reason"));
   EXPECT_TRUE((*d)->Stop());
 }
 
