@@ -11,11 +11,12 @@ struct V2VerifyCall::State {
 void V2VerifyCall::Cancel() { state_->context.TryCancel(); }
 
 std::shared_ptr<V2VerifyCall> V2VerifyAsync(v1::V2FileVerifier::StubInterface& stub, v1::V2VerifyRequest request,
-                                                  std::chrono::system_clock::time_point deadline,
-                                                  V2VerifyCallback done) {
+                                            std::chrono::system_clock::time_point deadline, V2VerifyCallback done,
+                                            const std::string& traceparent) {
   auto state = std::make_shared<V2VerifyCall::State>();
   state->request = std::move(request);
   state->context.set_deadline(deadline);
+  if (!traceparent.empty()) state->context.AddMetadata("traceparent", traceparent);
   stub.async()->Verify(&state->context, &state->request, &state->response,
                        [state, done = std::move(done)](grpc::Status status) {
                          state->request.Clear();  // the files: personal data

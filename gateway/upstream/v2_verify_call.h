@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include <grpcpp/grpcpp.h>
 
@@ -26,16 +27,17 @@ class V2VerifyCall {
 
  private:
   friend std::shared_ptr<V2VerifyCall> V2VerifyAsync(v1::V2FileVerifier::StubInterface&, v1::V2VerifyRequest,
-                                                           std::chrono::system_clock::time_point,
-                                                           V2VerifyCallback);
+                                                     std::chrono::system_clock::time_point, V2VerifyCallback,
+                                                     const std::string&);
   explicit V2VerifyCall(std::shared_ptr<State> state) : state_(std::move(state)) {}
   std::shared_ptr<State> state_;
 };
 
-// Calls Verify with `deadline` (the session's limit).
+// Calls Verify with `deadline` (the session's limit). `traceparent` (W3C Trace Context; empty: none)
+// goes into the call's metadata.
 std::shared_ptr<V2VerifyCall> V2VerifyAsync(v1::V2FileVerifier::StubInterface& stub, v1::V2VerifyRequest request,
-                                                  std::chrono::system_clock::time_point deadline,
-                                                  V2VerifyCallback done);
+                                            std::chrono::system_clock::time_point deadline, V2VerifyCallback done,
+                                            const std::string& traceparent = "");
 
 }  // namespace docval::gateway
 

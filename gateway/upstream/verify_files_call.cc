@@ -15,10 +15,12 @@ struct State {
 }  // namespace
 
 void VerifyFilesAsync(v1::Validator::StubInterface& stub, v1::VerifyFilesRequest request,
-                      std::chrono::system_clock::time_point deadline, VerifyFilesCallback done) {
+                      std::chrono::system_clock::time_point deadline, VerifyFilesCallback done,
+                      const std::string& traceparent) {
   auto state = std::make_shared<State>();
   state->request = std::move(request);
   state->context.set_deadline(deadline);
+  if (!traceparent.empty()) state->context.AddMetadata("traceparent", traceparent);
   stub.async()->VerifyFiles(&state->context, &state->request, &state->result,
                             [state, done = std::move(done)](grpc::Status status) {
                               state->request.Clear();

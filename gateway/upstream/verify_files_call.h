@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 
 #include <grpcpp/grpcpp.h>
 
@@ -15,8 +16,10 @@ namespace docval::gateway {
 using VerifyFilesCallback = std::function<void(grpc::Status, v1::EmrtdResult)>;
 
 // Calls VerifyFiles with `deadline`. The request (personal data) is dropped before `done` runs.
+// `traceparent` (W3C Trace Context; empty: none) goes into the call's metadata.
 void VerifyFilesAsync(v1::Validator::StubInterface& stub, v1::VerifyFilesRequest request,
-                      std::chrono::system_clock::time_point deadline, VerifyFilesCallback done);
+                      std::chrono::system_clock::time_point deadline, VerifyFilesCallback done,
+                      const std::string& traceparent = "");
 
 }  // namespace docval::gateway
 

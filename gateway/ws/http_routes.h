@@ -27,6 +27,7 @@ struct HttpAnswer {
   std::string content_type = "text/plain; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string route;   // metric label
+  std::string error;   // a JSON error answer's code ("" otherwise): the outcome in the request's span
   bool close = false;  // end the connection after this answer
 };
 

@@ -95,7 +95,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       }
       HeaderList forwarded = ForwardedHeaders(context_, req);
       ProtocolFactory protocol = TargetPath(View(req.target())) == kWs2Path
-                                     ? Ws2Protocol(context_, std::move(forwarded))
+                                     ? Ws2Protocol(context_, req, std::move(forwarded))
                                      : Ws1Protocol(context_, req, std::move(forwarded));
       beast::get_lowest_layer(stream_).expires_never();
       RunWsConnection(std::move(stream_), std::move(slot_), context_, std::move(req), std::move(protocol));

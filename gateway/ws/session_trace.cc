@@ -15,19 +15,26 @@ std::string Hex(absl::string_view bytes) { return absl::AsciiStrToUpper(absl::By
 
 }  // namespace
 
-void SessionTrace::Start(absl::string_view traceparent_header, absl::Time opened_at) {
+void SessionTrace::Start(absl::string_view traceparent_header, absl::Time opened_at, absl::string_view protocol) {
   const tracing::Tracer& tracer = tracing::GlobalTracer();
   if (!tracer.enabled()) return;
   absl::StatusOr<tracing::SpanContext> parent = tracing::ParseTraceparent(traceparent_header);
   span_ = tracer.StartSpan(kScope, "docval.session", tracing::SpanKind::kServer, parent.ok() ? &*parent : nullptr,
                            opened_at);
+  span_.SetAttribute("docval.protocol", protocol);
 }
 
 void SessionTrace::Started(absl::string_view protocol, absl::string_view platform, bool diagnostics_requested) {
   diagnostics_ = diagnostics_requested && tracing::GlobalTracer().DiagnosticsAllowed();
   span_.SetAttribute("docval.protocol", protocol);
-  span_.SetAttribute("docval.platform", platform);
+  if (!platform.empty()) span_.SetAttribute("docval.platform", platform);
   span_.SetAttribute("docval.diagnostics", diagnostics_);
+}
+
+void SessionTrace::File(absl::string_view name, size_t bytes) {
+  ++files_;
+  file_bytes_ += static_cast<int64_t>(bytes);
+  if (span_.recording()) span_.AddEvent("file", {{"file", std::string(name)}, {"bytes", static_cast<int64_t>(bytes)}});
 }
 
 void SessionTrace::Command(absl::string_view apdu) {
@@ -62,14 +69,27 @@ void SessionTrace::Closing(absl::string_view outcome, int close_code) {
   close_code_ = close_code;
 }
 
+void SessionTrace::Answered(absl::string_view outcome, int http_status) {
+  if (!outcome_.empty()) return;
+  outcome_ = std::string(outcome);
+  http_status_ = http_status;
+}
+
 void SessionTrace::End(absl::Time opened_at) {
   if (!span_.recording()) return;
   const absl::Time now = absl::Now();
   const std::string outcome = outcome_.empty() ? "connection_lost" : outcome_;
-  const int close_code = close_code_;
   span_.SetAttribute("docval.outcome", outcome);
-  span_.SetAttribute("docval.close_code", close_code);
+  if (http_status_ >= 0) {
+    span_.SetAttribute("http.response.status_code", http_status_);
+  } else {
+    span_.SetAttribute("docval.close_code", close_code_);
+  }
   span_.SetAttribute("docval.round_trips", round_trips_);
+  if (files_ > 0) {
+    span_.SetAttribute("docval.files", files_);
+    span_.SetAttribute("docval.files.bytes", file_bytes_);
+  }
   span_.SetAttribute("docval.bytes_to_client", bytes_out_);
   span_.SetAttribute("docval.bytes_from_client", bytes_in_);
   span_.SetAttribute("docval.duration_s", absl::ToDoubleSeconds(now - opened_at));

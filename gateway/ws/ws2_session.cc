@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
+#include "common/tracing/trace_context.h"
 #include "gateway/dev/dev_result_store.h"
 #include "gateway/protocol/secret.h"
 #include "gateway/upstream/poster_client.h"
@@ -65,7 +66,8 @@ class GrpcWs2Upstream final : public Ws2Upstream {
  public:
   GrpcWs2Upstream(GatewayContext& context, StrandPoster strand) : context_(context), strand_(std::move(strand)) {}
 
-  CancelFn Verify(v1::V2VerifyRequest request, absl::Time deadline, VerifyDone done) override {
+  CancelFn Verify(v1::V2VerifyRequest request, absl::Time deadline, VerifyDone done,
+                  const std::string& traceparent) override {
     GatewayContext* context = &context_;
     context_.UpstreamCallStarted();
     std::shared_ptr<V2VerifyCall> call = V2VerifyAsync(
@@ -74,11 +76,13 @@ class GrpcWs2Upstream final : public Ws2Upstream {
           auto r = std::make_shared<v1::V2VerifyResponse>(std::move(response));
           strand([done, status, r] { done(status, std::move(*r)); });
           context->UpstreamCallEnded();
-        });
+        },
+        traceparent);
     return [call] { call->Cancel(); };
   }
 
-  CancelFn Deliver(v1::DeliveryRequest request, absl::Time deadline, DeliverDone done) override {
+  CancelFn Deliver(v1::DeliveryRequest request, absl::Time deadline, DeliverDone done,
+                   const std::string& traceparent) override {
     GatewayContext* context = &context_;
     context_.UpstreamCallStarted();
     std::shared_ptr<DeliveryCall> call = DeliverAsync(
@@ -87,12 +91,14 @@ class GrpcWs2Upstream final : public Ws2Upstream {
           auto r = std::make_shared<v1::DeliveryReport>(std::move(report));
           strand([done, status, r] { done(status, *r); });
           context->UpstreamCallEnded();
-        });
+        },
+        traceparent);
     return [call] { call->Cancel(); };
   }
 
-  std::shared_ptr<ChipAuthCall> ChipAuthentication(v1::SessionRequest start, absl::Time deadline, ChipAuthEvent on_event,
-                                                   ChipAuthEnd on_end) override {
+  std::shared_ptr<ChipAuthCall> ChipAuthentication(v1::SessionRequest start, absl::Time deadline,
+                                                   ChipAuthEvent on_event, ChipAuthEnd on_end,
+                                                   const std::string& traceparent) override {
     GatewayContext* context = &context_;
     context_.UpstreamCallStarted();
     std::shared_ptr<ValidatorStream> stream = ValidatorStream::Open(
@@ -104,7 +110,8 @@ class GrpcWs2Upstream final : public Ws2Upstream {
         [strand = strand_, on_end = std::move(on_end), context](grpc::Status status) {
           strand([on_end, status] { on_end(status); });
           context->UpstreamCallEnded();
-        });
+        },
+        traceparent);
     start.Clear();  // the phone's keys
     return std::make_shared<GrpcChipAuthCall>(std::move(stream));
   }
@@ -123,7 +130,8 @@ std::string RandomChallenge(size_t n) {
 }  // namespace
 
 Ws2Session::Ws2Session(WsLink& link, const GatewayOptions& options, DevResultStore* dev,
-                       std::unique_ptr<Ws2Upstream> upstream, ChallengeSource challenge, HeaderList forwarded)
+                       std::unique_ptr<Ws2Upstream> upstream, ChallengeSource challenge, HeaderList forwarded,
+                       absl::string_view traceparent)
     : link_(link),
       options_(options),
       dev_(dev),
@@ -131,7 +139,9 @@ Ws2Session::Ws2Session(WsLink& link, const GatewayOptions& options, DevResultSto
       challenge_source_(std::move(challenge)),
       forwarded_(std::move(forwarded)),
       session_id_(link.session_id()),
-      idle_timer_(link.NewTimer()) {}
+      idle_timer_(link.NewTimer()) {
+  trace_.Start(traceparent, link.opened_at(), "ws2");
+}
 
 Ws2Session::~Ws2Session() { dialog_.WipeFiles(); }
 
@@ -148,9 +158,25 @@ SessionClose Ws2Session::Render(const Closing& closing) {
   return c;
 }
 
-SessionClose Ws2Session::CloseFor(CloseReason reason) const { return Render(Closing::Of(reason)); }
+SessionClose Ws2Session::RenderTraced(const Closing& closing) const {
+  SessionClose c = Render(closing);
+  trace_.Closing(c.outcome, c.code);
+  return c;
+}
 
-void Ws2Session::Close(const Closing& closing) { link_.Close(Render(closing)); }
+SessionClose Ws2Session::CloseFor(CloseReason reason) const { return RenderTraced(Closing::Of(reason)); }
+
+void Ws2Session::Close(const Closing& closing) { link_.Close(RenderTraced(closing)); }
+
+void Ws2Session::SendText(std::string frame) {
+  trace_.BytesToClient(frame.size());
+  link_.SendText(std::move(frame));
+}
+
+void Ws2Session::SendBinary(std::string frame) {
+  trace_.BytesToClient(frame.size());
+  link_.SendBinary(std::move(frame));
+}
 
 void Ws2Session::Stop() {
   state_ = State::kStopped;
@@ -160,6 +186,7 @@ void Ws2Session::Stop() {
   dialog_.WipeFiles();
   result_.Clear();
   aa_signature_.reset();
+  trace_.End(link_.opened_at());
 }
 
 void Ws2Session::ExpectPhone() {
@@ -170,16 +197,22 @@ void Ws2Session::ExpectPhone() {
 
 void Ws2Session::OnMessage(bool text, std::string message) {
   if (state_ == State::kStopped) return;
+  trace_.BytesFromClient(message.size());
   ws2::Event event = text ? dialog_.OnText(message) : dialog_.OnBinary(message);
   if (auto* v = std::get_if<ws2::Violation>(&event)) {
     LogInfo("v2 message refused", {{"session_id", session_id_}, {"detail", v->detail}});
     return Close(v->closing);
   }
   if (auto* s = std::get_if<ws2::StartReceived>(&event)) return OnStart(std::move(s->start));
-  if (std::holds_alternative<ws2::FileReceived>(event)) return ExpectPhone();
+  if (auto* f = std::get_if<ws2::FileReceived>(&event)) {
+    auto file = dialog_.files().find(f->sfi);
+    trace_.File(ws2::FileName(f->sfi), file == dialog_.files().end() ? 0 : file->second.size());
+    return ExpectPhone();
+  }
   if (auto* h = std::get_if<ws2::HandoverReceived>(&event)) return OnHandover(std::move(h->handover));
   if (auto* r = std::get_if<ws2::ApduResponseReceived>(&event)) {
     idle_timer_->Cancel();  // the validator's turn
+    trace_.Response(r->raw);
     if (ca_call_) ca_call_->SendResponse(std::move(r->raw));
     return;
   }
@@ -204,11 +237,12 @@ void Ws2Session::OnStart(ws2::StartMessage start) {
     LogError("no random challenge", {{"session_id", session_id_}});
     return Close(Closing::Of(CloseReason::kServerError));
   }
+  trace_.Started("ws2", start.platform, start.enable_diagnostics);
   LogInfo("session started", {{"session_id", session_id_},
                               {"protocol", "v2"},
                               {"platform", start.platform},
                               {"extended_length", start.nfc_adapter_supports_extended_length}});
-  link_.SendText(ws2::AcceptFrame(challenge_));
+  SendText(ws2::AcceptFrame(challenge_));
   ExpectPhone();
 }
 
@@ -225,6 +259,7 @@ void Ws2Session::OnHandover(ws2::CaHandover handover) {
   s->set_max_command_bytes(limit);
   s->set_max_response_bytes(limit);
   s->set_batch_progress(true);
+  s->set_diagnostics(dialog_.diagnostics());  // the validator's spans (tracing.allow_diagnostics permitting)
   v1::V2ChipAuthStart* ca = s->mutable_v2_chip_authentication();
   ca->set_dg14(dialog_.files().at(14));
   ca->mutable_phone_keys()->set_aes(aes);
@@ -233,10 +268,11 @@ void Ws2Session::OnHandover(ws2::CaHandover handover) {
   ca->mutable_phone_keys()->set_ssc(SscBytes(sm.ssc, aes));
   handover.secure_messaging.Wipe();
   LogInfo("v2 chip authentication started", {{"session_id", session_id_}});
+  trace_.Status("CA_HANDOVER");
   ca_call_ = upstream_->ChipAuthentication(
       std::move(start), link_.opened_at() + options_.session_timeout + options_.close_timeout,
       [this](v1::SessionEvent e) { OnChipAuthEvent(std::move(e)); },
-      [this](grpc::Status status) { OnChipAuthEnd(status); });
+      [this](grpc::Status status) { OnChipAuthEnd(status); }, trace_.Traceparent());
 }
 
 void Ws2Session::OnChipAuthEvent(v1::SessionEvent e) {
@@ -246,7 +282,8 @@ void Ws2Session::OnChipAuthEvent(v1::SessionEvent e) {
     case v1::SessionEvent::kCommandApdu:
       if (!dialog_.CommandSent()) return Close(Closing::Of(CloseReason::kServerError));
       ++apdus_;
-      link_.SendBinary(ws2::ApduFrameBytes(e.command_apdu()));
+      trace_.Command(e.command_apdu());
+      SendBinary(ws2::ApduFrameBytes(e.command_apdu()));
       return ExpectPhone();
     case v1::SessionEvent::kV2ChipAuthentication: {
       v1::V2ChipAuthOutcome* o = e.mutable_v2_chip_authentication();
@@ -292,8 +329,9 @@ void Ws2Session::Handback(v1::CheckResult check, const v1::SecureMessagingState*
   const ws2::CaCheckResult result = ca_result_ == v1::SUCCESS  ? ws2::CaCheckResult::kSuccess
                                     : ca_result_ == v1::FAILED ? ws2::CaCheckResult::kFailed
                                                                : ws2::CaCheckResult::kUnavailable;
-  if (dg1 != nullptr) link_.SendBinary(ws2::FileFrameBytes(1, *dg1));  // before CA_HANDBACK (§3.3)
-  link_.SendText(ws2::CaHandbackFrame(result, keys != nullptr ? &sm : nullptr));
+  if (dg1 != nullptr) SendBinary(ws2::FileFrameBytes(1, *dg1));  // before CA_HANDBACK (§3.3)
+  SendText(ws2::CaHandbackFrame(result, keys != nullptr ? &sm : nullptr));
+  trace_.Status("CA_HANDBACK");
   sm.Wipe();
   dialog_.HandbackSent(dg1 != nullptr ? std::optional<std::string>(*dg1) : std::nullopt);
   ExpectPhone();
@@ -301,6 +339,7 @@ void Ws2Session::Handback(v1::CheckResult check, const v1::SecureMessagingState*
 
 void Ws2Session::OnFinish(ws2::FinishMessage finish) {
   idle_timer_->Cancel();
+  trace_.Status("FINISH");
   send_result_ = finish.send_result;
   aa_signature_ = std::move(finish.aa_signature);
   state_ = State::kVerifying;
@@ -323,10 +362,10 @@ void Ws2Session::Verify() {
   if (aa_signature_) request.set_aa_signature(*aa_signature_);
   request.set_chip_authentication_result(ca_result_);
   request.set_include_files_binary(options_.include_binary_files);
-  cancel_call_ = upstream_->Verify(std::move(request), link_.opened_at() + options_.session_timeout,
-                                   [this](grpc::Status status, v1::V2VerifyResponse response) {
-                                     OnVerified(status, std::move(response));
-                                   });
+  cancel_call_ = upstream_->Verify(
+      std::move(request), link_.opened_at() + options_.session_timeout,
+      [this](grpc::Status status, v1::V2VerifyResponse response) { OnVerified(status, std::move(response)); },
+      trace_.Traceparent());
 }
 
 void Ws2Session::OnVerified(const grpc::Status& status, v1::V2VerifyResponse response) {
@@ -360,7 +399,7 @@ void Ws2Session::OnVerified(const grpc::Status& status, v1::V2VerifyResponse res
   cancel_call_ = upstream_->Deliver(
       BuildDeliveryRequest(session_id_, client_id_, validation_id_, result_, forwarded_),
       link_.opened_at() + options_.session_timeout,
-      [this](grpc::Status status, v1::DeliveryReport report) { OnPosted(status, report); });
+      [this](grpc::Status status, v1::DeliveryReport report) { OnPosted(status, report); }, trace_.Traceparent());
 }
 
 void Ws2Session::OnPosted(const grpc::Status& status, const v1::DeliveryReport& report) {
@@ -373,17 +412,19 @@ void Ws2Session::OnPosted(const grpc::Status& status, const v1::DeliveryReport& 
   }
   if (send_result_) {
     // Text that is not UTF-8 was already replaced by ResultToJson; `replace` only guards the dump.
-    link_.SendText(ws2::ResultFrame(ResultToJson(result_, JsonCase::kCamel)
-                                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+    SendText(ws2::ResultFrame(
+        ResultToJson(result_, JsonCase::kCamel).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
   }
   Close(Closing::Of(CloseReason::kSuccess));
 }
 
-ProtocolFactory Ws2Protocol(GatewayContext& context, HeaderList forwarded) {
-  return [&context, forwarded = std::move(forwarded)](WsLink& link) -> std::unique_ptr<WsProtocol> {
+ProtocolFactory Ws2Protocol(GatewayContext& context, const Request& req, HeaderList forwarded) {
+  const auto header = req[tracing::kTraceparentHeader];
+  return [&context, forwarded = std::move(forwarded),
+          traceparent = std::string(header.data(), header.size())](WsLink& link) -> std::unique_ptr<WsProtocol> {
     return std::make_unique<Ws2Session>(link, context.options(), context.dev(),
                                         std::make_unique<GrpcWs2Upstream>(context, link.Strand()), RandomChallenge,
-                                        forwarded);
+                                        forwarded, traceparent);
   };
 }
 

@@ -30,27 +30,33 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "docval/v1/poster.pb.h"
 #include "docval/v1/validator.pb.h"
 #include "gateway/protocol/v2.h"
+#include "gateway/ws/beast_types.h"
 #include "gateway/ws/gateway_context.h"
 #include "gateway/ws/session_rules.h"
+#include "gateway/ws/session_trace.h"
 #include "gateway/ws/ws_connection.h"
 #include "gateway/ws/ws_link.h"
 
 namespace docval::gateway {
 
 // A v2 session's calls to the validator and the poster. `done` runs on the session's strand, at most
-// once (never when the session is gone first); the returned function cancels the call.
+// once (never when the session is gone first); the returned function cancels the call. `traceparent`
+// (W3C Trace Context of the session's span; "" when traces are off) goes into each call's metadata.
 class Ws2Upstream {
  public:
   using CancelFn = std::function<void()>;
   using VerifyDone = std::function<void(grpc::Status, v1::V2VerifyResponse)>;
   using DeliverDone = std::function<void(grpc::Status, v1::DeliveryReport)>;
   virtual ~Ws2Upstream() = default;
-  virtual CancelFn Verify(v1::V2VerifyRequest request, absl::Time deadline, VerifyDone done) = 0;
-  virtual CancelFn Deliver(v1::DeliveryRequest request, absl::Time deadline, DeliverDone done) = 0;
+  virtual CancelFn Verify(v1::V2VerifyRequest request, absl::Time deadline, VerifyDone done,
+                          const std::string& traceparent) = 0;
+  virtual CancelFn Deliver(v1::DeliveryRequest request, absl::Time deadline, DeliverDone done,
+                           const std::string& traceparent) = 0;
 
   // Chip Authentication: a Validator.Session stream opened with `start`. `on_event` runs for each
   // event and `on_end` once at the end, both on the session's strand (never when it is gone).
@@ -63,7 +69,8 @@ class Ws2Upstream {
   using ChipAuthEvent = std::function<void(v1::SessionEvent)>;
   using ChipAuthEnd = std::function<void(grpc::Status)>;
   virtual std::shared_ptr<ChipAuthCall> ChipAuthentication(v1::SessionRequest start, absl::Time deadline,
-                                                           ChipAuthEvent on_event, ChipAuthEnd on_end) = 0;
+                                                           ChipAuthEvent on_event, ChipAuthEnd on_end,
+                                                           const std::string& traceparent) = 0;
 };
 
 // The Active Authentication challenge: `n` bytes from a cryptographic random generator.
@@ -73,8 +80,10 @@ class Ws2Session final : public WsProtocol {
  public:
   enum class State { kDialog, kVerifying, kPosting, kStopped };
 
+  // `traceparent`: the handshake's header of that name ("" when absent), the parent of the session's
+  // span (session_trace.h).
   Ws2Session(WsLink& link, const GatewayOptions& options, DevResultStore* dev, std::unique_ptr<Ws2Upstream> upstream,
-             ChallengeSource challenge, HeaderList forwarded);
+             ChallengeSource challenge, HeaderList forwarded, absl::string_view traceparent = "");
   ~Ws2Session() override;
 
   const char* name() const override { return "v2"; }
@@ -92,6 +101,9 @@ class Ws2Session final : public WsProtocol {
 
  private:
   void Close(const ws2::Closing& closing);
+  SessionClose RenderTraced(const ws2::Closing& closing) const;  // Render(), recorded in the trace
+  void SendText(std::string frame);
+  void SendBinary(std::string frame);
   void OnStart(ws2::StartMessage start);
   void OnHandover(ws2::CaHandover handover);
   void OnChipAuthEvent(v1::SessionEvent event);
@@ -126,10 +138,11 @@ class Ws2Session final : public WsProtocol {
   Ws2Upstream::CancelFn cancel_call_;
   v1::EmrtdResult result_;
   int64_t apdus_ = 0;
+  mutable SessionTrace trace_;  // mutable: CloseFor() renders the close, the trace records it
 };
 
-// The v2 protocol for an upgrade to /ws2/validate; needs context.v2_verifier().
-ProtocolFactory Ws2Protocol(GatewayContext& context, HeaderList forwarded);
+// The v2 protocol for an upgrade to /ws2/validate (`req`: its handshake); needs context.v2_verifier().
+ProtocolFactory Ws2Protocol(GatewayContext& context, const Request& req, HeaderList forwarded);
 
 }  // namespace docval::gateway
 

@@ -12,6 +12,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/tracing/span_capture.h"
+#include "common/tracing/trace_context.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -107,23 +109,28 @@ class FakeUpstream final : public Ws2Upstream {
     std::vector<v1::DeliveryRequest> deliver_requests;
     DeliverDone deliver_done;
     int cancelled = 0;
+    std::vector<std::string> traceparents;  // of every call, in order
   };
   explicit FakeUpstream(Calls* calls) : calls_(calls) {}
-  CancelFn Verify(v1::V2VerifyRequest request, absl::Time deadline, VerifyDone done) override {
+  CancelFn Verify(v1::V2VerifyRequest request, absl::Time deadline, VerifyDone done,
+                  const std::string& traceparent) override {
+    calls_->traceparents.push_back(traceparent);
     calls_->verify_requests.push_back(std::move(request));
     calls_->verify_deadlines.push_back(deadline);
     calls_->verify_done = std::move(done);
     return [c = calls_] { ++c->cancelled; };
   }
   std::shared_ptr<ChipAuthCall> ChipAuthentication(v1::SessionRequest start, absl::Time, ChipAuthEvent on_event,
-                                                   ChipAuthEnd on_end) override {
+                                                   ChipAuthEnd on_end, const std::string& traceparent) override {
+    calls_->traceparents.push_back(traceparent);
     calls_->ca_starts.push_back(std::move(start));
     calls_->ca_event = std::move(on_event);
     calls_->ca_end = std::move(on_end);
     calls_->ca_call = std::make_shared<FakeCaCall>();
     return calls_->ca_call;
   }
-  CancelFn Deliver(v1::DeliveryRequest request, absl::Time, DeliverDone done) override {
+  CancelFn Deliver(v1::DeliveryRequest request, absl::Time, DeliverDone done, const std::string& traceparent) override {
+    calls_->traceparents.push_back(traceparent);
     calls_->deliver_requests.push_back(std::move(request));
     calls_->deliver_done = std::move(done);
     return [c = calls_] { ++c->cancelled; };
@@ -424,8 +431,8 @@ TEST_F(Ws2SessionTest, ASilentPhoneTimesOut) {
 
 class Ws2ChipAuthTest : public Ws2SessionTest {
  protected:
-  void HandOver() {
-    Text(kStart);
+  void HandOver(const std::string& start = kStart) {
+    Text(start);
     Binary(File("sod", "S"));
     Binary(File("dg14", "C"));
     const std::string key = absl::Base64Escape(std::string(16, 'k'));
@@ -567,6 +574,106 @@ TEST_F(Ws2SessionTest, StopDuringDeliveryCancelsIt) {
   EXPECT_TRUE(link_.written.size() >= 1 && LastText()["type"] == "ACCEPT");  // nothing after ACCEPT
   Text(kStart);  // a stopped session reads nothing
   EXPECT_FALSE(link_.closed);
+}
+
+// The session's trace (session_trace.h): a session recreated while spans are captured, with the app's
+// traceparent in its handshake.
+class Ws2TraceTest : public Ws2ChipAuthTest {
+ protected:
+  void Recreate(bool diagnostics) {
+    link_.timers.clear();
+    link_.written.clear();
+    session_ = std::make_unique<Ws2Session>(
+        link_, options_, nullptr, std::make_unique<FakeUpstream>(&calls_), [](size_t n) { return std::string(n, 'c'); },
+        HeaderList{}, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    link_.protocol = session_.get();
+    diagnostics_ = diagnostics;
+  }
+  // START (with enableDiagnostics as recreated), sod, dg14, CA_HANDOVER (HandOver()); one command and its answer,
+  // the handback, dg2, FINISH, the verdict and the delivery.
+  void WholeSession() {
+    Json start = Json::parse(kStart);
+    start["enableDiagnostics"] = diagnostics_;
+    HandOver(start.dump());
+    Event(Command(std::string("\x0c\x22\x41\xa4\x03\xAB\xCD\xEF", 8)));
+    Binary(std::string("\x02\x12\x34\x90\x00", 5));
+    Event(Outcome(v1::SUCCESS, /*keys=*/true, "DG1"));
+    Binary(File("dg2", "FACE"));
+    Text(Finish(true));
+    Verified(grpc::Status::OK, Result());
+    Delivered(true);
+  }
+  static std::vector<std::string> EventNames(const tracing::SpanData& s) {
+    std::vector<std::string> out;
+    for (const tracing::SpanEvent& e : s.events) out.push_back(e.name);
+    return out;
+  }
+  bool diagnostics_ = false;
+};
+
+TEST_F(Ws2TraceTest, OneSpanWhoseContextEveryUpstreamCallCarries) {
+  tracing::SpanCapture capture;
+  Recreate(/*diagnostics=*/false);
+  WholeSession();
+  ASSERT_EQ(CloseCode(), 1000);
+  std::vector<tracing::SpanData> spans = capture.spans();
+  ASSERT_EQ(spans.size(), 1u);
+  const tracing::SpanData& s = spans[0];
+  EXPECT_EQ(s.name, "docval.session");
+  EXPECT_EQ(tracing::ToHex(s.context.trace_id), "0af7651916cd43dd8448eb211c80319c");
+  EXPECT_EQ(tracing::ToHex(s.parent_span_id), "b7ad6b7169203331");
+  // Chip Authentication, the verdict and the delivery: each the session span's child.
+  ASSERT_EQ(calls_.traceparents.size(), 3u);
+  for (const std::string& t : calls_.traceparents) {
+    absl::StatusOr<tracing::SpanContext> c = tracing::ParseTraceparent(t);
+    ASSERT_TRUE(c.ok()) << t;
+    EXPECT_EQ(c->span_id, s.context.span_id);
+  }
+  EXPECT_FALSE(calls_.ca_starts.at(0).start().diagnostics());
+  EXPECT_EQ(tracing::StringAttribute(s, "docval.protocol"), "ws2");
+  EXPECT_EQ(tracing::StringAttribute(s, "docval.platform"), "android");
+  EXPECT_EQ(tracing::StringAttribute(s, "docval.outcome"), "success");
+  EXPECT_EQ(tracing::IntAttribute(s, "docval.close_code"), 1000);
+  EXPECT_EQ(tracing::IntAttribute(s, "docval.round_trips"), 1);
+  EXPECT_EQ(tracing::IntAttribute(s, "docval.files"), 3);  // sod, dg14, dg2; not the server's DG1
+  EXPECT_EQ(tracing::IntAttribute(s, "docval.files.bytes"), 1 + 1 + 4);
+  int64_t written = 0;
+  for (const Written& w : link_.written) written += static_cast<int64_t>(w.data.size());
+  const int64_t close_notice = static_cast<int64_t>(link_.closed->notice.size());
+  EXPECT_EQ(tracing::IntAttribute(s, "docval.bytes_to_client"), written - close_notice);
+  EXPECT_GT(tracing::IntAttribute(s, "docval.bytes_from_client"), 200);
+  EXPECT_EQ(s.status, tracing::StatusCode::kOk);
+  EXPECT_THAT(EventNames(s), ElementsAre("file", "file", "status", "status", "file", "status"));
+  const std::string exported = capture.ExportBytes();
+  EXPECT_EQ(exported.find("\xAB\xCD\xEF"), std::string::npos);  // the command's data
+  EXPECT_EQ(exported.find("FACE"), std::string::npos);          // a file's content
+  EXPECT_EQ(exported.find("9000"), std::string::npos);          // not even a status word
+}
+
+TEST_F(Ws2TraceTest, DiagnosticsReachTheValidatorAndAddHeadersAndStatusWords) {
+  tracing::SpanCapture capture;
+  Recreate(/*diagnostics=*/true);
+  WholeSession();
+  EXPECT_TRUE(calls_.ca_starts.at(0).start().diagnostics());
+  std::vector<tracing::SpanData> spans = capture.spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_THAT(EventNames(spans[0]),
+              ElementsAre("file", "file", "status", "command", "response", "status", "file", "status"));
+  EXPECT_EQ(std::get<std::string>(spans[0].events[3].attributes[0].value), "0C2241A4");
+  EXPECT_EQ(std::get<std::string>(spans[0].events[4].attributes[0].value), "9000");
+  EXPECT_EQ(capture.ExportBytes().find("\xAB\xCD\xEF"), std::string::npos);
+}
+
+TEST_F(Ws2TraceTest, AConnectionDecidedCloseIsTheSpansOutcome) {
+  tracing::SpanCapture capture;
+  Recreate(false);
+  Text(kStart);
+  link_.Close(session_->CloseFor(CloseReason::kMaxSessionTimeExceeded));
+  std::vector<tracing::SpanData> spans = capture.spans();
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(tracing::StringAttribute(spans[0], "docval.outcome"), link_.closed->outcome);
+  EXPECT_EQ(tracing::IntAttribute(spans[0], "docval.close_code"), link_.closed->code);
+  EXPECT_EQ(spans[0].status, tracing::StatusCode::kError);
 }
 
 }  // namespace

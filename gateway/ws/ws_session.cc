@@ -28,7 +28,7 @@ class Ws1Session final : public WsProtocol {
         forwarded_(std::move(forwarded)),
         session_id_(link.session_id()),
         response_timer_(link.NewTimer()) {
-    trace_.Start(traceparent, link.opened_at());
+    trace_.Start(traceparent, link.opened_at(), "ws1");
   }
 
   const char* name() const override { return "v1"; }

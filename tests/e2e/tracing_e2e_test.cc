@@ -1,9 +1,10 @@
 // Traces end to end (docs/operations.md, "Traces"): the real role processes export their spans over
-// OTLP/HTTP to a collector played by a test HTTP server, whose raw request bodies are decoded with
-// the OTLP messages. Asserts one trace per session with the right parent/child shape across the three
-// roles, the attributes, the privacy rule (no personal data or APDU bytes without diagnostics, status
-// words with them), and that a collector that hangs or refuses slows no session while drops are
-// counted.
+// OTLP/HTTP to a collector played by a test HTTP server (trace_collector.h), whose raw request bodies
+// are decoded with the OTLP messages. Asserts one trace per WebSocket v1 session with the right
+// parent/child shape across the three roles, the attributes, the privacy rule (no personal data or
+// APDU bytes without diagnostics, status words with them), and that a collector that hangs or refuses
+// slows no session while drops are counted. WebSocket v2 sessions and POST /v4/validate requests:
+// ws2_e2e_test.cc and v4_validate_e2e_test.cc.
 #include <algorithm>
 #include <map>
 #include <string>
@@ -17,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "otlp/otlp_trace.pb.h"
 #include "tests/e2e/harness.h"
+#include "tests/e2e/trace_collector.h"
 
 namespace docval::e2e {
 namespace {
@@ -26,95 +28,6 @@ using ::testing::HasSubstr;
 constexpr char kProfile[] = "pace-gm-ecdh-ca-aa";
 // The app's trace: the session's root span must be its child.
 constexpr char kAppTraceparent[] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-
-struct SpanOf {
-  std::string scope;
-  otlp::Span span;
-};
-
-// The OTLP collector: every export POST, decoded.
-class Collector {
- public:
-  explicit Collector(testsupport::FakeResultServer& server) : server_(server) {}
-
-  std::vector<SpanOf> Spans() const {
-    std::vector<SpanOf> out;
-    for (const testsupport::RecordedRequest& r : server_.requests()) {
-      otlp::ExportTraceServiceRequest e;
-      EXPECT_TRUE(e.ParseFromString(r.body));
-      EXPECT_EQ(r.target, "/v1/traces");
-      EXPECT_EQ(r.Header("Content-Type"), "application/x-protobuf");
-      for (const otlp::ResourceSpans& rs : e.resource_spans()) {
-        for (const otlp::ScopeSpans& ss : rs.scope_spans()) {
-          for (const otlp::Span& s : ss.spans()) out.push_back({ss.scope().name(), s});
-        }
-      }
-    }
-    return out;
-  }
-  std::string Raw() const {
-    std::string raw;
-    for (const testsupport::RecordedRequest& r : server_.requests()) raw += r.body;
-    return raw;
-  }
-  // Waits (bounded) until the spans include every name of `names`.
-  bool AwaitSpans(const std::vector<std::string>& names, absl::Duration timeout) const {
-    const absl::Time deadline = absl::Now() + timeout;
-    for (;;) {
-      std::vector<SpanOf> spans = Spans();
-      const bool all = std::all_of(names.begin(), names.end(), [&](const std::string& n) {
-        return std::any_of(spans.begin(), spans.end(), [&](const SpanOf& s) { return s.span.name() == n; });
-      });
-      if (all) return true;
-      const absl::Time now = absl::Now();
-      if (now >= deadline) return false;
-      server_.WaitForRequests(server_.request_count() + 1, deadline - now);
-    }
-  }
-
- private:
-  testsupport::FakeResultServer& server_;
-};
-
-const SpanOf* Find(const std::vector<SpanOf>& spans, const std::string& name) {
-  for (const SpanOf& s : spans) {
-    if (s.span.name() == name) return &s;
-  }
-  return nullptr;
-}
-
-const otlp::AnyValue* Attr(const otlp::Span& s, const std::string& key) {
-  for (const otlp::KeyValue& kv : s.attributes()) {
-    if (kv.key() == key) return &kv.value();
-  }
-  return nullptr;
-}
-
-std::string StrAttr(const otlp::Span& s, const std::string& key) {
-  const otlp::AnyValue* v = Attr(s, key);
-  return v ? v->string_value() : "<absent>";
-}
-int64_t IntAttr(const otlp::Span& s, const std::string& key) {
-  const otlp::AnyValue* v = Attr(s, key);
-  return v ? v->int_value() : -1;
-}
-
-std::string IdHex(const std::string& id) { return absl::BytesToHexString(id); }
-
-struct TracedDeployment {
-  std::unique_ptr<testsupport::FakeResultServer> collector_server;
-  std::unique_ptr<Deployment> deployment;
-};
-
-// A deployment whose processes export to `collector_url` within 50 ms of a span's end.
-absl::StatusOr<std::unique_ptr<Deployment>> StartTraced(const std::string& collector_url, bool separate_roles,
-                                                        const std::string& more_tracing_yaml = "") {
-  DeploymentOptions o;
-  o.separate_roles = separate_roles;
-  o.extra_yaml =
-      absl::StrCat("tracing: {endpoint: \"", collector_url, "\", schedule_delay_s: 0.05", more_tracing_yaml, "}\n");
-  return Deployment::Start(std::move(o));
-}
 
 struct SessionRun {
   relay::RelayOutcome outcome;
@@ -143,29 +56,27 @@ absl::StatusOr<SessionRun> RunTracedSession(Deployment& d, bool diagnostics) {
 }
 
 TEST(TracingE2eTest, OneTraceAcrossTheThreeRolesWithoutPersonalDataOrApduBytes) {
-  absl::StatusOr<std::unique_ptr<testsupport::FakeResultServer>> collector_server =
-      testsupport::FakeResultServer::Start({});
-  ASSERT_TRUE(collector_server.ok()) << collector_server.status();
-  Collector collector(**collector_server);
-  absl::StatusOr<std::unique_ptr<Deployment>> d = StartTraced((*collector_server)->Url(""), /*separate_roles=*/true);
-  ASSERT_TRUE(d.ok()) << d.status();
-  absl::StatusOr<SessionRun> run = RunTracedSession(**d, /*diagnostics=*/false);
+  absl::StatusOr<TracedDeployment> traced = StartTracedDeployment(/*separate_roles=*/true);
+  ASSERT_TRUE(traced.ok()) << traced.status();
+  Collector& collector = *traced->collector;
+  Deployment& d = *traced->deployment;
+  absl::StatusOr<SessionRun> run = RunTracedSession(d, /*diagnostics=*/false);
   ASSERT_TRUE(run.ok()) << run.status();
   ASSERT_EQ(run->outcome.close.code, 1000);
   ASSERT_TRUE(run->outcome.result.has_value());
   ASSERT_TRUE(collector.AwaitSpans(
       {"docval.session", "docval.dialog", "docval.delivery", "docval.delivery_attempt", "PASSIVE_AUTHENTICATION"},
       absl::Seconds(20)))
-      << (*d)->AllOutput();
+      << d.AllOutput();
   std::vector<SpanOf> spans = collector.Spans();
 
   // One trace, the app's.
   for (const SpanOf& s : spans)
     EXPECT_EQ(IdHex(s.span.trace_id()), "0af7651916cd43dd8448eb211c80319c") << s.span.name();
-  const SpanOf* session = Find(spans, "docval.session");
-  const SpanOf* dialog = Find(spans, "docval.dialog");
-  const SpanOf* delivery = Find(spans, "docval.delivery");
-  const SpanOf* attempt = Find(spans, "docval.delivery_attempt");
+  const SpanOf* session = FindSpan(spans, "docval.session");
+  const SpanOf* dialog = FindSpan(spans, "docval.dialog");
+  const SpanOf* delivery = FindSpan(spans, "docval.delivery");
+  const SpanOf* attempt = FindSpan(spans, "docval.delivery_attempt");
   ASSERT_TRUE(session && dialog && delivery && attempt);
   EXPECT_EQ(session->scope, "docval.gateway");
   EXPECT_EQ(dialog->scope, "docval.validator");
@@ -197,18 +108,18 @@ TEST(TracingE2eTest, OneTraceAcrossTheThreeRolesWithoutPersonalDataOrApduBytes) 
   EXPECT_GT(IntAttr(session->span, "docval.bytes_to_client"), 0);
   EXPECT_GT(IntAttr(session->span, "docval.bytes_from_client"), 0);
   EXPECT_EQ(session->span.status().code(), otlp::Status::STATUS_CODE_OK);
-  const SpanOf* ac = Find(spans, "ACCESS_CONTROL");
+  const SpanOf* ac = FindSpan(spans, "ACCESS_CONTROL");
   ASSERT_NE(ac, nullptr);
   EXPECT_EQ(StrAttr(ac->span, "docval.access_control.protocol"), "PACE");
   EXPECT_EQ(StrAttr(ac->span, "docval.access_control.mapping"), "GM");
   EXPECT_GT(IntAttr(ac->span, "docval.round_trips"), 0);
-  const SpanOf* dg1 = Find(spans, "READ_DG1");
+  const SpanOf* dg1 = FindSpan(spans, "READ_DG1");
   ASSERT_NE(dg1, nullptr);
   EXPECT_GT(IntAttr(dg1->span, "docval.file.bytes"), 80);  // a TD3 MRZ is 88 characters
   EXPECT_GT(IntAttr(dg1->span, "docval.round_trips"), 0);
-  EXPECT_EQ(StrAttr(Find(spans, "CHIP_AUTHENTICATION")->span, "docval.chip_authentication"), "SUCCESS");
-  EXPECT_EQ(StrAttr(Find(spans, "ACTIVE_AUTHENTICATION")->span, "docval.active_authentication"), "SUCCESS");
-  const otlp::AnyValue* pa = Attr(Find(spans, "PASSIVE_AUTHENTICATION")->span, "docval.passive_authentication");
+  EXPECT_EQ(StrAttr(FindSpan(spans, "CHIP_AUTHENTICATION")->span, "docval.chip_authentication"), "SUCCESS");
+  EXPECT_EQ(StrAttr(FindSpan(spans, "ACTIVE_AUTHENTICATION")->span, "docval.active_authentication"), "SUCCESS");
+  const otlp::AnyValue* pa = Attr(FindSpan(spans, "PASSIVE_AUTHENTICATION")->span, "docval.passive_authentication");
   ASSERT_NE(pa, nullptr);
   EXPECT_TRUE(pa->bool_value());
   EXPECT_EQ(StrAttr(dialog->span, "docval.outcome"), "result");
@@ -235,17 +146,15 @@ TEST(TracingE2eTest, OneTraceAcrossTheThreeRolesWithoutPersonalDataOrApduBytes) 
   for (const SpanOf& s : spans) {
     for (const otlp::Span::Event& e : s.span.events()) EXPECT_NE(e.name(), "response") << s.span.name();
   }
-  EXPECT_TRUE((*d)->Stop()) << (*d)->AllOutput();
+  EXPECT_TRUE(d.Stop()) << d.AllOutput();
 }
 
 TEST(TracingE2eTest, DiagnosticsPutStatusWordsIntoSpanEvents) {
-  absl::StatusOr<std::unique_ptr<testsupport::FakeResultServer>> collector_server =
-      testsupport::FakeResultServer::Start({});
-  ASSERT_TRUE(collector_server.ok()) << collector_server.status();
-  Collector collector(**collector_server);
-  absl::StatusOr<std::unique_ptr<Deployment>> d = StartTraced((*collector_server)->Url(""), /*separate_roles=*/false);
-  ASSERT_TRUE(d.ok()) << d.status();
-  absl::StatusOr<SessionRun> run = RunTracedSession(**d, /*diagnostics=*/true);
+  absl::StatusOr<TracedDeployment> traced = StartTracedDeployment(/*separate_roles=*/false);
+  ASSERT_TRUE(traced.ok()) << traced.status();
+  Collector& collector = *traced->collector;
+  Deployment& d = *traced->deployment;
+  absl::StatusOr<SessionRun> run = RunTracedSession(d, /*diagnostics=*/true);
   ASSERT_TRUE(run.ok()) << run.status();
   ASSERT_EQ(run->outcome.close.code, 1000);
   ASSERT_TRUE(collector.AwaitSpans({"docval.session", "docval.dialog", "docval.delivery"}, absl::Seconds(20)));
@@ -267,21 +176,19 @@ TEST(TracingE2eTest, DiagnosticsPutStatusWordsIntoSpanEvents) {
   EXPECT_EQ(sw_by_scope["docval.gateway"], answered_9000);
   EXPECT_EQ(sw_by_scope["docval.validator"], answered_9000);
   EXPECT_THAT(collector.Raw(), HasSubstr("9000"));
-  const SpanOf* atr = Find(spans, "READ_ATR_INFO");
+  const SpanOf* atr = FindSpan(spans, "READ_ATR_INFO");
   ASSERT_NE(atr, nullptr);
   EXPECT_NE(StrAttr(atr->span, "docval.ef_card_access.hex"), "<absent>");
-  EXPECT_TRUE((*d)->Stop()) << (*d)->AllOutput();
+  EXPECT_TRUE(d.Stop()) << d.AllOutput();
 }
 
 TEST(TracingE2eTest, ADeploymentCanForbidDiagnostics) {
-  absl::StatusOr<std::unique_ptr<testsupport::FakeResultServer>> collector_server =
-      testsupport::FakeResultServer::Start({});
-  ASSERT_TRUE(collector_server.ok()) << collector_server.status();
-  Collector collector(**collector_server);
-  absl::StatusOr<std::unique_ptr<Deployment>> d =
-      StartTraced((*collector_server)->Url(""), /*separate_roles=*/false, ", allow_diagnostics: false");
-  ASSERT_TRUE(d.ok()) << d.status();
-  absl::StatusOr<SessionRun> run = RunTracedSession(**d, /*diagnostics=*/true);
+  absl::StatusOr<TracedDeployment> traced =
+      StartTracedDeployment(/*separate_roles=*/false, ", allow_diagnostics: false");
+  ASSERT_TRUE(traced.ok()) << traced.status();
+  Collector& collector = *traced->collector;
+  Deployment& d = *traced->deployment;
+  absl::StatusOr<SessionRun> run = RunTracedSession(d, /*diagnostics=*/true);
   ASSERT_TRUE(run.ok()) << run.status();
   ASSERT_EQ(run->outcome.close.code, 1000);
   ASSERT_TRUE(collector.AwaitSpans({"docval.session", "docval.dialog", "PASSIVE_AUTHENTICATION"}, absl::Seconds(20)));
@@ -290,8 +197,8 @@ TEST(TracingE2eTest, ADeploymentCanForbidDiagnostics) {
     for (const otlp::Span::Event& e : s.span.events()) EXPECT_EQ(e.name(), "status") << s.span.name();
     EXPECT_EQ(StrAttr(s.span, "docval.ef_card_access.hex"), "<absent>");
   }
-  EXPECT_FALSE(Attr(Find(spans, "docval.session")->span, "docval.diagnostics")->bool_value());
-  EXPECT_TRUE((*d)->Stop()) << (*d)->AllOutput();
+  EXPECT_FALSE(Attr(FindSpan(spans, "docval.session")->span, "docval.diagnostics")->bool_value());
+  EXPECT_TRUE(d.Stop()) << d.AllOutput();
 }
 
 // Sessions are not slowed by a collector that hangs (or refuses), and what is lost is counted.

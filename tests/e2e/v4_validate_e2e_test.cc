@@ -2,7 +2,8 @@
 // files pass Passive Authentication against the test PKI (in `serve` and with separate roles, where
 // the work runs on the validator process); the public specimen sets of testdata/vectors/lds-samples
 // verify their signature and hashes but not their chain (their CSCAs are not trusted); a changed data
-// group fails; each malformed request gets its status and the field named.
+// group fails; each malformed request gets its status and the field named; a request's trace across
+// the gateway and validator processes.
 
 #include <fstream>
 #include <iterator>
@@ -12,11 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/testing/paths.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
+#include "tests/e2e/trace_collector.h"
 
 namespace docval::e2e {
 namespace {
@@ -26,11 +29,13 @@ using ::testing::HasSubstr;
 
 constexpr char kBoundary[] = "v4-e2e-boundary";
 
-std::string Post(const std::string& body, const std::string& content_type = "",
-                 const std::string& method = "POST") {
-  return absl::StrCat(method, " /v4/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: ",
-                      content_type.empty() ? absl::StrCat("multipart/form-data; boundary=", kBoundary) : content_type,
-                      "\r\nContent-Length: ", body.size(), "\r\n\r\n", body);
+// `more_headers`: header lines, each ending in CRLF.
+std::string Post(const std::string& body, const std::string& content_type = "", const std::string& method = "POST",
+                 const std::string& more_headers = "") {
+  return absl::StrCat(
+      method, " /v4/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n", more_headers,
+      "Content-Type: ", content_type.empty() ? absl::StrCat("multipart/form-data; boundary=", kBoundary) : content_type,
+      "\r\nContent-Length: ", body.size(), "\r\n\r\n", body);
 }
 
 std::string Form(const std::map<std::string, std::string>& fields) {
@@ -175,6 +180,88 @@ TEST(V4ValidateE2eTest, SeparateRolesVerifyOnTheValidator) {
   ASSERT_TRUE(d.ok()) << d.status();
   ExpectVirtualPassportPasses((*d)->gateway_port());
   EXPECT_TRUE((*d)->Stop());
+}
+
+// A request as one trace over the gateway and validator processes (docs/operations.md, "Traces"): the
+// app's traceparent, the gateway's span with the HTTP status and the files' sizes, the validator's
+// verification with a span per file and Passive Authentication; no personal data or file content in
+// the raw export. A refused request is a span of its own with its status and error.
+TEST(V4ValidateE2eTest, ARequestIsOneTraceWithoutPersonalData) {
+  absl::StatusOr<TracedDeployment> traced = StartTracedDeployment(/*separate_roles=*/true);
+  ASSERT_TRUE(traced.ok()) << traced.status();
+  Collector& collector = *traced->collector;
+  Deployment& d = *traced->deployment;
+  std::map<std::string, std::string> fields = PassportFields("bac-passport");
+  ASSERT_TRUE(fields.count("sod") && fields.count("dg1"));
+  const std::string body = Form(fields);
+  absl::StatusOr<HttpAnswer> a =
+      HttpExchange(d.gateway_port(),
+                   Post(body, "", "POST", "traceparent: 00-6bf92f3577b34da6a3ce929d0e0e4738-20f067aa0ba902b9-01\r\n"));
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_EQ(a->status, 200) << a->body;
+  const nlohmann::json passport = nlohmann::json::parse(a->body)["emrtd_passport"];
+  absl::StatusOr<HttpAnswer> refused =
+      HttpExchange(d.gateway_port(), Post(Form({{"client_id", "nobody"}, {"sod", fields["sod"]}})));
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  ASSERT_EQ(refused->status, 401);
+  ASSERT_TRUE(collector.AwaitSpans({"docval.session", "docval.verify", "PASSIVE_AUTHENTICATION", "VERIFY_DG1"},
+                                   absl::Seconds(20)))
+      << d.AllOutput();
+  std::vector<SpanOf> spans = collector.Spans();
+  const std::string app_trace = std::string("\x6b\xf9\x2f\x35\x77\xb3\x4d\xa6\xa3\xce\x92\x9d\x0e\x0e\x47\x38", 16);
+  const SpanOf* session = FindSpanIn(spans, app_trace, "docval.session");
+  const SpanOf* verify = FindSpanIn(spans, app_trace, "docval.verify");
+  ASSERT_TRUE(session && verify);
+  EXPECT_EQ(session->scope, "docval.gateway");
+  EXPECT_EQ(IdHex(session->span.parent_span_id()), "20f067aa0ba902b9");
+  EXPECT_EQ(verify->scope, "docval.validator");
+  EXPECT_EQ(verify->span.parent_span_id(), session->span.span_id());
+  std::vector<std::string> expected = {"PASSIVE_AUTHENTICATION"};
+  for (const auto& [name, content] : fields) {
+    if (name != "client_id") expected.push_back("VERIFY_" + absl::AsciiStrToUpper(name));
+  }
+  EXPECT_THAT(ChildNames(spans, verify->span), ::testing::UnorderedElementsAreArray(expected));
+
+  EXPECT_EQ(StrAttr(session->span, "docval.protocol"), "v4");
+  EXPECT_EQ(StrAttr(session->span, "docval.outcome"), "success");
+  EXPECT_EQ(IntAttr(session->span, "http.response.status_code"), 200);
+  EXPECT_EQ(IntAttr(session->span, "docval.files"), static_cast<int64_t>(fields.size() - 1));
+  EXPECT_EQ(IntAttr(session->span, "docval.bytes_from_client"), static_cast<int64_t>(body.size()));
+  EXPECT_EQ(IntAttr(session->span, "docval.bytes_to_client"), static_cast<int64_t>(a->body.size()));
+  EXPECT_EQ(session->span.status().code(), otlp::Status::STATUS_CODE_OK);
+  EXPECT_EQ(StrAttr(verify->span, "docval.outcome"), "result");
+  ASSERT_NE(Attr(verify->span, "docval.passive_authentication"), nullptr);
+  EXPECT_TRUE(Attr(verify->span, "docval.passive_authentication")->bool_value());
+  const SpanOf* dg1 = FindSpanIn(spans, app_trace, "VERIFY_DG1");
+  EXPECT_EQ(IntAttr(dg1->span, "docval.file.bytes"), static_cast<int64_t>(fields["dg1"].size()));
+  ASSERT_NE(Attr(dg1->span, "docval.file.hash_valid"), nullptr);
+  EXPECT_TRUE(Attr(dg1->span, "docval.file.hash_valid")->bool_value());
+
+  // The refused request: a trace of its own at the gateway, nothing asked of the validator.
+  const SpanOf* refusal = nullptr;
+  for (const SpanOf& s : spans) {
+    if (s.span.name() == "docval.session" && s.span.trace_id() != app_trace) refusal = &s;
+  }
+  ASSERT_NE(refusal, nullptr);
+  EXPECT_EQ(IntAttr(refusal->span, "http.response.status_code"), 401);
+  EXPECT_EQ(StrAttr(refusal->span, "docval.outcome"), "unknown_client");
+  EXPECT_EQ(refusal->span.status().code(), otlp::Status::STATUS_CODE_ERROR);
+  EXPECT_TRUE(ChildNames(spans, refusal->span).empty());
+
+  // Privacy: nothing of the holder, the client id or the files in the raw export.
+  const std::string raw = collector.Raw();
+  for (const char* key : {"document_number", "primary_identifier", "date_of_birth", "date_of_expiry"}) {
+    const std::string v = passport["mrz_info"][key].get<std::string>();
+    ASSERT_GE(v.size(), 4u) << key;
+    EXPECT_EQ(raw.find(v), std::string::npos) << key << " is in the export";
+  }
+  EXPECT_EQ(raw.find(kClientId), std::string::npos);
+  EXPECT_EQ(raw.find("nobody"), std::string::npos);
+  for (const auto& [name, content] : fields) {
+    if (name == "client_id" || content.size() < 16) continue;
+    EXPECT_EQ(raw.find(content.substr(content.size() / 2, 16)), std::string::npos) << name << " is in the export";
+  }
+  EXPECT_TRUE(d.Stop()) << d.AllOutput();
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 // deserves (with and without DG14 — Chip Authentication run by the server through the phone —, with
 // and without Active Authentication, a cloned chip); lying phones (a DG2 changed after the SOD, a
 // replayed AA signature, keys handed over that are not the chip's) get theirs; each broken rule of
-// §3.1-§3.4 ends with its close code and reason.
+// §3.1-§3.4 ends with its close code and reason. And a v2 session's trace across the roles.
 #include <memory>
 #include <string>
 
@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
+#include "tests/e2e/trace_collector.h"
 #include "tools/phone2/v2_phone.h"
 #include "tools/relay/ws_client.h"
 #include "tools/vchip/chip_rng.h"
@@ -383,6 +384,103 @@ TEST_F(Ws2Test, PlainRequestIsUpgradeRequired) {
   absl::StatusOr<std::pair<int, std::string>> r = HttpGet(deployment_->gateway_port(), "/ws2/validate");
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->first, 426);
+}
+
+// One v2 session as one trace over three role processes (docs/operations.md, "Traces"): the app's
+// traceparent on the handshake, the gateway's session span, under it the validator's Chip
+// Authentication stream and its verdict on the files, and the poster's delivery; no personal data
+// and no APDU bytes in the raw export without diagnostics.
+TEST(Ws2TraceTest, OneTraceAcrossTheRolesWithoutPersonalData) {
+  absl::StatusOr<TracedDeployment> traced = StartTracedDeployment(/*separate_roles=*/true);
+  ASSERT_TRUE(traced.ok()) << traced.status();
+  Collector& collector = *traced->collector;
+  Deployment& d = *traced->deployment;
+  absl::StatusOr<Phone> phone = OpenPhone("pace-gm-ecdh-ca-aa");
+  ASSERT_TRUE(phone.ok()) << phone.status();
+  relay::WsClientOptions options;
+  options.headers.emplace_back("traceparent", "00-5bf92f3577b34da6a3ce929d0e0e4737-10f067aa0ba902b8-01");
+  absl::StatusOr<std::unique_ptr<relay::WsClient>> client =
+      relay::WsClient::Connect(absl::StrCat("ws://127.0.0.1:", d.gateway_port(), "/ws2/validate"), options);
+  ASSERT_TRUE(client.ok()) << client.status();
+  phone2::Script script;
+  script.client_id = kClientId;
+  absl::StatusOr<phone2::Session> s = phone2::RunSession(**client, *phone->access, phone->document, script);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->said.close.code, 1000);
+  ASSERT_TRUE(s->said.result.has_value());
+  ASSERT_TRUE(collector.AwaitSpans({"docval.session", "docval.dialog", "docval.verify", "docval.delivery",
+                                    "docval.delivery_attempt", "VERIFY_DG1", "READ_DG1"},
+                                   absl::Seconds(20)))
+      << d.AllOutput();
+  std::vector<SpanOf> spans = collector.Spans();
+  for (const SpanOf& sp : spans)
+    EXPECT_EQ(IdHex(sp.span.trace_id()), "5bf92f3577b34da6a3ce929d0e0e4737") << sp.span.name();
+
+  // The shape: app -> session -> {dialog (CA) -> steps, verify -> files and checks, delivery -> attempt}.
+  const SpanOf* session = FindSpan(spans, "docval.session");
+  const SpanOf* dialog = FindSpan(spans, "docval.dialog");
+  const SpanOf* verify = FindSpan(spans, "docval.verify");
+  const SpanOf* delivery = FindSpan(spans, "docval.delivery");
+  ASSERT_TRUE(session && dialog && verify && delivery);
+  EXPECT_EQ(session->scope, "docval.gateway");
+  EXPECT_EQ(IdHex(session->span.parent_span_id()), "10f067aa0ba902b8");
+  EXPECT_EQ(dialog->scope, "docval.validator");
+  EXPECT_EQ(verify->scope, "docval.validator");
+  EXPECT_EQ(delivery->scope, "docval.poster");
+  for (const SpanOf* child : {dialog, verify, delivery}) {
+    EXPECT_EQ(child->span.parent_span_id(), session->span.span_id()) << child->span.name();
+  }
+  EXPECT_THAT(ChildNames(spans, dialog->span), ::testing::ElementsAre("CHIP_AUTHENTICATION", "READ_DG1"));
+  EXPECT_THAT(ChildNames(spans, verify->span),
+              ::testing::IsSupersetOf({"VERIFY_SOD", "VERIFY_DG1", "VERIFY_DG14", "VERIFY_DG15",
+                                       "PASSIVE_AUTHENTICATION", "ACTIVE_AUTHENTICATION", "CHIP_AUTHENTICATION"}));
+
+  // The attributes.
+  EXPECT_EQ(StrAttr(session->span, "docval.protocol"), "ws2");
+  EXPECT_EQ(StrAttr(session->span, "docval.platform"), "android");
+  EXPECT_EQ(StrAttr(session->span, "docval.outcome"), "success");
+  EXPECT_EQ(IntAttr(session->span, "docval.close_code"), 1000);
+  EXPECT_GE(IntAttr(session->span, "docval.round_trips"), 3);  // MSE, GENERAL AUTHENTICATE, DG1 reads
+  EXPECT_GE(IntAttr(session->span, "docval.files"), 4);
+  EXPECT_GT(IntAttr(session->span, "docval.bytes_from_client"), IntAttr(session->span, "docval.files.bytes"));
+  EXPECT_GT(IntAttr(session->span, "docval.bytes_to_client"), 0);
+  EXPECT_EQ(StrAttr(dialog->span, "docval.outcome"), "v2_chip_authentication");
+  EXPECT_EQ(StrAttr(dialog->span, "docval.chip_authentication"), "SUCCESS");
+  EXPECT_GT(IntAttr(FindSpanIn(spans, dialog->span.trace_id(), "READ_DG1")->span, "docval.file.bytes"), 80);
+  EXPECT_EQ(StrAttr(verify->span, "docval.outcome"), "result");
+  EXPECT_EQ(StrAttr(verify->span, "docval.active_authentication"), "SUCCESS");
+  EXPECT_EQ(StrAttr(verify->span, "docval.chip_authentication"), "SUCCESS");
+  ASSERT_NE(Attr(verify->span, "docval.passive_authentication"), nullptr);
+  EXPECT_TRUE(Attr(verify->span, "docval.passive_authentication")->bool_value());
+  const SpanOf* dg1 = FindSpan(spans, "VERIFY_DG1");
+  EXPECT_EQ(dg1->span.parent_span_id(), verify->span.span_id());
+  const std::string* phone_dg1 = phone->document.Find("dg1");
+  ASSERT_NE(phone_dg1, nullptr);
+  EXPECT_EQ(IntAttr(dg1->span, "docval.file.bytes"), static_cast<int64_t>(phone_dg1->size()));
+  ASSERT_NE(Attr(dg1->span, "docval.file.hash_valid"), nullptr);
+  EXPECT_TRUE(Attr(dg1->span, "docval.file.hash_valid")->bool_value());
+  EXPECT_EQ(StrAttr(delivery->span, "docval.outcome"), "delivered");
+
+  // Privacy: nothing of the holder, the files or the APDUs in the raw export.
+  const std::string raw = collector.Raw();
+  const Json& mrz = (*s->said.result)["passport"]["mrzInfo"];
+  for (const char* key : {"documentNumber", "primaryIdentifier", "dateOfBirth", "dateOfExpiry"}) {
+    const std::string v = mrz[key].get<std::string>();
+    ASSERT_GE(v.size(), 4u) << key;
+    EXPECT_EQ(raw.find(v), std::string::npos) << key << " is in the export";
+  }
+  for (const auto& [name, bytes] : phone->document.files) {
+    if (bytes.size() < 16) continue;  // too short to tell from random ids
+    EXPECT_EQ(raw.find(bytes.substr(bytes.size() / 2, 16)), std::string::npos) << name << "'s content is in the export";
+  }
+  EXPECT_EQ(raw.find(std::string("\x0a\x02sw", 4)), std::string::npos);  // no attribute named "sw"
+  for (const SpanOf& sp : spans) {
+    for (const otlp::Span::Event& e : sp.span.events()) {
+      EXPECT_NE(e.name(), "response") << sp.span.name();
+      EXPECT_NE(e.name(), "command") << sp.span.name();
+    }
+  }
+  EXPECT_TRUE(d.Stop()) << d.AllOutput();
 }
 
 }  // namespace

@@ -31,6 +31,7 @@ V2ChipAuthOutcome Outcome(CheckResult check, const ChipChannel& ch, std::string 
 Task<absl::StatusOr<V2ChipAuthOutcome>> RunV2ChipAuthentication(CardLink& link, SessionKeys phone_keys, Bytes dg14,
                                                                 RandomSource& rng, SessionLimits limits) {
   if (!SecureMessaging::Create(phone_keys).ok()) co_return absl::InvalidArgumentError("the phone's keys do not fit their cipher");
+  link.Progress(Step::kChipAuthentication);
   ChipChannel ch(link);
   ch.StartSecureMessaging(std::move(phone_keys));
   absl::StatusOr<SecurityInfos> infos = ParseDg14(dg14, limits.max_security_infos);
@@ -57,7 +58,9 @@ Task<absl::StatusOr<V2ChipAuthOutcome>> RunV2ChipAuthentication(CardLink& link, 
   FileReaderOptions read_options;
   read_options.limits = limits;
   FileReader reader(ch, read_options);
+  link.Progress(Step::kReadDg1);
   absl::StatusOr<Bytes> dg1 = co_await reader.Read(*FindElementaryFile("DG1"));
+  if (dg1.ok()) link.Note("file.bytes", static_cast<int64_t>(dg1->size()));
   if (!dg1.ok()) {
     if (IsLimitExceeded(dg1.status())) co_return dg1.status();
     co_return Outcome(CheckResult::kFailed, ch,

@@ -10,6 +10,9 @@
 // when the chip dropped secure messaging (the phone must open the chip again). SUCCESS here means "the
 // chip proved the key DG14 names"; the session's final chip_authentication_result also needs Passive
 // Authentication to bind DG14, decided with the files at FINISH (ChipAuthenticationResult()).
+//
+// Progress for the driver's traces: CHIP_AUTHENTICATION at the start, READ_DG1 before the proving read
+// (with a `file.bytes` note when it succeeds).
 #ifndef DOCVAL_VALIDATOR_EMRTD_READER_V2_CA_H_
 #define DOCVAL_VALIDATOR_EMRTD_READER_V2_CA_H_
 

@@ -30,13 +30,12 @@ std::string TraceparentOf(const std::multimap<grpc::string_ref, grpc::string_ref
   return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
 }
 
-DialogTrace::DialogTrace(absl::string_view traceparent, absl::Time started_at) {
+DialogTrace::DialogTrace(absl::string_view traceparent, absl::Time started_at, absl::string_view name) {
   const tracing::Tracer& tracer = tracing::GlobalTracer();
   if (!tracer.enabled()) return;
   absl::StatusOr<tracing::SpanContext> parent = tracing::ParseTraceparent(traceparent);
   absl::MutexLock lock(&mu_);
-  dialog_ = tracer.StartSpan(kScope, "docval.dialog", tracing::SpanKind::kServer, parent.ok() ? &*parent : nullptr,
-                             started_at);
+  dialog_ = tracer.StartSpan(kScope, name, tracing::SpanKind::kServer, parent.ok() ? &*parent : nullptr, started_at);
 }
 
 emrtd::Bytes DialogTrace::Response(emrtd::Bytes response) {
@@ -60,9 +59,37 @@ void DialogTrace::CloseCurrentLocked(size_t round_trips_now, absl::Time now) {
 
 tracing::Span* DialogTrace::SpanOfLocked(std::optional<emrtd::Step> step) {
   for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
-    if (step && it->step == *step) return &it->span;
+    if (step && it->step == step) return &it->span;
   }
   return &dialog_;
+}
+
+tracing::Span& DialogTrace::StartStepLocked(std::optional<emrtd::Step> step, absl::string_view name, absl::Time start,
+                                            size_t round_trips) {
+  StepSpan s{step,
+             tracing::GlobalTracer().StartSpan(kScope, name, tracing::SpanKind::kInternal, &dialog_.context(), start),
+             round_trips};
+  if (step) s.span.SetAttribute("docval.step", emrtd::StepName(*step));
+  steps_.push_back(std::move(s));
+  return steps_.back().span;
+}
+
+void DialogTrace::CheckResultLocked(emrtd::Step step, absl::string_view key, emrtd::CheckResult check) {
+  for (tracing::Span* span : {&dialog_, SpanOfLocked(step)}) span->SetAttribute(key, emrtd::CheckResultName(check));
+}
+
+void DialogTrace::VerdictsLocked(const emrtd::EmrtdResult& r) {
+  CheckResultLocked(emrtd::Step::kChipAuthentication, "docval.chip_authentication", r.chip_authentication_result);
+  CheckResultLocked(emrtd::Step::kActiveAuthentication, "docval.active_authentication", r.active_authentication_result);
+  for (tracing::Span* span : {&dialog_, SpanOfLocked(emrtd::Step::kPassiveAuthentication)}) {
+    span->SetAttribute("docval.passive_authentication", r.passive_authentication);
+    span->SetAttribute("docval.passive_authentication.sod_signature_valid",
+                       r.passive_authentication_details.sod_signature_valid);
+    span->SetAttribute("docval.passive_authentication.document_certificate_valid",
+                       r.passive_authentication_details.document_certificate_valid);
+    span->SetAttribute("docval.passive_authentication.all_hashes_valid",
+                       r.passive_authentication_details.all_hashes_valid);
+  }
 }
 
 std::vector<emrtd::Step> DialogTrace::AfterStep(emrtd::CardLink& link, bool diagnostics,
@@ -98,13 +125,7 @@ std::vector<emrtd::Step> DialogTrace::AfterStep(emrtd::CardLink& link, bool diag
   apply_notes(true);
   for (emrtd::Step step : steps) {
     CloseCurrentLocked(sent_before, now);
-    if (step == emrtd::Step::kDone) continue;
-    StepSpan s{step,
-               tracing::GlobalTracer().StartSpan(kScope, emrtd::StepName(step), tracing::SpanKind::kInternal,
-                                                 &dialog_.context(), now),
-               sent_before};
-    s.span.SetAttribute("docval.step", emrtd::StepName(step));
-    steps_.push_back(std::move(s));
+    if (step != emrtd::Step::kDone) StartStepLocked(step, emrtd::StepName(step), now, sent_before);
   }
   apply_notes(false);
   if (pending && *diagnostics_ && !steps_.empty()) {
@@ -118,29 +139,51 @@ std::vector<emrtd::Step> DialogTrace::AfterStep(emrtd::CardLink& link, bool diag
   if (outcome == nullptr) return steps;
   CloseCurrentLocked(round_trips_, now);
   if (const auto* r = std::get_if<emrtd::EmrtdResult>(outcome)) {
-    const char* ca = emrtd::CheckResultName(r->chip_authentication_result);
-    const char* aa = emrtd::CheckResultName(r->active_authentication_result);
-    for (tracing::Span* span : {&dialog_, SpanOfLocked(emrtd::Step::kChipAuthentication)}) {
-      span->SetAttribute("docval.chip_authentication", ca);
-    }
-    for (tracing::Span* span : {&dialog_, SpanOfLocked(emrtd::Step::kActiveAuthentication)}) {
-      span->SetAttribute("docval.active_authentication", aa);
-    }
-    for (tracing::Span* span : {&dialog_, SpanOfLocked(emrtd::Step::kPassiveAuthentication)}) {
-      span->SetAttribute("docval.passive_authentication", r->passive_authentication);
-      span->SetAttribute("docval.passive_authentication.sod_signature_valid",
-                         r->passive_authentication_details.sod_signature_valid);
-      span->SetAttribute("docval.passive_authentication.document_certificate_valid",
-                         r->passive_authentication_details.document_certificate_valid);
-      span->SetAttribute("docval.passive_authentication.all_hashes_valid",
-                         r->passive_authentication_details.all_hashes_valid);
-    }
+    VerdictsLocked(*r);
   } else {
     const auto& f = std::get<emrtd::DialogFailure>(*outcome);
     tracing::Span* last = steps_.empty() ? &dialog_ : &steps_.back().span;
     last->SetStatus(tracing::StatusCode::kError, emrtd::FailureReasonName(f.reason));
   }
   return steps;
+}
+
+void DialogTrace::ChipAuthentication(emrtd::CheckResult check, absl::string_view failure) {
+  absl::MutexLock lock(&mu_);
+  if (!dialog_.recording()) return;
+  CloseCurrentLocked(round_trips_, absl::Now());
+  if (!failure.empty()) {
+    (steps_.empty() ? dialog_ : steps_.back().span).SetStatus(tracing::StatusCode::kError, failure);
+    return;
+  }
+  CheckResultLocked(emrtd::Step::kChipAuthentication, "docval.chip_authentication", check);
+}
+
+void DialogTrace::FilesVerified(const std::vector<VerifiedFile>& files, const std::vector<emrtd::Step>& checks,
+                                absl::Time start, absl::Time end, const emrtd::EmrtdResult* result) {
+  absl::MutexLock lock(&mu_);
+  if (!dialog_.recording()) return;
+  int64_t total = 0;
+  for (const VerifiedFile& f : files) {
+    tracing::Span& span =
+        StartStepLocked(std::nullopt, absl::StrCat("VERIFY_", absl::AsciiStrToUpper(f.name)), start, 0);
+    span.SetAttribute("docval.file", f.name);
+    span.SetAttribute("docval.file.bytes", static_cast<int64_t>(f.bytes));
+    if (f.data_group > 0 && result != nullptr) {
+      const std::vector<int>& valid = result->passive_authentication_details.data_groups_with_valid_hash;
+      span.SetAttribute("docval.file.hash_valid", std::find(valid.begin(), valid.end(), f.data_group) != valid.end());
+    }
+    steps_.back().ended = end;
+    total += static_cast<int64_t>(f.bytes);
+  }
+  dialog_.SetAttribute("docval.files", static_cast<int64_t>(files.size()));
+  dialog_.SetAttribute("docval.files.bytes", total);
+  if (result == nullptr) return;
+  for (emrtd::Step check : checks) {
+    StartStepLocked(check, emrtd::StepName(check), start, 0);
+    steps_.back().ended = end;
+  }
+  VerdictsLocked(*result);
 }
 
 void DialogTrace::End(absl::string_view label) {

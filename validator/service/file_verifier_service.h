@@ -10,6 +10,10 @@
 // the admission's refusal (RESOURCE_EXHAUSTED at the session limit or with the workers' queue full,
 // UNAVAILABLE while draining); otherwise OK with either the result or a refusal naming the close
 // reason.
+//
+// Traces: a `docval.verify` span under the gateway's session span (dialog_trace.h, FilesVerified):
+// the files with their sizes, PASSIVE_AUTHENTICATION, ACTIVE_AUTHENTICATION and CHIP_AUTHENTICATION
+// with their verdicts, the outcome (`result` or the refusal).
 #ifndef DOCVAL_VALIDATOR_SERVICE_FILE_VERIFIER_SERVICE_H_
 #define DOCVAL_VALIDATOR_SERVICE_FILE_VERIFIER_SERVICE_H_
 
@@ -19,6 +23,7 @@
 #include "docval/v1/validator.grpc.pb.h"
 #include "validator/emrtd/auth/trust_store.h"
 #include "validator/emrtd/limits.h"
+#include "validator/service/dialog_trace.h"
 
 namespace docval::validator {
 
@@ -36,7 +41,7 @@ class FileVerifierService final : public v1::V2FileVerifier::Service {
                       v1::V2VerifyResponse* response) override;
 
  private:
-  grpc::Status Compute(const v1::V2VerifyRequest* request, v1::V2VerifyResponse* response);
+  grpc::Status Compute(const v1::V2VerifyRequest* request, v1::V2VerifyResponse* response, DialogTrace& trace);
 
   const TrustProvider trust_;
   const emrtd::SessionLimits limits_;

@@ -288,7 +288,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
     if (!task_.valid()) {
       rng_ = emrtd::NewSystemRandom();
       link_ = std::make_unique<emrtd::CardLink>(params_.limits);
-      const bool v2_ca = v2_ca_start_.has_value();
+      const bool v2_ca = v2_ca_ = v2_ca_start_.has_value();
       if (v2_ca) {
         task_ = V2ChipAuthDialog(*link_, FromProto(v2_ca_start_->phone_keys()),
                                  emrtd::Bytes(v2_ca_start_->dg14().begin(), v2_ca_start_->dg14().end()), *rng_,
@@ -328,7 +328,12 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
   // On the worker, after a step: the progress, then the next command or the outcome.
   std::vector<v1::SessionEvent> CollectEvents() {
     std::vector<v1::SessionEvent> events;
-    std::vector<emrtd::Step> steps = trace_.AfterStep(*link_, params_.diagnostics, task_.done() ? &task_.result() : nullptr);
+    // A v2 Chip Authentication's outcome is its own (v2_ca_outcome_), not the dialog's result, and its
+    // steps are for the trace only (v2 has no status frames).
+    const bool dialog_done = task_.done() && !v2_ca_;
+    std::vector<emrtd::Step> steps =
+        trace_.AfterStep(*link_, params_.diagnostics, dialog_done ? &task_.result() : nullptr);
+    if (v2_ca_) steps.clear();
     if (!batch_progress_) {
       for (emrtd::Step s : steps) events.emplace_back().set_progress(ToProtoStep(s));
     }
@@ -353,12 +358,14 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
         if (o.dg1) p->set_dg1(std::string(o.dg1->begin(), o.dg1->end()));
         p->set_detail(o.detail);
         label = "v2_chip_authentication";
+        trace_.ChipAuthentication(o.check);
         LogInfo("v2 chip authentication", {{"session_id", session_id_}, {"check", v1::CheckResult_Name(p->check_result())},
                                            {"detail", o.detail}});
       } else {
         e.mutable_failure()->set_reason(v1::EMRTD_PASSPORT_READER_ERROR);
         e.mutable_failure()->set_detail(std::string(v2_ca_outcome_->status().message()));
         label = "emrtd_passport_reader_error";
+        trace_.ChipAuthentication(emrtd::CheckResult::kUnavailable, "EMRTD_PASSPORT_READER_ERROR");
         LogInfo("dialog failed", {{"session_id", session_id_}, {"reason", label}, {"detail", e.failure().detail()}});
       }
       v2_ca_outcome_.reset();
@@ -420,6 +427,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
   // SessionStart.v2_chip_authentication until the dialog starts (secret), then its outcome.
   std::optional<v1::V2ChipAuthStart> v2_ca_start_;
   std::optional<absl::StatusOr<emrtd::V2ChipAuthOutcome>> v2_ca_outcome_;
+  bool v2_ca_ = false;  // the dialog is a v2 Chip Authentication
   bool step_running_ = false;  // the worker's own view; written under mu_
   DialogTrace trace_;         // the session's spans (docs/operations.md, "Traces")
 
@@ -490,19 +498,25 @@ grpc::ServerUnaryReactor* ValidatorService::VerifyFiles(grpc::CallbackServerCont
     return reactor;
   }
   // The pool runs every queued task before Shutdown() returns, so the reactor always finishes.
-  const bool queued = c.pool.TrySubmit([&c, reactor, request, response] {
+  auto trace = std::make_shared<DialogTrace>(TraceparentOf(context->client_metadata()), absl::Now(), "docval.verify");
+  const bool queued = c.pool.TrySubmit([&c, reactor, request, response, trace] {
+    const absl::Time start = absl::Now();
     emrtd::DocumentFiles files;
     files.sod.assign(request->sod().begin(), request->sod().end());
     for (const auto& [dg, bytes] : request->data_groups()) {
       files.data_groups[static_cast<int>(dg)].assign(bytes.begin(), bytes.end());
     }
     std::shared_ptr<const emrtd::TrustStore> trust = c.trust ? c.trust() : nullptr;
-    *response = ToProto(emrtd::VerifyDocumentFiles(files, trust.get(), absl::ToUnixSeconds(absl::Now()),
-                                                   request->include_files_binary()));
+    const emrtd::EmrtdResult result =
+        emrtd::VerifyDocumentFiles(files, trust.get(), absl::ToUnixSeconds(start), request->include_files_binary());
+    trace->FilesVerified(VerifiedFilesOf(*request), {emrtd::Step::kPassiveAuthentication}, start, absl::Now(), &result);
+    trace->End("result");
+    *response = ToProto(result);
     reactor->Finish(grpc::Status::OK);
   });
   if (!queued) {
     c.metrics.refused.Add({{"reason", "over_capacity"}}).Increment();
+    trace->End("over_capacity");
     reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "the validator's workers are busy"));
   }
   return reactor;
