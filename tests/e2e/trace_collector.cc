@@ -37,18 +37,34 @@ std::string Collector::Raw() const {
   return raw;
 }
 
-bool Collector::AwaitSpans(const std::vector<std::string>& names, absl::Duration timeout) const {
+bool Collector::Await(const std::function<bool(const std::vector<SpanOf>&)>& done, absl::Duration timeout) const {
   const absl::Time deadline = absl::Now() + timeout;
   for (;;) {
-    std::vector<SpanOf> spans = Spans();
-    const bool all = std::all_of(names.begin(), names.end(), [&](const std::string& n) {
-      return std::any_of(spans.begin(), spans.end(), [&](const SpanOf& s) { return s.span.name() == n; });
-    });
-    if (all) return true;
+    const size_t seen = server_->request_count();
+    if (done(Spans())) return true;
     const absl::Time now = absl::Now();
     if (now >= deadline) return false;
-    server_->WaitForRequests(server_->request_count() + 1, deadline - now);
+    server_->WaitForRequests(seen + 1, deadline - now);
   }
+}
+
+bool Collector::AwaitSpans(const std::vector<std::string>& names, absl::Duration timeout) const {
+  return Await(
+      [&](const std::vector<SpanOf>& spans) {
+        return std::all_of(names.begin(), names.end(), [&](const std::string& n) {
+          return std::any_of(spans.begin(), spans.end(), [&](const SpanOf& s) { return s.span.name() == n; });
+        });
+      },
+      timeout);
+}
+
+bool Collector::AwaitCount(const std::string& name, size_t n, absl::Duration timeout) const {
+  return Await(
+      [&](const std::vector<SpanOf>& spans) {
+        return static_cast<size_t>(std::count_if(spans.begin(), spans.end(),
+                                                 [&](const SpanOf& s) { return s.span.name() == name; })) >= n;
+      },
+      timeout);
 }
 
 const SpanOf* FindSpan(const std::vector<SpanOf>& spans, const std::string& name) {

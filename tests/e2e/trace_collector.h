@@ -4,7 +4,9 @@
 #ifndef DOCVAL_TESTS_E2E_TRACE_COLLECTOR_H_
 #define DOCVAL_TESTS_E2E_TRACE_COLLECTOR_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,11 +32,15 @@ class Collector {
   std::vector<SpanOf> Spans() const;
   // The request bodies as they arrived, concatenated: what a privacy check searches.
   std::string Raw() const;
-  // Waits (bounded) until the spans include every name of `names`.
+  // Waits (bounded) until the spans include every name of `names`. Spans of one process arrive in the
+  // order they ended (one export at a time), so waiting for the last one of each process suffices.
   bool AwaitSpans(const std::vector<std::string>& names, absl::Duration timeout) const;
+  // Waits (bounded) until at least `n` spans are named `name`.
+  bool AwaitCount(const std::string& name, size_t n, absl::Duration timeout) const;
 
  private:
   explicit Collector(std::unique_ptr<testsupport::FakeResultServer> server) : server_(std::move(server)) {}
+  bool Await(const std::function<bool(const std::vector<SpanOf>&)>& done, absl::Duration timeout) const;
   std::unique_ptr<testsupport::FakeResultServer> server_;
 };
 

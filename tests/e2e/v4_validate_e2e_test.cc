@@ -207,6 +207,7 @@ TEST(V4ValidateE2eTest, ARequestIsOneTraceWithoutPersonalData) {
   ASSERT_TRUE(collector.AwaitSpans({"docval.session", "docval.verify", "PASSIVE_AUTHENTICATION", "VERIFY_DG1"},
                                    absl::Seconds(20)))
       << d.AllOutput();
+  ASSERT_TRUE(collector.AwaitCount("docval.session", 2, absl::Seconds(20))) << d.AllOutput();  // the refusal's too
   std::vector<SpanOf> spans = collector.Spans();
   const std::string app_trace = std::string("\x6b\xf9\x2f\x35\x77\xb3\x4d\xa6\xa3\xce\x92\x9d\x0e\x0e\x47\x38", 16);
   const SpanOf* session = FindSpanIn(spans, app_trace, "docval.session");
