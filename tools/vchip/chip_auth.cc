@@ -60,6 +60,7 @@ Answer VirtualChip::State::Mse(const ChipCommand& c) {
   }
   if (p1p2 == 0xC1A4) {  // PACE
     if (!oid_do.has_value() || !ref_do.has_value() || ref_do->value.size() != 1) return Status(kSwWrongData);
+    if (!id.has_value() && profile.quirks.pace_requires_parameter_id) return Status(kSwWrongData);
     const LoadedPace* chosen = nullptr;
     for (const LoadedPace& p : pace) {
       if (EncodeOid(p.setting.protocol) != Bytes(oid_do->value.begin(), oid_do->value.end())) continue;
@@ -83,14 +84,17 @@ Answer VirtualChip::State::Mse(const ChipCommand& c) {
         break;
       default: return Status(kSwRefDataNotFound);
     }
+    const uint16_t fault = profile.faults.pace_mse_sw;
+    if (fault != 0 && (fault & 0xFFF0) != 0x63C0) return Status(fault);  // refused
     session.pace = chosen;
     session.step = PaceStep::kSetAt;
     pace_session = std::move(session);
     last_mse = LastMse::kPace;
-    return Status(kSwOk);
+    return Status(fault != 0 ? fault : uint16_t{kSwOk});  // 63Cx: a warning, PACE goes on
   }
   if (p1p2 == 0x41A4 || p1p2 == 0x41A6) {  // Chip Authentication
     if (access == ChipAccess::kNone) return Status(kSwSecurityNotSatisfied);
+    if (profile.faults.ca_refusal_sw != 0) return Status(profile.faults.ca_refusal_sw);
     const LoadedCaKey* chosen = nullptr;
     for (const LoadedCaKey& k : ca_keys) {
       if (p1p2 == 0x41A4) {
@@ -137,6 +141,7 @@ Answer VirtualChip::State::GeneralAuthenticate(const ChipCommand& c) {
   absl::StatusOr<std::vector<TlvObject>> inner = ParseTlvList(outer->value);
   if (!inner.ok()) return Status(kSwWrongData);
   if (last_mse == LastMse::kCa && ca_selected != nullptr) {
+    if (profile.faults.ca_refusal_sw != 0) return Status(profile.faults.ca_refusal_sw);
     std::optional<TlvObject> pk = FindTlv(*inner, 0x80);
     if (!pk.has_value()) return Status(kSwWrongData);
     Answer a = ChipAuthenticate(*ca_selected, pk->value);
@@ -209,7 +214,8 @@ Answer VirtualChip::State::PaceStepAnswer(const std::vector<TlvObject>& dos) {
       // DH: the shared secret has the length of p (PKCS #3, SecretOf); the public value goes out as the
       // unsigned integer of §9.4.1, like the token inputs.
       const bool ec = ps.mapped.agreement() == KeyAgreement::kEcdh;
-      return Ok(Tlv(0x7C, Tlv(0x84, ec ? ps.pk_ic : MinimalDhValue(ps.pk_ic))));
+      const Bytes& answer = profile.faults.pace_echo_terminal_key ? ps.pk_ifd : ps.pk_ic;
+      return Ok(Tlv(0x7C, Tlv(0x84, ec ? answer : MinimalDhValue(answer))));
     }
     case PaceStep::kAgreed: {
       std::optional<TlvObject> t = FindTlv(dos, 0x85);
@@ -217,9 +223,10 @@ Answer VirtualChip::State::PaceStepAnswer(const std::vector<TlvObject>& dos) {
       Bytes expected = AuthToken(cipher, ps.ks_mac, PublicKeyDataObject(lp.setting.protocol, ps.mapped, ps.pk_ic));
       if (!Botan::constant_time_compare(expected.data(), t->value.data(), 8)) return Status(kSwAuthFailed);
       Bytes t_ic = AuthToken(cipher, ps.ks_mac, PublicKeyDataObject(lp.setting.protocol, ps.mapped, ps.pk_ifd));
+      if (profile.faults.pace_corrupt_chip_token) t_ic[0] ^= 0x01;
       Bytes body = Tlv(0x86, t_ic);
       bool cam = lp.protocol.mapping == Mapping::kChipAuthentication;
-      if (cam) {
+      if (cam && !profile.faults.pace_omit_cam_data) {
         const LoadedCaKey* key = CamKey(lp);
         DOCVAL_CHECK(key != nullptr);  // checked in Create()
         const Botan::BigInt& n = lp.group.order();

@@ -3,6 +3,7 @@
 #include <botan/data_src.h>
 #include <botan/dh.h>
 #include <botan/ecc_key.h>
+#include <botan/ecdh.h>
 #include <botan/hash.h>
 #include <botan/pkcs8.h>
 #include <botan/pubkey.h>
@@ -50,6 +51,27 @@ absl::StatusOr<KeyAgreementKey> LoadKeyAgreementKey(ByteSpan pkcs8) {
     return KeyAgreementKey{ChipGroup::Dh(dh->group_p(), dh->group_q(), dh->group_g()), dh->get_x()};
   }
   return absl::InvalidArgumentError(absl::StrCat("not a key agreement key: ", (*key)->algo_name()));
+}
+
+absl::StatusOr<Bytes> KeyAgreementKeyPkcs8(int parameter_id, ByteSpan private_value) {
+  absl::StatusOr<ChipGroup> group = ChipGroup::Standard(parameter_id);
+  if (!group.ok()) return absl::InvalidArgumentError(group.status().message());
+  const Botan::BigInt x(private_value.data(), private_value.size());
+  if (x < 1 || x >= group->order()) return absl::InvalidArgumentError("private value out of range");
+  std::unique_ptr<ChipRandom> rng = NewSeededRandom(0);  // Botan's constructors want one; x is given
+  try {
+    Botan::secure_vector<uint8_t> der;
+    if (group->agreement() == KeyAgreement::kEcdh) {
+      Botan::ECDH_PrivateKey key(rng->rng(), group->ec(), x);
+      der = Botan::PKCS8::BER_encode(key);
+    } else {
+      Botan::DH_PrivateKey key(rng->rng(), Botan::DL_Group(group->p(), group->q(), group->g()), x);
+      der = Botan::PKCS8::BER_encode(key);
+    }
+    return Bytes(der.begin(), der.end());
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("PKCS#8: ", e.what()));
+  }
 }
 
 absl::StatusOr<Bytes> SignActiveAuthentication(const Botan::Private_Key& key, const ActiveAuthKey& options,

@@ -24,6 +24,11 @@ struct KeyAgreementKey {
 absl::StatusOr<std::unique_ptr<Botan::Private_Key>> LoadPrivateKey(ByteSpan pkcs8);
 // An EC (any EC algorithm OID) or DH (X9.42, with q) private key as a key agreement key.
 absl::StatusOr<KeyAgreementKey> LoadKeyAgreementKey(ByteSpan pkcs8);
+// The DER PKCS#8 of the key agreement key `private_value` (big-endian, below the group order) on the
+// standardized domain parameters `parameter_id` (chip_params.h): ECDH, or X9.42 DH with q. For
+// profiles whose Chip Authentication or PACE-CAM key a test chose. kInvalidArgument for an unknown id
+// or a value out of range.
+absl::StatusOr<Bytes> KeyAgreementKeyPkcs8(int parameter_id, ByteSpan private_value);
 
 // The INTERNAL AUTHENTICATE answer for `challenge`:
 // - RSA: ISO/IEC 9796-2 digital signature scheme 1 with partial message recovery: the representative

@@ -92,8 +92,15 @@ std::string ChipProfileToJson(const ChipProfile& p) {
                  {"extended_length", p.quirks.extended_length},
                  {"max_le", p.quirks.max_le},
                  {"max_le_error", p.quirks.max_le_error},
-                 {"eof_warning", p.quirks.eof_warning}};
-  j["faults"] = {{"stop_after_commands", p.faults.stop_after_commands}, {"delay_ms", p.faults.delay_ms}};
+                 {"eof_warning", p.quirks.eof_warning},
+                 {"pace_requires_parameter_id", p.quirks.pace_requires_parameter_id}};
+  j["faults"] = {{"stop_after_commands", p.faults.stop_after_commands},
+                 {"delay_ms", p.faults.delay_ms},
+                 {"pace_mse_sw", p.faults.pace_mse_sw},
+                 {"pace_corrupt_chip_token", p.faults.pace_corrupt_chip_token},
+                 {"pace_echo_terminal_key", p.faults.pace_echo_terminal_key},
+                 {"pace_omit_cam_data", p.faults.pace_omit_cam_data},
+                 {"ca_refusal_sw", p.faults.ca_refusal_sw}};
   json key = json::object();
   if (!p.client_access_key.can.empty()) key["can"] = p.client_access_key.can;
   if (!p.client_access_key.document_number.empty()) {
@@ -199,10 +206,17 @@ absl::StatusOr<ChipProfile> ChipProfileFromJson(absl::string_view text) {
       Get(q, "max_le", &p.quirks.max_le);
       Get(q, "max_le_error", &p.quirks.max_le_error);
       Get(q, "eof_warning", &p.quirks.eof_warning);
+      Get(q, "pace_requires_parameter_id", &p.quirks.pace_requires_parameter_id);
     }
     if (j.contains("faults")) {
-      Get(j["faults"], "stop_after_commands", &p.faults.stop_after_commands);
-      Get(j["faults"], "delay_ms", &p.faults.delay_ms);
+      const json& f = j["faults"];
+      Get(f, "stop_after_commands", &p.faults.stop_after_commands);
+      Get(f, "delay_ms", &p.faults.delay_ms);
+      Get(f, "pace_mse_sw", &p.faults.pace_mse_sw);
+      Get(f, "pace_corrupt_chip_token", &p.faults.pace_corrupt_chip_token);
+      Get(f, "pace_echo_terminal_key", &p.faults.pace_echo_terminal_key);
+      Get(f, "pace_omit_cam_data", &p.faults.pace_omit_cam_data);
+      Get(f, "ca_refusal_sw", &p.faults.ca_refusal_sw);
     }
     if (j.contains("client_access_key")) {
       const json& k = j["client_access_key"];

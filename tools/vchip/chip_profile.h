@@ -85,11 +85,21 @@ struct ChipQuirks {
   size_t max_le = 0;                 // largest READ BINARY answer; 0: no limit but the APDU's
   bool max_le_error = false;         // Le above max_le: true -> 6700, false -> answer max_le bytes
   bool eof_warning = true;           // fewer bytes than Le left: true -> 6282, false -> 9000
+  bool pace_requires_parameter_id = false;  // MSE:Set AT for PACE without DO'84' -> 6A80 (many chips)
 };
 
 struct ChipFaults {
   int64_t stop_after_commands = -1;  // answer this many commands, then nothing (card left the field)
   int64_t delay_ms = 0;              // per-command delay a relay should wait (a slow chip)
+  // PACE: MSE:Set AT answered with this status word instead of 9000 (0: no fault). 63Cx (a retry
+  // counter, 63C0 a blocked password) still starts PACE; any other word refuses it.
+  uint16_t pace_mse_sw = 0;
+  bool pace_corrupt_chip_token = false;  // T_IC with one bit flipped (the terminal must refuse it)
+  bool pace_echo_terminal_key = false;   // DO'84' carries the terminal's own ephemeral key
+  bool pace_omit_cam_data = false;       // PACE-CAM without DO'8A' (the chip authentication data)
+  // Chip Authentication: MSE:Set AT / Set KAT and CA's GENERAL AUTHENTICATE answered with this status
+  // word, no keys changed (0: no fault).
+  uint16_t ca_refusal_sw = 0;
 };
 
 struct ClientAccessKey {

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,6 +85,7 @@ struct VirtualChip::State {
   std::vector<LoadedPace> pace;
   std::vector<LoadedCaKey> ca_keys;
   std::unique_ptr<Botan::Private_Key> aa_key;
+  std::function<void(const ChipCommand&)> observer;  // VirtualChip::set_command_observer
 
   // Session state.
   int64_t commands = 0;

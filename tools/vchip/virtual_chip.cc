@@ -312,6 +312,7 @@ uint16_t VirtualChip::State::MoreData() const {
 }
 
 Answer VirtualChip::State::DispatchOne(const ChipCommand& c) {
+  if (observer) observer(c);
   if ((c.cla & 0x80) != 0) return Status(kSwClaNotSupported);
   switch (c.ins) {
     case 0xA4: return Select(c);
@@ -448,6 +449,24 @@ ChipReply VirtualChip::Transceive(ByteSpan command) {
 }
 
 void VirtualChip::Reset() { s_->ResetAll(); }
+
+void VirtualChip::OpenSessionForTest(ChipAccess access, ChipSessionKeys keys) {
+  DOCVAL_CHECK(access != ChipAccess::kNone);
+  s_->ResetAll();
+  s_->in_app = true;
+  s_->sm.emplace(keys.cipher, std::move(keys.ks_enc), std::move(keys.ks_mac), std::move(keys.ssc));
+  s_->access = access;
+}
+
+std::optional<ChipSessionKeys> VirtualChip::session_keys() const {
+  if (!s_->sm.has_value()) return std::nullopt;
+  const ChipSecureChannel& sm = *s_->sm;
+  return ChipSessionKeys{sm.cipher(), sm.ks_enc(), sm.ks_mac(), sm.ssc()};
+}
+
+void VirtualChip::set_command_observer(std::function<void(const ChipCommand&)> observer) {
+  s_->observer = std::move(observer);
+}
 ChipAccess VirtualChip::access() const { return s_->access; }
 bool VirtualChip::secure_messaging() const { return s_->sm.has_value(); }
 bool VirtualChip::chip_authenticated() const { return s_->chip_authenticated; }

@@ -30,17 +30,23 @@
 //   61xx, the rest for a protected GET RESPONSE (RSA-2048 Active Authentication without extended
 //   length).
 // - Quirks (profile.quirks): SFI support, odd-INS support, extended length, a maximum Le, 6282 at
-//   end of file. Faults (profile.faults): no answer after N commands, a per-command delay reported as
-//   data (the relay sleeps; the library never does).
+//   end of file, PACE only with a parameter id. Faults (profile.faults): no answer after N commands, a
+//   per-command delay reported as data (the relay sleeps; the library never does), PACE's MSE:Set AT
+//   status word, a corrupted chip token, the terminal's own key echoed, PACE-CAM without its data,
+//   Chip Authentication refused.
+// - A new MSE:Set AT for PACE at any point (also in the middle of a PACE run) starts PACE afresh.
 // Malformed commands yield status words, never crashes. Not thread-safe (one chip per session).
 #ifndef DOCVAL_TOOLS_VCHIP_VIRTUAL_CHIP_H_
 #define DOCVAL_TOOLS_VCHIP_VIRTUAL_CHIP_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 
 #include "absl/status/statusor.h"
+#include "tools/vchip/chip_apdu.h"
+#include "tools/vchip/chip_crypto.h"
 #include "tools/vchip/chip_profile.h"
 #include "tools/vchip/chip_rng.h"
 
@@ -52,6 +58,12 @@ struct ChipReply {
 };
 
 enum class ChipAccess { kNone, kBac, kPace };
+
+// The secure-messaging keys of a session, as the chip holds them (the SSC as it stands).
+struct ChipSessionKeys {
+  Cipher cipher = Cipher::kTdes;
+  Bytes ks_enc, ks_mac, ssc;
+};
 
 class VirtualChip {
  public:
@@ -76,6 +88,18 @@ class VirtualChip {
   bool chip_authenticated() const;  // CA or PACE-CAM done in this session
   int64_t commands_received() const;
   const ChipProfile& profile() const;
+
+  // --- Test hooks: for tests of terminals (the reader's), never used by the chip CLI ---------------
+  // Opens a secure session as if BAC (kBac) or PACE (kPace) had just succeeded with `keys`, the eMRTD
+  // application selected: a test that starts from a known session (Chip Authentication, secure
+  // messaging) needs no BAC first. `keys.ssc` has the cipher's block length.
+  void OpenSessionForTest(ChipAccess access, ChipSessionKeys keys);
+  // The keys of the secure session in force; nullopt without one.
+  std::optional<ChipSessionKeys> session_keys() const;
+  // Called with every command as the chip understood it, before it is answered: unwrapped from secure
+  // messaging and reassembled from chained parts (the parts themselves and GET RESPONSE are not
+  // reported). Empty: nothing is called.
+  void set_command_observer(std::function<void(const ChipCommand&)> observer);
 
  private:
   struct State;

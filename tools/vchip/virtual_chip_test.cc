@@ -478,6 +478,102 @@ TEST(VirtualChipTest, PaceCamAuthenticatesTheChip) {
   EXPECT_FALSE(testing::CheckCam(*out, g, g.Encode(pub)));
 }
 
+// --- Faults for terminal tests -----------------------------------------------------------------
+
+const char kPaceGmAes128[] = "0.4.0.127.0.7.2.2.4.2.2";
+const Bytes kCan = {'1', '2', '3', '4', '5', '6'};
+
+TEST(VirtualChipFaultTest, PaceMseStatusWord) {
+  ChipProfile p = BaseProfile();
+  p.faults.pace_mse_sw = 0x6A80;  // refused: no PACE started
+  auto refused = Make(p);
+  auto out = testing::TerminalPace(*refused, kPaceGmAes128, 13, 2, kCan, 3);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->failed_sw, 0x6A80);
+  EXPECT_EQ(Hex(refused->Process(HexOrDie("10860000027C0000"))), "6985");
+  p.faults.pace_mse_sw = 0x63C3;  // a retry counter: PACE goes on
+  auto warned = Make(p);
+  EXPECT_EQ(Hex(warned->Process(HexOrDie("0022C1A412800A04007F0007020204020283010284010D"))), "63C3");
+  const std::string step1 = Hex(warned->Process(HexOrDie("10860000027C0000")));
+  EXPECT_EQ(step1.substr(0, 8), "7C128010");
+}
+
+TEST(VirtualChipFaultTest, PaceRequiresTheParameterId) {
+  ChipProfile p = BaseProfile();
+  p.quirks.pace_requires_parameter_id = true;
+  auto chip = Make(p);
+  EXPECT_EQ(Hex(chip->Process(HexOrDie("0022C1A40F800A04007F00070202040202830102"))), "6A80");
+  EXPECT_EQ(Hex(chip->Process(HexOrDie("0022C1A412800A04007F0007020204020283010284010D"))), "9000");
+  p.quirks.pace_requires_parameter_id = false;
+  EXPECT_EQ(Hex(Make(p)->Process(HexOrDie("0022C1A40F800A04007F00070202040202830102"))), "9000");
+}
+
+TEST(VirtualChipFaultTest, PaceTokenKeyAndCamFaults) {
+  ChipProfile corrupt = BaseProfile();
+  corrupt.faults.pace_corrupt_chip_token = true;
+  auto a = Make(corrupt);
+  absl::StatusOr<testing::PaceOutcome> out = testing::TerminalPace(*a, kPaceGmAes128, 13, 2, kCan, 5);
+  EXPECT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("T_IC"), std::string::npos) << out.status();
+
+  // The terminal's own key comes back as the chip's: the terminal's token no longer verifies.
+  ChipProfile echo = BaseProfile();
+  echo.faults.pace_echo_terminal_key = true;
+  auto b = Make(echo);
+  out = testing::TerminalPace(*b, kPaceGmAes128, 13, 2, kCan, 5);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->failed_sw, 0x6300);
+
+  auto rng = NewSeededRandom(33);
+  Botan::ECDH_PrivateKey key(rng->rng(), Botan::EC_Group("brainpool256r1"));
+  ChipProfile cam = BaseProfile();
+  cam.pace = {{"0.4.0.127.0.7.2.2.4.6.2", 13}};
+  cam.chip_auth.push_back({"0.4.0.127.0.7.2.2.3.2.2", std::nullopt, Pkcs8(key)});
+  cam.faults.pace_omit_cam_data = true;
+  auto c = Make(cam);
+  out = testing::TerminalPace(*c, "0.4.0.127.0.7.2.2.4.6.2", 13, 2, kCan, 5);
+  EXPECT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("A_IC missing"), std::string::npos) << out.status();
+}
+
+TEST(VirtualChipFaultTest, ChipAuthenticationRefusal) {
+  auto rng = NewSeededRandom(34);
+  Botan::ECDH_PrivateKey k(rng->rng(), Botan::EC_Group("secp256r1"));
+  ChipProfile p = BaseProfile();
+  p.chip_auth.push_back({"0.4.0.127.0.7.2.2.3.2.2", std::nullopt, Pkcs8(k)});
+  p.faults.ca_refusal_sw = 0x6A80;
+  auto chip = MakeInApp(p);
+  auto sm = testing::TerminalBac(*chip, kMrzInfo);
+  ASSERT_TRUE(sm.ok()) << sm.status();
+  auto mse = SecureExchange(*chip, *sm, 0x22, 0x41, 0xA4, HexOrDie("800A04007F00070202030202"), 0);
+  ASSERT_TRUE(mse.ok()) << mse.status();
+  EXPECT_EQ(ToHex(*mse), "6A80");
+  EXPECT_FALSE(chip->chip_authenticated());
+  EXPECT_EQ(chip->access(), ChipAccess::kBac);  // the session goes on
+}
+
+// The test hooks: a session opened with given keys, the keys read back, the commands observed.
+TEST(VirtualChipTest, TestHooksOpenASessionAndObserveCommands) {
+  auto chip = Make(BaseProfile());
+  EXPECT_FALSE(chip->session_keys().has_value());
+  std::vector<ChipCommand> seen;
+  chip->set_command_observer([&](const ChipCommand& c) { seen.push_back(c); });
+  const Bytes enc = HexOrDie("979EC13B1CBFE9DCD01AB0FED307EAE5"), mac = HexOrDie("F1CB1F1FB5ADF208806B89DC579DC1F8");
+  chip->OpenSessionForTest(ChipAccess::kBac, ChipSessionKeys{Cipher::kTdes, enc, mac, HexOrDie("887022120C06C226")});
+  EXPECT_EQ(chip->access(), ChipAccess::kBac);
+  TerminalSm sm(Cipher::kTdes, enc, mac, HexOrDie("887022120C06C226"));
+  auto com = SecureExchange(*chip, sm, 0xB0, 0x9E, 0x00, {}, 4);  // in the application: EF.COM by SFI
+  ASSERT_TRUE(com.ok()) << com.status();
+  EXPECT_EQ(ToHex(*com), ToHex(ByteSpan(BaseProfile().files[1].content).subspan(0, 4)) + "9000");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].ins, 0xB0);
+  EXPECT_EQ(seen[0].p1, 0x9E);
+  EXPECT_EQ(seen[0].ne, 4u);
+  ASSERT_TRUE(chip->session_keys().has_value());
+  EXPECT_EQ(ToHex(chip->session_keys()->ssc), ToHex(sm.ssc()));
+  EXPECT_EQ(ToHex(chip->session_keys()->ks_mac), ToHex(mac));
+}
+
 // --- Profiles ----------------------------------------------------------------------------------
 
 TEST(ChipProfileTest, JsonRoundTrip) {
@@ -491,6 +587,12 @@ TEST(ChipProfileTest, JsonRoundTrip) {
   p.quirks.extended_length = false;
   p.faults.stop_after_commands = 12;
   p.faults.delay_ms = 40;
+  p.quirks.pace_requires_parameter_id = true;
+  p.faults.pace_mse_sw = 0x63C2;
+  p.faults.pace_corrupt_chip_token = true;
+  p.faults.pace_echo_terminal_key = true;
+  p.faults.pace_omit_cam_data = true;
+  p.faults.ca_refusal_sw = 0x6A88;
   p.client_access_key.can = "123456";
   p.expect.close_code = 4403;
   p.expect.close_reason = "ACCESS_CONTROL_FAILED";
@@ -504,6 +606,11 @@ TEST(ChipProfileTest, JsonRoundTrip) {
   EXPECT_EQ(back->chip_auth[0].key_id, 7);
   EXPECT_EQ(back->quirks.max_le, 192u);
   EXPECT_EQ(back->expect.passive_authentication, false);
+  EXPECT_TRUE(back->quirks.pace_requires_parameter_id);
+  EXPECT_EQ(back->faults.pace_mse_sw, 0x63C2);
+  EXPECT_TRUE(back->faults.pace_corrupt_chip_token && back->faults.pace_echo_terminal_key &&
+              back->faults.pace_omit_cam_data);
+  EXPECT_EQ(back->faults.ca_refusal_sw, 0x6A88);
   EXPECT_TRUE(VirtualChip::Create(*back, NewSeededRandom(1)).ok());
 }
 
