@@ -1,15 +1,19 @@
 // The "aa" and "ca" replay steps.
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "base/testing/paths.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tools/replay/replay.h"
-#include "validator/emrtd/access/chip_side_sm.h"
+#include "tools/vchip/chip_keys.h"
+#include "tools/vchip/chip_profile.h"
 #include "validator/emrtd/auth/chip_auth.h"
 #include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/files/file_reader.h"
+#include "validator/emrtd/testing/virtual_passport.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::replay {
@@ -72,8 +76,9 @@ emrtd::SessionKeys OldKeys() {
                             .ssc = emrtd::ToSecure(HexOrDie("887022120C06C226"))};
 }
 
-// Records a CA v1 run (ECDH brainpoolP256r1, AES-128, key id 1) against a chip simulated from the
-// primitives, followed by a READ BINARY of EF.COM under the new keys, as a replay trace.
+// Records a CA v1 run (ECDH brainpoolP256r1, AES-128, key id 1) against the virtual passport
+// (tools/vchip) in the BAC session of OldKeys(), followed by a read of EF.COM under the new keys, as a
+// replay trace.
 struct RecordedCa {
   nlohmann::json trace;
   emrtd::SessionKeys chip_new_keys;
@@ -94,37 +99,20 @@ RecordedCa RecordCa() {
   Bytes eph(32, 0x00);
   eph[3] = 0x17;
   eph.back() = 0x23;
-  emrtd::ChipSideSm chip_sm = *emrtd::ChipSideSm::Create(OldKeys());
-  std::optional<emrtd::SessionKeys> next;
+  vchip::ChipProfile profile;
+  absl::StatusOr<Bytes> pkcs8 = vchip::KeyAgreementKeyPkcs8(13, sk);
+  EXPECT_TRUE(pkcs8.ok()) << pkcs8.status();
+  profile.chip_auth.push_back({"0.4.0.127.0.7.2.2.3.2.2", 1, pkcs8.value_or(Bytes{})});
+  profile.files.push_back(
+      vchip::ChipFile{.name = "EF.COM", .fid = 0x011E, .sfi = 0x1E, .content = HexOrDie("60055F0102303100")});
+  emrtd::testing::VirtualPassport chip(profile);
+  chip.OpenSession(OldKeys());
   RecordedCa rec;
-  nlohmann::json exchanges = nlohmann::json::array();
   emrtd::CardLink link;
   emrtd::ChipChannel channel(link);
   channel.StartSecureMessaging(OldKeys());
   emrtd::ScriptedRandom rng;
   rng.Add("ca.ephemeral_key", eph);
-  auto chip = [&](emrtd::ByteSpan raw) -> absl::StatusOr<Bytes> {
-    emrtd::CommandApdu cmd = *chip_sm.UnwrapCommand(*emrtd::CommandApdu::Parse(raw));
-    emrtd::ResponseApdu reply{.sw = 0x9000};
-    if (cmd.ins == 0x86) {
-      absl::StatusOr<emrtd::Tlv> dyn = emrtd::ParseSingleTlv(cmd.data, 0x7C);
-      absl::StatusOr<std::optional<emrtd::Tlv>> pk = emrtd::FindChild(dyn->value, 0x80);
-      rec.chip_new_keys = emrtd::ChipAuthSessionKeys(emrtd::KeyAlgorithm::kAes128,
-                                                     *group.SharedSecret(emrtd::ToSecure(sk), (*pk)->value));
-      next = rec.chip_new_keys;
-      reply.data = HexOrDie("7C00");
-    } else if (cmd.ins == 0xB0) {
-      reply.data = HexOrDie("60055F0102303100");
-      reply.data.resize(std::min<size_t>(reply.data.size(), cmd.ne == 0 ? 256 : cmd.ne));
-    }
-    Bytes out = chip_sm.WrapResponse(reply)->Encode();
-    if (next) {
-      chip_sm = *emrtd::ChipSideSm::Create(*next);
-      next.reset();
-    }
-    exchanges.push_back({{"command", ToHex(raw)}, {"response", ToHex(out)}});
-    return out;
-  };
   auto run = [&]() -> emrtd::Task<bool> {
     absl::StatusOr<emrtd::ChipAuthOutcome> o =
         co_await emrtd::PerformChipAuthentication(channel, *emrtd::ParseDg14(dg14), rng);
@@ -134,7 +122,14 @@ RecordedCa RecordCa() {
     co_return com.ok();
   };
   emrtd::Task<bool> task = run();
-  EXPECT_TRUE(emrtd::RunDialog(task, link, chip));
+  EXPECT_TRUE(emrtd::RunDialog(task, link, std::ref(chip)));
+  std::optional<emrtd::SessionKeys> chip_keys = chip.keys();
+  EXPECT_TRUE(chip_keys.has_value());
+  if (chip_keys.has_value()) rec.chip_new_keys = *chip_keys;
+  nlohmann::json exchanges = nlohmann::json::array();
+  for (const auto& e : chip.exchanges()) {
+    exchanges.push_back({{"command", ToHex(e.command)}, {"response", ToHex(e.response)}});
+  }
   rec.trace = {{"step", "ca"},
                {"dg14", ToHex(dg14)},
                {"sm", SessionKeysToJson(OldKeys())},

@@ -2,24 +2,25 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "absl/strings/match.h"
 #include "nlohmann/json.hpp"
-#include "validator/emrtd/access/mrz_key.h"
-#include "validator/emrtd/access/pace_sim_chip.h"
+#include "tools/vchip/chip_profile.h"
+#include "tools/vchip/chip_rng.h"
 #include "validator/emrtd/card_link.h"
 #include "validator/emrtd/testing/vectors.h"
+#include "validator/emrtd/testing/virtual_passport.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
 namespace {
 
-using ::docval::emrtd::testing::PaceSimChip;
-using ::docval::emrtd::testing::PaceSimChipConfig;
 using ::testing::HasSubstr;
 using testing::LoadVector;
 using testing::HexField;
@@ -61,45 +62,39 @@ class TestRandom : public RandomSource {
   std::unique_ptr<RandomSource> system_ = NewSystemRandom();
 };
 
-// A chip with PACE (the simulated chip) and BAC (App. D.3's recorded answers), recording each INS.
+// The virtual passport (tools/vchip) with the MRZ of App. D, answering BAC with the example's RND.IC
+// and K.IC (so BAC's keys are the example's), a CAN when `can` is set, and PACE on `pace` when set.
+// Records each INS; `fail_transport_` makes the link fail instead.
 class Chip {
  public:
-  explicit Chip(std::optional<PaceSimChipConfig> pace) {
-    if (pace.has_value()) {
-      pace->rng = chip_rng_.get();
-      pace_.emplace(*std::move(pace));
-    }
-    const nlohmann::json d3 = LoadVector("icao9303-p11-appD-bac-sm.json")["D3_mutual_authentication"];
-    for (const auto& a : d3["apdus"]) bac_.push_back({HexField(a["cmd"]), HexField(a["rsp"])});
-  }
+  explicit Chip(std::optional<PaceParameters> pace, const std::string& can = "")
+      : passport_(Profile(pace, can), Random()) {}
   absl::StatusOr<Bytes> operator()(ByteSpan command) {
     if (command.size() < 4) return absl::InvalidArgumentError("short command");
     instructions_.push_back(command[1]);
     if (fail_transport_) return absl::UnavailableError("the phone went away");
-    if (refuse_oid_.has_value() && command[1] == 0x22 && ContainsOid(command, *refuse_oid_)) return HexOrDie("6A80");
-    if (command[1] == 0x84 || command[1] == 0x82) {
-      if (bac_next_ >= bac_.size()) return HexOrDie("6985");
-      const auto& [expected, response] = bac_[bac_next_++];
-      if (ToHex(command) != ToHex(expected)) return HexOrDie("6300");
-      return response;
-    }
-    if (!pace_.has_value()) return HexOrDie("6D00");
-    return (*pace_)(command);
+    return passport_(command);
   }
+  std::optional<SessionKeys> keys() const { return passport_.keys(); }
 
   std::vector<uint8_t> instructions_;
-  std::optional<PaceSimChip> pace_;
-  std::optional<std::string> refuse_oid_;
   bool fail_transport_ = false;
 
  private:
-  static bool ContainsOid(ByteSpan command, const std::string& dotted) {
-    const Bytes oid_do = EncodeTlv(0x80, *EncodeOid(dotted));
-    return ToHex(command).find(ToHex(oid_do)) != std::string::npos;
+  static vchip::ChipProfile Profile(const std::optional<PaceParameters>& pace, const std::string& can) {
+    vchip::ChipProfile p;
+    p.secrets = {.document_number = "L898902C", .date_of_birth = "690806", .date_of_expiry = "940623", .can = can};
+    if (pace.has_value()) p.pace.push_back({pace->protocol_oid, static_cast<int>(*pace->parameter_id)});
+    return p;
   }
-  std::unique_ptr<RandomSource> chip_rng_ = NewSystemRandom();
-  std::vector<std::pair<Bytes, Bytes>> bac_;
-  size_t bac_next_ = 0;
+  static std::unique_ptr<vchip::ChipRandom> Random() {
+    const nlohmann::json d3 = LoadVector("icao9303-p11-appD-bac-sm.json")["D3_mutual_authentication"];
+    auto rng = std::make_unique<vchip::ScriptedRandom>(std::random_device{}());  // PACE: fresh each run
+    rng->Add("bac.rnd_icc", HexField(d3["rnd_ic"]));
+    rng->Add("bac.k_icc", HexField(d3["k_ic"]));
+    return rng;
+  }
+  testing::VirtualPassport passport_;
 };
 
 struct AcRun {
@@ -125,14 +120,12 @@ AcRun Perform(Chip& chip, std::optional<Bytes> card_access, const AccessKey& key
 // CardInfoLocator and PrivilegedTerminalInfo entries.
 Bytes BsiCardAccess() { return HexField(LoadVector("bsi-eac-worked-example-openpace.json")["ecdh"]["ef_cardaccess"]); }
 
-PaceSimChipConfig ChipFor(const Bytes& card_access, PacePassword password) {
+// The PACE the reader tries first on `card_access`.
+PaceParameters ChipFor(const Bytes& card_access) {
   std::vector<PaceParameters> c = PaceCandidates(*ParseSecurityInfos(card_access));
   EXPECT_FALSE(c.empty());
-  return PaceSimChipConfig{.params = c.at(0), .password = std::move(password)};
+  return c.at(0);
 }
-
-PacePassword CanPassword(const std::string& can) { return PacePassword{PacePasswordType::kCan, Sec(can)}; }
-PacePassword MrzPassword(const AccessKey& key) { return PacePassword{PacePasswordType::kMrz, *MrzPasswordHash(key)}; }
 
 bool Saw(const Chip& chip, uint8_t ins) {
   return std::find(chip.instructions_.begin(), chip.instructions_.end(), ins) != chip.instructions_.end();
@@ -186,23 +179,23 @@ TEST(AccessControlTest, PaceWithTheCan) {
   const Bytes card_access = BsiCardAccess();
   AccessKey key = MrzKey();
   key.can = Sec("123456");  // both given: the CAN is used
-  Chip chip(ChipFor(card_access, CanPassword("123456")));
+  Chip chip(ChipFor(card_access), "123456");
   AcRun run = Perform(chip, card_access, key);
-  ASSERT_TRUE(run.outcome.ok()) << run.outcome.status() << " " << chip.pace_->complaint();
+  ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
   EXPECT_EQ(run.outcome->protocol, AccessProtocol::kPace);
   EXPECT_TRUE(run.secure);
   ASSERT_TRUE(run.outcome->pace.has_value());
   EXPECT_EQ(run.outcome->pace->password_type, PacePasswordType::kCan);
   EXPECT_EQ(run.outcome->pace_parameters->parameter_id, 13);
-  ASSERT_TRUE(chip.pace_->keys().has_value());
-  EXPECT_EQ(run.outcome->keys.ks_mac, chip.pace_->keys()->ks_mac);
+  ASSERT_TRUE(chip.keys().has_value());
+  EXPECT_EQ(run.outcome->keys.ks_mac, chip.keys()->ks_mac);
   EXPECT_FALSE(run.outcome->fell_back_to_bac);
   EXPECT_FALSE(Saw(chip, 0x84));  // no BAC
 }
 
 TEST(AccessControlTest, PaceWithTheMrzWhenThereIsNoCan) {
   const Bytes card_access = BsiCardAccess();
-  Chip chip(ChipFor(card_access, MrzPassword(MrzKey())));
+  Chip chip(ChipFor(card_access));  // the MRZ only
   AcRun run = Perform(chip, card_access, MrzKey());
   ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
   EXPECT_EQ(run.outcome->protocol, AccessProtocol::kPace);
@@ -214,7 +207,7 @@ TEST(AccessControlTest, CanRefusedAsUnknownThenMrz) {
   const Bytes card_access = BsiCardAccess();
   AccessKey key = MrzKey();
   key.can = Sec("123456");
-  Chip chip(ChipFor(card_access, MrzPassword(MrzKey())));
+  Chip chip(ChipFor(card_access));  // the MRZ only
   AcRun run = Perform(chip, card_access, key);
   ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
   EXPECT_EQ(run.outcome->pace->password_type, PacePasswordType::kMrz);
@@ -230,8 +223,7 @@ TEST(AccessControlTest, RefusedProtocolMovesToTheNextCandidate) {
   std::vector<PaceParameters> c = PaceCandidates(*ParseSecurityInfos(card_access));
   ASSERT_EQ(c.size(), 2u);
   ASSERT_EQ(c[0].protocol.mapping, PaceMapping::kChipAuthentication);
-  Chip chip(PaceSimChipConfig{.params = c[1], .password = CanPassword("123456")});
-  chip.refuse_oid_ = oid::kPaceEcdhCamAes128;
+  Chip chip(c[1], "123456");  // knows GM only: MSE:Set AT for CAM gets 6A80
   AcRun run = Perform(chip, card_access, CanKey("123456"));
   ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
   EXPECT_EQ(run.outcome->pace->protocol_oid, oid::kPaceEcdhGmAes128);
@@ -272,7 +264,7 @@ TEST(AccessControlTest, PaceFailureIsNeverASilentDowngrade) {
   const Bytes card_access = BsiCardAccess();
   AccessKey key = MrzKey();
   key.can = Sec("123456");
-  Chip chip(ChipFor(card_access, CanPassword("999999")));  // the chip's CAN differs
+  Chip chip(ChipFor(card_access), "999999");  // the chip's CAN differs
   AcRun run = Perform(chip, card_access, key);
   ASSERT_FALSE(run.outcome.ok());
   EXPECT_TRUE(IsAccessControlFailure(run.outcome.status())) << run.outcome.status();
@@ -287,7 +279,7 @@ TEST(AccessControlTest, OptInFallbackToBac) {
   const Bytes card_access = BsiCardAccess();
   AccessKey key = MrzKey();
   key.can = Sec("123456");
-  Chip chip(ChipFor(card_access, CanPassword("999999")));
+  Chip chip(ChipFor(card_access), "999999");
   AcRun run = Perform(chip, card_access, key, /*fallback=*/true);
   ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
   EXPECT_EQ(run.outcome->protocol, AccessProtocol::kBac);
@@ -299,7 +291,7 @@ TEST(AccessControlTest, OptInFallbackToBac) {
 
 TEST(AccessControlTest, FallbackNeedsTheMrz) {
   const Bytes card_access = BsiCardAccess();
-  Chip chip(ChipFor(card_access, CanPassword("999999")));
+  Chip chip(ChipFor(card_access), "999999");
   AcRun run = Perform(chip, card_access, CanKey("123456"), /*fallback=*/true);
   EXPECT_TRUE(IsAccessControlFailure(run.outcome.status())) << run.outcome.status();
   EXPECT_FALSE(Saw(chip, 0x84));
@@ -316,14 +308,14 @@ TEST(AccessControlTest, CanOnlyAndNoPace) {
 TEST(AccessControlTest, BacRefusedIsAnAccessControlFailure) {
   Chip chip(std::nullopt);
   AccessKey other = MrzKey();
-  other.date_of_birth = Sec("700101");  // E.IFD differs from the recorded one: the chip says 6300
+  other.date_of_birth = Sec("700101");  // not the chip's MRZ: M.IFD does not verify, the chip says 6300
   AcRun run = Perform(chip, std::nullopt, other);
   EXPECT_TRUE(IsAccessControlFailure(run.outcome.status())) << run.outcome.status();
 }
 
 TEST(AccessControlTest, TransportErrorsPassThroughWithoutFallback) {
   const Bytes card_access = BsiCardAccess();
-  Chip chip(ChipFor(card_access, CanPassword("123456")));
+  Chip chip(ChipFor(card_access), "123456");
   chip.fail_transport_ = true;
   AccessKey key = MrzKey();
   key.can = Sec("123456");
@@ -377,7 +369,7 @@ TEST(AccessControlBudgetTest, OnlyTheCandidateTriedIsResolved) {
   // size (over max_dh_bits) nor its validation costs anything.
   const Bytes card_access = EncodeTlv(0x31, Concat({DhPaceEntries(3072), HexOrDie(kEcdhPaceInfo)}));
   ASSERT_EQ(ParseSecurityInfos(card_access)->pace.size(), 2u);
-  Chip chip(ChipFor(EncodeTlv(0x31, HexOrDie(kEcdhPaceInfo)), CanPassword("123456")));
+  Chip chip(ChipFor(EncodeTlv(0x31, HexOrDie(kEcdhPaceInfo))), "123456");
   CountingCache cache;
   AcRun run = Perform(chip, card_access, CanKey("123456"), AccessControlConfig{.group_cache = &cache});
   ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
@@ -425,7 +417,7 @@ TEST(AccessControlBudgetTest, TooManySecurityInfosEndAccessControl) {
   SessionLimits limits;
   limits.max_security_infos = 3;
   const Bytes three = EncodeTlv(0x31, Concat({HexOrDie(kEcdhPaceInfo), HexOrDie(kEcdhPaceInfo), HexOrDie(kEcdhPaceInfo)}));
-  Chip chip(ChipFor(three, CanPassword("123456")));
+  Chip chip(ChipFor(three), "123456");
   AcRun run = Perform(chip, three, CanKey("123456"), AccessControlConfig{.limits = limits});
   ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();
   Bytes four_entries = Concat({Bytes(three.begin() + 2, three.end()), HexOrDie(kEcdhPaceInfo)});

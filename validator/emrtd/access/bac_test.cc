@@ -5,14 +5,16 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "validator/emrtd/access/scripted_chip.h"
+#include "validator/emrtd/testing/scripted_chip.h"
 #include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
 namespace {
 
-using testing::LoadVector;
 using testing::HexField;
+using testing::LoadVector;
+using testing::ScriptedChip;
+using testing::ScriptedExchange;
 
 std::string S(const nlohmann::json& j) { return j.get<std::string>(); }
 SecureBytes Sec(absl::string_view s) { return SecureBytes(s.begin(), s.end()); }

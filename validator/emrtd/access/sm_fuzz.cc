@@ -1,11 +1,14 @@
-// Fuzz target: secure messaging Unwrap (and the chip side's UnwrapCommand) on arbitrary bytes.
+// Fuzz target: secure messaging Unwrap on arbitrary bytes, and the virtual passport's side of it
+// (tools/vchip: its APDU parser and ChipSecureChannel::Unwrap, which the reader's tests talk to).
 // Besides the raw input (which almost never carries a valid MAC), the input is also given a valid
 // DO'8E' for the current SSC, so the code after the MAC check — DO'87'/'85' decryption, padding,
 // DO'99' — sees arbitrary data too.
 #include <cstddef>
 #include <cstdint>
 
-#include "validator/emrtd/access/chip_side_sm.h"
+#include "tools/vchip/chip_apdu.h"
+#include "tools/vchip/chip_crypto.h"
+#include "tools/vchip/chip_sm.h"
 #include "validator/emrtd/access/secure_messaging.h"
 #include "validator/emrtd/crypto/cipher.h"
 #include "validator/emrtd/crypto/mac.h"
@@ -59,12 +62,27 @@ void One(ByteSpan input, bool aes) {
       if (r.ok() && sm.spent()) __builtin_trap();
     }
   }
-  // The input as a protected command on the chip side.
+  // The input as a protected command on the chip side: raw (a bad MAC, almost always), and as the
+  // data objects of a command with a valid DO'8E' for the chip's SSC.
   {
-    absl::StatusOr<CommandApdu> c = CommandApdu::Parse(input);
-    if (c.ok()) {
-      ChipSideSm chip = *ChipSideSm::Create(Keys(aes));
-      (void)chip.UnwrapCommand(*c);
+    const SessionKeys keys = Keys(aes);
+    const docval::vchip::Cipher cipher = aes ? docval::vchip::Cipher::kAes256 : docval::vchip::Cipher::kTdes;
+    auto chip = [&] {
+      return docval::vchip::ChipSecureChannel(cipher, FromSecure(keys.ks_enc), FromSecure(keys.ks_mac),
+                                              FromSecure(keys.ssc));
+    };
+    absl::StatusOr<docval::vchip::ChipCommand> c = docval::vchip::ParseChipCommand(input);
+    if (c.ok()) (void)chip().Unwrap(*c);
+    SecureBytes ssc = keys.ssc;
+    Increment(ssc);
+    const size_t bs = BlockSize(keys.cipher);
+    const Bytes header = {0x0C, 0xB0, 0x00, 0x00};
+    absl::StatusOr<Bytes> mac =
+        Mac8(keys.cipher, keys.ks_mac, PadIso9797M2(Concat({ssc, PadIso9797M2(header, bs), input}), bs));
+    if (mac.ok()) {
+      docval::vchip::ChipCommand protected_cmd{
+          .cla = 0x0C, .ins = 0xB0, .data = Concat({input, EncodeTlv(0x8E, *mac)})};
+      (void)chip().Unwrap(protected_cmd);
     }
   }
 }

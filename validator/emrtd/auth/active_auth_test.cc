@@ -4,9 +4,9 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "validator/emrtd/access/scripted_chip.h"
 #include "validator/emrtd/crypto/x509.h"
 #include "validator/emrtd/lds/dg15.h"
+#include "validator/emrtd/testing/scripted_chip.h"
 #include "validator/emrtd/testing/vectors.h"
 
 namespace docval::emrtd {
@@ -15,6 +15,7 @@ namespace {
 using Status = ActiveAuthOutcome::Status;
 
 using testing::HexField;
+using testing::ScriptedChip;
 
 nlohmann::json RsaVectors() { return testing::LoadVector("active-authentication-vectors.json")["cases"]; }
 nlohmann::json EcdsaCases() { return testing::LoadPkiJson("aa_ecdsa.json")["cases"]; }

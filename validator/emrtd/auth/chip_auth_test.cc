@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <functional>
 
+#include "base/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "base/status_macros.h"
-#include "validator/emrtd/access/chip_side_sm.h"
+#include "tools/vchip/chip_keys.h"
+#include "tools/vchip/chip_profile.h"
 #include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/testing/vectors.h"
+#include "validator/emrtd/testing/virtual_passport.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
@@ -44,63 +46,43 @@ Bytes Dg14(int param_id, const Bytes& public_key, const char* protocol, std::opt
   return EncodeTlv(0x6E, EncodeTlv(0x31, infos));
 }
 
-// The chip's side of CA v1: the old secure messaging until the key agreement, then the new keys.
+// The chip: the virtual passport (tools/vchip) in the BAC session of OldKeys(), with one Chip
+// Authentication key, `static_private` on the standardized group `param_id`, for `protocol` (nullptr:
+// the 3DES protocol a DG14 without ChipAuthenticationInfo implies) and key id `key_id`; DG1 holds
+// 01..05 for the proof of the new keys. `refusal_sw`: the chip refuses CA with it. Counts the chained
+// parts (CLA b5 on the wire) and measures the largest command.
 class CaChip {
  public:
-  CaChip(KeyAgreementGroup group, SecureBytes static_private, KeyAlgorithm cipher)
-      : group_(std::move(group)), sk_(std::move(static_private)), cipher_(cipher), sm_(*ChipSideSm::Create(OldKeys())) {}
+  CaChip(int param_id, const SecureBytes& static_private, const char* protocol, std::optional<int> key_id,
+         uint16_t refusal_sw = 0)
+      : passport_(Profile(param_id, static_private, protocol, key_id, refusal_sw)) {
+    passport_.OpenSession(OldKeys());
+  }
 
   absl::StatusOr<Bytes> operator()(ByteSpan raw) {
     max_command = std::max(max_command, raw.size());
-    absl::StatusOr<CommandApdu> wrapped = CommandApdu::Parse(raw);
-    EXPECT_TRUE(wrapped.ok());
-    absl::StatusOr<CommandApdu> cmd = sm_.UnwrapCommand(*wrapped);
-    if (!cmd.ok()) return HexOrDie("6988");  // a chip that cannot check the MAC drops SM
-    if (cmd->cla & 0x10) {  // a chained part: keep the data, acknowledge
-      pending_.insert(pending_.end(), cmd->data.begin(), cmd->data.end());
-      ++chained_parts;
-      return sm_.WrapResponse(ResponseApdu{.sw = 0x9000})->Encode();
-    }
-    if (!pending_.empty()) {
-      cmd->data.insert(cmd->data.begin(), pending_.begin(), pending_.end());
-      pending_.clear();
-    }
-    commands.push_back(*cmd);
-    ResponseApdu reply{.sw = 0x9000};
-    std::optional<SessionKeys> next;
-    if (cmd->ins == 0x22 && cmd->p2 == 0xA6) {  // MSE:Set KAT
-      absl::StatusOr<std::optional<Tlv>> pk = FindChild(cmd->data, 0x91);
-      next = Agree((*pk)->value);
-    } else if (cmd->ins == 0x86) {  // GENERAL AUTHENTICATE
-      absl::StatusOr<Tlv> dyn = ParseSingleTlv(cmd->data, 0x7C);
-      absl::StatusOr<std::optional<Tlv>> pk = FindChild(dyn->value, 0x80);
-      next = Agree((*pk)->value);
-      reply.data = HexOrDie("7C00");
-    } else if (cmd->ins == 0xB0) {  // READ BINARY: the proof of the new keys
-      reply.data = HexOrDie("0102030405");
-    }
-    if (refuse_sw != 0 && cmd->ins != 0xB0) reply = ResponseApdu{.sw = refuse_sw};
-    absl::StatusOr<ResponseApdu> out = sm_.WrapResponse(reply);
-    if (next && refuse_sw == 0) sm_ = *ChipSideSm::Create(*next);
-    return out->Encode();
+    if (!raw.empty() && (raw[0] & 0x10) != 0) ++chained_parts;
+    return passport_(raw);
   }
+  // Every command as the chip understood it (unwrapped, reassembled from chained parts).
+  const std::vector<vchip::ChipCommand>& commands() const { return passport_.commands(); }
 
-  std::vector<CommandApdu> commands;
-  uint16_t refuse_sw = 0;
   int chained_parts = 0;
   size_t max_command = 0;
 
  private:
-  std::optional<SessionKeys> Agree(ByteSpan eph) {
-    absl::StatusOr<SecureBytes> k = group_.SharedSecret(sk_, eph);
-    EXPECT_TRUE(k.ok()) << k.status();
-    return ChipAuthSessionKeys(cipher_, *k);
+  static vchip::ChipProfile Profile(int param_id, const SecureBytes& sk, const char* protocol,
+                                    std::optional<int> key_id, uint16_t refusal_sw) {
+    vchip::ChipProfile p;
+    absl::StatusOr<Bytes> pkcs8 = vchip::KeyAgreementKeyPkcs8(param_id, FromSecure(sk));
+    EXPECT_TRUE(pkcs8.ok()) << pkcs8.status();
+    const char* implied = param_id >= 8 ? "0.4.0.127.0.7.2.2.3.2.1" : "0.4.0.127.0.7.2.2.3.1.1";
+    p.chip_auth.push_back({protocol != nullptr ? protocol : implied, key_id, pkcs8.value_or(Bytes{})});
+    p.files.push_back(vchip::ChipFile{.name = "DG1", .fid = 0x0101, .sfi = 0x01, .content = HexOrDie("0102030405")});
+    p.faults.ca_refusal_sw = refusal_sw;
+    return p;
   }
-  KeyAgreementGroup group_;
-  SecureBytes sk_;
-  KeyAlgorithm cipher_;
-  ChipSideSm sm_;
-  Bytes pending_;
+  testing::VirtualPassport passport_;
 };
 
 struct Variant {
@@ -141,7 +123,7 @@ TEST_P(ChipAuthVariantTest, SwitchesToKeysTheChipCanFollowAndAClonCannot) {
     // A clone has the data groups (and so the public key) but its own private key.
     SecureBytes chip_sk = ToSecure(sk_bytes);
     if (clone) chip_sk.back() ^= 0x01;
-    CaChip chip(group, chip_sk, v.cipher);
+    CaChip chip(v.param_id, chip_sk, v.protocol, v.key_id);
     CardLink link(limits);
     ChipChannel channel(link);
     channel.StartSecureMessaging(OldKeys());
@@ -172,8 +154,8 @@ TEST_P(ChipAuthVariantTest, SwitchesToKeysTheChipCanFollowAndAClonCannot) {
     EXPECT_EQ(chip.chained_parts, group.secret_size() > 200 && !extended ? 1 : 0);
     EXPECT_LE(chip.max_command, limits.CommandBytes());
     // The commands the chip saw (a clone cannot read the proving command).
-    ASSERT_EQ(chip.commands.size(), (v.cipher == KeyAlgorithm::k3Des ? 2u : 3u) - (clone ? 1 : 0));
-    const CommandApdu& first = chip.commands[0];
+    ASSERT_EQ(chip.commands().size(), (v.cipher == KeyAlgorithm::k3Des ? 2u : 3u) - (clone ? 1 : 0));
+    const vchip::ChipCommand& first = chip.commands()[0];
     EXPECT_EQ(first.ins, 0x22);
     EXPECT_EQ(first.p1, 0x41);
     if (v.cipher == KeyAlgorithm::k3Des) {
@@ -185,7 +167,7 @@ TEST_P(ChipAuthVariantTest, SwitchesToKeysTheChipCanFollowAndAClonCannot) {
       EXPECT_EQ(first.p2, 0xA4);
       EXPECT_EQ(ToHex(first.data),
                 ToHex(Concat({EncodeTlv(0x80, asn1::EncodeOidContents(v.protocol)), v.key_id ? HexOrDie("840101") : Bytes{}})));
-      EXPECT_EQ(chip.commands[1].ins, 0x86);
+      EXPECT_EQ(chip.commands()[1].ins, 0x86);
     }
   }
 }
@@ -219,8 +201,7 @@ TEST(ChipAuth, RefusalAndMissingKey) {
   Bytes sk(32, 0x01);
   KeyAgreementKeyPair chip_key = *group.KeyPairFromPrivate(sk);
   SecurityInfos dg14 = *ParseDg14(Dg14(12, chip_key.public_key, "0.4.0.127.0.7.2.2.3.2.1", std::nullopt));
-  CaChip chip(group, ToSecure(sk), KeyAlgorithm::k3Des);
-  chip.refuse_sw = 0x6A80;
+  CaChip chip(12, ToSecure(sk), "0.4.0.127.0.7.2.2.3.2.1", std::nullopt, /*refusal_sw=*/0x6A80);
   CardLink link;
   ChipChannel channel(link);
   channel.StartSecureMessaging(OldKeys());

@@ -7,8 +7,10 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "validator/emrtd/access/chip_side_sm.h"
+#include "tools/vchip/chip_apdu.h"
+#include "tools/vchip/chip_sm.h"
 #include "validator/emrtd/testing/vectors.h"
+#include "validator/emrtd/testing/virtual_passport.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
@@ -37,7 +39,8 @@ struct Quirks {
 };
 
 // A chip with an MF and the eMRTD application, files addressed by FID and SFI, optional secure
-// messaging, and configurable refusals.
+// messaging, and configurable refusals. Its secure messaging is the virtual passport's
+// (tools/vchip/chip_sm.h), written apart from the reader's.
 class FakeChip {
  public:
   struct File {
@@ -49,7 +52,7 @@ class FakeChip {
   Quirks quirks;
   std::map<uint16_t, File> mf;
   std::map<uint16_t, File> app;
-  std::optional<ChipSideSm> sm;
+  std::optional<vchip::ChipSecureChannel> sm;
   bool app_selected = false;
   std::optional<uint16_t> current_ef;
   std::vector<CommandApdu> seen;  // plain commands, in order
@@ -60,18 +63,23 @@ class FakeChip {
     if (!c.ok()) return c.status();
     CommandApdu cmd = *c;
     if (sm.has_value()) {
-      absl::StatusOr<CommandApdu> plain = sm->UnwrapCommand(cmd);
+      absl::StatusOr<vchip::ChipCommand> chip_cmd = vchip::ParseChipCommand(raw);
+      EXPECT_TRUE(chip_cmd.ok()) << chip_cmd.status();
+      if (!chip_cmd.ok()) return HexOrDie("6700");
+      absl::StatusOr<vchip::ChipCommand> plain = sm->Unwrap(*chip_cmd);
       EXPECT_TRUE(plain.ok()) << plain.status();
       if (!plain.ok()) return HexOrDie("6988");
-      cmd = *plain;
+      cmd = CommandApdu{.cla = plain->cla,
+                        .ins = plain->ins,
+                        .p1 = plain->p1,
+                        .p2 = plain->p2,
+                        .data = plain->data,
+                        .ne = plain->has_le ? plain->ne : 0,
+                        .extended = plain->extended};
     }
     seen.push_back(cmd);
     ResponseApdu r = Handle(cmd);
-    if (sm.has_value()) {
-      absl::StatusOr<ResponseApdu> w = sm->WrapResponse(r, (cmd.ins & 1) != 0);
-      EXPECT_TRUE(w.ok());
-      return w->Encode();
-    }
+    if (sm.has_value()) return sm->Wrap(r.data, r.sw, (cmd.ins & 1) != 0);
     return r.Encode();
   }
 
@@ -181,7 +189,8 @@ struct Session {
   explicit Session(LinkLimits limits, FileReaderOptions options = {}) : link(limits), ch(link), reader(ch, options) {}
   void Secure(FakeChip& chip, SessionKeys keys) {
     ch.StartSecureMessaging(keys);
-    chip.sm = *ChipSideSm::Create(keys);
+    const vchip::ChipSessionKeys k = testing::ToChipKeys(keys);
+    chip.sm.emplace(k.cipher, k.ks_enc, k.ks_mac, k.ssc);
   }
   absl::StatusOr<Bytes> Sfi(FakeChip& chip, uint8_t sfi) {
     Task<absl::StatusOr<Bytes>> t = reader.ReadBySfi(sfi);

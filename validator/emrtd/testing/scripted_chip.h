@@ -1,7 +1,8 @@
-// Test helper: a chip that expects a fixed sequence of command APDUs (byte for byte) and answers
-// each with the recorded response. Use with RunDialog(task, link, std::ref(chip)).
-#ifndef DOCVAL_VALIDATOR_EMRTD_ACCESS_SCRIPTED_CHIP_H_
-#define DOCVAL_VALIDATOR_EMRTD_ACCESS_SCRIPTED_CHIP_H_
+// Test support: a chip that expects a fixed sequence of command APDUs (byte for byte) and answers
+// each with the recorded response, for replaying worked examples. Use with RunDialog(task, link,
+// std::ref(chip)). A command out of order or past the end is a GoogleTest failure of the running test.
+#ifndef DOCVAL_VALIDATOR_EMRTD_TESTING_SCRIPTED_CHIP_H_
+#define DOCVAL_VALIDATOR_EMRTD_TESTING_SCRIPTED_CHIP_H_
 
 #include <string>
 #include <utility>
@@ -12,7 +13,7 @@
 #include "gtest/gtest.h"
 #include "validator/emrtd/bytes.h"
 
-namespace docval::emrtd {
+namespace docval::emrtd::testing {
 
 struct ScriptedExchange {
   Bytes command;
@@ -39,6 +40,6 @@ class ScriptedChip {
   size_t next_ = 0;
 };
 
-}  // namespace docval::emrtd
+}  // namespace docval::emrtd::testing
 
-#endif  // DOCVAL_VALIDATOR_EMRTD_ACCESS_SCRIPTED_CHIP_H_
+#endif  // DOCVAL_VALIDATOR_EMRTD_TESTING_SCRIPTED_CHIP_H_
