@@ -45,6 +45,14 @@ bool IsTestFile(const std::string& file) {
   return absl::EndsWith(b, "_test.cc") || absl::EndsWith(b, "_fuzz.cc") || absl::EndsWith(b, "_test_util.h");
 }
 
+// A `testing/` folder (base/testing/, validator/emrtd/testing/): test support for tests only.
+bool IsTestingRow(const IncludeRules::Row& r) {
+  return !r.file_prefix && (absl::StartsWith(r.prefix, "testing/") || absl::StrContains(r.prefix, "/testing/"));
+}
+
+// The tree of tests across services (tests/e2e/, tests/support/, ...): test code as a whole.
+bool IsTestsRow(const IncludeRules::Row& r) { return absl::StartsWith(r.prefix, "tests/"); }
+
 bool IsSource(const std::string& file) {
   return absl::EndsWith(file, ".h") || absl::EndsWith(file, ".cc") || absl::EndsWith(file, ".proto");
 }
@@ -373,6 +381,10 @@ std::vector<Violation> CheckFile(const IncludeRules& rules, const std::string& f
       continue;
     }
     if (to == self) continue;
+    if (IsTestingRow(*to) && !test && !IsTestingRow(*self) && !IsTestsRow(*self)) {
+      violation(inc, absl::StrCat(RowName(*to), " is test support: only tests and other test support may include it"));
+      continue;
+    }
     bool ok = std::any_of(self->may_include.begin(), self->may_include.end(),
                           [&](const std::string& m) { return Matches(m, *to); });
     if (!ok && test) {

@@ -7,6 +7,8 @@
 //   resolve to proto/). It is allowed when it is the including row itself or matches the row's "may
 //   include" list (`x/` that row, `x/**` every row under x/). Test files (`*_test.cc`, `*_fuzz.cc`,
 //   `*_test_util.h`) may also include the "Test support" rows.
+// - A `testing/` folder is test support whatever the tables say: only test files, other `testing/`
+//   folders and the `tests/` tree may include it (so no production file reaches it through a `x/**`).
 // - The "Libraries" table limits some libraries to some folders (Botan: the crypto folder of the core
 //   and the test tools that build documents).
 // - The rows of the "pure core" table (test files and test support aside) include only the standard

@@ -67,6 +67,7 @@ constexpr char kRules[] = R"md(
 | `core/top*` | the top | `base/`, `core/**` |
 | `core/testing/` | test support | `core/` |
 | `adapter/` | an adapter | `base/`, `proto/**`, `core/**` |
+| `tests/e2e/` | end-to-end tests | `base/`, `core/**` |
 
 | test support | offers |
 |---|---|
@@ -104,7 +105,7 @@ std::vector<Violation> Check(const std::string& file, const std::string& text) {
 
 TEST(IncludeRulesTest, ParsesTheTables) {
   IncludeRules r = Rules();
-  ASSERT_THAT(r.rows, SizeIs(7));
+  ASSERT_THAT(r.rows, SizeIs(8));
   EXPECT_EQ(r.rows[4].prefix, "core/top");
   EXPECT_TRUE(r.rows[4].file_prefix);
   EXPECT_THAT(r.rows[4].may_include, ElementsAre("base/", "core/**"));
@@ -130,13 +131,15 @@ TEST(IncludeRulesTest, AllowsWhatTheTableAllows) {
                                            "#include \"base/check.h\"\n#include <botan/hash.h>\n#include <vector>\n"
                                            "#include \"absl/status/status.h\"\n"),
               IsEmpty());
-  EXPECT_THAT(Check("core/top.cc", "#include \"core/crypto/hash.h\"\n#include \"core/testing/v.h\"\n"), IsEmpty());
+  EXPECT_THAT(Check("core/top.cc", "#include \"core/crypto/hash.h\"\n"), IsEmpty());
   EXPECT_THAT(Check("adapter/json.cc", "#include \"docval/v1/result.pb.h\"\n#include \"core/top.h\"\n"
                                        "#include <nlohmann/json.hpp>\n#include <thread>\n"),
               IsEmpty());
-  // Tests may include test support.
+  // Tests may include test support; so may the tests' own tree and test support itself.
   EXPECT_THAT(Check("core/crypto/hash_test.cc", "#include \"core/testing/v.h\"\n#include \"gtest/gtest.h\"\n"),
               IsEmpty());
+  EXPECT_THAT(Check("core/top_fuzz.cc", "#include \"core/testing/v.h\"\n"), IsEmpty());
+  EXPECT_THAT(Check("tests/e2e/harness.cc", "#include \"core/testing/v.h\"\n"), IsEmpty());
 }
 
 TEST(IncludeRulesTest, RefusesWhatItDoesNot) {
@@ -146,6 +149,13 @@ TEST(IncludeRulesTest, RefusesWhatItDoesNot) {
   EXPECT_THAT(Check("base/check.h", "#include \"core/bytes.h\"\n"), SizeIs(1));
   // Test support is for tests only.
   EXPECT_THAT(Check("core/crypto/hash.cc", "#include \"core/testing/v.h\"\n"), SizeIs(1));
+  // ... and a testing/ folder stays so when a row may include the folder above it: core/top* and
+  // adapter/ may include core/**, but not core/testing/ from production code.
+  for (const char* file : {"core/top.cc", "adapter/json.h"}) {
+    SCOPED_TRACE(file);
+    EXPECT_THAT(Check(file, "#include \"core/testing/v.h\"\n"),
+                ElementsAre(Field(&Violation::message, HasSubstr("core/testing/ is test support"))));
+  }
   // Botan only in crypto.
   EXPECT_THAT(Check("core/bytes.cc", "#include <botan/hash.h>\n"),
               ElementsAre(Field(&Violation::message, HasSubstr("only core/crypto/"))));
