@@ -33,6 +33,7 @@
 #include <grpcpp/grpcpp.h>
 #include <prometheus/registry.h>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -165,7 +166,7 @@ class Load {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::Validator::Stub> stub_;
   absl::Mutex mu_;
-  bool reported_ = false;
+  bool reported_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 bool WaitIdle(const validator::ValidatorService& s) {

@@ -35,7 +35,7 @@ TEST(LoggingTest, EscapesControlCharactersAndInvalidUtf8) {
   LogWarning("bad\ninput", {{"detail", std::string("\xff\xfe")}});
   SetLogSinkForTesting(nullptr);
   EXPECT_EQ(std::count(sink.begin(), sink.end(), '\n'), 1);
-  EXPECT_NO_THROW(nlohmann::json::parse(sink));
+  EXPECT_TRUE(nlohmann::json::accept(sink));
 }
 
 }  // namespace

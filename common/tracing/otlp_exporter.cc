@@ -159,17 +159,13 @@ void OtlpHttpExporter::Run() {
                                              absl::Now() >= oldest_ + options_.schedule_delay);
         if (due) break;
         if (queue_.empty()) {
-          mu_.Await(absl::Condition(
-              +[](OtlpHttpExporter* e) ABSL_NO_THREAD_SAFETY_ANALYSIS { return e->stopping_ || !e->queue_.empty(); },
-              this));
+          auto work = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
+          mu_.Await(absl::Condition(&work));
         } else {
-          mu_.AwaitWithDeadline(absl::Condition(
-                                    +[](OtlpHttpExporter* e) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                                      return e->stopping_ || e->flush_waiters_ > 0 ||
-                                             e->queue_.size() >= e->options_.max_batch_spans;
-                                    },
-                                    this),
-                                oldest_ + options_.schedule_delay);
+          auto batch_due = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+            return stopping_ || flush_waiters_ > 0 || queue_.size() >= options_.max_batch_spans;
+          };
+          mu_.AwaitWithDeadline(absl::Condition(&batch_due), oldest_ + options_.schedule_delay);
         }
       }
       const size_t n = std::min(queue_.size(), options_.max_batch_spans);
@@ -210,11 +206,8 @@ bool OtlpHttpExporter::Flush(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   if (stopped_) return queue_.empty();
   ++flush_waiters_;
-  const bool done = mu_.AwaitWithDeadline(
-      absl::Condition(
-          +[](OtlpHttpExporter* e) ABSL_NO_THREAD_SAFETY_ANALYSIS { return e->queue_.empty() && !e->in_flight_; },
-          this),
-      deadline);
+  auto drained = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return queue_.empty() && !in_flight_; };
+  const bool done = mu_.AwaitWithDeadline(absl::Condition(&drained), deadline);
   --flush_waiters_;
   return done;
 }

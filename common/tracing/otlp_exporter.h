@@ -78,7 +78,7 @@ class OtlpHttpExporter : public SpanSink {
 
  private:
   void Run();
-  bool Send(const std::vector<SpanData>& batch);
+  bool Send(const std::vector<SpanData>& batch) ABSL_LOCKS_EXCLUDED(mu_);  // a blocking POST
   void CountDropped(uint64_t n, int reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CountQueued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);  // the queue's size into its gauge
 

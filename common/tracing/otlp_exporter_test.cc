@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -50,7 +51,7 @@ class FakeCollector : public poster::HttpClient {
   // Waits (bounded) until `n` POSTs arrived.
   bool AwaitRequests(size_t n) {
     absl::MutexLock lock(&mu_);
-    auto enough = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return requests_.size() >= n; };
+    auto enough = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return requests_.size() >= n; };
     return mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(10));
   }
   std::vector<poster::HttpRequest> requests() {
@@ -60,10 +61,10 @@ class FakeCollector : public poster::HttpClient {
 
  private:
   absl::Mutex mu_;
-  std::vector<poster::HttpRequest> requests_;
-  bool hold_ = false;
-  int status_ = 200;
-  absl::Status error_;
+  std::vector<poster::HttpRequest> requests_ ABSL_GUARDED_BY(mu_);
+  bool hold_ ABSL_GUARDED_BY(mu_) = false;
+  int status_ ABSL_GUARDED_BY(mu_) = 200;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
 };
 
 struct Fixture {

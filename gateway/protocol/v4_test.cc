@@ -117,7 +117,7 @@ TEST(ErrorJsonTest, NamesTheFieldOrNull) {
   j = nlohmann::json::parse(ErrorJson({415, "unsupported_media_type", std::nullopt, "x"}));
   EXPECT_TRUE(j["field"].is_null());
   // A field name the client chose, not valid UTF-8, still gives valid JSON.
-  EXPECT_NO_THROW(nlohmann::json::parse(ErrorJson({400, "unknown_field", std::string("\xff\xfe"), "x"})));
+  EXPECT_TRUE(nlohmann::json::accept(ErrorJson({400, "unknown_field", std::string("\xff\xfe"), "x"})));
 }
 
 }  // namespace

@@ -1,13 +1,17 @@
 #include "gateway/upstream/validator_stream.h"
 
 #include <deque>
-#include <mutex>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 namespace docval::gateway {
 
 // Lifetime: the reactor owns itself (`self_`) from Begin() until OnDone(), and the handle owns it
 // too. Locking rule: `mu_` guards the write queue and flags only; every gRPC call (StartWrite,
 // RemoveHold, TryCancel) happens with `mu_` released, because gRPC may run reactions inline.
+// `current_` is the message gRPC is writing: it is replaced under `mu_` only while no write runs
+// (`writing_` false), and gRPC reads it without the lock until OnWriteDone.
 class ValidatorStream::Reactor final : public grpc::ClientBidiReactor<v1::SessionRequest, v1::SessionEvent> {
  public:
   Reactor(EventCallback on_event, EndCallback on_end) : on_event_(std::move(on_event)), on_end_(std::move(on_end)) {}
@@ -21,18 +25,19 @@ class ValidatorStream::Reactor final : public grpc::ClientBidiReactor<v1::Sessio
     // Writes start outside reactions: the hold keeps OnDone away until reads have ended and no
     // write is being started.
     AddHold();
-    queue_.push_back(std::move(start));
-    writing_ = true;
-    current_ = std::move(queue_.front());
-    queue_.pop_front();
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = true;
+      current_ = std::move(start);
+    }
     StartWrite(&current_);
     StartRead(&event_);
     StartCall();
   }
 
-  void Enqueue(v1::SessionRequest request) {
+  void Enqueue(v1::SessionRequest request) ABSL_LOCKS_EXCLUDED(mu_) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (reads_done_) return;
       queue_.push_back(std::move(request));
       if (writing_) return;
@@ -45,11 +50,11 @@ class ValidatorStream::Reactor final : public grpc::ClientBidiReactor<v1::Sessio
 
   void Cancel() { context_.TryCancel(); }
 
-  void OnWriteDone(bool ok) override {
+  void OnWriteDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_) {
     bool start = false;
     bool release = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       writing_ = false;
       if (ok && !reads_done_ && !queue_.empty()) {
         writing_ = true;
@@ -64,7 +69,7 @@ class ValidatorStream::Reactor final : public grpc::ClientBidiReactor<v1::Sessio
     if (release) RemoveHold();
   }
 
-  void OnReadDone(bool ok) override {
+  void OnReadDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_) {
     if (ok) {
       on_event_(std::move(event_));
       event_.Clear();
@@ -74,7 +79,7 @@ class ValidatorStream::Reactor final : public grpc::ClientBidiReactor<v1::Sessio
     // The server has finished (or the call was cancelled): accept no more writes.
     bool release = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       reads_done_ = true;
       queue_.clear();
       release = ReleaseHoldLocked();
@@ -90,7 +95,7 @@ class ValidatorStream::Reactor final : public grpc::ClientBidiReactor<v1::Sessio
   }
 
  private:
-  bool ReleaseHoldLocked() {
+  bool ReleaseHoldLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (!reads_done_ || writing_ || hold_released_) return false;
     hold_released_ = true;
     return true;
@@ -101,12 +106,12 @@ class ValidatorStream::Reactor final : public grpc::ClientBidiReactor<v1::Sessio
   EndCallback on_end_;
   std::shared_ptr<Reactor> self_;
   v1::SessionEvent event_;
-  std::mutex mu_;
-  std::deque<v1::SessionRequest> queue_;
-  v1::SessionRequest current_;
-  bool writing_ = false;
-  bool reads_done_ = false;
-  bool hold_released_ = false;
+  absl::Mutex mu_;
+  std::deque<v1::SessionRequest> queue_ ABSL_GUARDED_BY(mu_);
+  v1::SessionRequest current_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool hold_released_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 std::shared_ptr<ValidatorStream> ValidatorStream::Open(v1::Validator::StubInterface& stub,

@@ -101,6 +101,7 @@ class DestinationScheduler {
     uint64_t id;
     Task task;
   };
+  // Reached only through destinations_ and order_, so guarded by mu_ as they are.
   struct Destination {
     std::string name;
     DestinationLimits limits;
@@ -131,8 +132,8 @@ class DestinationScheduler {
   uint64_t timer_generation_ ABSL_GUARDED_BY(mu_) = 0;  // bumped when the timer must look again
 
   absl::Mutex join_mu_;  // serialises Shutdown()
-  std::vector<std::thread> workers_;
-  std::thread timer_;
+  std::vector<std::thread> workers_ ABSL_GUARDED_BY(join_mu_);  // started by the constructor
+  std::thread timer_ ABSL_GUARDED_BY(join_mu_);
 };
 
 }  // namespace docval::poster

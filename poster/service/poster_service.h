@@ -33,6 +33,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
@@ -131,11 +132,12 @@ class PosterService final : public docval::v1::Poster::CallbackService {
   void Run(const std::shared_ptr<Call>& call);
   void Dropped(const std::shared_ptr<Call>& call, DestinationScheduler::Drop why);
   // Sets report->outcome (and the status it implies), logs, counts and finishes the call.
-  void Complete(const Call& call, docval::v1::DeliveryOutcome outcome);
-  void Finish(Reactor* reactor, const docval::v1::DeliveryRequest& request,
-              const docval::v1::DeliveryReport& report, const std::string& destination,
-              absl::string_view outcome_label, absl::Time arrived, grpc::Status status);
-  void Unregister(CancelToken* token);
+  void Complete(const Call& call, docval::v1::DeliveryOutcome outcome) ABSL_LOCKS_EXCLUDED(mu_);
+  // gRPC may run the reactor's OnDone inline: never called with `mu_` held.
+  void Finish(Reactor* reactor, const docval::v1::DeliveryRequest& request, const docval::v1::DeliveryReport& report,
+              const std::string& destination, absl::string_view outcome_label, absl::Time arrived, grpc::Status status)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  void Unregister(CancelToken* token) ABSL_LOCKS_EXCLUDED(mu_);
 
   const PosterOptions options_;
   const BodyBuilder body_builder_;

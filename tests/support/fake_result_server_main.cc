@@ -11,10 +11,10 @@
 
 #include <cstdio>
 #include <iostream>
-#include <mutex>
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "absl/synchronization/mutex.h"
 #include "nlohmann/json.hpp"
 #include "tests/support/fake_result_server.h"
 
@@ -71,14 +71,14 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  std::mutex out_mu;
+  absl::Mutex out_mu;  // one line of stdout at a time
   options.on_request = [&out_mu](const docval::testsupport::RecordedRequest& req) {
     nlohmann::json headers = nlohmann::json::array();
     for (const auto& [name, value] : req.headers) headers.push_back({name, value});
     nlohmann::json line = {{"method", req.method},   {"target", req.target},
                            {"headers", headers},     {"body", req.body},
                            {"connection", req.connection}};
-    std::lock_guard<std::mutex> lock(out_mu);
+    absl::MutexLock lock(&out_mu);
     std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   };
 
@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   {
-    std::lock_guard<std::mutex> lock(out_mu);
+    absl::MutexLock lock(&out_mu);
     std::cout << (*server)->port() << std::endl;
   }
   int sig = 0;

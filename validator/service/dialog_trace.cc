@@ -107,7 +107,7 @@ std::vector<emrtd::Step> DialogTrace::AfterStep(emrtd::CardLink& link, bool diag
   const size_t sent_before = link.round_trips() - (pending ? 1 : 0);  // the pending one is the newest step's
   round_trips_ = link.round_trips();
   // Notes belong to the step current when they were made; those steps may already be closed here.
-  auto apply_notes = [&](bool before_new_steps) {
+  auto apply_notes = [&](bool before_new_steps) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     for (const emrtd::StepNote& n : notes) {
       const bool belongs_to_new =
           n.step && !steps.empty() && std::find(steps.begin(), steps.end(), *n.step) != steps.end();
