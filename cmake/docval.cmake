@@ -16,7 +16,12 @@ target_compile_options(docval_warnings INTERFACE -Wall -Wextra $<$<BOOL:${DOCVAL
   -Wno-missing-field-initializers
   # GCC 12 reports false positives from inlined std::vector code at -O2 (GCC bugs 105329, 106199):
   # kept as warnings, not errors.
-  $<$<CXX_COMPILER_ID:GNU>:-Wno-error=stringop-overflow -Wno-error=array-bounds -Wno-error=stringop-overread -Wno-error=restrict>)
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-error=stringop-overflow -Wno-error=array-bounds -Wno-error=stringop-overread -Wno-error=restrict>
+  # Clang's thread-safety analysis, in every clang build: an access to an ABSL_GUARDED_BY member
+  # without its absl::Mutex held, or a call that breaks an ABSL_EXCLUSIVE_LOCKS_REQUIRED /
+  # ABSL_LOCKS_EXCLUDED contract, is an error (also under the libFuzzer build's -Wno-error).
+  # tests/thread_safety proves it runs (docs/development.md "Locking").
+  $<$<CXX_COMPILER_ID:Clang>:-Wthread-safety -Werror=thread-safety>)
 
 function(docval_cc_library)
   cmake_parse_arguments(L "" "NAME" "SRCS;HDRS;DEPS;PRIVATE_DEPS" ${ARGN})

@@ -327,7 +327,9 @@ std::vector<Violation> CheckFile(const IncludeRules& rules, const std::string& f
     for (const IncludeRules::Library& l : rules.libraries) {
       if (!absl::StartsWith(inc.path, l.include_prefix)) continue;
       if (std::find(l.allowed_rows.begin(), l.allowed_rows.end(), RowName(*self)) == l.allowed_rows.end()) {
-        violation(inc, absl::StrCat("only ", absl::StrJoin(l.allowed_rows, ", "), " may include ", l.include_prefix));
+        violation(inc, l.allowed_rows.empty() ? absl::StrCat("no folder may include ", l.include_prefix)
+                                              : absl::StrCat("only ", absl::StrJoin(l.allowed_rows, ", "),
+                                                             " may include ", l.include_prefix));
       }
     }
     if (!core) return;

@@ -46,7 +46,7 @@ struct IncludeRules {
   };
   struct Library {
     std::string include_prefix;              // "botan/"
-    std::vector<std::string> allowed_rows;   // row prefixes
+    std::vector<std::string> allowed_rows;   // row prefixes; none: no folder may include it
   };
   struct Exception {
     std::string file;

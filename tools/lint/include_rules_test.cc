@@ -169,6 +169,24 @@ TEST(IncludeRulesTest, RefusesWhatItDoesNot) {
   EXPECT_THAT(Check("core/bytes.cc", "#include \"docval/v1/nothing.pb.h\"\n"), SizeIs(1));
 }
 
+TEST(IncludeRulesTest, ALibraryNoFolderMayInclude) {
+  absl::StatusOr<IncludeRules> r = ParseIncludeRules(R"md(
+| folder | owns | may include |
+|---|---|---|
+| `app/` | an adapter | — |
+
+| library | include | only in |
+|---|---|---|
+| the standard library's locks | `<mutex>`, `<shared_mutex>` | — |
+)md");
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto none = [](const std::string&) { return false; };
+  EXPECT_THAT(CheckFile(*r, "app/x.cc", "#include <shared_mutex>\n#include <thread>\n", none),
+              ElementsAre(Field(&Violation::message, HasSubstr("no folder may include shared_mutex"))));
+  EXPECT_THAT(CheckFile(*r, "app/x_test.cc", "#include <mutex>\n", none), SizeIs(1));
+  EXPECT_THAT(CheckFile(*r, "app/x.cc", "#include \"absl/synchronization/mutex.h\"\n", none), IsEmpty());
+}
+
 TEST(IncludeRulesTest, TheCoreIsPure) {
   for (const char* inc : {"<thread>", "<mutex>", "<chrono>", "<random>", "<fstream>", "<filesystem>",
                           "<grpcpp/grpcpp.h>", "<boost/asio.hpp>", "<nlohmann/json.hpp>", "<sys/socket.h>",
