@@ -1,7 +1,9 @@
 // Drain and scaling with every role as its own process (issue 11's end-to-end check, docs/operations.md
 // "Drain"): a validator that gets SIGTERM finishes the sessions it has while new ones go to the other
 // validator; a poster that gets SIGTERM completes the delivery in flight; a validator started while
-// sessions run takes sessions. Each test prints the figures docs/operations.md quotes ("figure: ...").
+// sessions run takes sessions; a replica that DNS starts to list (a pod the autoscaler adds behind a
+// headless Service) gets sessions once the validators' connection age sends the gateway to DNS again. Each test prints
+// the figures docs/operations.md quotes ("figure: ...").
 #include <signal.h>
 
 #include <atomic>
@@ -21,6 +23,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
+#include "tests/support/fake_dns_server.h"
 
 namespace docval::e2e {
 namespace {
@@ -81,8 +84,8 @@ void ExpectDelivered(const absl::StatusOr<relay::RelayOutcome>& out, const std::
 }
 
 TEST(ValidatorDrainTest, SessionsOfADrainingValidatorEndWellAndNewOnesGoToTheOther) {
-  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(
-      DeploymentOptions{.separate_roles = true, .validators = 2, .extra_yaml = "timeouts: {response_s: 30}\nvalidator: {drain_s: 40}\n"});
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(DeploymentOptions{
+      .separate_roles = true, .validators = 2, .extra_yaml = "timeouts: {response_s: 30}\nvalidator: {drain_s: 40}\n"});
   ASSERT_TRUE(d.ok()) << d.status();
   Deployment& dep = **d;
   ChildProcess& leaving = *dep.validator(0);
@@ -172,24 +175,22 @@ TEST(ValidatorDrainTest, SessionsOfADrainingValidatorEndWellAndNewOnesGoToTheOth
   for (int i = 0; i < kSlow; ++i) EXPECT_EQ(by_id[absl::StrCat("slow-", i)], 1) << i;
   for (int j = 0; j < kNew; ++j) EXPECT_EQ(by_id[absl::StrCat("new-", j)], 1) << j;
   EXPECT_EQ(dep.result_server().request_count(), static_cast<size_t>(warmups + kSlow + kNew));
-  std::printf("figure: validator SIGTERM with %d of %d sessions open: %d kept (ended 1000, delivered once), "
-              "%d new sessions on the other validator (%g refused as draining), drain %lld ms\n",
-              kept, kSlow, kept, kNew, refused, static_cast<long long>((*drained)["duration_ms"].get<int64_t>()));
+  std::printf(
+      "figure: validator SIGTERM with %d of %d sessions open: %d kept (ended 1000, delivered once), "
+      "%d new sessions on the other validator (%g refused as draining), drain %lld ms\n",
+      kept, kSlow, kept, kNew, refused, static_cast<long long>((*drained)["duration_ms"].get<int64_t>()));
   EXPECT_TRUE(dep.Stop()) << dep.AllOutput();
 }
 
 TEST(PosterDrainWithGatewayTest, TheDeliveryInFlightAtSigtermCompletes) {
   testsupport::AnswerGate gate;  // the Result Server holds its answer until opened
-  absl::StatusOr<std::unique_ptr<Deployment>> d =
-      Deployment::Start(DeploymentOptions{.separate_roles = true,
-                                          .extra_yaml = "delivery: {drain_s: 10}\n",
-                                          .result_server = {.on_request = gate.Hook()}});
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(DeploymentOptions{
+      .separate_roles = true, .extra_yaml = "delivery: {drain_s: 10}\n", .result_server = {.on_request = gate.Hook()}});
   ASSERT_TRUE(d.ok()) << d.status();
   Deployment& dep = **d;
   absl::Cleanup open_on_exit = [&] { gate.Open(); };
   absl::StatusOr<relay::RelayOutcome> out = absl::UnknownError("not run");
-  std::thread session(
-      [&] { out = RunPassportSession(dep.WsUrl(), "bac-passport", {}, ValidationId("in-flight")); });
+  std::thread session([&] { out = RunPassportSession(dep.WsUrl(), "bac-passport", {}, ValidationId("in-flight")); });
   absl::Cleanup join = [&] { session.join(); };
 
   ASSERT_TRUE(dep.result_server().WaitForRequests(1, absl::Seconds(30))) << dep.AllOutput();
@@ -210,18 +211,19 @@ TEST(PosterDrainWithGatewayTest, TheDeliveryInFlightAtSigtermCompletes) {
   ASSERT_TRUE(drained.has_value());
   EXPECT_EQ((*drained)["complete"], true);
   EXPECT_EQ(dep.result_server().request_count(), 1u);
-  std::printf("figure: poster SIGTERM with 1 delivery in flight: delivered once, session ended 1000, drain %lld ms, "
-              "exit %lld ms after SIGTERM\n",
-              static_cast<long long>((*drained)["duration_ms"].get<int64_t>()),
-              static_cast<long long>(absl::ToInt64Milliseconds(exit_after)));
+  std::printf(
+      "figure: poster SIGTERM with 1 delivery in flight: delivered once, session ended 1000, drain %lld ms, "
+      "exit %lld ms after SIGTERM\n",
+      static_cast<long long>((*drained)["duration_ms"].get<int64_t>()),
+      static_cast<long long>(absl::ToInt64Milliseconds(exit_after)));
   EXPECT_TRUE(dep.Stop()) << dep.AllOutput();
 }
 
 TEST(ValidatorScaleTest, AValidatorStartedUnderLoadTakesSessions) {
   // The gateway knows an address where no validator listens yet (a pod the autoscaler adds).
   const int port = FreePort();
-  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(DeploymentOptions{
-      .separate_roles = true, .extra_validator_addresses = {absl::StrCat("127.0.0.1:", port)}});
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(
+      DeploymentOptions{.separate_roles = true, .extra_validator_addresses = {absl::StrCat("127.0.0.1:", port)}});
   ASSERT_TRUE(d.ok()) << d.status();
   Deployment& dep = **d;
 
@@ -257,11 +259,90 @@ TEST(ValidatorScaleTest, AValidatorStartedUnderLoadTakesSessions) {
   const absl::Duration took = absl::Now() - listening;
   std::move(join).Invoke();
   EXPECT_EQ(ended_badly.load(), 0) << dep.AllOutput();
-  std::printf("figure: a validator started under load took its first session %lld ms after it listened "
-              "(%d sessions ended 1000 meanwhile)\n",
-              static_cast<long long>(absl::ToInt64Milliseconds(took)), ended_well.load());
+  std::printf(
+      "figure: a validator started under load took its first session %lld ms after it listened "
+      "(%d sessions ended 1000 meanwhile)\n",
+      static_cast<long long>(absl::ToInt64Milliseconds(took)), ended_well.load());
   (*added)->Signal(SIGTERM);
   EXPECT_EQ((*added)->Wait(absl::Seconds(30)), std::optional<int>(0));
+  EXPECT_TRUE(dep.Stop()) << dep.AllOutput();
+}
+
+TEST(ValidatorScaleTest, AReplicaDnsStartsToListGetsSessionsAfterTheConnectionAge) {
+  // The gateway resolves a name through a DNS server the test controls, as a Kubernetes gateway
+  // resolves the validators' headless Service; both validators listen on one port at two loopback
+  // addresses, as two pods do.
+  absl::StatusOr<std::unique_ptr<testsupport::FakeDnsServer>> dns = testsupport::FakeDnsServer::Start();
+  ASSERT_TRUE(dns.ok()) << dns.status();
+  constexpr char kName[] = "validators.docval.test";
+  constexpr uint16_t kTypeA = 1;
+  (*dns)->SetA(kName, {"127.0.0.1"});
+  const int port = FreePort();
+  constexpr int kConnectionAgeS = 2;
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(DeploymentOptions{
+      .separate_roles = true,
+      .validators = 0,
+      .validator_address = absl::StrCat("dns://127.0.0.1:", (*dns)->port(), "/", kName, ":", port),
+      .extra_yaml = absl::StrCat("validator: {max_connection_age_s: ", kConnectionAgeS, ", drain_s: 5}\n")});
+  ASSERT_TRUE(d.ok()) << d.status();
+  Deployment& dep = **d;
+  auto start_validator = [&](const std::string& ip) {
+    absl::StatusOr<std::unique_ptr<ChildProcess>> v =
+        ChildProcess::Start({DocvalBinary(), "validator", "--config", dep.dir() + "/docval.yaml"},
+                            {{"DOCVAL_VALIDATOR_LISTEN", absl::StrCat(ip, ":", port)}});
+    EXPECT_TRUE(v.ok()) << v.status();
+    if (v.ok()) EXPECT_TRUE((*v)->WaitForPort("validator").ok()) << (*v)->AllOutput();
+    return v.ok() ? *std::move(v) : nullptr;
+  };
+  std::unique_ptr<ChildProcess> first = start_validator("127.0.0.1");
+  ASSERT_NE(first, nullptr);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> ended_well{0};
+  std::atomic<int> ended_badly{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 2; ++c) {
+    clients.emplace_back([&] {
+      while (!stop.load()) {
+        absl::StatusOr<relay::RelayOutcome> out = RunPassportSession(dep.WsUrl());
+        (out.ok() && out->close.code == 1000 && out->result ? ended_well : ended_badly)++;
+      }
+    });
+  }
+  absl::Cleanup join = [&] {
+    stop = true;
+    for (std::thread& t : clients) t.join();
+  };
+  ASSERT_TRUE(WaitFor([&] { return ended_well.load() >= 2; }, absl::Seconds(30))) << dep.AllOutput();
+
+  std::unique_ptr<ChildProcess> second = start_validator("127.0.0.2");
+  ASSERT_NE(second, nullptr);
+  const int metrics = MetricsPort(*second);
+  ASSERT_GT(metrics, 0);
+  auto sessions_of_second = [&] { return Metric(metrics, kActive) + Metric(metrics, kEnded); };
+  // Control: while DNS does not list it, the new replica gets nothing, however many times the
+  // connection age sends the gateway back to DNS.
+  absl::SleepFor(absl::Seconds(3 * kConnectionAgeS));
+  EXPECT_EQ(sessions_of_second(), 0) << "a replica DNS does not list got sessions";
+
+  const int resolutions_before = (*dns)->queries(kName, kTypeA);
+  (*dns)->SetA(kName, {"127.0.0.1", "127.0.0.2"});
+  const absl::Time listed = absl::Now();
+  // gRPC resolves a name again at most every 30 s (its default), at the first GOAWAY after that.
+  EXPECT_TRUE(WaitFor([&] { return sessions_of_second() >= 1; }, absl::Seconds(90))) << dep.AllOutput();
+  const absl::Duration took = absl::Now() - listed;
+  EXPECT_GT((*dns)->queries(kName, kTypeA), resolutions_before);
+  std::move(join).Invoke();
+  EXPECT_EQ(ended_badly.load(), 0) << dep.AllOutput();
+  std::printf(
+      "figure: a replica added to DNS took its first session %lld ms after it was listed "
+      "(connection age %d s; %d sessions ended 1000 meanwhile, %d DNS A queries)\n",
+      static_cast<long long>(absl::ToInt64Milliseconds(took)), kConnectionAgeS, ended_well.load(),
+      (*dns)->queries(kName, kTypeA));
+  for (ChildProcess* v : {first.get(), second.get()}) {
+    v->Signal(SIGTERM);
+    EXPECT_EQ(v->Wait(absl::Seconds(30)), std::optional<int>(0)) << v->AllOutput();
+  }
   EXPECT_TRUE(dep.Stop()) << dep.AllOutput();
 }
 

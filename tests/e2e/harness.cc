@@ -1,10 +1,11 @@
 #include "tests/e2e/harness.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -37,8 +38,10 @@ validator_listen: 127.0.0.1:0
 poster_listen: 127.0.0.1:0
 health_listen: 127.0.0.1:0
 clients:
-  - {client_id: )", kClientId, R"(, result_server_url: ")", url, R"("}
-  - {client_id: other-client, result_server_url: ")", url, R"("}
+  - {client_id: )",
+                                    kClientId, R"(, result_server_url: ")", url, R"("}
+  - {client_id: other-client, result_server_url: ")",
+                                    url, R"("}
 )",
                                     options.extra_yaml);
   std::string path = d->dir_ + "/docval.yaml";
@@ -58,7 +61,8 @@ clients:
     d->gateway_ = *std::move(p);
   } else {
     std::vector<std::string> addresses;
-    for (int i = 0; i < std::max(1, options.validators); ++i) {
+    const int validators = options.validator_address.empty() ? std::max(1, options.validators) : options.validators;
+    for (int i = 0; i < validators; ++i) {
       absl::StatusOr<std::unique_ptr<ChildProcess>> v =
           ChildProcess::Start({DocvalBinary(), "validator", "--config", role_path("validator")}, options.env);
       if (!v.ok()) return v.status();
@@ -76,7 +80,9 @@ clients:
     for (const std::string& a : options.extra_validator_addresses) addresses.push_back(a);
     std::map<std::string, std::string> env = options.env;
     // gRPC's ipv4: scheme takes a list; the gateway balances round robin over it.
-    env["DOCVAL_VALIDATOR_ADDRESS"] = absl::StrCat("ipv4:", absl::StrJoin(addresses, ","));
+    env["DOCVAL_VALIDATOR_ADDRESS"] = options.validator_address.empty()
+                                          ? absl::StrCat("ipv4:", absl::StrJoin(addresses, ","))
+                                          : options.validator_address;
     d->poster_address_ = absl::StrCat("127.0.0.1:", *pport);
     env["DOCVAL_POSTER_ADDRESS"] = d->poster_address_;
     absl::StatusOr<std::unique_ptr<ChildProcess>> g =
@@ -87,8 +93,8 @@ clients:
   absl::StatusOr<int> port = d->gateway_->WaitForPort("gateway");
   if (!port.ok()) return port.status();
   d->gateway_port_ = *port;
-  std::optional<nlohmann::json> m =
-      d->gateway_->WaitForLog([](const nlohmann::json& j) { return j.value("msg", "") == "metrics"; }, absl::Seconds(10));
+  std::optional<nlohmann::json> m = d->gateway_->WaitForLog(
+      [](const nlohmann::json& j) { return j.value("msg", "") == "metrics"; }, absl::Seconds(10));
   if (m) d->metrics_port_ = (*m)["port"].get<int>();
   return d;
 }
@@ -251,8 +257,8 @@ int FreePort() {
 }
 
 absl::StatusOr<relay::RelayOutcome> RunSession(const std::string& url, const std::string& start_message,
-                                               const relay::ChipFunction& chip,
-                                               const relay::WsClientOptions& options, std::string* raw_result) {
+                                               const relay::ChipFunction& chip, const relay::WsClientOptions& options,
+                                               std::string* raw_result) {
   absl::StatusOr<std::unique_ptr<relay::WsClient>> client = relay::WsClient::Connect(url, options);
   if (!client.ok()) return client.status();
   relay::RelayOptions ro;

@@ -28,6 +28,9 @@ struct DeploymentOptions {
   // With separate_roles: more "host:port" validator addresses the gateway knows from the start (e.g.
   // a port where a test starts a validator later).
   std::vector<std::string> extra_validator_addresses;
+  // With separate_roles: the gateway's validator_address as given (e.g. a dns:/// target a test
+  // controls) instead of the list of the validators started here; `validators` may then be 0.
+  std::string validator_address;
   // Extra YAML appended to the generated config (timeouts, limits, tls, ...).
   std::string extra_yaml;
   // With separate_roles: YAML appended for one role only ("gateway", "validator", "poster"), e.g.
@@ -121,9 +124,10 @@ absl::StatusOr<std::pair<int, std::string>> HttpGet(int port, const std::string&
 int FreePort();
 
 // One session with a fresh virtual passport `profile`; `edit_start` may change the start message.
-absl::StatusOr<relay::RelayOutcome> RunPassportSession(
-    const std::string& url, const std::string& profile = "bac-passport", const relay::WsClientOptions& options = {},
-    const std::function<void(nlohmann::json&)>& edit_start = {});
+absl::StatusOr<relay::RelayOutcome> RunPassportSession(const std::string& url,
+                                                       const std::string& profile = "bac-passport",
+                                                       const relay::WsClientOptions& options = {},
+                                                       const std::function<void(nlohmann::json&)>& edit_start = {});
 
 // Connects and runs one relay session. `raw_result` (optional) receives the result frame's text as
 // sent (key order intact).
