@@ -291,7 +291,9 @@ TEST(ValidatorScaleTest, AReplicaDnsStartsToListGetsSessionsAfterTheConnectionAg
         ChildProcess::Start({DocvalBinary(), "validator", "--config", dep.dir() + "/docval.yaml"},
                             {{"DOCVAL_VALIDATOR_LISTEN", absl::StrCat(ip, ":", port)}});
     EXPECT_TRUE(v.ok()) << v.status();
-    if (v.ok()) EXPECT_TRUE((*v)->WaitForPort("validator").ok()) << (*v)->AllOutput();
+    if (v.ok()) {
+      EXPECT_TRUE((*v)->WaitForPort("validator").ok()) << (*v)->AllOutput();
+    }
     return v.ok() ? *std::move(v) : nullptr;
   };
   std::unique_ptr<ChildProcess> first = start_validator("127.0.0.1");

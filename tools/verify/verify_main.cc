@@ -20,7 +20,7 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: docval verify --sod F [--dg1 F ... --dg16 F] [--trust PATH ...] [--crl F ...]\n"
-    "                     [--now UNIX_SECONDS] [--camel] [--files-binary]\n";
+    "                     [--crl-expired warn|fail] [--now UNIX_SECONDS] [--camel] [--files-binary]\n";
 
 bool ReadFile(const std::string& path, emrtd::Bytes& out) {
   std::ifstream in(path, std::ios::binary);
@@ -74,6 +74,15 @@ std::string ParseArgs(int argc, char** argv, Args& a) {
       a.trust.trust_paths.push_back(value);
     } else if (flag == "--crl") {
       a.trust.crl_paths.push_back(value);
+    } else if (flag == "--crl-expired") {
+      // As the server's trust.crl_expired: what an issuer's CRLs all past their nextUpdate mean.
+      if (value == "warn") {
+        a.trust.crl_expired = emrtd::CrlExpiredPolicy::kWarn;
+      } else if (value == "fail") {
+        a.trust.crl_expired = emrtd::CrlExpiredPolicy::kFail;
+      } else {
+        return absl::StrCat("--crl-expired must be warn or fail, got \"", value, "\"");
+      }
     } else if (flag == "--now") {
       int64_t t = 0;
       if (!absl::SimpleAtoi(value, &t)) return "--now needs Unix seconds";

@@ -23,6 +23,7 @@ namespace docval::tools {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using Ordered = nlohmann::ordered_json;
 using testing_util::ExpectSchemaOrder;
 using testing_util::LoadSchema;
@@ -107,6 +108,37 @@ TEST(Verify, FixturePassportTrustedByFolderWithCrlAndFilesBinary) {
   EXPECT_EQ(j["passive_authentication"], false);
   EXPECT_THAT(j["passive_authentication_details"]["error"].get<std::string>(), HasSubstr("revoked"));
   EXPECT_EQ(j["errors"].size(), 1u);  // the fixture DG2 has no image
+}
+
+// --crl-expired: the trusted fixture passport with its CRL (nextUpdate 2027-01-01) at a time after it.
+TEST(Verify, CrlExpiredWarnsByDefaultAndFailsWhenAsked) {
+  const std::vector<std::string> args = {"--sod", Pki("sod_rsa_pss.bin"), "--dg1", Pki("dg1.bin"), "--trust",
+                                         Pki("csca_bundle.pem"), "--crl", Pki("crl_rsa.pem"), "--now", "1800000000"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> all = args;
+    all.insert(all.end(), extra.begin(), extra.end());
+    return RunVerify(all);
+  };
+  for (const std::vector<std::string>& warn : {std::vector<std::string>{}, {"--crl-expired", "warn"}}) {
+    RunResult r = with(warn);
+    ASSERT_EQ(r.code, 0) << r.err;
+    Ordered j = Ordered::parse(r.out);
+    EXPECT_EQ(j["passive_authentication"], true) << j["passive_authentication_details"].dump();
+    EXPECT_THAT(j["passive_authentication_details"]["notes"].dump(), HasSubstr("CRL"));
+  }
+  RunResult r = with({"--crl-expired=fail"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  Ordered j = Ordered::parse(r.out);
+  EXPECT_EQ(j["passive_authentication"], false);
+  EXPECT_THAT(j["passive_authentication_details"]["error"].dump(), HasSubstr("CRL"));
+  // Before its nextUpdate the CRL is current: no note, whatever the policy.
+  r = RunVerify({"--sod", Pki("sod_rsa_pss.bin"), "--dg1", Pki("dg1.bin"), "--trust", Pki("csca_bundle.pem"), "--crl",
+                 Pki("crl_rsa.pem"), "--now", "1780272000", "--crl-expired", "fail"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  j = Ordered::parse(r.out);
+  EXPECT_EQ(j["passive_authentication"], true);
+  EXPECT_THAT(j["passive_authentication_details"]["notes"].dump(), Not(HasSubstr("CRL")));
+  EXPECT_EQ(RunVerify({"--sod", Pki("sod_ec.bin"), "--crl-expired", "ignore"}).code, 2);
 }
 
 TEST(Verify, CamelCase) {
