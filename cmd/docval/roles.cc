@@ -18,6 +18,7 @@
 #include "common/internal_tls.h"
 #include "common/logging.h"
 #include "common/metrics.h"
+#include "common/private_socket.h"
 #include "common/signals.h"
 #include "common/tracing/tracing_runtime.h"
 #include "gateway/dev/dev_result_store.h"
@@ -89,8 +90,8 @@ absl::StatusOr<Config> LoadConfig(Role role, const std::string& path) {
 // `health_checked`: new calls go only to replicas whose grpc.health.v1 service says SERVING (gRPC's
 // client-side health checking, a Health/Watch stream per connection), so a validator or poster that
 // drains (NOT_SERVING from SIGTERM on) gets no new session or delivery while its open ones finish;
-// a server without the health service counts as serving. Not for `serve`'s in-process channel: its
-// only server turns NOT_SERVING at SIGTERM while the gateway's own sessions still need it.
+// a server without the health service counts as serving. Not for `serve`'s own channel (its Unix
+// socket): its only server turns NOT_SERVING at SIGTERM while the gateway's own sessions still need it.
 grpc::ChannelArguments ChannelArgs(bool health_checked) {
   grpc::ChannelArguments args;
   // Validators are stateless replicas: spread new streams over every address DNS returns.
@@ -268,10 +269,14 @@ int RunRole(Role role, const std::string& config_path) {
     poster_service = *std::move(p);
   }
 
-  // One gRPC server per process: both services in `serve` (reached through in-process channels),
+  // One gRPC server per process: both services in `serve` (reached over a Unix socket of its own),
   // one in a single role (on its listen address). grpc.health.v1 on every server.
+  // `serve` does not use gRPC's in-process channel: with gRPC 1.51 its transport keeps both call
+  // objects of every completed stream that the client did not cancel (about 23 KB per session, live
+  // for the life of the process: bench/README.md, validator_load); HTTP/2 over the socket frees them.
   grpc::EnableDefaultHealthCheckService(true);
   std::unique_ptr<grpc::Server> grpc_server;
+  std::unique_ptr<PrivateSocket> serve_socket;
   int grpc_port = 0;
   if (runs_validator || runs_poster) {
     grpc::ServerBuilder b;
@@ -293,8 +298,15 @@ int RunRole(Role role, const std::string& config_path) {
     if (!listen.empty()) {
       b.AddListeningPort(listen, InternalServerCredentials(internal_tls, c.internal_tls.gateway_identities), &grpc_port);
     }
+    if (role == Role::kServe) {
+      absl::StatusOr<std::unique_ptr<PrivateSocket>> socket = PrivateSocket::Create("grpc.sock");
+      if (!socket.ok()) return Fail(socket.status());
+      serve_socket = *std::move(socket);
+      b.AddListeningPort(serve_socket->GrpcAddress(), grpc::InsecureServerCredentials());
+    }
     grpc_server = b.BuildAndStart();
     if (!grpc_server || (!listen.empty() && grpc_port == 0)) {
+      if (serve_socket) return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", serve_socket->path())));
       return Fail(absl::UnavailableError(absl::StrCat(role == Role::kValidator ? "validator_listen" : "poster_listen",
                                                       ": cannot listen on ", listen)));
     }
@@ -320,7 +332,8 @@ int RunRole(Role role, const std::string& config_path) {
     std::shared_ptr<grpc::Channel> validator_channel;
     std::shared_ptr<grpc::Channel> poster_channel;
     if (role == Role::kServe) {
-      validator_channel = grpc_server->InProcessChannel(ChannelArgs(/*health_checked=*/false));
+      validator_channel = grpc::CreateCustomChannel(serve_socket->GrpcAddress(), grpc::InsecureChannelCredentials(),
+                                                    ChannelArgs(/*health_checked=*/false));
       poster_channel = validator_channel;
     } else {
       validator_channel = grpc::CreateCustomChannel(c.validator_address, InternalChannelCredentials(internal_tls), ChannelArgs(/*health_checked=*/true));
