@@ -43,6 +43,7 @@
 #include "benchmark/benchmark.h"
 #include "tools/vchip/chip_rng.h"
 #include "tools/vchip/virtual_chip.h"
+#include "validator/cache/key_cache.h"
 #include "validator/service/validator_service.h"
 
 namespace docval::bench {
@@ -129,6 +130,8 @@ void BM_CryptoFloor(benchmark::State& state, const char* profile, bool grpc) {
     return;
   }
   std::unique_ptr<emrtd::RandomSource> rng = emrtd::NewSystemRandom();
+  // The Document Signer keys kept across sessions, as the validator service keeps them.
+  cache::BoundedKeyCache key_cache;
   FloorTimes floor_times;
   int64_t session_ns = 0, chip_ns = 0, sessions = 0;
   for (auto _ : state) {
@@ -141,7 +144,7 @@ void BM_CryptoFloor(benchmark::State& state, const char* profile, bool grpc) {
       session_ns += ProcessCpuNs() - t0;
     } else {
       const int64_t t0 = ThreadCpuNs();
-      Session s = RunSession(**chip, c, kExtended, *rng, w.store.get(), false);
+      Session s = RunSession(**chip, c, kExtended, *rng, w.store.get(), false, &key_cache);
       session_ns += ThreadCpuNs() - t0;
       chip_ns += s.chip_cpu_ns;
       error = CheckOutcome(s.outcome, c);

@@ -138,11 +138,12 @@ emrtd::SessionParams SessionParamsFor(const Case& c, const emrtd::LinkLimits& li
   return params;
 }
 
-Session RunSession(vchip::VirtualChip& chip, const Case& c, const emrtd::LinkLimits& limits,
-                   emrtd::RandomSource& rng, const emrtd::TrustStore* store, bool record) {
+Session RunSession(vchip::VirtualChip& chip, const Case& c, const emrtd::LinkLimits& limits, emrtd::RandomSource& rng,
+                   const emrtd::TrustStore* store, bool record, emrtd::VerificationKeyCache* key_cache) {
   const emrtd::SessionParams params = SessionParamsFor(c, limits);
   emrtd::ReaderConfig config;
   config.trust_store = store;
+  config.signer_key_cache = key_cache;
 
   Session s;
   emrtd::Step current = emrtd::Step::kReadAtrInfo;

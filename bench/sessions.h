@@ -67,9 +67,10 @@ struct Session {
 // The access key, limits and validation time of a session of `c` on a link with `limits`.
 emrtd::SessionParams SessionParamsFor(const Case& c, const emrtd::LinkLimits& limits);
 
-// One ReadDocument session of `c` against `chip` (Reset() by the caller) with `store` as the trust.
-Session RunSession(vchip::VirtualChip& chip, const Case& c, const emrtd::LinkLimits& limits,
-                   emrtd::RandomSource& rng, const emrtd::TrustStore* store, bool record);
+// One ReadDocument session of `c` against `chip` (Reset() by the caller) with `store` as the trust,
+// and `key_cache` (may be null) as the Document Signer keys kept across sessions, as a server has.
+Session RunSession(vchip::VirtualChip& chip, const Case& c, const emrtd::LinkLimits& limits, emrtd::RandomSource& rng,
+                   const emrtd::TrustStore* store, bool record, emrtd::VerificationKeyCache* key_cache = nullptr);
 
 // Empty when `outcome` is the verdict the profile expects (PA, CA, AA, a face photo), else why not.
 std::string CheckOutcome(const emrtd::DialogOutcome& outcome, const Case& c);

@@ -171,7 +171,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
       if (cs.ok()) {
         keep_file("card_security", *cs);
         cam = CheckCam(*ac->pace, ac->pace_parameters->domain, *cs, config.trust_store, params.now_unix_seconds,
-                       config.limits, dh);
+                       config.limits, dh, config.signer_key_cache);
         if (!cam->limit.ok()) {
           co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("EF.CardSecurity: ", cam->limit.message()));
         }
@@ -337,7 +337,8 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
 
   // ---- Passive Authentication and the bound verdicts ----
   link.Progress(Step::kPassiveAuthentication);
-  PassiveAuthResult pa = VerifyPassiveAuthentication(*sod, read_groups, config.trust_store, params.now_unix_seconds);
+  PassiveAuthResult pa = VerifyPassiveAuthentication(*sod, read_groups, config.trust_store, params.now_unix_seconds,
+                                                     config.signer_key_cache);
   ApplyPassiveAuthentication(pa, result);
   if (cam && cam->result == CheckResult::kSuccess) {
     result.chip_authentication_result = CheckResult::kSuccess;  // bound by EF.CardSecurity

@@ -15,6 +15,7 @@
 
 #include "validator/emrtd/card_link.h"
 #include "validator/emrtd/crypto/group_cache.h"
+#include "validator/emrtd/crypto/key_cache.h"
 #include "validator/emrtd/crypto/random.h"
 #include "validator/emrtd/crypto/secure_bytes.h"
 #include "validator/emrtd/limits.h"
@@ -49,6 +50,9 @@ struct ReaderConfig {
   // Verdicts on explicit DH groups shared by every session (crypto/group_cache.h; a thread-safe
   // bounded one is validator/cache/group_cache.h). Null: each session validates for itself.
   GroupValidationCache* group_cache = nullptr;
+  // Document Signer keys shared by every session (crypto/key_cache.h; a thread-safe bounded one is
+  // validator/cache/key_cache.h). Null: each session loads the keys it verifies with.
+  VerificationKeyCache* signer_key_cache = nullptr;
 };
 
 struct SessionParams {

@@ -20,6 +20,7 @@
 #include "common/logging.h"
 #include "common/worker_pool.h"
 #include "validator/cache/group_cache.h"
+#include "validator/cache/key_cache.h"
 #include "validator/service/dialog_trace.h"
 #include "validator/service/session_proto.h"
 #include "validator/service/usable_cpus.h"
@@ -58,6 +59,9 @@ struct ValidatorService::Core {
   // Verdicts on chips' explicit DH groups, shared by every session: a group is validated (primality
   // of p and q) once per process while it stays among the most recently used.
   cache::BoundedGroupCache group_cache;
+  // Document Signer keys, shared by every session: an RSA key is loaded (its Montgomery parameters,
+  // a constant-time division) once per process while it stays cached (docs/limits.md).
+  cache::BoundedKeyCache key_cache;
   ValidatorMetrics metrics;
   std::atomic<int> queued{0};
 
@@ -105,6 +109,7 @@ class SessionReactor final : public grpc::ServerBidiReactor<v1::SessionRequest, 
     config_.limits = core_.options.limits;
     config_.trust_store = trust_.get();
     config_.group_cache = &core_.group_cache;
+    config_.signer_key_cache = &core_.key_cache;
     core_.metrics.active.Increment();
     StartRead(&request_);  // held back by gRPC until the reactor is bound
   }

@@ -9,7 +9,8 @@
 namespace docval::emrtd {
 
 CamVerdict CheckCam(const PaceResult& pace, const KeyAgreementGroup& domain, ByteSpan ef_card_security,
-                    const TrustStore* store, int64_t now, const SessionLimits& limits, DhGroupOptions dh) {
+                    const TrustStore* store, int64_t now, const SessionLimits& limits, DhGroupOptions dh,
+                    VerificationKeyCache* signer_keys) {
   CamVerdict v;
   if (pace.protocol.mapping != PaceMapping::kChipAuthentication) {
     v.detail = "PACE did not use Chip Authentication Mapping";
@@ -27,7 +28,7 @@ CamVerdict CheckCam(const PaceResult& pace, const KeyAgreementGroup& domain, Byt
     return v;
   }
   if (absl::Status budget = CheckSignerKeyBudget(cs->signed_data, store, limits); !budget.ok()) return over(budget);
-  SignedObjectVerdict signed_object = VerifySignedObject(cs->signed_data, store, now);
+  SignedObjectVerdict signed_object = VerifySignedObject(cs->signed_data, store, now, signer_keys);
   if (!signed_object.valid()) {
     v.detail = absl::StrCat("EF.CardSecurity: ", absl::StrJoin(signed_object.errors, "; "));
     return v;

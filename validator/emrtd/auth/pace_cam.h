@@ -17,6 +17,7 @@
 #include "validator/emrtd/auth/trust_store.h"
 #include "validator/emrtd/bytes.h"
 #include "validator/emrtd/crypto/group_cache.h"
+#include "validator/emrtd/crypto/key_cache.h"
 #include "validator/emrtd/limits.h"
 #include "validator/emrtd/result.h"
 
@@ -31,10 +32,10 @@ struct CamVerdict {
 };
 
 // `limits` and `dh` (the session's group cache and validation count) bound the work EF.CardSecurity
-// can ask for; dh.max_p_bits is taken from `limits`.
+// can ask for; dh.max_p_bits is taken from `limits`. `signer_keys`: as for VerifySignedObject.
 CamVerdict CheckCam(const PaceResult& pace, const KeyAgreementGroup& pace_domain, ByteSpan ef_card_security,
                     const TrustStore* trust_store, int64_t now_unix_seconds, const SessionLimits& limits = {},
-                    DhGroupOptions dh = {});
+                    DhGroupOptions dh = {}, VerificationKeyCache* signer_keys = nullptr);
 
 }  // namespace docval::emrtd
 

@@ -1,5 +1,6 @@
 #include "validator/emrtd/auth/passive_auth.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,10 @@ SodInfo SodInfoOf(const Sod& sod) {
   return info;
 }
 
-SignedObjectVerdict VerifySignedObject(const cms::SignedData& sd, const TrustStore* store, int64_t now) {
+SignedObjectVerdict VerifySignedObject(const cms::SignedData& sd, const TrustStore* store, int64_t now,
+                                       VerificationKeyCache* signer_keys) {
   SignedObjectVerdict v;
+  std::shared_ptr<const VerificationKey> loaded;  // the signer's key, when loaded here
   // 1. The signature.
   const cms::SignerInfo* si = nullptr;
   if (sd.signers.size() != 1) {
@@ -38,7 +41,13 @@ SignedObjectVerdict VerifySignedObject(const cms::SignedData& sd, const TrustSto
     if (!v.document_signer) {
       v.errors.push_back("document signer certificate not found");
     } else {
-      absl::Status s = cms::VerifySignerInfo(sd, *si, v.document_signer->spki());
+      bool from_cache = false;
+      absl::StatusOr<std::shared_ptr<const VerificationKey>> key =
+          KeyOfCertificate(*v.document_signer, signer_keys, &from_cache);
+      // A key that does not load is reported by the SPKI's own verification, as without a cache.
+      absl::Status s =
+          key.ok() ? cms::VerifySignerInfo(sd, *si, **key) : cms::VerifySignerInfo(sd, *si, v.document_signer->spki());
+      if (key.ok() && !from_cache) loaded = *key;
       v.signature_valid = s.ok();
       if (!s.ok()) v.errors.push_back(absl::StrCat("SOD signature invalid: ", s.message()));
     }
@@ -56,6 +65,11 @@ SignedObjectVerdict VerifySignedObject(const cms::SignedData& sd, const TrustSto
       v.notes = std::move(chain.notes);
     }
   }
+  // Only a key whose certificate chains to the trust store and verified the object is kept: a chip
+  // cannot fill the cache with certificates of its own.
+  if (signer_keys != nullptr && loaded != nullptr && v.valid()) {
+    signer_keys->Store(v.document_signer->fingerprint(), std::move(loaded));
+  }
   return v;
 }
 
@@ -71,10 +85,10 @@ absl::Status CheckSignerKeyBudget(const cms::SignedData& sd, const TrustStore* s
 }
 
 PassiveAuthResult VerifyPassiveAuthentication(const Sod& sod, const std::map<int, Bytes>& data_groups,
-                                              const TrustStore* store, int64_t now) {
+                                              const TrustStore* store, int64_t now, VerificationKeyCache* signer_keys) {
   PassiveAuthResult r;
   r.sod_info = SodInfoOf(sod);
-  SignedObjectVerdict signed_object = VerifySignedObject(sod.signed_data, store, now);
+  SignedObjectVerdict signed_object = VerifySignedObject(sod.signed_data, store, now, signer_keys);
   r.details.sod_signature_valid = signed_object.signature_valid;
   r.details.document_certificate_valid = signed_object.certificate_valid;
   r.document_signer = signed_object.document_signer;

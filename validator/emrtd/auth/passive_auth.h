@@ -30,6 +30,7 @@
 #include "validator/emrtd/auth/trust_store.h"
 #include "validator/emrtd/bytes.h"
 #include "validator/emrtd/crypto/cms.h"
+#include "validator/emrtd/crypto/key_cache.h"
 #include "validator/emrtd/lds/sod.h"
 #include "validator/emrtd/limits.h"
 #include "validator/emrtd/result.h"
@@ -49,15 +50,19 @@ struct PassiveAuthResult {
 };
 
 // `data_groups`: data-group number -> the raw bytes read.
+// `signer_keys` (may be null): Document Signer keys kept across sessions (crypto/key_cache.h); the
+// verdict is the same with or without it.
 PassiveAuthResult VerifyPassiveAuthentication(const Sod& sod, const std::map<int, Bytes>& data_groups,
-                                              const TrustStore* trust_store, int64_t now_unix_seconds);
+                                              const TrustStore* trust_store, int64_t now_unix_seconds,
+                                              VerificationKeyCache* signer_keys = nullptr);
 // Same, from EF.SOD's bytes (a parse failure is reported in details.error with sod_info null).
 PassiveAuthResult VerifyPassiveAuthentication(ByteSpan ef_sod, const std::map<int, Bytes>& data_groups,
                                               const TrustStore* trust_store, int64_t now_unix_seconds);
 
 // Checks 1 and 2 above for any signed object of the document PKI (EF.SOD, EF.CardSecurity): the
 // single SignerInfo verifies with its Document Signer certificate, and that certificate chains to the
-// trust store at the signing time (or `now`).
+// trust store at the signing time (or `now`). The signer's key comes from `signer_keys` when it holds
+// the certificate's (KeyOfCertificate); a key loaded here is offered to it when the object is valid.
 struct SignedObjectVerdict {
   bool signature_valid = false;
   bool certificate_valid = false;
@@ -67,7 +72,7 @@ struct SignedObjectVerdict {
   bool valid() const { return signature_valid && certificate_valid; }
 };
 SignedObjectVerdict VerifySignedObject(const cms::SignedData& signed_data, const TrustStore* trust_store,
-                                       int64_t now_unix_seconds);
+                                       int64_t now_unix_seconds, VerificationKeyCache* signer_keys = nullptr);
 
 // The budget of the Document Signer key of `signed_data` (crypto/signature.h CheckChipKeyBudget with
 // `limits`) when its certificate came with the object, i.e. the chip chose it: LimitExceeded over the

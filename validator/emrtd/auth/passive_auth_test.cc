@@ -4,6 +4,7 @@
 #include "gtest/gtest.h"
 #include "tools/testpki/test_pki.h"
 #include "validator/emrtd/lds/card_security.h"
+#include "validator/emrtd/testing/map_key_cache.h"
 #include "validator/emrtd/testing/vectors.h"
 
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::MapKeyCache;
 using testing::ReadPki;
 using testing::ReadVector;
 
@@ -106,6 +108,43 @@ TEST_P(FixtureSodTest, Verdict) {
     EXPECT_THAT(*r.details.error, HasSubstr(c.error));
     EXPECT_FALSE(r.Binds(1));
   }
+}
+
+void ExpectSameVerdict(const PassiveAuthResult& a, const PassiveAuthResult& b) {
+  EXPECT_EQ(a.passive_authentication, b.passive_authentication);
+  EXPECT_EQ(a.details.sod_signature_valid, b.details.sod_signature_valid);
+  EXPECT_EQ(a.details.document_certificate_valid, b.details.document_certificate_valid);
+  EXPECT_EQ(a.details.error, b.details.error);
+  EXPECT_EQ(a.details.notes, b.details.notes);
+}
+
+// The key cache changes no verdict, keeps only the keys of valid objects, and serves them again.
+TEST_P(FixtureSodTest, KeyCacheKeepsTheVerdict) {
+  const Case& c = GetParam();
+  auto store = FixtureStore();
+  const PassiveAuthResult plain = VerifyPassiveAuthentication(ReadPki(c.sod), FixtureGroups(), store.get(), kNow);
+  absl::StatusOr<Sod> sod = ParseSod(ReadPki(c.sod));
+  ASSERT_TRUE(sod.ok());
+  MapKeyCache cache;
+  const PassiveAuthResult first = VerifyPassiveAuthentication(*sod, FixtureGroups(), store.get(), kNow, &cache);
+  ExpectSameVerdict(first, plain);
+  const bool valid = c.signature && c.certificate;
+  EXPECT_EQ(cache.stores, valid ? 1 : 0);
+  if (valid) {
+    ASSERT_TRUE(first.document_signer.has_value());
+    EXPECT_TRUE(cache.keys.contains(first.document_signer->fingerprint()));
+  }
+  const PassiveAuthResult again = VerifyPassiveAuthentication(*sod, FixtureGroups(), store.get(), kNow, &cache);
+  ExpectSameVerdict(again, plain);
+  EXPECT_EQ(cache.stores, valid ? 1 : 0);  // a hit is not stored again
+  // A cache answering every certificate with another Document Signer's key changes nothing either.
+  absl::StatusOr<x509::Certificate> other = x509::Certificate::FromDer(ReadPki("ds_rogue.der"));
+  ASSERT_TRUE(other.ok());
+  absl::StatusOr<std::shared_ptr<const VerificationKey>> other_key = VerificationKey::Load(other->spki());
+  ASSERT_TRUE(other_key.ok());
+  MapKeyCache poisoned;
+  poisoned.poison = *other_key;
+  ExpectSameVerdict(VerifyPassiveAuthentication(*sod, FixtureGroups(), store.get(), kNow, &poisoned), plain);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -183,6 +183,10 @@ std::shared_ptr<const TrustStore> TrustStore::Builder::Build() && {
   for (x509::Certificate& c : certs_) {
     if (!seen.insert(c.fingerprint()).second) continue;
     store->by_subject_.emplace(c.subject(), store->certs_.size());
+    // Loaded once for the snapshot: Verify() checks every session's Document Signer with it. A key
+    // that does not load stays null, and Verify() reports the error as the certificate gives it.
+    absl::StatusOr<std::shared_ptr<const VerificationKey>> key = VerificationKey::Load(c.spki());
+    store->keys_.push_back(key.ok() ? *std::move(key) : nullptr);
     store->certs_.push_back(std::move(c));
   }
   for (auto& [crl, origin] : crls_) {
@@ -234,8 +238,8 @@ absl::StatusOr<std::shared_ptr<const TrustStore>> TrustStore::Load(const TrustSt
   return std::move(b).Build();
 }
 
-std::vector<x509::Certificate> TrustStore::CandidateIssuers(const x509::Certificate& cert) const {
-  std::vector<x509::Certificate> out;
+std::vector<size_t> TrustStore::CandidateIndices(const x509::Certificate& cert) const {
+  std::vector<size_t> out;
   auto [lo, hi] = by_subject_.equal_range(cert.issuer());
   for (auto it = lo; it != hi; ++it) {
     const x509::Certificate& c = certs_[it->second];
@@ -243,27 +247,33 @@ std::vector<x509::Certificate> TrustStore::CandidateIssuers(const x509::Certific
         cert.authority_key_id() != c.subject_key_id()) {
       continue;
     }
-    out.push_back(c);
+    out.push_back(it->second);
   }
+  return out;
+}
+
+std::vector<x509::Certificate> TrustStore::CandidateIssuers(const x509::Certificate& cert) const {
+  std::vector<x509::Certificate> out;
+  for (size_t i : CandidateIndices(cert)) out.push_back(certs_[i]);
   return out;
 }
 
 ChainVerdict TrustStore::Verify(const x509::Certificate& leaf, int64_t t) const {
   ChainVerdict v;
-  std::vector<x509::Certificate> candidates = CandidateIssuers(leaf);
+  std::vector<size_t> candidates = CandidateIndices(leaf);
   if (candidates.empty()) {
     // Fall back to name-only candidates: some issuers put a stale authority key identifier.
     auto [lo, hi] = by_subject_.equal_range(leaf.issuer());
-    for (auto it = lo; it != hi; ++it) candidates.push_back(certs_[it->second]);
+    for (auto it = lo; it != hi; ++it) candidates.push_back(it->second);
   }
   if (candidates.empty()) {
     v.error = absl::StrCat("no trusted CSCA for issuer ", leaf.IssuerText());
     return v;
   }
-  for (const x509::Certificate& c : candidates) {
-    absl::StatusOr<bool> ok = leaf.IsSignedBy(c);
+  for (size_t i : candidates) {
+    absl::StatusOr<bool> ok = keys_[i] != nullptr ? leaf.IsSignedBy(*keys_[i]) : leaf.IsSignedBy(certs_[i]);
     if (ok.ok() && *ok) {
-      v.issuer = c;
+      v.issuer = certs_[i];
       break;
     }
   }

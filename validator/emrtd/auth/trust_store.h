@@ -17,6 +17,9 @@
 // - folders, walked recursively: *.pem, *.crt, *.cer, *.der as certificates, *.ml and *.p7b/*.p7s as
 //   master lists, *.crl as CRLs; other files are ignored. A file named explicitly is recognised by
 //   its content (certificate, master list, CRL — in that order).
+// Each certificate's public key is loaded for verification once, when the snapshot is built
+// (signature.h VerificationKey: for RSA the Montgomery parameters of the modulus, a few KB per key),
+// so sessions verify their Document Signer without loading the CSCA key again.
 // Every certificate of the store is a trust anchor (self-signed CSCAs and link certificates alike:
 // both come from the operator's configuration or a verified master list). A loading error names the
 // file and the reason.
@@ -29,7 +32,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,8 +39,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "validator/emrtd/bytes.h"
 #include "validator/emrtd/crypto/cms.h"
+#include "validator/emrtd/crypto/signature.h"
 #include "validator/emrtd/crypto/x509.h"
 
 namespace docval::emrtd {
@@ -114,7 +118,10 @@ class TrustStore {
   TrustStore() = default;
   // The CRL part of Verify(): revocation at `unix_seconds` and the expired-CRL policy.
   void CheckRevocation(const x509::Certificate& leaf, int64_t unix_seconds, ChainVerdict& verdict) const;
+  // Indices in certs_ of CandidateIssuers().
+  std::vector<size_t> CandidateIndices(const x509::Certificate& cert) const;
   std::vector<x509::Certificate> certs_;
+  std::vector<std::shared_ptr<const VerificationKey>> keys_;  // certs_[i]'s key; null when it does not load
   std::multimap<std::string, size_t> by_subject_;  // normalised subject -> index in certs_
   std::vector<x509::Crl> crls_;                    // verified CRLs only
   std::vector<std::string> warnings_;
@@ -132,20 +139,20 @@ std::optional<x509::Certificate> FindSignerCertificate(const cms::SignedData& sd
 class TrustStoreHolder {
  public:
   explicit TrustStoreHolder(std::shared_ptr<const TrustStore> initial) : current_(std::move(initial)) {}
-  std::shared_ptr<const TrustStore> Get() const {
-    std::lock_guard<std::mutex> l(mu_);
+  std::shared_ptr<const TrustStore> Get() const ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock l(&mu_);
     return current_;
   }
-  void Set(std::shared_ptr<const TrustStore> next) {
-    std::lock_guard<std::mutex> l(mu_);
+  void Set(std::shared_ptr<const TrustStore> next) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock l(&mu_);
     current_ = std::move(next);
   }
   // Load(config) and swap on success; on failure the current snapshot stays and the error is returned.
   absl::Status Reload(const TrustStoreConfig& config);
 
  private:
-  mutable std::mutex mu_;
-  std::shared_ptr<const TrustStore> current_;
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const TrustStore> current_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace docval::emrtd

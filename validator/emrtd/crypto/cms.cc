@@ -157,7 +157,11 @@ absl::StatusOr<SignedData> ParseSignedData(ByteSpan input) {
   return sd;
 }
 
-absl::Status VerifySignerInfo(const SignedData& data, const SignerInfo& signer, ByteSpan signer_spki) {
+namespace {
+
+// The checks of VerifySignerInfo before the signature, then `verify` on the bytes it covers.
+template <typename Verify>
+absl::Status CheckSignerInfo(const SignedData& data, const SignerInfo& signer, Verify verify) {
   std::optional<HashAlgorithm> digest = HashFromOid(signer.digest_algorithm.oid);
   if (!digest) return Bad(absl::StrCat("unsupported digest algorithm ", signer.digest_algorithm.oid));
   if (!data.content) return Bad("no encapsulated content to verify (detached signature)");
@@ -174,11 +178,20 @@ absl::Status VerifySignerInfo(const SignedData& data, const SignerInfo& signer, 
     }
     signed_bytes = *signer.signed_attributes;
   }
-  absl::StatusOr<bool> ok = VerifySignature(signer_spki, signer.signature_algorithm, digest, signed_bytes,
-                                            signer.signature);
+  absl::StatusOr<bool> ok = verify(signer.signature_algorithm, digest, signed_bytes, signer.signature);
   if (!ok.ok()) return Bad(ok.status().message());
   if (!*ok) return absl::PermissionDeniedError("CMS: signature does not verify");
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status VerifySignerInfo(const SignedData& data, const SignerInfo& signer, ByteSpan signer_spki) {
+  return CheckSignerInfo(data, signer, [&](const auto&... args) { return VerifySignature(signer_spki, args...); });
+}
+
+absl::Status VerifySignerInfo(const SignedData& data, const SignerInfo& signer, const VerificationKey& signer_key) {
+  return CheckSignerInfo(data, signer, [&](const auto&... args) { return VerifySignature(signer_key, args...); });
 }
 
 }  // namespace docval::emrtd::cms

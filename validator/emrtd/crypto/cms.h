@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "validator/emrtd/bytes.h"
 #include "validator/emrtd/crypto/asn1_util.h"
+#include "validator/emrtd/crypto/signature.h"
 
 namespace docval::emrtd::cms {
 
@@ -74,6 +75,8 @@ absl::StatusOr<SignedData> ParseSignedData(ByteSpan input);
 // ("signature does not verify", "message digest mismatch", "content type mismatch") when the
 // signature is well formed but wrong.
 absl::Status VerifySignerInfo(const SignedData& data, const SignerInfo& signer, ByteSpan signer_spki);
+// The same with the signer's key already loaded.
+absl::Status VerifySignerInfo(const SignedData& data, const SignerInfo& signer, const VerificationKey& signer_key);
 
 }  // namespace docval::emrtd::cms
 

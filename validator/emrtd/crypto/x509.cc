@@ -332,6 +332,10 @@ absl::StatusOr<bool> Certificate::IsSignedBy(const Certificate& issuer) const {
   return VerifySignature(issuer.spki(), impl_->sig_alg, std::nullopt, impl_->tbs, impl_->signature);
 }
 
+absl::StatusOr<bool> Certificate::IsSignedBy(const VerificationKey& issuer_key) const {
+  return VerifySignature(issuer_key, impl_->sig_alg, std::nullopt, impl_->tbs, impl_->signature);
+}
+
 struct Crl::Impl {
   ParsedName issuer;
   int64_t this_update = 0;

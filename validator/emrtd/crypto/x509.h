@@ -21,6 +21,10 @@
 #include "absl/status/statusor.h"
 #include "validator/emrtd/bytes.h"
 
+namespace docval::emrtd {
+class VerificationKey;
+}  // namespace docval::emrtd
+
 namespace docval::emrtd::x509 {
 
 // Normalised form of a DER Name (see above). Errors for malformed names.
@@ -61,6 +65,8 @@ class Certificate {
   // Whether `issuer`'s public key verifies this certificate's signature (any algorithm of
   // signature.h, SHA-1 included: ICAO chains still use it). Errors for unusable keys/algorithms.
   absl::StatusOr<bool> IsSignedBy(const Certificate& issuer) const;
+  // The same with the issuer's key already loaded (signature.h VerificationKey).
+  absl::StatusOr<bool> IsSignedBy(const VerificationKey& issuer_key) const;
 
   bool operator==(const Certificate& o) const { return fingerprint() == o.fingerprint(); }
 
