@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, command 2 (and what CI runs): installs the dependencies, builds, and runs every test
-# through CTest — first the Release build, then the ASan+UBSan build (skip it with
-# DOCVAL_SKIP_ASAN=1 for a quicker local loop).
+# through CTest — first the Release build (GCC), then the ASan+UBSan build (clang, which also runs the
+# thread-safety analysis; skip it with DOCVAL_SKIP_ASAN=1 for a quicker local loop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -18,6 +18,13 @@ if [ "${DOCVAL_SKIP_ASAN:-0}" != "1" ]; then
   DOCVAL_BUILD_DIR=build-asan scripts/build.sh Asan
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan -j "$jobs" --output-on-failure --timeout 900 -LE no_asan
+  # The clang build's proof that the thread-safety analysis ran (docs/development.md "Locking") must be
+  # among the tests: without it the sanitizer build has quietly lost the analysis.
+  listed=$(ctest --test-dir build-asan -N -R '^thread_safety\.analysis_is_on$')
+  if ! grep -q '^Total Tests: 1$' <<<"$listed"; then
+    echo "test.sh: build-asan has no test thread_safety.analysis_is_on: the thread-safety analysis is off" >&2
+    exit 1
+  fi
   echo "test.sh: ASan+UBSan build and tests took $(( $(date +%s) - start )) s"
 fi
 
