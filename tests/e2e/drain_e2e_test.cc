@@ -182,6 +182,36 @@ TEST(ValidatorDrainTest, SessionsOfADrainingValidatorEndWellAndNewOnesGoToTheOth
   EXPECT_TRUE(dep.Stop()) << dep.AllOutput();
 }
 
+// Two clients running bac-passport sessions back to back against `url` until Stop() (or the
+// destructor), counting the sessions that ended 1000 with a result and the others.
+class BackToBackSessions {
+ public:
+  explicit BackToBackSessions(const std::string& url) {
+    for (int c = 0; c < 2; ++c) {
+      clients_.emplace_back([this, url] {
+        while (!stop_.load()) {
+          absl::StatusOr<relay::RelayOutcome> out = RunPassportSession(url);
+          (out.ok() && out->close.code == 1000 && out->result ? ended_well : ended_badly)++;
+        }
+      });
+    }
+  }
+  ~BackToBackSessions() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    for (std::thread& t : clients_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+  std::atomic<int> ended_well{0};
+  std::atomic<int> ended_badly{0};
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> clients_;
+};
+
 TEST(PosterDrainWithGatewayTest, TheDeliveryInFlightAtSigtermCompletes) {
   testsupport::AnswerGate gate;  // the Result Server holds its answer until opened
   absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(DeploymentOptions{
@@ -228,22 +258,10 @@ TEST(ValidatorScaleTest, AValidatorStartedUnderLoadTakesSessions) {
   Deployment& dep = **d;
 
   // Load: two clients running sessions back to back.
-  std::atomic<bool> stop{false};
-  std::atomic<int> ended_well{0};
-  std::atomic<int> ended_badly{0};
-  std::vector<std::thread> clients;
-  for (int c = 0; c < 2; ++c) {
-    clients.emplace_back([&] {
-      while (!stop.load()) {
-        absl::StatusOr<relay::RelayOutcome> out = RunPassportSession(dep.WsUrl());
-        (out.ok() && out->close.code == 1000 && out->result ? ended_well : ended_badly)++;
-      }
-    });
-  }
-  absl::Cleanup join = [&] {
-    stop = true;
-    for (std::thread& t : clients) t.join();
-  };
+  BackToBackSessions load(dep.WsUrl());
+  std::atomic<int>& ended_well = load.ended_well;
+  std::atomic<int>& ended_badly = load.ended_badly;
+  absl::Cleanup join = [&] { load.Stop(); };
   ASSERT_TRUE(WaitFor([&] { return ended_well.load() >= 2; }, absl::Seconds(30))) << dep.AllOutput();
 
   absl::StatusOr<std::unique_ptr<ChildProcess>> added =
@@ -299,22 +317,10 @@ TEST(ValidatorScaleTest, AReplicaDnsStartsToListGetsSessionsAfterTheConnectionAg
   std::unique_ptr<ChildProcess> first = start_validator("127.0.0.1");
   ASSERT_NE(first, nullptr);
 
-  std::atomic<bool> stop{false};
-  std::atomic<int> ended_well{0};
-  std::atomic<int> ended_badly{0};
-  std::vector<std::thread> clients;
-  for (int c = 0; c < 2; ++c) {
-    clients.emplace_back([&] {
-      while (!stop.load()) {
-        absl::StatusOr<relay::RelayOutcome> out = RunPassportSession(dep.WsUrl());
-        (out.ok() && out->close.code == 1000 && out->result ? ended_well : ended_badly)++;
-      }
-    });
-  }
-  absl::Cleanup join = [&] {
-    stop = true;
-    for (std::thread& t : clients) t.join();
-  };
+  BackToBackSessions load(dep.WsUrl());
+  std::atomic<int>& ended_well = load.ended_well;
+  std::atomic<int>& ended_badly = load.ended_badly;
+  absl::Cleanup join = [&] { load.Stop(); };
   ASSERT_TRUE(WaitFor([&] { return ended_well.load() >= 2; }, absl::Seconds(30))) << dep.AllOutput();
 
   std::unique_ptr<ChildProcess> second = start_validator("127.0.0.2");
