@@ -1,4 +1,4 @@
-// The gRPC Validator service: one reactor per Session stream (gRPC callback API), each driving one
+// The gRPC Validator service: one reactor per Session stream (gRPC callback API; session_reactor.h), each driving one
 // chip dialog (validator/emrtd/reader.h). All session state lives in the reactor and dies with the
 // stream; only immutable things are shared (the trust store snapshot, the reader config, metrics).
 //
