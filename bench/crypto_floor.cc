@@ -74,7 +74,7 @@ absl::StatusOr<SignedObject> LoadSignedObject(const std::string& name, const emr
   if (si.digest_algorithm.oid != "2.16.840.1.101.3.4.2.1") {
     return absl::UnimplementedError(absl::StrCat(name, ": digest algorithm ", si.digest_algorithm.oid));
   }
-  o.ds = std::make_shared<Botan::X509_Certificate>(sd->certificates[0]);
+  o.ds = std::make_shared<Botan::X509_Certificate>(sd->certificates[0].der());
   o.ds_key = o.ds->load_subject_public_key();
   for (const testpki::Credential* csca : {&w.pki.csca_rsa, &w.pki.csca_ecdsa}) {
     if (csca->cert->subject_dn() != o.ds->issuer_dn()) continue;

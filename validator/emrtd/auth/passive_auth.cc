@@ -79,7 +79,7 @@ absl::Status CheckSignerKeyBudget(const cms::SignedData& sd, const TrustStore* s
       FindSignerCertificate(sd, sd.signers[0], store != nullptr ? &store->certificates() : nullptr);
   if (!signer) return absl::OkStatus();
   bool from_chip = false;
-  for (const Bytes& der : sd.certificates) from_chip = from_chip || der == signer->der();
+  for (const x509::Certificate& c : sd.certificates) from_chip = from_chip || c.der() == signer->der();
   if (!from_chip) return absl::OkStatus();
   return CheckChipKeyBudget(signer->spki(), limits.max_rsa_bits, limits.max_rsa_exponent_bits);
 }

@@ -101,9 +101,8 @@ std::optional<x509::Certificate> FindSignerCertificate(const cms::SignedData& sd
     if (sid.subject_key_identifier) return c.subject_key_id() == *sid.subject_key_identifier;
     return issuer && c.issuer() == *issuer && c.serial() == sid.serial;
   };
-  for (const Bytes& der : sd.certificates) {
-    absl::StatusOr<x509::Certificate> c = x509::Certificate::FromDer(der);
-    if (c.ok() && matches(*c)) return *c;
+  for (const x509::Certificate& c : sd.certificates) {
+    if (matches(c)) return c;
   }
   if (more != nullptr) {
     for (const x509::Certificate& c : *more) {

@@ -137,7 +137,9 @@ absl::StatusOr<SignedData> ParseSignedData(ByteSpan input) {
   if (i < f.size() && f[i].tag == asn1::ContextConstructed(0)) {
     ASSIGN_OR_RETURN(auto certs, Children(f[i++], "SignedData certificates"));
     for (const Tlv& c : certs) {
-      if (c.tag == asn1::kSequence) sd.certificates.emplace_back(c.raw.begin(), c.raw.end());
+      if (c.tag != asn1::kSequence) continue;
+      absl::StatusOr<x509::Certificate> cert = x509::Certificate::FromDer(c.raw);
+      if (cert.ok()) sd.certificates.push_back(*std::move(cert));
     }
   }
   if (i < f.size() && f[i].tag == asn1::ContextConstructed(1)) {

@@ -4,8 +4,9 @@
 // ParseSignedData() reads a ContentInfo { id-signedData, [0] SignedData } in BER — definite or
 // indefinite lengths, constructed OCTET STRINGs for the encapsulated content — optionally wrapped
 // in the [APPLICATION 23] ('77') tag of EF.SOD. It keeps what verification needs and nothing it
-// would have to trust: the encapsulated content bytes, the embedded certificates and CRLs (raw
-// DER, parsed later by x509.h), and each SignerInfo with its signed attributes re-encoded as the
+// would have to trust: the encapsulated content bytes, the embedded certificates (parsed once here
+// by x509.h, so that finding the signer, budgeting its key and verifying it do not parse them again),
+// the CRLs (raw DER), and each SignerInfo with its signed attributes re-encoded as the
 // DER SET that the signature covers (RFC 5652 §5.4).
 //
 // VerifySignerInfo() checks one SignerInfo against a signer's SubjectPublicKeyInfo: the
@@ -26,6 +27,7 @@
 #include "validator/emrtd/bytes.h"
 #include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/crypto/signature.h"
+#include "validator/emrtd/crypto/x509.h"
 
 namespace docval::emrtd::cms {
 
@@ -61,7 +63,10 @@ struct SignedData {
   std::vector<asn1::AlgorithmIdentifier> digest_algorithms;
   std::string content_type;      // eContentType, dotted OID
   std::optional<Bytes> content;  // eContent (absent for detached signatures)
-  std::vector<Bytes> certificates;  // each a DER Certificate (other CertificateChoices are skipped)
+  // The X.509 certificates of the CertificateSet. Other CertificateChoices, and certificates that do
+  // not parse, are left out: a SignerInfo naming one finds no certificate, which its verification
+  // reports, rather than the whole object failing to parse.
+  std::vector<x509::Certificate> certificates;
   std::vector<Bytes> crls;          // each a DER CertificateList
   std::vector<SignerInfo> signers;
 };

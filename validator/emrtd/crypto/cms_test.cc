@@ -39,8 +39,7 @@ TEST_P(SampleSodTest, ParsesAndVerifiesWithTheEmbeddedDocumentSigner) {
   EXPECT_EQ(si.content_type, "2.23.136.1.1.1");
   ASSERT_TRUE(si.message_digest.has_value());
 
-  absl::StatusOr<x509::Certificate> ds = x509::Certificate::FromDer(sd->certificates[0]);
-  ASSERT_TRUE(ds.ok()) << ds.status();
+  const x509::Certificate* ds = &sd->certificates[0];
   ASSERT_TRUE(si.sid.issuer.has_value());
   EXPECT_EQ(*x509::NormalizeName(*si.sid.issuer), ds->issuer());
   EXPECT_EQ(ToHex(si.sid.serial), s.ds_serial_hex);
@@ -112,9 +111,31 @@ TEST(Cms, BerIndefiniteLengthsAndSegmentedContent) {
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(*parsed->content, content);
   ASSERT_EQ(parsed->certificates.size(), 1u);
-  absl::StatusOr<x509::Certificate> ds = x509::Certificate::FromDer(parsed->certificates[0]);
-  ASSERT_TRUE(ds.ok());
+  const x509::Certificate* ds = &parsed->certificates[0];
   EXPECT_TRUE(VerifySignerInfo(*parsed, parsed->signers[0], ds->spki()).ok());
+}
+
+TEST(Cms, ACertificateThatDoesNotParseIsLeftOutAndTheOthersKept) {
+  Bytes sod = ReadVector("lds-samples/jmrtd-loes2006/ef011D.bin");
+  absl::StatusOr<Tlv> app = ParseTlv(sod);
+  ASSERT_TRUE(app.ok());
+  absl::StatusOr<Tlv> ci = ParseTlv(app->value);
+  std::vector<Tlv> ci_parts = *asn1::Children(*ci, "ci");
+  std::vector<Tlv> wrap = *asn1::Children(ci_parts[1], "wrap");
+  std::vector<Tlv> sd = *asn1::Children(wrap[0], "sd");
+  ASSERT_EQ(sd[3].tag, asn1::ContextConstructed(0));
+  // A SEQUENCE that is no Certificate goes before the real Document Signer certificate.
+  const Bytes not_a_certificate = {0x30, 0x03, 0x02, 0x01, 0x00};
+  Bytes certs = EncodeTlv(0xA0, Concat({not_a_certificate, sd[3].value}));
+  Bytes sd_inner = Concat({sd[0].raw, sd[1].raw, sd[2].raw, certs});
+  for (size_t i = 4; i < sd.size(); ++i) sd_inner = Concat({sd_inner, sd[i].raw});
+  Bytes der = EncodeTlv(0x30, Concat({asn1::EncodeOid(kIdSignedData), EncodeTlv(0xA0, EncodeTlv(0x30, sd_inner))}));
+
+  absl::StatusOr<SignedData> parsed = ParseSignedData(der);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->certificates.size(), 1u);
+  EXPECT_EQ(ToHex(parsed->certificates[0].der()), ToHex(sd[3].value));
+  EXPECT_TRUE(VerifySignerInfo(*parsed, parsed->signers[0], parsed->certificates[0].spki()).ok());
 }
 
 TEST(Cms, RejectsGarbageAndTruncation) {

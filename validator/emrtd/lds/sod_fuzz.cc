@@ -15,7 +15,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<Sod> sod = ParseSod(input);
   (void)ParseLdsSecurityObject(input);
   if (!sod.ok()) return 0;
-  for (const Bytes& der : sod->signed_data.certificates) (void)x509::Certificate::FromDer(der);
   for (const Bytes& der : sod->signed_data.crls) (void)x509::Crl::FromDer(der);
   std::map<int, Bytes> groups;
   for (const auto& [dg, hash] : sod->lds.data_group_hashes) groups[dg] = hash;  // wrong on purpose
