@@ -259,7 +259,8 @@ int RunRole(Role role, const std::string& config_path) {
     // The v2 verdict: the same byte caps, session limit and workers as a dialog (docs/limits.md).
     file_verifier = std::make_unique<validator::FileVerifierService>(
         [holder = trust.get()] { return holder->Get(); }, *SessionLimitsFrom(c), nullptr,
-        [v = validator_service.get()](std::function<void()> work) { return v->RunAdmitted(std::move(work)); });
+        [v = validator_service.get()](std::function<void()> work) { return v->RunAdmitted(std::move(work)); },
+        &validator_service->signer_keys());
     LogInfo("validator workers", {{"workers", validator_service->workers()},
                                   {"max_sessions", c.validator.max_sessions}});
   }

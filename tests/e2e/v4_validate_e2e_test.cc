@@ -2,7 +2,8 @@
 // files pass Passive Authentication against the test PKI (in `serve` and with separate roles, where
 // the work runs on the validator process); the public specimen sets of testdata/vectors/lds-samples
 // verify their signature and hashes but not their chain (their CSCAs are not trusted); a changed data
-// group fails; each malformed request gets its status and the field named; a request's trace across
+// group fails; a Document Signer key over the session's budget is not used; each malformed request
+// gets its status and the field named; a request's trace across
 // the gateway and validator processes.
 
 #include <fstream>
@@ -133,6 +134,16 @@ TEST(V4ValidateE2eTest, FilesOfPassportsAndSpecimensAndEveryRefusal) {
   EXPECT_EQ(r["sod_info"]["hash_algorithm"], "SHA-256");
   EXPECT_TRUE(r["face_photo"].is_string());
 
+  // A Document Signer certificate whose 8192-bit key is over the session's budget: not used, the verdict
+  // says why (docs/limits.md), the data groups are still read.
+  std::map<std::string, std::string> big_signer = PassportFields("hostile-sod-signer-rsa-8192");
+  ASSERT_TRUE(big_signer.count("sod"));
+  r = Passport200(port, big_signer);
+  EXPECT_EQ(r["passive_authentication"], false);
+  EXPECT_EQ(r["passive_authentication_details"]["sod_signature_valid"], false);
+  EXPECT_THAT(r["passive_authentication_details"]["error"].get<std::string>(), HasSubstr("max_rsa_bits"));
+  EXPECT_TRUE(r["mrz_info"].is_object());
+
   // Each refusal: status, error code, field.
   const std::string sod = ReadSample("jmrtd-loes2006/ef011D.bin");
   struct Refusal {
@@ -169,7 +180,7 @@ TEST(V4ValidateE2eTest, FilesOfPassportsAndSpecimensAndEveryRefusal) {
   // Requests are counted by route and status; nothing of the files reaches the logs.
   absl::StatusOr<std::pair<int, std::string>> metrics = HttpGet((*d)->metrics_port(), "/metrics");
   ASSERT_TRUE(metrics.ok()) << metrics.status();
-  EXPECT_THAT(metrics->second, HasSubstr("docval_http_requests_total{code=\"200\",route=\"v4_validate\"} 4"));
+  EXPECT_THAT(metrics->second, HasSubstr("docval_http_requests_total{code=\"200\",route=\"v4_validate\"} 5"));
   EXPECT_THAT(metrics->second, HasSubstr("docval_http_requests_total{code=\"401\",route=\"v4_validate\"} 1"));
   EXPECT_TRUE((*d)->Stop());
   EXPECT_THAT((*d)->AllOutput(), ::testing::Not(HasSubstr("nobody")));

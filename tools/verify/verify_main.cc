@@ -134,7 +134,9 @@ int VerifyMain(int argc, char** argv, std::ostream& out, std::ostream& err) {
                                : std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count();
-  emrtd::EmrtdResult result = emrtd::VerifyDocumentFiles(files, store.get(), now, args.files_binary);
+  // The default session limits hold the Document Signer key to the budget a server would.
+  emrtd::EmrtdResult result =
+      emrtd::VerifyDocumentFiles(files, store.get(), now, {.include_files_binary = args.files_binary});
   nlohmann::ordered_json j = ResultToJson(ToProto(result), args.camel ? JsonCase::kCamel : JsonCase::kSnake);
   out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return 0;

@@ -38,8 +38,12 @@ const char* RefusalLabel(v1::V2Refusal r) {
 }  // namespace
 
 FileVerifierService::FileVerifierService(TrustProvider trust, emrtd::SessionLimits limits, Clock now,
-                                         Admission admission)
-    : trust_(std::move(trust)), limits_(limits), now_(std::move(now)), admission_(std::move(admission)) {}
+                                         Admission admission, emrtd::VerificationKeyCache* signer_keys)
+    : trust_(std::move(trust)),
+      limits_(limits),
+      now_(std::move(now)),
+      admission_(std::move(admission)),
+      signer_keys_(signer_keys) {}
 
 grpc::Status FileVerifierService::Verify(grpc::ServerContext* context, const v1::V2VerifyRequest* request,
                                          v1::V2VerifyResponse* response) {
@@ -96,7 +100,7 @@ grpc::Status FileVerifierService::Compute(const v1::V2VerifyRequest* request, v1
   proofs.chip_authentication = FromProto(request->chip_authentication_result());
   const std::shared_ptr<const emrtd::TrustStore> store = trust_ ? trust_() : nullptr;
   const int64_t now = now_ ? now_() : absl::ToUnixSeconds(absl::Now());
-  V2Outcome o = VerifyV2Files(files, proofs, store.get(), now, limits_, request->include_files_binary());
+  V2Outcome o = VerifyV2Files(files, proofs, store.get(), now, limits_, request->include_files_binary(), signer_keys_);
   const bool refused = o.refusal != V2Outcome::Refusal::kNone;
   trace.FilesVerified(
       VerifiedFilesOf(*request),

@@ -22,6 +22,7 @@
 
 #include "docval/v1/validator.grpc.pb.h"
 #include "validator/emrtd/auth/trust_store.h"
+#include "validator/emrtd/crypto/key_cache.h"
 #include "validator/emrtd/limits.h"
 #include "validator/service/dialog_trace.h"
 
@@ -34,8 +35,11 @@ class FileVerifierService final : public v1::V2FileVerifier::Service {
   // Runs the work somewhere or refuses it (then the work never runs); nullptr: on the calling thread.
   using Admission = std::function<grpc::Status(std::function<void()> work)>;
 
+  // `signer_keys` (may be null, must outlive the service): Document Signer keys shared with the
+  // validator's dialogs (ValidatorService::signer_keys()), so a v2 verdict does not load a key the
+  // dialogs already hold.
   FileVerifierService(TrustProvider trust, emrtd::SessionLimits limits = {}, Clock now = nullptr,
-                      Admission admission = nullptr);
+                      Admission admission = nullptr, emrtd::VerificationKeyCache* signer_keys = nullptr);
 
   grpc::Status Verify(grpc::ServerContext* context, const v1::V2VerifyRequest* request,
                       v1::V2VerifyResponse* response) override;
@@ -47,6 +51,7 @@ class FileVerifierService final : public v1::V2FileVerifier::Service {
   const emrtd::SessionLimits limits_;
   const Clock now_;
   const Admission admission_;
+  emrtd::VerificationKeyCache* const signer_keys_;
 };
 
 }  // namespace docval::validator

@@ -53,11 +53,16 @@ std::optional<V2Outcome> CheckV2FileSizes(const V2FileSizes& sizes, const emrtd:
 }
 
 V2Outcome VerifyV2Files(const V2Files& files, const V2Proofs& proofs, const emrtd::TrustStore* trust_store,
-                        int64_t now, const emrtd::SessionLimits& limits, bool include_files_binary) {
+                        int64_t now, const emrtd::SessionLimits& limits, bool include_files_binary,
+                        emrtd::VerificationKeyCache* signer_keys) {
   if (std::optional<V2Outcome> over = CheckSizes(files, limits)) return *std::move(over);
   absl::StatusOr<emrtd::Sod> sod = emrtd::ParseSod(files.sod);
   if (!sod.ok()) return Refuse(Refusal::kFileReadError, absl::StrCat("EF.SOD: ", sod.status().message()));
   if (!sod->Lists(1)) return Refuse(Refusal::kFileReadError, "EF.SOD does not list DG1");
+  // The phone chose the Document Signer certificate, as a chip does: its key is budgeted before use.
+  if (absl::Status budget = emrtd::CheckSignerKeyBudget(sod->signed_data, trust_store, limits); !budget.ok()) {
+    return Refuse(Refusal::kReaderError, absl::StrCat("EF.SOD: ", budget.message()));
+  }
   if (!files.data_groups.contains(1)) return Refuse(Refusal::kFileReadError, "DG1 missing");
 
   V2Outcome out;
@@ -87,7 +92,7 @@ V2Outcome VerifyV2Files(const V2Files& files, const V2Proofs& proofs, const emrt
     if (!s.ok()) result.errors.push_back(std::string(s.message()));
   }
   const emrtd::PassiveAuthResult pa =
-      emrtd::VerifyPassiveAuthentication(*sod, files.data_groups, trust_store, now);
+      emrtd::VerifyPassiveAuthentication(*sod, files.data_groups, trust_store, now, signer_keys);
   emrtd::ApplyPassiveAuthentication(pa, result);
 
   // Active Authentication against our challenge.

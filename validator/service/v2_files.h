@@ -20,6 +20,7 @@
 
 #include "validator/emrtd/auth/trust_store.h"
 #include "validator/emrtd/bytes.h"
+#include "validator/emrtd/crypto/key_cache.h"
 #include "validator/emrtd/limits.h"
 #include "validator/emrtd/result.h"
 
@@ -61,9 +62,11 @@ struct V2FileSizes {
 // runs it first too.
 std::optional<V2Outcome> CheckV2FileSizes(const V2FileSizes& sizes, const emrtd::SessionLimits& limits);
 
+// `signer_keys` (may be null): Document Signer keys kept across calls (emrtd/crypto/key_cache.h); the
+// verdict is the same without.
 V2Outcome VerifyV2Files(const V2Files& files, const V2Proofs& proofs, const emrtd::TrustStore* trust_store,
                         int64_t now_unix_seconds, const emrtd::SessionLimits& limits = {},
-                        bool include_files_binary = false);
+                        bool include_files_binary = false, emrtd::VerificationKeyCache* signer_keys = nullptr);
 
 }  // namespace docval::validator
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tools/testpki/hostile_profiles.h"
 #include "tools/testpki/passport_factory.h"
 #include "tools/testpki/test_pki.h"
 #include "tools/vchip/chip_keys.h"
@@ -166,6 +167,29 @@ TEST_F(V2FilesTest, FilesOverTheCapsAreReaderErrors) {
   V2Outcome o = VerifyV2Files(FilesOf(p), V2Proofs{challenge_}, store_->get(), kNow, limits);
   EXPECT_EQ(o.refusal, V2Outcome::Refusal::kReaderError);
   EXPECT_THAT(o.detail, HasSubstr("DG2"));
+}
+
+// The phone chose the Document Signer certificate in EF.SOD, as a chip does: a key over the session's
+// budget is refused before anything is verified with it, as a chip session is.
+TEST_F(V2FilesTest, ADocumentSignerKeyOverTheBudgetIsAReaderError) {
+  absl::StatusOr<std::vector<testpki::HostileProfile>> hostile = testpki::HostilePassportProfiles(*pki_, 0);
+  ASSERT_TRUE(hostile.ok()) << hostile.status();
+  const vchip::ChipProfile* big = nullptr;
+  for (const testpki::HostileProfile& h : *hostile) {
+    if (h.profile.name == "hostile-sod-signer-rsa-8192") big = &h.profile;
+  }
+  ASSERT_NE(big, nullptr);
+  V2Outcome o = Verify(FilesOf(*big), V2Proofs{challenge_});
+  EXPECT_EQ(o.refusal, V2Outcome::Refusal::kReaderError);
+  EXPECT_THAT(o.detail, HasSubstr("EF.SOD"));
+  EXPECT_THAT(o.detail, HasSubstr("max_rsa_bits"));
+  // The limit decides: with room for the key the same files get a verdict (the replaced key does not
+  // verify the SOD, so Passive Authentication fails).
+  emrtd::SessionLimits roomy;
+  roomy.max_rsa_bits = 8192;
+  V2Outcome judged = VerifyV2Files(FilesOf(*big), V2Proofs{challenge_}, store_->get(), kNow, roomy);
+  EXPECT_EQ(judged.refusal, V2Outcome::Refusal::kNone) << judged.detail;
+  EXPECT_FALSE(judged.result.passive_authentication);
 }
 
 }  // namespace

@@ -78,7 +78,10 @@ grpc::ServerUnaryReactor* ValidatorService::VerifyFiles(grpc::CallbackServerCont
     }
     std::shared_ptr<const emrtd::TrustStore> trust = c.trust ? c.trust() : nullptr;
     const emrtd::EmrtdResult result =
-        emrtd::VerifyDocumentFiles(files, trust.get(), absl::ToUnixSeconds(start), request->include_files_binary());
+        emrtd::VerifyDocumentFiles(files, trust.get(), absl::ToUnixSeconds(start),
+                                   {.limits = c.options.limits,
+                                    .include_files_binary = request->include_files_binary(),
+                                    .signer_keys = &c.key_cache});
     trace->FilesVerified(VerifiedFilesOf(*request), {emrtd::Step::kPassiveAuthentication}, start, absl::Now(), &result);
     trace->End("result");
     *response = ToProto(result);
@@ -162,6 +165,8 @@ int ValidatorService::sessions() const {
 }
 
 int ValidatorService::queued_steps() const { return core_->queued.load(); }
+
+emrtd::VerificationKeyCache& ValidatorService::signer_keys() { return core_->key_cache; }
 
 int ValidatorService::workers() const { return core_->worker_count; }
 

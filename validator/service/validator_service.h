@@ -32,6 +32,7 @@
 
 #include "absl/time/time.h"
 #include "docval/v1/validator.grpc.pb.h"
+#include "validator/emrtd/crypto/key_cache.h"
 #include "validator/emrtd/reader.h"
 
 namespace prometheus {
@@ -89,6 +90,9 @@ class ValidatorService final : public v1::Validator::CallbackService {
   int sessions() const;
   int queued_steps() const;
   int workers() const;
+  // The Document Signer keys every dialog and VerifyFiles share (docs/limits.md, "The caches"); for
+  // FileVerifierService. Lives as long as the service; thread-safe.
+  emrtd::VerificationKeyCache& signer_keys();
 
   struct Core;
 
