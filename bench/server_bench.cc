@@ -11,7 +11,11 @@
 //     p50 and p99 over every exchange of every session.
 //   server_bench throughput [--sessions N] [--concurrency C]     (default 120, 8)
 //     Sessions per second through the split roles with one validator process, then two (each
-//     validator with validator.workers: 1, so a validator is one core's worth of dialog work).
+//     validator with validator.workers: 1, so a validator is one core's worth of dialog work). Also
+//     the CPU each side spent per session (/proc/PID/stat: validators, gateway, this process's
+//     phones), the machine's busy share (/proc/stat), and sessions per CPU-second of the validators:
+//     whether a second validator yields as much per core as the first, apart from how many cores
+//     the machine has left for it.
 //   server_bench idle [--connections N]     (default 10000)
 //     Gateway memory per open WebSocket session that has not sent its start message: the gateway
 //     process's RSS (/proc/PID/statm) before and after N upgrades. Raises this process's
@@ -28,8 +32,11 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -118,8 +125,37 @@ int Turnaround(int sessions) {
   return 0;
 }
 
+// CPU seconds (user + system) a process has used so far: fields 14 and 15 of /proc/PID/stat.
+double CpuSeconds(pid_t pid) {
+  std::ifstream f(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  // The command name (field 2) may hold spaces; the fields after it start past its closing ')'.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i >= 14) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The machine's busy and total CPU time so far, from the first line of /proc/stat (in ticks).
+std::pair<double, double> MachineTicks() {
+  std::ifstream f("/proc/stat");
+  std::string cpu;
+  f >> cpu;
+  double total = 0, idle = 0, v = 0;
+  for (int i = 0; i < 8 && f >> v; ++i) {
+    total += v;
+    if (i == 3 || i == 4) idle += v;  // idle, iowait
+  }
+  return {total - idle, total};
+}
+
 int Throughput(int sessions, int concurrency) {
-  double one = 0;
+  double one = 0, one_per_cpu = 0;
   for (int validators : {1, 2}) {
     e2e::DeploymentOptions o;
     o.separate_roles = true;
@@ -129,6 +165,15 @@ int Throughput(int sessions, int concurrency) {
     if (!d.ok()) return Fail(std::string(d.status().message()));
     // Warm-up: every validator connection up, the first sessions' allocations made.
     for (int i = 0; i < 2 * validators; ++i) (void)e2e::RunPassportSession((*d)->WsUrl(), kProfile);
+    auto validator_cpu = [&] {
+      double sum = 0;
+      for (int v = 0; v < validators; ++v) sum += CpuSeconds((*d)->validator(static_cast<size_t>(v))->pid());
+      return sum;
+    };
+    const double validators_before = validator_cpu();
+    const double gateway_before = CpuSeconds((*d)->gateway().pid());
+    const double phones_before = CpuSeconds(getpid());
+    const auto [busy_before, total_before] = MachineTicks();
     std::atomic<int> next{0}, ok{0};
     const absl::Time start = absl::Now();
     std::vector<std::thread> threads;
@@ -142,13 +187,26 @@ int Throughput(int sessions, int concurrency) {
     }
     for (std::thread& t : threads) t.join();
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    const auto [busy_after, total_after] = MachineTicks();
+    const double validators_cpu = validator_cpu() - validators_before;
+    const double gateway_cpu = CpuSeconds((*d)->gateway().pid()) - gateway_before;
+    const double phones_cpu = CpuSeconds(getpid()) - phones_before;
     const double rate = ok.load() / seconds;
-    if (validators == 1) one = rate;
+    // Sessions per CPU-second of the validators: what one core given to validators yields.
+    const double per_cpu = validators_cpu > 0 ? ok.load() / validators_cpu : 0;
+    if (validators == 1) {
+      one = rate;
+      one_per_cpu = per_cpu;
+    }
     std::printf(
         "{\"mode\":\"throughput\",\"validators\":%d,\"sessions\":%d,\"ended_1000\":%d,\"seconds\":%.2f,"
-        "\"sessions_per_s\":%.2f,\"ratio_to_one\":%.2f,\"target_ratio\":1.8,\"cpus\":%u}\n",
+        "\"sessions_per_s\":%.2f,\"ratio_to_one\":%.2f,\"target_ratio\":1.8,\"cpus\":%u,"
+        "\"machine_busy\":%.2f,\"cpu_ms_per_session\":{\"validators\":%.2f,\"gateway\":%.2f,\"phones\":%.2f},"
+        "\"sessions_per_validator_cpu_s\":%.1f,\"per_cpu_ratio_to_one\":%.2f}\n",
         validators, sessions, ok.load(), seconds, rate, one > 0 ? rate / one : 0.0,
-        std::thread::hardware_concurrency());
+        std::thread::hardware_concurrency(), (busy_after - busy_before) / std::max(1.0, total_after - total_before),
+        1e3 * validators_cpu / std::max(1, ok.load()), 1e3 * gateway_cpu / std::max(1, ok.load()),
+        1e3 * phones_cpu / std::max(1, ok.load()), per_cpu, one_per_cpu > 0 ? per_cpu / one_per_cpu : 0.0);
     (*d)->Stop();
   }
   return 0;
