@@ -128,18 +128,6 @@ class CardLink {
   size_t round_trips_ = 0;
 };
 
-// A chip whose answers come in order from a byte stream: each a 2-byte big-endian length and the raw
-// response (data || SW1 SW2). When the stream runs out, or a length runs past it, the chip is gone
-// (kUnavailable). Fuzz targets hand it their input; it ignores the commands. Use with RunDialog.
-class StreamedChip {
- public:
-  explicit StreamedChip(ByteSpan stream) : rest_(stream) {}
-  absl::StatusOr<Bytes> operator()(ByteSpan command);
-
- private:
-  ByteSpan rest_;
-};
-
 // Runs `task` to completion with a synchronous chip: tests, replay and benchmarks. `chip` gets each
 // encoded command and returns the raw response (or an error, which ends the dialog).
 template <typename T>

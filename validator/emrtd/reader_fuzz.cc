@@ -13,6 +13,7 @@
 #include "validator/emrtd/card_link.h"
 #include "validator/emrtd/crypto/random.h"
 #include "validator/emrtd/reader.h"
+#include "validator/emrtd/testing/streamed_chip.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace docval::emrtd;  // NOLINT: a fuzz target
@@ -32,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   params.limits.extended_length = (selector & 2) != 0;
   params.now_unix_seconds = 1780272000;
 
-  StreamedChip chip(rest);
+  testing::StreamedChip chip(rest);
   FixedRandom rng;
   ReaderConfig config;
   CardLink link(params.limits);

@@ -13,6 +13,7 @@
 #include "validator/emrtd/card_link.h"
 #include "validator/emrtd/crypto/random.h"
 #include "validator/emrtd/lds/security_infos.h"
+#include "validator/emrtd/testing/streamed_chip.h"
 
 namespace docval::emrtd {
 namespace {
@@ -43,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ByteSpan rest(data + 1, size - 1);
   (void)ParseDynamicAuthenticationData(rest);
 
-  StreamedChip chip(rest);
+  testing::StreamedChip chip(rest);
   FixedRandom rng(0x5A);
   CardLink link({.extended_length = true});
   ChipChannel channel(link);
