@@ -29,6 +29,16 @@ std::string Describe(const YAML::Node& n) {
   return "nothing";
 }
 
+// A number of seconds from 0 ("off") to 86400; `shown` is how an error quotes the value.
+absl::StatusOr<absl::Duration> ParseSecondsOrZero(const std::string& name, const std::string& text,
+                                                 const std::string& shown) {
+  double v = 0;
+  if (!absl::SimpleAtod(text, &v) || !(v >= 0) || v > 86400) {
+    return KeyError(name, absl::StrCat("must be a number of seconds from 0 (off) to 86400, got ", shown));
+  }
+  return absl::Seconds(v);
+}
+
 // Walks one YAML mapping, reading known keys and rejecting unknown ones.
 class MapReader {
  public:
@@ -88,6 +98,14 @@ class MapReader {
       return KeyError(Name(key), absl::StrCat("must be a positive number of seconds (at most 86400), got ", Describe(n)));
     }
     out = absl::Seconds(v);
+    return absl::OkStatus();
+  }
+
+  // Seconds where 0 means "off".
+  absl::Status SecondsOrZero(const char* key, absl::Duration& out) {
+    YAML::Node n = Get(key);
+    if (!n) return absl::OkStatus();
+    ASSIGN_OR_RETURN(out, ParseSecondsOrZero(Name(key), n.IsScalar() ? n.Scalar() : "", Describe(n)));
     return absl::OkStatus();
   }
 
@@ -249,6 +267,7 @@ absl::Status ReadTop(MapReader& r, Config& c) {
   RETURN_IF_ERROR(r.Sub("trust", [&](MapReader& t) -> absl::Status {
     RETURN_IF_ERROR(t.StringList("csca", c.trust.csca));
     RETURN_IF_ERROR(t.String("crl_expired", c.trust.crl_expired));
+    RETURN_IF_ERROR(t.SecondsOrZero("reload_interval_s", c.trust.reload_interval));
     return t.StringList("crl", c.trust.crl);
   }));
   RETURN_IF_ERROR(r.Bool("allow_bac_fallback", c.allow_bac_fallback));
@@ -395,6 +414,10 @@ absl::Status ApplyEnvironment(Config& c, const EnvLookup& getenv) {
   if (auto v = getenv("DOCVAL_TRUST_CSCA")) c.trust.csca = SplitList(*v);
   if (auto v = getenv("DOCVAL_TRUST_CRL")) c.trust.crl = SplitList(*v);
   if (auto v = getenv("DOCVAL_TRUST_CRL_EXPIRED")) c.trust.crl_expired = *v;
+  if (auto v = getenv("DOCVAL_TRUST_RELOAD_INTERVAL_S")) {
+    ASSIGN_OR_RETURN(c.trust.reload_interval,
+                     ParseSecondsOrZero("DOCVAL_TRUST_RELOAD_INTERVAL_S", *v, absl::StrCat("\"", *v, "\"")));
+  }
   if (auto v = getenv("OTEL_EXPORTER_OTLP_ENDPOINT")) c.tracing.endpoint = *v;
   if (auto v = getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) c.tracing.traces_endpoint = *v;
   if (auto v = getenv("OTEL_EXPORTER_OTLP_HEADERS")) c.tracing.headers = *v;

@@ -29,6 +29,9 @@ struct TrustConfig {
   std::vector<std::string> csca;  // files or folders: certificates (PEM/DER) and CSCA master lists
   std::vector<std::string> crl;   // CRL files (PEM/DER)
   std::string crl_expired = "warn";  // "warn" | "fail": a CRL past its nextUpdate at the validation time
+  // How often the validator looks at the trust files for changes (and reloads them); zero: never,
+  // only on SIGHUP.
+  absl::Duration reload_interval = absl::Seconds(60);
 };
 
 // The gateway's time limits (docs/protocol.md §1 and §5).

@@ -35,7 +35,7 @@ include_binary_files: true
 server_name: eu-1
 dev_result_server: false
 validator_listen: 0.0.0.0:50051
-trust: {csca: [/trust/csca, /trust/ml.ml], crl: /trust/csca.crl, crl_expired: fail}
+trust: {csca: [/trust/csca, /trust/ml.ml], crl: /trust/csca.crl, crl_expired: fail, reload_interval_s: 15}
 allow_bac_fallback: true
 poster_listen: 0.0.0.0:50052
 signing: {key_path: /keys/ed25519.pem, key_id: k1}
@@ -68,6 +68,7 @@ delivery:
   EXPECT_THAT(c->trust.csca, testing::ElementsAre("/trust/csca", "/trust/ml.ml"));
   EXPECT_THAT(c->trust.crl, testing::ElementsAre("/trust/csca.crl"));
   EXPECT_EQ(c->trust.crl_expired, "fail");
+  EXPECT_EQ(c->trust.reload_interval, absl::Seconds(15));
   EXPECT_TRUE(c->allow_bac_fallback);
   EXPECT_EQ(c->signing_key_id, "k1");
   EXPECT_TRUE(c->internal_tls.enabled());
@@ -193,6 +194,9 @@ TEST(ConfigTest, ErrorsNameTheKey) {
       {"listen_port: 8080", "listen_port: unknown key"},
       {"trust: [a, b]", "trust: must be a mapping"},
       {"include_binary_files: maybe", "include_binary_files: must be true or false"},
+      {"trust: {reload_interval_s: -1}", "trust.reload_interval_s: must be a number of seconds from 0 (off)"},
+      {"trust: {reload_interval_s: [1]}",
+       "trust.reload_interval_s: must be a number of seconds from 0 (off) to 86400, got a list"},
       {"listen: [1]", "listen: must be a string"},
       {"{{{", "not valid YAML"},
   };
@@ -255,6 +259,20 @@ TEST(ConfigTest, EnvironmentOverridesTheFile) {
   EXPECT_TRUE(c.include_binary_files);
   EXPECT_EQ(c.server_name, "node-7");
   EXPECT_EQ(c.signing_key_path, "/k.pem");
+}
+
+TEST(ConfigTest, TrustReloadIntervalIsAMinuteZeroTurnsItOff) {
+  EXPECT_EQ(Config().trust.reload_interval, absl::Seconds(60));
+  absl::StatusOr<Config> off = ParseConfigYaml("trust: {reload_interval_s: 0}", "f.yaml");
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_EQ(off->trust.reload_interval, absl::ZeroDuration());
+  Config c;
+  ASSERT_TRUE(ApplyEnvironment(c, Env({{"DOCVAL_TRUST_RELOAD_INTERVAL_S", "5"}})).ok());
+  EXPECT_EQ(c.trust.reload_interval, absl::Seconds(5));
+  EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"DOCVAL_TRUST_RELOAD_INTERVAL_S", "soon"}})).message()),
+              HasSubstr("DOCVAL_TRUST_RELOAD_INTERVAL_S: must be a number of seconds from 0 (off) to 86400, "
+                        "got \"soon\""));
+  EXPECT_EQ(c.trust.reload_interval, absl::Seconds(5));
 }
 
 TEST(ConfigTest, EnvironmentErrorsAreSpecific) {

@@ -29,6 +29,9 @@
 #include "validator/result_json/result_json.h"
 #include "validator/service/file_verifier_service.h"
 #include "validator/service/validator_service.h"
+#include "validator/trust/trust_store_loader.h"
+#include "validator/trust/trust_store_source.h"
+#include "validator/trust/trust_store_watcher.h"
 
 namespace docval::cmd {
 namespace {
@@ -182,16 +185,11 @@ gateway::GatewayOptions GatewayOptionsFrom(const Config& c) {
   return o;
 }
 
-emrtd::TrustStoreConfig TrustConfigFrom(const Config& c) {
-  return emrtd::TrustStoreConfig{.trust_paths = c.trust.csca,
+trust::TrustStoreConfig TrustConfigFrom(const Config& c) {
+  return trust::TrustStoreConfig{.trust_paths = c.trust.csca,
                                  .crl_paths = c.trust.crl,
                                  .crl_expired = c.trust.crl_expired == "fail" ? emrtd::CrlExpiredPolicy::kFail
                                                                               : emrtd::CrlExpiredPolicy::kWarn};
-}
-
-void LogTrust(const char* msg, const emrtd::TrustStore& t) {
-  LogInfo(msg, {{"certificates", static_cast<int64_t>(t.size())}, {"crls", static_cast<int64_t>(t.crl_count())}});
-  for (const std::string& w : t.warnings()) LogWarning("trust store warning", {{"warning", w}});
 }
 
 }  // namespace
@@ -222,17 +220,22 @@ int RunRole(Role role, const std::string& config_path) {
     LogInfo("traces", {{"sampler", (*traces)->sampler()}, {"allow_diagnostics", c.tracing.allow_diagnostics}});
   }
 
-  // The validator's trust store: loaded before serving (a bad file stops start-up), swapped on SIGHUP
-  // (a bad reload keeps the previous snapshot; running sessions keep the one they started with).
-  std::unique_ptr<emrtd::TrustStoreHolder> trust;
+  // The validator's trust store: loaded before serving (a bad file stops start-up), reloaded on SIGHUP
+  // and when its files change (trust.reload_interval_s); a bad reload keeps the previous snapshot,
+  // and running sessions keep the one they started with.
+  std::unique_ptr<trust::TrustStoreSource> trust_store;
+  std::unique_ptr<trust::TrustStoreWatcher> trust_watcher;
   if (runs_validator) {
-    absl::StatusOr<std::shared_ptr<const emrtd::TrustStore>> loaded = emrtd::TrustStore::Load(TrustConfigFrom(c));
+    absl::StatusOr<std::unique_ptr<trust::TrustStoreSource>> loaded =
+        trust::TrustStoreSource::Open(TrustConfigFrom(c), registry.get());
     if (!loaded.ok()) return Fail(absl::InvalidArgumentError(absl::StrCat("trust: ", loaded.status().message())));
-    LogTrust("trust store loaded", **loaded);
-    if ((*loaded)->size() == 0) {
+    trust_store = *std::move(loaded);
+    if (trust_store->Get()->size() == 0) {
       LogWarning("no trusted CSCA configured (trust.csca): every document fails Passive Authentication");
     }
-    trust = std::make_unique<emrtd::TrustStoreHolder>(*std::move(loaded));
+    if (c.trust.reload_interval > absl::ZeroDuration()) {
+      trust_watcher = std::make_unique<trust::TrustStoreWatcher>(*trust_store, c.trust.reload_interval);
+    }
   }
 
   // Mutual TLS between the roles; validators and posters accept only the gateway's identity.
@@ -255,10 +258,10 @@ int RunRole(Role role, const std::string& config_path) {
                                            .max_sessions = c.validator.max_sessions,
                                            .workers = c.validator.workers,
                                            .limits = *SessionLimitsFrom(c)},
-        [holder = trust.get()] { return holder->Get(); }, *registry);
+        [holder = trust_store.get()] { return holder->Get(); }, *registry);
     // The v2 verdict: the same byte caps, session limit and workers as a dialog (docs/limits.md).
     file_verifier = std::make_unique<validator::FileVerifierService>(
-        [holder = trust.get()] { return holder->Get(); }, *SessionLimitsFrom(c), nullptr,
+        [holder = trust_store.get()] { return holder->Get(); }, *SessionLimitsFrom(c), nullptr,
         [v = validator_service.get()](std::function<void()> work) { return v->RunAdmitted(std::move(work)); },
         &validator_service->signer_keys());
     LogInfo("validator workers", {{"workers", validator_service->workers()},
@@ -358,18 +361,13 @@ int RunRole(Role role, const std::string& config_path) {
   while (true) {
     ProcessSignal sig = WaitForSignal();
     if (sig == ProcessSignal::kReload) {
-      if (!trust) continue;
-      absl::Status s = trust->Reload(TrustConfigFrom(c));
-      if (s.ok()) {
-        LogTrust("trust store reloaded", *trust->Get());
-      } else {
-        LogError("trust store reload failed; keeping the previous one", {{"error", std::string(s.message())}});
-      }
+      if (trust_store) trust_store->Reload().IgnoreError();  // logged and counted by the source
       continue;
     }
     break;
   }
   LogInfo("shutting down");
+  if (trust_watcher) trust_watcher->Stop();
   if (grpc_server) grpc_server->GetHealthCheckService()->Shutdown();
   if (gateway_server) gateway_server->Shutdown(kDrainGrace);
   if (poster_service) {

@@ -255,7 +255,9 @@ TEST(TrustReloadTest, SighupReloadsTheTrustStoreWithoutDroppingSessions) {
   std::filesystem::copy_file(TestPkiDir() + "/csca/csca_ecdsa.pem", trust + "/csca_ecdsa.pem");
   DeploymentOptions o;
   o.trust_test_pki = false;
-  o.extra_yaml = absl::StrCat("trust: {csca: [", trust, "]}\ntimeouts: {response_s: 5, session_s: 30}\n");
+  // The poll for changed files is off: this test is about the signal.
+  o.extra_yaml = absl::StrCat("trust: {csca: [", trust, "], reload_interval_s: 0}\n",
+                              "timeouts: {response_s: 5, session_s: 30}\n");
   absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
   ASSERT_TRUE(d.ok()) << d.status();
   auto pa = [](const relay::RelayOutcome& out) { return (*out.result)["emrtd_passport"]["passive_authentication"]; };
@@ -302,6 +304,48 @@ TEST(TrustReloadTest, SighupReloadsTheTrustStoreWithoutDroppingSessions) {
   absl::StatusOr<relay::RelayOutcome> still = RunPassportSession((*d)->WsUrl(), "bac-passport");
   ASSERT_TRUE(still.ok() && still->result.has_value());
   EXPECT_EQ(pa(*still), true);
+  EXPECT_TRUE((*d)->Stop());
+}
+
+// Without a signal, files that change are reloaded within trust.reload_interval_s: the kubelet's
+// update of a mounted Secret (a new hidden folder, the `..data` symlink swapped to it in one rename)
+// puts the new CSCA in service for the next session.
+TEST(TrustReloadTest, ChangedFilesAreReloadedWithoutASignal) {
+  const std::string trust = MakeTempDir() + "/trust";
+  std::filesystem::create_directories(trust + "/..gen1");
+  std::filesystem::copy_file(TestPkiDir() + "/csca/csca_ecdsa.pem", trust + "/..gen1/csca.pem");
+  std::filesystem::create_directory_symlink("..gen1", trust + "/..data");
+  std::filesystem::create_symlink("..data/csca.pem", trust + "/csca.pem");
+  DeploymentOptions o;
+  o.trust_test_pki = false;
+  o.extra_yaml = absl::StrCat("trust: {csca: [", trust, "], reload_interval_s: 0.1}\n");
+  absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
+  ASSERT_TRUE(d.ok()) << d.status();
+  auto pa = [](const relay::RelayOutcome& out) { return (*out.result)["emrtd_passport"]["passive_authentication"]; };
+
+  absl::StatusOr<relay::RelayOutcome> before = RunPassportSession((*d)->WsUrl(), "bac-passport");
+  ASSERT_TRUE(before.ok() && before->result.has_value());
+  EXPECT_EQ(pa(*before), false);  // signed under csca_rsa, not trusted yet
+
+  std::filesystem::create_directories(trust + "/..gen2");
+  std::filesystem::copy_file(TestPkiDir() + "/csca/csca_rsa.pem", trust + "/..gen2/csca.pem");
+  std::filesystem::create_directory_symlink("..gen2", trust + "/..data_tmp");
+  std::filesystem::rename(trust + "/..data_tmp", trust + "/..data");
+  EXPECT_TRUE((*d)
+                  ->gateway()
+                  .WaitForLog(
+                      [](const nlohmann::json& j) {
+                        return j.value("msg", "") == "trust store reloaded" && j.value("trigger", "") == "files_changed";
+                      },
+                      absl::Seconds(10))
+                  .has_value())
+      << (*d)->AllOutput();
+  absl::StatusOr<relay::RelayOutcome> after = RunPassportSession((*d)->WsUrl(), "bac-passport");
+  ASSERT_TRUE(after.ok() && after->result.has_value());
+  EXPECT_EQ(pa(*after), true);
+  absl::StatusOr<std::pair<int, std::string>> metrics = HttpGet((*d)->metrics_port(), "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_THAT(metrics->second, ::testing::HasSubstr("docval_validator_trust_store_reloads_total{outcome=\"ok\"} 1"));
   EXPECT_TRUE((*d)->Stop());
 }
 

@@ -14,6 +14,7 @@
 #include "validator/emrtd/auth/verify_files.h"
 #include "validator/result_json/result_json.h"
 #include "validator/result_json/result_proto.h"
+#include "validator/trust/trust_store_loader.h"
 
 namespace docval::tools {
 namespace {
@@ -32,7 +33,7 @@ bool ReadFile(const std::string& path, emrtd::Bytes& out) {
 struct Args {
   std::string sod;
   std::vector<std::pair<int, std::string>> data_groups;
-  emrtd::TrustStoreConfig trust;
+  trust::TrustStoreConfig trust;
   std::optional<int64_t> now;
   bool camel = false;
   bool files_binary = false;
@@ -122,7 +123,7 @@ int VerifyMain(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
   std::shared_ptr<const emrtd::TrustStore> store;
   if (!args.trust.trust_paths.empty() || !args.trust.crl_paths.empty()) {
-    absl::StatusOr<std::shared_ptr<const emrtd::TrustStore>> loaded = emrtd::TrustStore::Load(args.trust);
+    absl::StatusOr<std::shared_ptr<const emrtd::TrustStore>> loaded = trust::LoadTrustStore(args.trust);
     if (!loaded.ok()) {
       err << "docval verify: trust store: " << loaded.status().message() << "\n";
       return 1;

@@ -6,7 +6,7 @@
 // Prints the result JSON of docs/protocol.md §2 (Passive Authentication; Chip and Active Authentication
 // UNAVAILABLE) on stdout and exits 0 whenever it could run, whatever the verdict. Trust store warnings
 // go to stderr. Exit 2: bad usage; exit 1: a file or the trust store could not be read.
-// --trust takes certificate files, master lists or folders of them (validator/emrtd/auth/trust_store.h);
+// --trust takes certificate files, master lists or folders of them (validator/trust/trust_store_loader.h);
 // --now fixes the validation time (default: the system clock); --camel writes v2's camelCase keys.
 #ifndef DOCVAL_TOOLS_VERIFY_VERIFY_MAIN_H_
 #define DOCVAL_TOOLS_VERIFY_VERIFY_MAIN_H_

@@ -1,12 +1,9 @@
 #include "validator/emrtd/auth/trust_store.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <map>
 #include <set>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "base/status_macros.h"
@@ -46,45 +43,6 @@ absl::StatusOr<std::vector<x509::Certificate>> MasterListCertificates(ByteSpan c
 bool IsPem(ByteSpan content, absl::string_view label) {
   absl::string_view text(reinterpret_cast<const char*>(content.data()), content.size());
   return text.find(absl::StrCat("-----BEGIN ", label, "-----")) != absl::string_view::npos;
-}
-
-absl::StatusOr<Bytes> ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return FileError(p.string(), "cannot be read");
-  Bytes b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return FileError(p.string(), "read error");
-  return b;
-}
-
-enum class Kind { kCertificates, kMasterList, kCrls, kIgnore };
-
-Kind KindOfExtension(const std::filesystem::path& p) {
-  std::string ext = absl::AsciiStrToLower(p.extension().string());
-  if (ext == ".pem" || ext == ".crt" || ext == ".cer" || ext == ".der") return Kind::kCertificates;
-  if (ext == ".ml" || ext == ".p7b" || ext == ".p7s") return Kind::kMasterList;
-  if (ext == ".crl") return Kind::kCrls;
-  return Kind::kIgnore;
-}
-
-// Collects the files of `path`: the file itself (kind unknown), or a folder's files by extension.
-absl::Status Collect(const std::string& path, std::vector<std::pair<std::filesystem::path, std::optional<Kind>>>& out) {
-  std::error_code ec;
-  std::filesystem::file_status st = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(st)) return FileError(path, "no such file or folder");
-  if (std::filesystem::is_regular_file(st)) {
-    out.emplace_back(path, std::nullopt);
-    return absl::OkStatus();
-  }
-  if (!std::filesystem::is_directory(st)) return FileError(path, "neither a file nor a folder");
-  std::vector<std::filesystem::path> files;
-  for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec) && KindOfExtension(it->path()) != Kind::kIgnore) files.push_back(it->path());
-  }
-  if (ec) return FileError(path, absl::StrCat("cannot list: ", ec.message()));
-  std::sort(files.begin(), files.end());  // deterministic order (and warnings)
-  for (const auto& f : files) out.emplace_back(f, KindOfExtension(f));
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -204,37 +162,27 @@ std::shared_ptr<const TrustStore> TrustStore::Builder::Build() && {
   }
   store->warnings_ = std::move(warnings_);
   store->crl_expired_ = crl_expired_;
+  for (const x509::Certificate& c : store->certs_) store->not_after_.push_back(c.not_after());
+  std::sort(store->not_after_.begin(), store->not_after_.end());
+  // Per issuer, the latest nextUpdate; 0 (no nextUpdate) wins, as the CRL never expires.
+  std::map<std::string, int64_t> latest;
+  for (const x509::Crl& crl : store->crls_) {
+    auto [it, inserted] = latest.emplace(crl.issuer(), crl.next_update());
+    if (!inserted && it->second != 0) it->second = crl.next_update() == 0 ? 0 : std::max(it->second, crl.next_update());
+  }
+  for (const auto& [issuer, next_update] : latest) {
+    if (next_update == 0) continue;
+    if (!store->earliest_crl_next_update_ || next_update < *store->earliest_crl_next_update_) {
+      store->earliest_crl_next_update_ = next_update;
+    }
+  }
   return store;
 }
 
-absl::StatusOr<std::shared_ptr<const TrustStore>> TrustStore::Load(const TrustStoreConfig& config) {
-  Builder b;
-  b.SetCrlExpiredPolicy(config.crl_expired);
-  std::vector<std::pair<std::filesystem::path, std::optional<Kind>>> files;
-  for (const std::string& p : config.trust_paths) RETURN_IF_ERROR(Collect(p, files));
-  for (const auto& [path, kind] : files) {
-    if (kind == Kind::kCrls) continue;  // CRLs found in trust folders are loaded below
-    ASSIGN_OR_RETURN(Bytes content, ReadFile(path));
-    const std::string origin = path.string();
-    if (!kind) {
-      RETURN_IF_ERROR(b.AddAny(content, origin));
-    } else if (*kind == Kind::kCertificates) {
-      RETURN_IF_ERROR(b.AddCertificates(content, origin));
-    } else if (*kind == Kind::kMasterList) {
-      RETURN_IF_ERROR(b.AddMasterList(content, origin));
-    }
-  }
-  std::vector<std::pair<std::filesystem::path, std::optional<Kind>>> crl_files;
-  for (const std::string& p : config.crl_paths) RETURN_IF_ERROR(Collect(p, crl_files));
-  for (const auto& [path, kind] : files) {
-    if (kind == Kind::kCrls) crl_files.emplace_back(path, kind);
-  }
-  for (const auto& [path, kind] : crl_files) {
-    if (kind && *kind != Kind::kCrls) continue;
-    ASSIGN_OR_RETURN(Bytes content, ReadFile(path));
-    RETURN_IF_ERROR(b.AddCrls(content, path.string()));
-  }
-  return std::move(b).Build();
+std::optional<int64_t> TrustStore::EarliestExpiryAfter(int64_t unix_seconds) const {
+  auto it = std::lower_bound(not_after_.begin(), not_after_.end(), unix_seconds);
+  if (it == not_after_.end()) return std::nullopt;
+  return *it;
 }
 
 std::vector<size_t> TrustStore::CandidateIndices(const x509::Certificate& cert) const {
@@ -325,13 +273,6 @@ void TrustStore::CheckRevocation(const x509::Certificate& leaf, int64_t t, Chain
   } else {
     v.notes.push_back(expired);
   }
-}
-
-absl::Status TrustStoreHolder::Reload(const TrustStoreConfig& config) {
-  absl::StatusOr<std::shared_ptr<const TrustStore>> next = TrustStore::Load(config);
-  if (!next.ok()) return next.status();
-  Set(*std::move(next));
-  return absl::OkStatus();
 }
 
 }  // namespace docval::emrtd

@@ -14,18 +14,17 @@
 //   its entry's revocationDate on: at an earlier validation time it is not revoked (a note says it
 //   was revoked later). When every CRL of the issuer has a nextUpdate before the validation time, the
 //   CRL has expired: a note (CrlExpiredPolicy::kWarn) or a chain failure (kFail), docs/authentication.md.
-// - folders, walked recursively: *.pem, *.crt, *.cer, *.der as certificates, *.ml and *.p7b/*.p7s as
-//   master lists, *.crl as CRLs; other files are ignored. A file named explicitly is recognised by
-//   its content (certificate, master list, CRL — in that order).
+// AddAny() recognises content of unknown kind (certificate, master list, CRL — in that order).
 // Each certificate's public key is loaded for verification once, when the snapshot is built
 // (signature.h VerificationKey: for RSA the Montgomery parameters of the modulus, a few KB per key),
 // so sessions verify their Document Signer without loading the CSCA key again.
 // Every certificate of the store is a trust anchor (self-signed CSCAs and link certificates alike:
-// both come from the operator's configuration or a verified master list). A loading error names the
-// file and the reason.
+// both come from the operator's configuration or a verified master list). An error names the origin
+// the caller gave and the reason.
 //
-// The SIGHUP reload belongs to the service layer: it calls Load() again and, only when that
-// succeeds, swaps the shared_ptr in a TrustStoreHolder. Sessions keep the snapshot they started with.
+// The core reads no files and takes no lock: reading the configured files and folders, and reloading
+// them into a new snapshot, belong to the validator's adapter (validator/trust/). Sessions keep the
+// snapshot they started with.
 #ifndef DOCVAL_VALIDATOR_EMRTD_AUTH_TRUST_STORE_H_
 #define DOCVAL_VALIDATOR_EMRTD_AUTH_TRUST_STORE_H_
 
@@ -39,7 +38,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "validator/emrtd/bytes.h"
 #include "validator/emrtd/crypto/cms.h"
 #include "validator/emrtd/crypto/signature.h"
@@ -52,14 +50,6 @@ inline constexpr char kIdCscaMasterList[] = "2.23.136.1.1.2";
 // What an expired CRL (nextUpdate before the validation time) does to a chain: a note beside a valid
 // verdict (kWarn), or an invalid chain (kFail). Configuration key trust.crl_expired.
 enum class CrlExpiredPolicy { kWarn, kFail };
-
-struct TrustStoreConfig {
-  // Files or folders of CSCA certificates and master lists (recognised as described above).
-  std::vector<std::string> trust_paths;
-  // CRL files or folders.
-  std::vector<std::string> crl_paths;
-  CrlExpiredPolicy crl_expired = CrlExpiredPolicy::kWarn;
-};
 
 // The outcome of checking a Document Signer (or any end-entity) certificate against the store.
 struct ChainVerdict {
@@ -95,14 +85,22 @@ class TrustStore {
     CrlExpiredPolicy crl_expired_ = CrlExpiredPolicy::kWarn;
   };
 
-  // Reads the configured files and folders. Errors name the file.
-  static absl::StatusOr<std::shared_ptr<const TrustStore>> Load(const TrustStoreConfig& config);
-
   size_t size() const { return certs_.size(); }
   const std::vector<x509::Certificate>& certificates() const { return certs_; }
   size_t crl_count() const { return crls_.size(); }
   // Things that did not stop loading but an operator should see (unsigned master list, unverifiable CRL).
   const std::vector<std::string>& warnings() const { return warnings_; }
+
+  // When the store next loses a certificate: the earliest notAfter among the certificates still valid
+  // at `unix_seconds` (notAfter at or after it); none when there is no such certificate. Certificates
+  // already expired are left out, because master lists keep expired CSCAs for years and they would pin
+  // the answer in the past. The times are sorted when the snapshot is built: no clock is read here.
+  std::optional<int64_t> EarliestExpiryAfter(int64_t unix_seconds) const;
+  // When the first issuer's revocation information expires: for each issuer, its verified CRL with the
+  // latest nextUpdate (an older CRL beside a newer one does not count, as in Verify()); the earliest of
+  // these. An issuer with a CRL without nextUpdate never expires. None without such CRLs. A value
+  // before the validation time means Verify() handles that issuer's CRL as expired (CrlExpiredPolicy).
+  std::optional<int64_t> earliest_crl_next_update() const { return earliest_crl_next_update_; }
 
   // Trusted certificates whose subject is `cert`'s issuer (and whose key identifier matches its
   // authority key identifier when both are present).
@@ -124,6 +122,8 @@ class TrustStore {
   std::vector<std::shared_ptr<const VerificationKey>> keys_;  // certs_[i]'s key; null when it does not load
   std::multimap<std::string, size_t> by_subject_;  // normalised subject -> index in certs_
   std::vector<x509::Crl> crls_;                    // verified CRLs only
+  std::vector<int64_t> not_after_;                 // certs_' notAfter, ascending
+  std::optional<int64_t> earliest_crl_next_update_;
   std::vector<std::string> warnings_;
   CrlExpiredPolicy crl_expired_ = CrlExpiredPolicy::kWarn;
 };
@@ -134,26 +134,6 @@ class TrustStore {
 // master-list check the Master List Signer (embedded certificates only).
 std::optional<x509::Certificate> FindSignerCertificate(const cms::SignedData& sd, const cms::SignerInfo& signer,
                                                        const std::vector<x509::Certificate>* more = nullptr);
-
-// The service's handle on the current snapshot (SIGHUP swaps it). Thread-safe.
-class TrustStoreHolder {
- public:
-  explicit TrustStoreHolder(std::shared_ptr<const TrustStore> initial) : current_(std::move(initial)) {}
-  std::shared_ptr<const TrustStore> Get() const ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock l(&mu_);
-    return current_;
-  }
-  void Set(std::shared_ptr<const TrustStore> next) ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock l(&mu_);
-    current_ = std::move(next);
-  }
-  // Load(config) and swap on success; on failure the current snapshot stays and the error is returned.
-  absl::Status Reload(const TrustStoreConfig& config);
-
- private:
-  mutable absl::Mutex mu_;
-  std::shared_ptr<const TrustStore> current_ ABSL_GUARDED_BY(mu_);
-};
 
 }  // namespace docval::emrtd
 

@@ -1,13 +1,11 @@
 #include "validator/emrtd/auth/trust_store.h"
 
-#include <filesystem>
-#include <fstream>
+#include <algorithm>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "base/testing/temp_dir.h"
 #include "tools/testpki/test_pki.h"
 #include "validator/emrtd/testing/vectors.h"
 
@@ -126,61 +124,21 @@ TEST(TrustStore, PemBundleAndAutoDetection) {
   EXPECT_EQ(store->crl_count(), 1u);
 }
 
-class TrustStoreFilesTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(docval::ProcessTempDir()) /
-           ("trust_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_ / "csca" / "nested");
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  void Put(const std::filesystem::path& rel, const Bytes& content) {
-    std::ofstream(dir_ / rel, std::ios::binary).write(reinterpret_cast<const char*>(content.data()),
-                                                      static_cast<std::streamsize>(content.size()));
-  }
-  std::filesystem::path dir_;
-};
-
-TEST_F(TrustStoreFilesTest, LoadsFoldersRecursivelyByExtension) {
-  Put("csca/rsa.der", ReadPki("csca_rsa.der"));
-  Put("csca/nested/ec.pem", ReadPki("csca_bundle.pem"));
-  Put("csca/list.ml", ReadPki("ml.bin"));
-  Put("csca/README.txt", {'h', 'i'});
-  Put("csca/revoked.crl", ReadPki("crl_rsa.der"));
-  absl::StatusOr<std::shared_ptr<const TrustStore>> store = TrustStore::Load({.trust_paths = {(dir_ / "csca").string()}});
-  ASSERT_TRUE(store.ok()) << store.status();
-  EXPECT_EQ((*store)->size(), 3u);
-  EXPECT_EQ((*store)->crl_count(), 1u);
-  EXPECT_FALSE((*store)->Verify(Cert("ds_revoked.der"), kNow).valid);
-}
-
-TEST_F(TrustStoreFilesTest, ErrorsNameTheFile) {
-  Put("csca/broken.der", {0x30, 0x03, 0x02, 0x01});
-  absl::StatusOr<std::shared_ptr<const TrustStore>> store = TrustStore::Load({.trust_paths = {(dir_ / "csca").string()}});
-  ASSERT_FALSE(store.ok());
-  EXPECT_THAT(std::string(store.status().message()), HasSubstr("broken.der"));
-  store = TrustStore::Load({.trust_paths = {(dir_ / "missing").string()}});
-  ASSERT_FALSE(store.ok());
-  EXPECT_THAT(std::string(store.status().message()), HasSubstr("missing"));
-  Put("single.bin", ReadPki("csca_rsa.der"));  // an explicit file: recognised by content
-  store = TrustStore::Load({.trust_paths = {(dir_ / "single.bin").string()}, .crl_paths = {}});
-  ASSERT_TRUE(store.ok()) << store.status();
-  EXPECT_EQ((*store)->size(), 1u);
-}
-
-TEST_F(TrustStoreFilesTest, HolderKeepsTheOldSnapshotWhenAReloadFails) {
-  Put("csca/rsa.der", ReadPki("csca_rsa.der"));
-  TrustStoreConfig config{.trust_paths = {(dir_ / "csca").string()}};
-  TrustStoreHolder holder(*TrustStore::Load(config));
-  std::shared_ptr<const TrustStore> session_snapshot = holder.Get();
-  Put("csca/ec.der", ReadPki("csca_ec.der"));
-  ASSERT_TRUE(holder.Reload(config).ok());
-  EXPECT_EQ(holder.Get()->size(), 2u);
-  EXPECT_EQ(session_snapshot->size(), 1u);  // a running session keeps its snapshot
-  Put("csca/bad.der", {0x00});
-  EXPECT_FALSE(holder.Reload(config).ok());
-  EXPECT_EQ(holder.Get()->size(), 2u);
+TEST(TrustStore, EarliestExpiryLeavesOutExpiredCertificates) {
+  // Any certificate counts; these three expire in 2021, 2036 and 2045.
+  auto store = StoreOf({"csca_rsa.der", "ds_expired.der", "ds_rsa.der"});
+  std::vector<int64_t> not_after;
+  for (const x509::Certificate& c : store->certificates()) not_after.push_back(c.not_after());
+  std::sort(not_after.begin(), not_after.end());
+  ASSERT_EQ(not_after.size(), 3u);
+  ASSERT_LT(not_after[0], not_after[1]);
+  ASSERT_LT(not_after[1], not_after[2]);
+  EXPECT_EQ(store->EarliestExpiryAfter(kNow), not_after[1]);  // the 2021 one has expired
+  EXPECT_EQ(store->EarliestExpiryAfter(0), not_after[0]);
+  EXPECT_EQ(store->EarliestExpiryAfter(not_after[0]), not_after[0]);  // valid through its notAfter
+  EXPECT_EQ(store->EarliestExpiryAfter(not_after[0] + 1), not_after[1]);
+  EXPECT_EQ(store->EarliestExpiryAfter(not_after[2] + 1), std::nullopt);
+  EXPECT_EQ(StoreOf({})->EarliestExpiryAfter(0), std::nullopt);
 }
 
 // ---- CRLs against the validation time, on CRLs the test PKI (tools/testpki) issues ------------------
@@ -280,6 +238,27 @@ TEST_F(CrlDatesTest, AnExpiredCrlWarnsOrFailsAsConfigured) {
   v = Store({}, CrlExpiredPolicy::kFail)->Verify(ds, At(2026, 6, 1));
   EXPECT_TRUE(v.valid) << v.error;
   EXPECT_TRUE(v.notes.empty());
+}
+
+TEST_F(CrlDatesTest, EarliestNextUpdateTakesEachIssuersLatestCrl) {
+  const std::string older = Crl(Day(2025, 1, 1), Day(2025, 7, 1), {}, Day(2025, 1, 1));
+  const std::string newer = Crl(Day(2026, 1, 1), Day(2027, 1, 1), {}, Day(2026, 1, 1));
+  EXPECT_EQ(Store({older}, CrlExpiredPolicy::kWarn)->earliest_crl_next_update(), At(2025, 7, 1));
+  // The newer CRL of the same issuer replaces the older one, in either order.
+  EXPECT_EQ(Store({older, newer}, CrlExpiredPolicy::kWarn)->earliest_crl_next_update(), At(2027, 1, 1));
+  EXPECT_EQ(Store({newer, older}, CrlExpiredPolicy::kWarn)->earliest_crl_next_update(), At(2027, 1, 1));
+  EXPECT_EQ(Store({}, CrlExpiredPolicy::kWarn)->earliest_crl_next_update(), std::nullopt);
+}
+
+TEST(TrustStore, EarliestNextUpdateIsPerIssuer) {
+  auto store = StoreOf({"csca_rsa.der"}, {"crl_rsa.der"});
+  ASSERT_EQ(store->crl_count(), 1u);
+  absl::StatusOr<x509::Crl> crl = x509::Crl::FromDer(ReadPki("crl_rsa.der"));
+  ASSERT_TRUE(crl.ok());
+  ASSERT_NE(crl->next_update(), 0);
+  EXPECT_EQ(store->earliest_crl_next_update(), crl->next_update());
+  // A CRL whose signature no CSCA verifies is not in the store and does not count.
+  EXPECT_EQ(StoreOf({"csca_rsa.der"}, {"crl_rogue.der"})->earliest_crl_next_update(), std::nullopt);
 }
 
 }  // namespace
