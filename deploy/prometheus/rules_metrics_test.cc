@@ -124,6 +124,14 @@ TEST(RulesMetricsTest, RulesAndDashboardUseMetricsAndLabelsDocValExposes) {
     EXPECT_TRUE(families.count(family)) << family;
   }
   EXPECT_TRUE(families["docval_trace_spans_dropped_total"].count("reason"));
+  // So are the trust store's (the deployment trusts the test PKI: certificates and CRLs).
+  for (const char* family : {"docval_validator_trust_store_crl_next_update_timestamp_seconds",
+                             "docval_validator_trust_store_csca_expiry_timestamp_seconds",
+                             "docval_validator_trust_store_last_reload_failed",
+                             "docval_validator_trust_store_certificates"}) {
+    EXPECT_TRUE(families.count(family)) << family;
+  }
+  EXPECT_TRUE(families["docval_validator_trust_store_reloads_total"].count("outcome"));
   EXPECT_TRUE((*d)->Stop());
 }
 
