@@ -46,6 +46,7 @@
 #include "validator/emrtd/access/pace.h"
 #include "validator/emrtd/apdu.h"
 #include "validator/emrtd/card_link.h"
+#include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/lds/security_infos.h"
 #include "validator/emrtd/tlv.h"
 
@@ -151,7 +152,7 @@ bool OpenPaceOnce(vchip::VirtualChip& chip, const Curve& curve, const Bytes& car
   bool ok = ctx != nullptr && sec != nullptr &&
             EAC_CTX_init_ef_cardaccess(card_access.data(), card_access.size(), ctx) == 1;
   if (ok) {
-    absl::StatusOr<Bytes> oid = emrtd::EncodeOid(curve.oid);
+    absl::StatusOr<Bytes> oid = emrtd::asn1::EncodeOidContents(curve.oid);
     DOCVAL_CHECK_OK(oid.status());
     emrtd::CommandApdu mse{.cla = 0x00, .ins = 0x22, .p1 = 0xC1, .p2 = 0xA4,
                            .data = emrtd::Concat({emrtd::EncodeTlv(0x80, *oid), emrtd::EncodeTlv(0x83, Bytes{0x02}),

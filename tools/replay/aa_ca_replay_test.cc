@@ -92,8 +92,10 @@ RecordedCa RecordCa() {
   Bytes chip_pk = group.KeyPairFromPrivate(sk)->public_key;
   Bytes alg = emrtd::asn1::EncodeAlgorithmIdentifier("0.4.0.127.0.7.1.2", HexOrDie("02010D"));
   Bytes spki = emrtd::EncodeTlv(0x30, emrtd::Concat({alg, emrtd::EncodeTlv(0x03, emrtd::Concat({Bytes{0}, chip_pk}))}));
-  Bytes pk_info = emrtd::EncodeTlv(0x30, emrtd::Concat({emrtd::asn1::EncodeOid("0.4.0.127.0.7.2.2.1.2"), spki, HexOrDie("020101")}));
-  Bytes ca_info = emrtd::EncodeTlv(0x30, emrtd::Concat({emrtd::asn1::EncodeOid("0.4.0.127.0.7.2.2.3.2.2"), HexOrDie("020101 020101")}));
+  Bytes pk_info = emrtd::EncodeTlv(
+      0x30, emrtd::Concat({emrtd::asn1::EncodeOidTlv("0.4.0.127.0.7.2.2.1.2"), spki, HexOrDie("020101")}));
+  Bytes ca_info = emrtd::EncodeTlv(
+      0x30, emrtd::Concat({emrtd::asn1::EncodeOidTlv("0.4.0.127.0.7.2.2.3.2.2"), HexOrDie("020101 020101")}));
   Bytes dg14 = emrtd::EncodeTlv(0x6E, emrtd::EncodeTlv(0x31, emrtd::Concat({pk_info, ca_info})));
 
   Bytes eph(32, 0x00);

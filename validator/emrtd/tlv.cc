@@ -135,12 +135,16 @@ void AppendLength(size_t length, Bytes& out) {
   for (size_t i = n - 1; i > 0; --i) out.push_back(static_cast<uint8_t>(length >> (8 * (i - 1))));
 }
 
-Bytes EncodeTlv(uint32_t tag, ByteSpan value) {
-  Bytes out;
-  out.reserve(value.size() + 8);
+void AppendTlv(uint32_t tag, ByteSpan value, Bytes& out) {
   AppendTag(tag, out);
   AppendLength(value.size(), out);
   out.insert(out.end(), value.begin(), value.end());
+}
+
+Bytes EncodeTlv(uint32_t tag, ByteSpan value) {
+  Bytes out;
+  out.reserve(value.size() + 8);
+  AppendTlv(tag, value, out);
   return out;
 }
 

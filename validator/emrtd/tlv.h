@@ -62,6 +62,8 @@ absl::StatusOr<std::optional<Tlv>> FindChild(ByteSpan constructed_value, uint32_
 void AppendTag(uint32_t tag, Bytes& out);
 void AppendLength(size_t length, Bytes& out);
 Bytes EncodeTlv(uint32_t tag, ByteSpan value);
+// Appends the TLV that EncodeTlv returns to `out`.
+void AppendTlv(uint32_t tag, ByteSpan value, Bytes& out);
 // Length of the length field for `length` (1 for < 0x80, 2 for < 0x100, ...).
 size_t LengthFieldSize(size_t length);
 

@@ -14,6 +14,7 @@
 #include "tools/vchip/chip_profile.h"
 #include "tools/vchip/chip_rng.h"
 #include "validator/emrtd/card_link.h"
+#include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/testing/virtual_passport.h"
 #include "validator/emrtd/tlv.h"
@@ -352,11 +353,11 @@ Bytes DerUnsigned(Bytes v) {
 Bytes DhPaceEntries(size_t p_bits) {
   Bytes p(p_bits / 8, 0xC3);
   Bytes q(20, 0xB5);
-  const Bytes oid_dh_gm = *EncodeOid(oid::kPaceDhGm);
-  const Bytes info = EncodeTlv(0x30, Concat({EncodeTlv(0x06, *EncodeOid(oid::kPaceDhGmAes128)), HexOrDie("020102"),
-                                              HexOrDie("020120")}));
+  const Bytes oid_dh_gm = *asn1::EncodeOidContents(oid::kPaceDhGm);
+  const Bytes info = EncodeTlv(0x30, Concat({EncodeTlv(0x06, *asn1::EncodeOidContents(oid::kPaceDhGmAes128)),
+                                             HexOrDie("020102"), HexOrDie("020120")}));
   const Bytes params = EncodeTlv(0x30, Concat({DerUnsigned(p), HexOrDie("020102"), DerUnsigned(q)}));
-  const Bytes alg = EncodeTlv(0x30, Concat({EncodeTlv(0x06, *EncodeOid("1.2.840.10046.2.1")), params}));
+  const Bytes alg = EncodeTlv(0x30, Concat({EncodeTlv(0x06, *asn1::EncodeOidContents("1.2.840.10046.2.1")), params}));
   const Bytes domain = EncodeTlv(0x30, Concat({EncodeTlv(0x06, oid_dh_gm), alg, HexOrDie("020120")}));
   return Concat({info, domain});
 }

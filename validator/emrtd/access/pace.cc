@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/crypto/kdf.h"
 #include "validator/emrtd/crypto/mac.h"
 #include "validator/emrtd/crypto/pace_mapping.h"
@@ -242,7 +243,7 @@ Bytes EncodeDynamicAuthenticationData(const std::vector<std::pair<uint8_t, Bytes
 
 absl::StatusOr<Bytes> PublicKeyDataObject(absl::string_view protocol_oid, uint8_t public_key_tag,
                                           ByteSpan public_key) {
-  ASSIGN_OR_RETURN(Bytes oid, EncodeOid(protocol_oid));
+  ASSIGN_OR_RETURN(Bytes oid, asn1::EncodeOidContents(protocol_oid));
   if (public_key_tag == 0x84) {
     size_t zeros = 0;
     while (zeros + 1 < public_key.size() && public_key[zeros] == 0) ++zeros;
@@ -336,7 +337,7 @@ Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, PaceParameters pa
   if (protocol.mapping == PaceMapping::kChipAuthentication && (!domain.is_ec() || family != CipherFamily::kAes)) {
     co_return NotSupported("Chip Authentication Mapping needs ECDH and AES");
   }
-  absl::StatusOr<Bytes> oid = EncodeOid(params.protocol_oid);
+  absl::StatusOr<Bytes> oid = asn1::EncodeOidContents(params.protocol_oid);
   if (!oid.ok()) co_return NotSupported(absl::StrCat("bad protocol OID: ", oid.status().message()));
 
   // MSE:Set AT to the key agreement; DH runs again when a value is ambiguous (pace.h).

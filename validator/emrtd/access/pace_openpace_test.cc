@@ -28,6 +28,7 @@
 #include "validator/emrtd/access/pace.h"
 #include "validator/emrtd/apdu.h"
 #include "validator/emrtd/card_link.h"
+#include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/lds/security_infos.h"
 #include "validator/emrtd/tlv.h"
 
@@ -52,7 +53,7 @@ Bytes FromBuf(const BUF_MEM* m) {
 }
 
 Bytes CardAccessFor(const std::string& oid, int id) {
-  const Bytes info = EncodeTlv(0x30, Concat({EncodeTlv(0x06, *EncodeOid(oid)), HexOrDie("020102"),
+  const Bytes info = EncodeTlv(0x30, Concat({EncodeTlv(0x06, *asn1::EncodeOidContents(oid)), HexOrDie("020102"),
                                              EncodeTlv(0x02, Bytes{static_cast<uint8_t>(id)})}));
   return EncodeTlv(0x31, info);
 }

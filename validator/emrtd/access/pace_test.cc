@@ -12,6 +12,7 @@
 #include "tools/vchip/chip_keys.h"
 #include "tools/vchip/chip_profile.h"
 #include "validator/emrtd/card_link.h"
+#include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/crypto/hash.h"
 #include "validator/emrtd/crypto/mac.h"
 #include "validator/emrtd/crypto/pace_mapping.h"
@@ -251,7 +252,7 @@ TEST(PaceTest, BsiWorkedExampleEndToEnd) {
 
     // The example gives no APDUs: rebuild them from its values (the password reference is the CAN's).
     ASSERT_TRUE(PaceProtocolFromOid(params->protocol_oid).has_value());
-    const Bytes oid = *EncodeOid(params->protocol_oid);
+    const Bytes oid = *asn1::EncodeOidContents(params->protocol_oid);
     const Bytes pcd_map = HexField(p["mapping_pcd_public"]);
     // The DH value is written with a leading 00 (129 bytes); on the wire it has |p| = 128 bytes.
     const Bytes pcd_eph_written = HexField(p["ephemeral_pcd_public"]);

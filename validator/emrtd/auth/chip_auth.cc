@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "validator/emrtd/access/pace.h"
+#include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/crypto/kdf.h"
 #include "validator/emrtd/limits.h"
 #include "validator/emrtd/tlv.h"
@@ -143,7 +144,7 @@ Task<absl::StatusOr<ChipAuthOutcome>> PerformChipAuthentication(ChipChannel& cha
     CO_ASSIGN_OR_RETURN(ResponseApdu r, co_await TransmitLong(channel, kat));
     if (!r.ok()) co_return refused("MSE:Set KAT", r.sw);
   } else {
-    absl::StatusOr<Bytes> oid_contents = EncodeOid(params->protocol);
+    absl::StatusOr<Bytes> oid_contents = asn1::EncodeOidContents(params->protocol);
     if (!oid_contents.ok()) co_return oid_contents.status();
     CommandApdu at{.cla = 0x00, .ins = 0x22, .p1 = 0x41, .p2 = 0xA4,
                    .data = Concat({EncodeTlv(0x80, *oid_contents), key_ref})};

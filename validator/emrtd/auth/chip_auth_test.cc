@@ -35,11 +35,11 @@ Bytes Dg14(int param_id, const Bytes& public_key, const char* protocol, std::opt
   Bytes alg = asn1::EncodeAlgorithmIdentifier("0.4.0.127.0.7.1.2", Integer(param_id));
   Bytes key_bits = ec ? public_key : EncodeTlv(0x02, Concat({Bytes{0x00}, public_key}));
   Bytes spki = EncodeTlv(0x30, Concat({alg, EncodeTlv(0x03, Concat({Bytes{0x00}, key_bits}))}));
-  Bytes pk_info = Concat({asn1::EncodeOid(ec ? "0.4.0.127.0.7.2.2.1.2" : "0.4.0.127.0.7.2.2.1.1"), spki});
+  Bytes pk_info = Concat({asn1::EncodeOidTlv(ec ? "0.4.0.127.0.7.2.2.1.2" : "0.4.0.127.0.7.2.2.1.1"), spki});
   if (key_id) pk_info = Concat({pk_info, Integer(*key_id)});
   Bytes infos = EncodeTlv(0x30, pk_info);
   if (protocol != nullptr) {
-    Bytes ca_info = Concat({asn1::EncodeOid(protocol), Integer(1)});
+    Bytes ca_info = Concat({asn1::EncodeOidTlv(protocol), Integer(1)});
     if (key_id) ca_info = Concat({ca_info, Integer(*key_id)});
     infos = Concat({infos, EncodeTlv(0x30, ca_info)});
   }
@@ -165,8 +165,8 @@ TEST_P(ChipAuthVariantTest, SwitchesToKeysTheChipCanFollowAndAClonCannot) {
                                                   v.key_id ? HexOrDie("840101") : Bytes{}})));
     } else {
       EXPECT_EQ(first.p2, 0xA4);
-      EXPECT_EQ(ToHex(first.data),
-                ToHex(Concat({EncodeTlv(0x80, asn1::EncodeOidContents(v.protocol)), v.key_id ? HexOrDie("840101") : Bytes{}})));
+      EXPECT_EQ(ToHex(first.data), ToHex(Concat({EncodeTlv(0x80, *asn1::EncodeOidContents(v.protocol)),
+                                                 v.key_id ? HexOrDie("840101") : Bytes{}})));
       EXPECT_EQ(chip.commands()[1].ins, 0x86);
     }
   }

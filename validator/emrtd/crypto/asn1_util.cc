@@ -1,5 +1,7 @@
 #include "validator/emrtd/crypto/asn1_util.h"
 
+#include <limits>
+
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -63,65 +65,73 @@ absl::StatusOr<Tlv> ParseOne(ByteSpan input, uint32_t tag, absl::string_view wha
   return t;
 }
 
-absl::StatusOr<std::string> DecodeOid(ByteSpan c) {
-  if (c.empty()) return Bad("OBJECT IDENTIFIER", "empty");
-  if (c.back() & 0x80) return Bad("OBJECT IDENTIFIER", "truncated arc");
+absl::StatusOr<std::string> DecodeOidContents(ByteSpan contents) {
+  constexpr absl::string_view kWhat = "OBJECT IDENTIFIER";
+  if (contents.empty()) return Bad(kWhat, "empty");
+  if (contents.back() & 0x80) return Bad(kWhat, "truncated arc");
   std::string out;
   uint64_t v = 0;
+  bool arc_start = true;
   bool first = true;
-  size_t arc_len = 0;
-  for (uint8_t b : c) {
-    if (arc_len == 0 && b == 0x80) return Bad("OBJECT IDENTIFIER", "non-minimal arc");
-    if (++arc_len > 9) return Bad("OBJECT IDENTIFIER", "arc too large");
+  for (uint8_t b : contents) {
+    if (arc_start && b == 0x80) return Bad(kWhat, "non-minimal arc");
+    arc_start = false;
+    if (v > (std::numeric_limits<uint64_t>::max() >> 7)) return Bad(kWhat, "arc over 64 bits");
     v = (v << 7) | (b & 0x7F);
     if (b & 0x80) continue;
     if (first) {
-      uint64_t a = v < 40 ? 0 : (v < 80 ? 1 : 2);
+      const uint64_t a = v < 40 ? 0 : (v < 80 ? 1 : 2);
       absl::StrAppend(&out, a, ".", v - 40 * a);
       first = false;
     } else {
       absl::StrAppend(&out, ".", v);
     }
     v = 0;
-    arc_len = 0;
+    arc_start = true;
   }
   return out;
 }
 
 absl::StatusOr<std::string> OidOf(const Tlv& t, absl::string_view what) {
   if (absl::Status s = ExpectTag(t, kOid, what); !s.ok()) return s;
-  absl::StatusOr<std::string> o = DecodeOid(t.value);
+  absl::StatusOr<std::string> o = DecodeOidContents(t.value);
   if (!o.ok()) return Bad(what, o.status().message());
   return o;
 }
 
-Bytes EncodeOidContents(absl::string_view dotted) {
+absl::StatusOr<Bytes> EncodeOidContents(absl::string_view dotted) {
+  auto bad = [dotted] { return Bad("OBJECT IDENTIFIER", absl::StrCat("bad OID \"", dotted, "\"")); };
   std::vector<uint64_t> arcs;
   for (absl::string_view part : absl::StrSplit(dotted, '.')) {
-    uint64_t v = 0;
-    DOCVAL_CHECK_MSG(absl::SimpleAtoi(part, &v), "bad OID constant");
-    arcs.push_back(v);
+    uint64_t x = 0;
+    if (part.empty() || !absl::SimpleAtoi(part, &x)) return bad();
+    arcs.push_back(x);
   }
-  DOCVAL_CHECK(arcs.size() >= 2 && arcs[0] <= 2);
+  if (arcs.size() < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] >= 40) ||
+      arcs[1] > std::numeric_limits<uint64_t>::max() - 80) {
+    return bad();
+  }
   Bytes out;
-  auto append_arc = [&out](uint64_t v) {
+  auto append = [&out](uint64_t x) {
     uint8_t tmp[10];
     int n = 0;
     do {
-      tmp[n++] = static_cast<uint8_t>(v & 0x7F);
-      v >>= 7;
-    } while (v != 0);
-    while (n > 0) {
-      --n;
-      out.push_back(static_cast<uint8_t>(tmp[n] | (n > 0 ? 0x80 : 0x00)));
-    }
+      tmp[n++] = static_cast<uint8_t>(x & 0x7F);
+      x >>= 7;
+    } while (x != 0);
+    while (n > 1) out.push_back(tmp[--n] | 0x80);
+    out.push_back(tmp[0]);
   };
-  append_arc(arcs[0] * 40 + arcs[1]);
-  for (size_t i = 2; i < arcs.size(); ++i) append_arc(arcs[i]);
+  append(arcs[0] * 40 + arcs[1]);
+  for (size_t i = 2; i < arcs.size(); ++i) append(arcs[i]);
   return out;
 }
 
-Bytes EncodeOid(absl::string_view dotted) { return EncodeTlv(kOid, EncodeOidContents(dotted)); }
+Bytes EncodeOidTlv(absl::string_view dotted) {
+  absl::StatusOr<Bytes> contents = EncodeOidContents(dotted);
+  DOCVAL_CHECK_MSG(contents.ok(), "bad OID constant");
+  return EncodeTlv(kOid, *contents);
+}
 
 absl::StatusOr<int64_t> SmallIntegerOf(const Tlv& t, absl::string_view what) {
   if (absl::Status s = ExpectTag(t, kInteger, what); !s.ok()) return s;
@@ -144,6 +154,14 @@ absl::StatusOr<Bytes> UnsignedIntegerOf(const Tlv& t, absl::string_view what) {
   size_t i = 0;
   while (i < t.value.size() && t.value[i] == 0) ++i;
   return Bytes(t.value.begin() + static_cast<ptrdiff_t>(i), t.value.end());
+}
+
+absl::StatusOr<Bytes> ParameterIntegerOf(const Tlv& t, absl::string_view what) {
+  if (absl::Status s = ExpectTag(t, kInteger, what); !s.ok()) return s;
+  ByteSpan v = t.value;
+  if (v.empty()) return Bad(what, "empty INTEGER");
+  while (v.size() > 1 && v[0] == 0) v.remove_prefix(1);
+  return Bytes(v.begin(), v.end());
 }
 
 absl::StatusOr<Bytes> OctetStringOf(const Tlv& t, absl::string_view what) {
@@ -234,15 +252,9 @@ absl::StatusOr<AlgorithmIdentifier> AlgorithmIdentifierOf(const Tlv& t, absl::st
 }
 
 Bytes EncodeAlgorithmIdentifier(absl::string_view dotted_oid, std::optional<ByteSpan> parameters) {
-  Bytes inner = EncodeOid(dotted_oid);
+  Bytes inner = EncodeOidTlv(dotted_oid);
   if (parameters) inner.insert(inner.end(), parameters->begin(), parameters->end());
   return EncodeTlv(kSequence, inner);
-}
-
-void AppendTlv(uint32_t tag, ByteSpan value, Bytes& out) {
-  AppendTag(tag, out);
-  AppendLength(value.size(), out);
-  out.insert(out.end(), value.begin(), value.end());
 }
 
 }  // namespace docval::emrtd::asn1

@@ -1,5 +1,7 @@
-// Small ASN.1 helpers on top of the BER-TLV reader (validator/emrtd/tlv.h) for the structures of
-// Passive Authentication: CMS SignedData, X.509 fragments, the LDS security object, master lists.
+// The core's one ASN.1 toolkit, on top of the BER-TLV reader (validator/emrtd/tlv.h): universal
+// tags, OBJECT IDENTIFIERs, INTEGERs, OCTET and BIT STRINGs, times and AlgorithmIdentifiers, for
+// every structure the core parses (CMS SignedData, X.509 fragments, the LDS security object, master
+// lists, SecurityInfos) or builds (MSE:Set AT's protocol, DigestInfo). Pure: no Botan.
 //
 // Everything here reads untrusted bytes: every read is bounded by its input, and malformed input is
 // a kInvalidArgument status that says what was expected. BER is accepted where CMS allows it
@@ -50,21 +52,35 @@ absl::StatusOr<Tlv> ParseOne(ByteSpan input, uint32_t tag, absl::string_view wha
 // Checks that `t` has `tag`.
 absl::Status ExpectTag(const Tlv& t, uint32_t tag, absl::string_view what);
 
-// Dotted text ("2.23.136.1.1.1") of the contents octets of an OBJECT IDENTIFIER.
-absl::StatusOr<std::string> DecodeOid(ByteSpan contents);
-// `t` must be an OBJECT IDENTIFIER.
+// OBJECT IDENTIFIERs are dotted text ("2.23.136.1.1.1") everywhere in the core. "Contents" is the
+// value without tag and length ("2A864886F70D010702"); "TLV" is the whole encoding (06 09 ...).
+//
+// Dotted text of the contents octets, strict DER: at least one octet, every arc minimal (no leading
+// 0x80 octet), the last octet ends an arc, every arc fits in 64 bits. The first subidentifier v
+// gives "0.v" below 40, "1.(v-40)" below 80, "2.(v-80)" from 80. Anything else is kInvalidArgument.
+// For every OID it accepts, EncodeOidContents gives back the same octets.
+absl::StatusOr<std::string> DecodeOidContents(ByteSpan contents);
+// The OID in `t`, which must have the OBJECT IDENTIFIER tag; contents as DecodeOidContents. Errors
+// are prefixed with `what`.
 absl::StatusOr<std::string> OidOf(const Tlv& t, absl::string_view what);
-// Contents octets of a dotted OID. The OID must be well formed (a compiled-in constant): a bad one
-// is a broken invariant.
-Bytes EncodeOidContents(absl::string_view dotted);
-// The whole OBJECT IDENTIFIER TLV.
-Bytes EncodeOid(absl::string_view dotted);
+// Contents octets of a dotted OID: at least two arcs, each decimal digits fitting in 64 bits, the
+// first 0, 1 or 2, the second below 40 unless the first is 2 (and the first subidentifier,
+// 80 + second, fitting in 64 bits). Anything else is kInvalidArgument: the text may come from the
+// chip (a parsed SecurityInfo) or the configuration.
+absl::StatusOr<Bytes> EncodeOidContents(absl::string_view dotted);
+// The whole OBJECT IDENTIFIER TLV of a compiled-in constant: a malformed one is a broken invariant.
+Bytes EncodeOidTlv(absl::string_view dotted);
 
 // A non-negative INTEGER that fits in int64_t (versions, data-group numbers, salt lengths).
 absl::StatusOr<int64_t> SmallIntegerOf(const Tlv& t, absl::string_view what);
 // The magnitude of a non-negative INTEGER, big-endian, without leading zero bytes ("0" is {}).
 // A negative INTEGER is an error.
 absl::StatusOr<Bytes> UnsignedIntegerOf(const Tlv& t, absl::string_view what);
+// The octets of an INTEGER holding a cryptographic parameter (a prime, an order, a public value),
+// read as unsigned: a set top bit is not a sign, because some chips' encoders leave out the 00 that
+// DER needs before it. Leading zero octets are stripped but the last is kept ("0" is {0x00}); only
+// an empty INTEGER (or another tag) is an error.
+absl::StatusOr<Bytes> ParameterIntegerOf(const Tlv& t, absl::string_view what);
 
 // The contents of an OCTET STRING: primitive, or constructed (BER) with its segments concatenated.
 absl::StatusOr<Bytes> OctetStringOf(const Tlv& t, absl::string_view what);
@@ -92,9 +108,6 @@ struct AlgorithmIdentifier {
 absl::StatusOr<AlgorithmIdentifier> AlgorithmIdentifierOf(const Tlv& t, absl::string_view what);
 // Encodes an AlgorithmIdentifier (for tests and key reconstruction).
 Bytes EncodeAlgorithmIdentifier(absl::string_view dotted_oid, std::optional<ByteSpan> parameters);
-
-// Appends a DER TLV (definite length).
-void AppendTlv(uint32_t tag, ByteSpan value, Bytes& out);
 
 }  // namespace docval::emrtd::asn1
 

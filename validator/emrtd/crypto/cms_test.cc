@@ -102,10 +102,10 @@ TEST(Cms, BerIndefiniteLengthsAndSegmentedContent) {
   size_t half = content.size() / 2;
   Bytes segs = Concat({EncodeTlv(0x04, ByteSpan(content).subspan(0, half)), EncodeTlv(0x04, ByteSpan(content).subspan(half))});
   Bytes econtent = indef(0xA0, indef(0x24, segs));
-  Bytes eci = indef(0x30, Concat({asn1::EncodeOid("2.23.136.1.1.1"), econtent}));
+  Bytes eci = indef(0x30, Concat({asn1::EncodeOidTlv("2.23.136.1.1.1"), econtent}));
   Bytes sd_inner = Concat({sd[0].raw, sd[1].raw, eci});
   for (size_t i = 3; i < sd.size(); ++i) sd_inner = Concat({sd_inner, sd[i].raw});
-  Bytes ber = indef(0x30, Concat({asn1::EncodeOid(kIdSignedData), indef(0xA0, indef(0x30, sd_inner))}));
+  Bytes ber = indef(0x30, Concat({asn1::EncodeOidTlv(kIdSignedData), indef(0xA0, indef(0x30, sd_inner))}));
 
   absl::StatusOr<SignedData> parsed = ParseSignedData(ber);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
@@ -129,7 +129,7 @@ TEST(Cms, ACertificateThatDoesNotParseIsLeftOutAndTheOthersKept) {
   Bytes certs = EncodeTlv(0xA0, Concat({not_a_certificate, sd[3].value}));
   Bytes sd_inner = Concat({sd[0].raw, sd[1].raw, sd[2].raw, certs});
   for (size_t i = 4; i < sd.size(); ++i) sd_inner = Concat({sd_inner, sd[i].raw});
-  Bytes der = EncodeTlv(0x30, Concat({asn1::EncodeOid(kIdSignedData), EncodeTlv(0xA0, EncodeTlv(0x30, sd_inner))}));
+  Bytes der = EncodeTlv(0x30, Concat({asn1::EncodeOidTlv(kIdSignedData), EncodeTlv(0xA0, EncodeTlv(0x30, sd_inner))}));
 
   absl::StatusOr<SignedData> parsed = ParseSignedData(der);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
@@ -147,7 +147,8 @@ TEST(Cms, RejectsGarbageAndTruncation) {
   trailing.push_back(0x00);
   EXPECT_FALSE(ParseSignedData(trailing).ok());
   // Not signedData (id-data).
-  Bytes data = EncodeTlv(0x30, Concat({asn1::EncodeOid("1.2.840.113549.1.7.1"), EncodeTlv(0xA0, EncodeTlv(0x04, {}))}));
+  Bytes data =
+      EncodeTlv(0x30, Concat({asn1::EncodeOidTlv("1.2.840.113549.1.7.1"), EncodeTlv(0xA0, EncodeTlv(0x04, {}))}));
   absl::StatusOr<SignedData> r = ParseSignedData(data);
   EXPECT_FALSE(r.ok());
   EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("not id-signedData"));

@@ -174,7 +174,7 @@ Bytes DigestInfo(HashAlgorithm hash, ByteSpan digest, bool with_null) {
   Bytes alg = asn1::EncodeAlgorithmIdentifier(HashOid(hash), with_null ? std::optional<ByteSpan>(kNull)
                                                                         : std::optional<ByteSpan>());
   Bytes body = alg;
-  asn1::AppendTlv(asn1::kOctetString, digest, body);
+  AppendTlv(asn1::kOctetString, digest, body);
   return EncodeTlv(asn1::kSequence, body);
 }
 

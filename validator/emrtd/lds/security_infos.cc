@@ -1,28 +1,27 @@
 #include "validator/emrtd/lds/security_infos.h"
 
-#include <limits>
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "base/status_macros.h"
+#include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
 namespace {
 
-constexpr uint32_t kInteger = 0x02;
-constexpr uint32_t kBitString = 0x03;
-constexpr uint32_t kOctetString = 0x04;
-constexpr uint32_t kOid = 0x06;
-constexpr uint32_t kSequence = 0x30;
-constexpr uint32_t kSet = 0x31;
+using asn1::kBitString;
+using asn1::kInteger;
+using asn1::kOctetString;
+using asn1::kOid;
+using asn1::kSequence;
+using asn1::kSet;
 
-absl::Status Bad(absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat("SecurityInfos: ", what));
-}
+// The prefix of every error (Bad() below and the toolkit's `what`).
+constexpr absl::string_view kWhat = "SecurityInfos";
+
+absl::Status Bad(absl::string_view what) { return absl::InvalidArgumentError(absl::StrCat(kWhat, ": ", what)); }
 
 Bytes Copy(ByteSpan b) { return Bytes(b.begin(), b.end()); }
 
@@ -54,32 +53,9 @@ class Elements {
   TlvReader reader_;
 };
 
-absl::StatusOr<int64_t> SmallInteger(const Tlv& t) {
-  if (t.tag != kInteger) return Bad("expected INTEGER");
-  ByteSpan v = t.value;
-  if (v.empty()) return Bad("empty INTEGER");
-  if (v[0] & 0x80) return Bad("negative INTEGER");
-  if (v.size() > 1 && v[0] == 0) v = v.subspan(1);
-  if (v.size() > 8 || (v.size() == 8 && (v[0] & 0x80))) return Bad("INTEGER too large");
-  int64_t x = 0;
-  for (uint8_t b : v) x = (x << 8) | b;
-  return x;
-}
-
-// Unsigned magnitude of an INTEGER (leading zero bytes stripped; a set sign bit is read as
-// unsigned: cryptographic parameters are positive and some encoders forget the 00).
-absl::StatusOr<Bytes> UnsignedInteger(const Tlv& t) {
-  if (t.tag != kInteger) return Bad("expected INTEGER");
-  ByteSpan v = t.value;
-  if (v.empty()) return Bad("empty INTEGER");
-  while (v.size() > 1 && v[0] == 0) v = v.subspan(1);
-  return Copy(v);
-}
-
-absl::StatusOr<std::string> ReadOid(const Tlv& t) {
-  if (t.tag != kOid) return Bad("expected OBJECT IDENTIFIER");
-  return DecodeOid(t.value);
-}
+absl::StatusOr<int64_t> SmallInteger(const Tlv& t) { return asn1::SmallIntegerOf(t, kWhat); }
+absl::StatusOr<Bytes> UnsignedInteger(const Tlv& t) { return asn1::ParameterIntegerOf(t, kWhat); }
+absl::StatusOr<std::string> ReadOid(const Tlv& t) { return asn1::OidOf(t, kWhat); }
 
 absl::StatusOr<EcParameters> ParseEcParameters(ByteSpan der) {
   ASSIGN_OR_RETURN(Tlv seq, ParseSingleTlv(der, kSequence));
@@ -180,8 +156,7 @@ absl::StatusOr<SubjectPublicKeyInfo> ParseSpki(const Tlv& t, bool dh_protocol) {
   ASSIGN_OR_RETURN(out.algorithm, ParseAlgorithmIdentifier(alg));
   ASSIGN_OR_RETURN(Tlv bits, e.Next(kBitString));
   RETURN_IF_ERROR(e.ExpectEnd());
-  if (bits.value.empty() || bits.value[0] != 0) return Bad("public key BIT STRING with unused bits");
-  out.public_key = Copy(bits.value.subspan(1));
+  ASSIGN_OR_RETURN(out.public_key, asn1::BitStringBytesOf(bits, "SecurityInfos public key"));
   if (dh_protocol || IsDhAlgorithm(out.algorithm)) {
     absl::StatusOr<Tlv> y = ParseSingleTlv(out.public_key, kInteger);
     if (y.ok()) {
@@ -306,59 +281,6 @@ void ParseEntry(const Tlv& entry, SecurityInfos& out) {
 }
 
 }  // namespace
-
-absl::StatusOr<std::string> DecodeOid(ByteSpan contents) {
-  if (contents.empty()) return Bad("empty OBJECT IDENTIFIER");
-  if (contents.back() & 0x80) return Bad("truncated OBJECT IDENTIFIER");
-  std::string out;
-  uint64_t v = 0;
-  bool start = true;
-  bool first = true;
-  for (uint8_t b : contents) {
-    if (start && b == 0x80) return Bad("non-minimal OBJECT IDENTIFIER arc");
-    start = false;
-    if (v > (std::numeric_limits<uint64_t>::max() >> 7)) return Bad("OBJECT IDENTIFIER arc too large");
-    v = (v << 7) | (b & 0x7F);
-    if (b & 0x80) continue;
-    if (first) {
-      const uint64_t a = v < 40 ? 0 : (v < 80 ? 1 : 2);
-      absl::StrAppend(&out, a, ".", v - 40 * a);
-      first = false;
-    } else {
-      absl::StrAppend(&out, ".", v);
-    }
-    v = 0;
-    start = true;
-  }
-  return out;
-}
-
-absl::StatusOr<Bytes> EncodeOid(absl::string_view dotted) {
-  std::vector<uint64_t> arcs;
-  for (absl::string_view part : absl::StrSplit(dotted, '.')) {
-    uint64_t x = 0;
-    if (part.empty() || !absl::SimpleAtoi(part, &x)) return Bad(absl::StrCat("bad OID \"", dotted, "\""));
-    arcs.push_back(x);
-  }
-  if (arcs.size() < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] >= 40) ||
-      arcs[1] > std::numeric_limits<uint64_t>::max() - 80) {
-    return Bad(absl::StrCat("bad OID \"", dotted, "\""));
-  }
-  Bytes out;
-  auto append = [&out](uint64_t x) {
-    uint8_t tmp[10];
-    int n = 0;
-    do {
-      tmp[n++] = static_cast<uint8_t>(x & 0x7F);
-      x >>= 7;
-    } while (x != 0);
-    while (n > 1) out.push_back(tmp[--n] | 0x80);
-    out.push_back(tmp[0]);
-  };
-  append(arcs[0] * 40 + arcs[1]);
-  for (size_t i = 2; i < arcs.size(); ++i) append(arcs[i]);
-  return out;
-}
 
 absl::StatusOr<SecurityInfos> ParseSecurityInfos(ByteSpan der, size_t max_infos) {
   absl::StatusOr<Tlv> set = ParseTlv(der);

@@ -12,8 +12,9 @@
 // SEQUENCE starting with an OID is kept the same way, with an empty protocol). Only a broken outer
 // structure (not a SET, TLV framing that runs past its end) is an error (kInvalidArgument).
 //
-// OIDs are dotted strings ("0.4.0.127.0.7.2.2.4.2.2"). Integers (version, parameterId, keyId) are
-// decoded when they fit in 63 bits; a larger or negative value makes the entry malformed.
+// OIDs are dotted strings ("0.4.0.127.0.7.2.2.4.2.2"; crypto/asn1_util.h encodes and decodes them).
+// Integers (version, parameterId, keyId) are decoded when they fit in 63 bits; a larger or negative
+// value makes the entry malformed.
 #ifndef DOCVAL_VALIDATOR_EMRTD_LDS_SECURITY_INFOS_H_
 #define DOCVAL_VALIDATOR_EMRTD_LDS_SECURITY_INFOS_H_
 
@@ -98,12 +99,6 @@ inline constexpr char kEcdsaPlainSha256[] = "0.4.0.127.0.7.1.1.4.1.3";
 inline constexpr char kEcdsaPlainSha384[] = "0.4.0.127.0.7.1.1.4.1.4";
 inline constexpr char kEcdsaPlainSha512[] = "0.4.0.127.0.7.1.1.4.1.5";
 }  // namespace oid
-
-// OBJECT IDENTIFIER contents (without tag and length) <-> dotted string. Decoding is strict DER
-// (minimal arcs, no 0x80 padding); arcs must fit in 64 bits. Encoding needs at least two arcs, the
-// first 0..2 (and the second < 40 unless the first is 2).
-absl::StatusOr<std::string> DecodeOid(ByteSpan contents);
-absl::StatusOr<Bytes> EncodeOid(absl::string_view dotted);
 
 // Explicit prime-curve parameters (X9.62 ECParameters / SpecifiedECDomain). Unsigned big-endian,
 // leading zeros of INTEGERs stripped; a, b as given (field-size octet strings); g the encoded point.
