@@ -22,6 +22,7 @@
 #include "common/signals.h"
 #include "common/tracing/tracing_runtime.h"
 #include "gateway/dev/dev_result_store.h"
+#include "gateway/upstream/reachability.h"
 #include "gateway/ws/gateway_server.h"
 #include "poster/service/poster_service.h"
 #include "validator/emrtd/auth/trust_store.h"
@@ -351,6 +352,13 @@ int RunRole(Role role, const std::string& config_path) {
     // WebSocket API v2: its verdicts come from the validators, over the same channel as their sessions.
     gateway_server->ServeV2(std::shared_ptr<v1::V2FileVerifier::StubInterface>(
         v1::V2FileVerifier::NewStub(validator_channel)));
+    // /readyz follows the channels' states (`serve` reaches its own process: always ready). Both start
+    // connecting now, so the first probe already knows.
+    if (role != Role::kServe) {
+      gateway_server->CheckReachability(gateway::ChannelReachability(validator_channel, poster_channel));
+      validator_channel->GetState(/*try_to_connect=*/true);
+      poster_channel->GetState(/*try_to_connect=*/true);
+    }
     absl::Status s = gateway_server->Start();
     if (!s.ok()) return Fail(s);
     LogInfo("listening", {{"service", "gateway"}, {"address", c.listen}, {"port", gateway_server->port()},

@@ -18,6 +18,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "gateway/upstream/reachability.h"
 #include "gateway/ws/gateway_server.h"
 
 namespace prometheus {
@@ -52,6 +53,11 @@ class GatewayContext {
   // Shutdown began: /readyz answers 503, new sessions are told TRY_AGAIN_LATER.
   bool draining() const { return draining_.load(); }
   void StartDraining() { draining_ = true; }
+
+  // Whether validators and poster can be reached (/readyz). Unset: always (`docval serve` reaches its
+  // own process). Set before the server starts.
+  void set_reachability(ReachabilityCheck check) { reachability_ = std::move(check); }
+  UpstreamReachability reachability() const { return reachability_ ? reachability_() : UpstreamReachability{}; }
 
   // TCP connections (HTTP and WebSocket). False over limits.max_connections.
   bool TryAddConnection();
@@ -92,6 +98,7 @@ class GatewayContext {
   std::shared_ptr<v1::Poster::StubInterface> poster_;
   std::shared_ptr<DevResultStore> dev_;
   std::shared_ptr<v1::V2FileVerifier::StubInterface> v2_verifier_;
+  ReachabilityCheck reachability_;
   std::atomic<bool> draining_{false};
   std::atomic<int> connections_{0};
   std::atomic<int> sessions_{0};

@@ -38,6 +38,8 @@ class GatewayServer::Impl {
     context_.set_v2_verifier(std::move(verifier));
   }
 
+  void CheckReachability(ReachabilityCheck check) { context_.set_reachability(std::move(check)); }
+
   absl::Status Start() {
     const GatewayOptions& options = context_.options();
     if (!options.tls_certificate_file.empty()) {
@@ -166,6 +168,7 @@ GatewayServer::~GatewayServer() { impl_->Shutdown(absl::ZeroDuration()); }
 void GatewayServer::ServeV2(std::shared_ptr<v1::V2FileVerifier::StubInterface> verifier) {
   impl_->ServeV2(std::move(verifier));
 }
+void GatewayServer::CheckReachability(ReachabilityCheck check) { impl_->CheckReachability(std::move(check)); }
 absl::Status GatewayServer::Start() { return impl_->Start(); }
 int GatewayServer::port() const { return impl_->port(); }
 void GatewayServer::Shutdown(absl::Duration grace) { impl_->Shutdown(grace); }

@@ -7,7 +7,8 @@
 // Routes:
 //   GET  /ws1/validate          WebSocket API v1 (docs/protocol.md §1)
 //   GET  /ws2/validate          WebSocket API v2 (docs/protocol.md §3), once ServeV2() named its verifier
-//   GET  /healthz, /readyz      liveness; readiness (503 while draining)
+//   GET  /healthz, /readyz      liveness; readiness (503 while draining or no validator or poster is reachable)
+//   GET  /actuator/health       readiness as the reference product's health endpoint ({"status":"UP"})
 //   POST /dev/result-server     the development Result Server (only when enabled)
 //   GET  /dev/results           what it received, newest first (only when enabled)
 //
@@ -26,6 +27,7 @@
 #include "absl/time/time.h"
 #include "docval/v1/poster.grpc.pb.h"
 #include "docval/v1/validator.grpc.pb.h"
+#include "gateway/upstream/reachability.h"
 
 namespace prometheus {
 class Registry;
@@ -76,6 +78,9 @@ class GatewayServer {
   // Serves WebSocket API v2 on /ws2/validate, its verdicts from `verifier` (the validators'
   // V2FileVerifier). Before Start(); without it /ws2/validate answers 404.
   void ServeV2(std::shared_ptr<v1::V2FileVerifier::StubInterface> verifier);
+  // Makes /readyz and /actuator/health report 503 while `check` says no validator or no poster can be
+  // reached (reachability.h). Before Start(); without it only draining counts.
+  void CheckReachability(ReachabilityCheck check);
   // Binds and starts serving on background threads.
   absl::Status Start();
   // The bound port (after Start).

@@ -3,6 +3,7 @@
 #include <boost/beast/http/field.hpp>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "gateway/dev/dev_result_store.h"
 #include "gateway/protocol/secret.h"
 #include "gateway/ws/v4_route.h"
@@ -36,6 +37,28 @@ namespace {
 
 bool ServesV2(const GatewayContext& context, absl::string_view path) {
   return path == kWs2Path && context.v2_verifier() != nullptr;
+}
+
+// Why the gateway should take no new sessions now; "" when it is ready. Draining comes first: it is
+// final, an unreachable upstream may come back.
+std::string NotReadyReason(const GatewayContext& context) {
+  if (context.draining()) return "draining";
+  const UpstreamReachability r = context.reachability();
+  if (!r.validators && !r.poster) return "no validator reachable; poster unreachable";
+  if (!r.validators) return "no validator reachable";
+  if (!r.poster) return "poster unreachable";
+  return "";
+}
+
+// Spring Boot Actuator's answer: UP 200; OUT_OF_SERVICE (draining) and DOWN (an upstream cannot be
+// reached) 503, as the actuator maps them by default.
+HttpAnswer ActuatorHealth(const GatewayContext& context) {
+  const std::string reason = NotReadyReason(context);
+  const char* status = reason.empty() ? "UP" : context.draining() ? "OUT_OF_SERVICE" : "DOWN";
+  HttpAnswer a = Text(reason.empty() ? http::status::ok : http::status::service_unavailable,
+                      absl::StrCat("{\"status\":\"", status, "\"}"), "actuator_health");
+  a.content_type = "application/json";
+  return a;
 }
 
 }  // namespace
@@ -73,9 +96,11 @@ HttpAnswer Route(GatewayContext& context, const Request& req) {
   absl::string_view path = TargetPath(View(req.target()));
   if (path == "/healthz") return Text(http::status::ok, "ok\n", "healthz");
   if (path == "/readyz") {
-    return context.draining() ? Text(http::status::service_unavailable, "draining\n", "readyz")
-                              : Text(http::status::ok, "ready\n", "readyz");
+    const std::string reason = NotReadyReason(context);
+    return reason.empty() ? Text(http::status::ok, "ready\n", "readyz")
+                          : Text(http::status::service_unavailable, reason + "\n", "readyz");
   }
+  if (path == kActuatorHealthPath) return ActuatorHealth(context);
   if (path == kWs1Path) {
     return Text(http::status::upgrade_required, "WebSocket upgrade required\n", "ws1_no_upgrade");
   }

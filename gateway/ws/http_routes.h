@@ -20,6 +20,8 @@ namespace docval::gateway {
 inline constexpr size_t kMaxRequestHeaderBytes = 16 * 1024;
 inline constexpr absl::string_view kWs1Path = "/ws1/validate";
 inline constexpr absl::string_view kWs2Path = "/ws2/validate";  // served once context.v2_verifier() is set
+// The reference product's health endpoint (Spring Boot Actuator), for drop-in monitoring.
+inline constexpr absl::string_view kActuatorHealthPath = "/actuator/health";
 
 struct HttpAnswer {
   http::status status = http::status::ok;
@@ -47,7 +49,9 @@ std::optional<HttpAnswer> CheckUpgrade(const GatewayContext& context, const Requ
 // The handshake headers kept for the Result Server (forwarded_headers).
 HeaderList ForwardedHeaders(const GatewayContext& context, const Request& req);
 
-// The answer to a plain (non-upgrade) request.
+// The answer to a plain (non-upgrade) request. /readyz answers 200 `ready`, or 503 with why not:
+// `draining`, `no validator reachable`, `poster unreachable` (context.reachability()); /actuator/health
+// the same as JSON: 200 {"status":"UP"}, 503 {"status":"OUT_OF_SERVICE"} draining, {"status":"DOWN"}.
 HttpAnswer Route(GatewayContext& context, const Request& req);
 
 // The answers to requests that could not be read.

@@ -31,6 +31,62 @@ TEST(HttpRoutesTest, ProbesAndRefusals) {
   EXPECT_EQ(Route(f.context, Get("/readyz")).status, http::status::service_unavailable);
 }
 
+// /readyz and /actuator/health for each reachability: ready only with a validator and the poster.
+TEST(HttpRoutesTest, ReadinessFollowsTheUpstreams) {
+  struct Case {
+    UpstreamReachability reachable;
+    http::status status;
+    std::string readyz;
+    std::string health;
+  };
+  const Case cases[] = {
+      {{.validators = true, .poster = true}, http::status::ok, "ready\n", R"({"status":"UP"})"},
+      {{.validators = false, .poster = true},
+       http::status::service_unavailable,
+       "no validator reachable\n",
+       R"({"status":"DOWN"})"},
+      {{.validators = true, .poster = false},
+       http::status::service_unavailable,
+       "poster unreachable\n",
+       R"({"status":"DOWN"})"},
+      {{.validators = false, .poster = false},
+       http::status::service_unavailable,
+       "no validator reachable; poster unreachable\n",
+       R"({"status":"DOWN"})"},
+  };
+  for (const Case& c : cases) {
+    Fixture f(GatewayOptions{});
+    int checks = 0;
+    f.context.set_reachability([&] {
+      ++checks;
+      return c.reachable;
+    });
+    HttpAnswer ready = Route(f.context, Get("/readyz"));
+    EXPECT_EQ(ready.status, c.status) << c.readyz;
+    EXPECT_EQ(ready.body, c.readyz);
+    EXPECT_EQ(ready.route, "readyz");
+    HttpAnswer health = Route(f.context, Get("/actuator/health"));
+    EXPECT_EQ(health.status, c.status) << c.health;
+    EXPECT_EQ(health.body, c.health);
+    EXPECT_EQ(health.content_type, "application/json");
+    EXPECT_EQ(health.route, "actuator_health");
+    EXPECT_EQ(checks, 2) << "each probe asks once";
+    // Draining wins over everything: OUT_OF_SERVICE, as Spring Boot reports a component taken out of service.
+    f.context.StartDraining();
+    EXPECT_EQ(Route(f.context, Get("/readyz")).body, "draining\n");
+    HttpAnswer out = Route(f.context, Get("/actuator/health"));
+    EXPECT_EQ(out.status, http::status::service_unavailable);
+    EXPECT_EQ(out.body, R"({"status":"OUT_OF_SERVICE"})");
+  }
+  // Without a check (`docval serve`): ready until draining.
+  Fixture serve(GatewayOptions{});
+  EXPECT_EQ(Route(serve.context, Get("/actuator/health?x=1")).status, http::status::ok);
+  EXPECT_EQ(Route(serve.context, Get("/readyz")).status, http::status::ok);
+  // Liveness ignores the upstreams.
+  serve.context.set_reachability([] { return UpstreamReachability{.validators = false, .poster = false}; });
+  EXPECT_EQ(Route(serve.context, Get("/healthz")).status, http::status::ok);
+}
+
 TEST(HttpRoutesTest, BodiesOnlyWhereARouteReadsOne) {
   Fixture off(GatewayOptions{});
   EXPECT_EQ(BodyLimit(off.context, "/dev/result-server"), 0u);

@@ -162,6 +162,14 @@ TEST(DeliveryTest, MetricsCountSessionsByOutcome) {
   absl::StatusOr<std::pair<int, std::string>> ready = HttpGet(d->gateway_port(), "/readyz");
   ASSERT_TRUE(ready.ok());
   EXPECT_EQ(ready->first, 200);
+  // `serve` reaches its own process: ready, and UP for the reference product's health endpoint.
+  absl::StatusOr<std::pair<int, std::string>> actuator = HttpGet(d->gateway_port(), "/actuator/health");
+  ASSERT_TRUE(actuator.ok());
+  EXPECT_EQ(actuator->first, 200);
+  EXPECT_EQ(actuator->second, R"({"status":"UP"})");
+  m = HttpGet(d->metrics_port(), "/metrics");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_THAT(m->second, HasSubstr("docval_http_requests_total{code=\"200\",route=\"actuator_health\"} 1"));
   absl::StatusOr<std::pair<int, std::string>> dev = HttpGet(d->gateway_port(), "/dev/results");
   ASSERT_TRUE(dev.ok());
   EXPECT_EQ(dev->first, 404);  // off unless enabled
@@ -210,6 +218,10 @@ TEST(ValidatorFailureTest, KilledValidatorMidSessionIsServerErrorAndTheNextSessi
     ASSERT_TRUE(next.ok()) << next.status();
     ExpectClosed(*next, 1000, "");
   }
+  // One validator of two gone: the gateway stays ready (readiness needs one reachable, not all).
+  absl::StatusOr<std::pair<int, std::string>> ready = HttpGet(d.gateway_port(), "/readyz");
+  ASSERT_TRUE(ready.ok()) << ready.status();
+  EXPECT_EQ(ready->first, 200) << ready->second;
   d.Stop();
 }
 
