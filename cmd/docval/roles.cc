@@ -108,6 +108,10 @@ grpc::ChannelArguments ChannelArgs(bool health_checked) {
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  // Reconnect to a replica that went away at least every 5 s (gRPC's default backoff grows to 120 s):
+  // the gateway's calls wait for a reachable replica (wait_for_ready), so one that restarts is used
+  // again within 5 s of listening, well inside a session.
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
   args.SetMaxReceiveMessageSize(16 << 20);
   return args;
 }

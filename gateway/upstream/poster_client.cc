@@ -1,6 +1,7 @@
 #include "gateway/upstream/poster_client.h"
 
 #include "common/logging.h"
+#include "gateway/upstream/upstream_call.h"
 
 namespace docval::gateway {
 
@@ -17,8 +18,7 @@ std::shared_ptr<DeliveryCall> DeliverAsync(v1::Poster::StubInterface& stub, v1::
                                            const std::string& traceparent) {
   auto state = std::make_shared<DeliveryCall::State>();
   state->request = std::move(request);
-  state->context.set_deadline(deadline);
-  if (!traceparent.empty()) state->context.AddMetadata("traceparent", traceparent);
+  PrepareUpstreamCall(state->context, deadline, traceparent);
   stub.async()->Deliver(&state->context, &state->request, &state->report,
                         [state, done = std::move(done)](grpc::Status status) {
                           state->request.Clear();  // holds the result

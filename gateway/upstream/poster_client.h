@@ -33,7 +33,8 @@ class DeliveryCall {
   std::shared_ptr<State> state_;
 };
 
-// Calls Deliver with `deadline` (the session's limit bounds all attempts).
+// Calls Deliver with `deadline` (the session's limit bounds all attempts, and the wait for a reachable
+// poster before them: upstream_call.h).
 // `traceparent` (W3C Trace Context; empty: none) goes into the call's metadata.
 std::shared_ptr<DeliveryCall> DeliverAsync(v1::Poster::StubInterface& stub, v1::DeliveryRequest request,
                                            std::chrono::system_clock::time_point deadline, DeliverCallback done,

@@ -1,5 +1,7 @@
 #include "gateway/upstream/v2_verify_call.h"
 
+#include "gateway/upstream/upstream_call.h"
+
 namespace docval::gateway {
 
 struct V2VerifyCall::State {
@@ -15,8 +17,7 @@ std::shared_ptr<V2VerifyCall> V2VerifyAsync(v1::V2FileVerifier::StubInterface& s
                                             const std::string& traceparent) {
   auto state = std::make_shared<V2VerifyCall::State>();
   state->request = std::move(request);
-  state->context.set_deadline(deadline);
-  if (!traceparent.empty()) state->context.AddMetadata("traceparent", traceparent);
+  PrepareUpstreamCall(state->context, deadline, traceparent);
   stub.async()->Verify(&state->context, &state->request, &state->response,
                        [state, done = std::move(done)](grpc::Status status) {
                          state->request.Clear();  // the files: personal data

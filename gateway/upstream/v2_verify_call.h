@@ -33,8 +33,8 @@ class V2VerifyCall {
   std::shared_ptr<State> state_;
 };
 
-// Calls Verify with `deadline` (the session's limit). `traceparent` (W3C Trace Context; empty: none)
-// goes into the call's metadata.
+// Calls Verify with `deadline` (the session's limit; it bounds the wait for a reachable validator too:
+// upstream_call.h). `traceparent` (W3C Trace Context; empty: none) goes into the call's metadata.
 std::shared_ptr<V2VerifyCall> V2VerifyAsync(v1::V2FileVerifier::StubInterface& stub, v1::V2VerifyRequest request,
                                             std::chrono::system_clock::time_point deadline, V2VerifyCallback done,
                                             const std::string& traceparent = "");

@@ -4,6 +4,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "gateway/upstream/upstream_call.h"
 
 namespace docval::gateway {
 
@@ -19,8 +20,7 @@ class ValidatorStream::Reactor final : public grpc::ClientBidiReactor<v1::Sessio
   void Begin(std::shared_ptr<Reactor> self, v1::Validator::StubInterface& stub,
              std::chrono::system_clock::time_point deadline, v1::SessionRequest start, const std::string& traceparent) {
     self_ = std::move(self);
-    context_.set_deadline(deadline);
-    if (!traceparent.empty()) context_.AddMetadata("traceparent", traceparent);
+    PrepareUpstreamCall(context_, deadline, traceparent);
     stub.async()->Session(&context_, this);
     // Writes start outside reactions: the hold keeps OnDone away until reads have ended and no
     // write is being started.

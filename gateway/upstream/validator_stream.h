@@ -27,7 +27,8 @@ class ValidatorStream {
   using EventCallback = std::function<void(v1::SessionEvent)>;
   using EndCallback = std::function<void(grpc::Status)>;
 
-  // Starts the call with `deadline` (the session's) and sends `start` as the first message.
+  // Starts the call with `deadline` (the session's; it bounds the wait for a reachable validator too:
+  // upstream_call.h) and sends `start` as the first message.
   // `traceparent` (W3C Trace Context; empty: none) goes into the call's metadata.
   static std::shared_ptr<ValidatorStream> Open(v1::Validator::StubInterface& stub,
                                                std::chrono::system_clock::time_point deadline,

@@ -3,6 +3,8 @@
 #include <memory>
 #include <utility>
 
+#include "gateway/upstream/upstream_call.h"
+
 namespace docval::gateway {
 namespace {
 
@@ -19,8 +21,7 @@ void VerifyFilesAsync(v1::Validator::StubInterface& stub, v1::VerifyFilesRequest
                       const std::string& traceparent) {
   auto state = std::make_shared<State>();
   state->request = std::move(request);
-  state->context.set_deadline(deadline);
-  if (!traceparent.empty()) state->context.AddMetadata("traceparent", traceparent);
+  PrepareUpstreamCall(state->context, deadline, traceparent);
   stub.async()->VerifyFiles(&state->context, &state->request, &state->result,
                             [state, done = std::move(done)](grpc::Status status) {
                               state->request.Clear();

@@ -15,7 +15,8 @@ namespace docval::gateway {
 
 using VerifyFilesCallback = std::function<void(grpc::Status, v1::EmrtdResult)>;
 
-// Calls VerifyFiles with `deadline`. The request (personal data) is dropped before `done` runs.
+// Calls VerifyFiles with `deadline` (the HTTP request's; it bounds the wait for a reachable validator
+// too: upstream_call.h). The request (personal data) is dropped before `done` runs.
 // `traceparent` (W3C Trace Context; empty: none) goes into the call's metadata.
 void VerifyFilesAsync(v1::Validator::StubInterface& stub, v1::VerifyFilesRequest request,
                       std::chrono::system_clock::time_point deadline, VerifyFilesCallback done,

@@ -327,7 +327,8 @@ namespace docval::e2e {
 namespace {
 
 // Between the roles, gRPC runs over mutual TLS when `internal_tls` is configured: a session works
-// end to end; a gateway without the client certificate cannot reach the validator (SERVER_ERROR).
+// end to end; a gateway without the client certificate cannot reach the validator or the poster: it
+// reports itself not ready, and a session sent to it anyway waits for a validator until its limit.
 TEST(InternalTlsTest, RolesTalkMutualTlsAndRefusePlaintextPeers) {
   absl::StatusOr<testsupport::TestCerts> certs = testsupport::MakeTestCerts("IP:127.0.0.1,DNS:localhost");
   ASSERT_TRUE(certs.ok()) << certs.status();
@@ -366,8 +367,18 @@ TEST(InternalTlsTest, RolesTalkMutualTlsAndRefusePlaintextPeers) {
       RunPassportSession(absl::StrCat("ws://127.0.0.1:", *port, "/ws1/validate?return_result=true"));
   ASSERT_TRUE(refused.ok()) << refused.status();
   EXPECT_EQ(refused->close.code, 1011);
-  EXPECT_EQ(refused->close.reason, "SERVER_ERROR");
+  EXPECT_EQ(refused->close.reason, "MAX_SESSION_TIME_EXCEEDED");
   EXPECT_TRUE(refused->commands.empty());
+  // The refused handshakes are failed connection attempts: neither upstream counts as reachable.
+  std::pair<int, std::string> ready;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        absl::StatusOr<std::pair<int, std::string>> r = HttpGet(*port, "/readyz");
+        if (r.ok()) ready = *r;
+        return ready == std::make_pair(503, std::string("no validator reachable; poster unreachable\n"));
+      },
+      absl::Seconds(30)))
+      << ready.first << " " << ready.second;
   (*gw)->Signal(SIGTERM);
   EXPECT_EQ((*gw)->Wait(absl::Seconds(40)), 0);
   EXPECT_TRUE((*d)->Stop());

@@ -15,10 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/cleanup/cleanup.h"
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -28,54 +25,8 @@
 namespace docval::e2e {
 namespace {
 
-// Polls `done` every 20 ms until it holds or `timeout` passes.
-bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
-  const absl::Time until = absl::Now() + timeout;
-  while (!done()) {
-    if (absl::Now() > until) return false;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return true;
-}
-
-// The /metrics port a role process logged.
-int MetricsPort(ChildProcess& p) {
-  std::optional<nlohmann::json> m =
-      p.WaitForLog([](const nlohmann::json& j) { return j.value("msg", "") == "metrics"; }, absl::Seconds(20));
-  return m ? (*m)["port"].get<int>() : 0;
-}
-
-// The sum of every series of `name` (any labels) on the process's /metrics; -1 when unreadable.
-double Metric(int port, const std::string& name) {
-  absl::StatusOr<std::pair<int, std::string>> r = HttpGet(port, "/metrics");
-  if (!r.ok() || r->first != 200) return -1;
-  double sum = 0;
-  for (absl::string_view line : absl::StrSplit(r->second, '\n')) {
-    if (!absl::StartsWith(line, name)) continue;
-    absl::string_view rest = line.substr(name.size());
-    if (rest.empty() || (rest[0] != ' ' && rest[0] != '{')) continue;
-    double v = 0;
-    if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &v)) sum += v;
-  }
-  return sum;
-}
-
 constexpr char kActive[] = "docval_validator_sessions_active";
 constexpr char kEnded[] = "docval_validator_sessions_total";
-
-std::function<void(nlohmann::json&)> ValidationId(const std::string& id) {
-  return [id](nlohmann::json& j) { j["validation_id"] = id; };
-}
-
-// Deliveries the fake Result Server received, by client_validation_id.
-std::map<std::string, int> DeliveriesById(const testsupport::FakeResultServer& rs) {
-  std::map<std::string, int> by_id;
-  for (const testsupport::RecordedRequest& r : rs.requests()) {
-    nlohmann::json body = nlohmann::json::parse(r.body, nullptr, false);
-    by_id[body.is_object() ? body.value("client_validation_id", "?") : "?"]++;
-  }
-  return by_id;
-}
 
 void ExpectDelivered(const absl::StatusOr<relay::RelayOutcome>& out, const std::string& what) {
   ASSERT_TRUE(out.ok()) << what << ": " << out.status();

@@ -8,8 +8,11 @@
 #include <sys/socket.h>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "tools/chip_cli/chip_session.h"
 #include "tools/vchip/chip_rng.h"
@@ -254,6 +257,48 @@ int FreePort() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   close(fd);
   return ntohs(addr.sin_port);
+}
+
+std::function<void(nlohmann::json&)> ValidationId(const std::string& id) {
+  return [id](nlohmann::json& j) { j["validation_id"] = id; };
+}
+
+std::map<std::string, int> DeliveriesById(const testsupport::FakeResultServer& rs) {
+  std::map<std::string, int> by_id;
+  for (const testsupport::RecordedRequest& r : rs.requests()) {
+    nlohmann::json body = nlohmann::json::parse(r.body, nullptr, false);
+    by_id[body.is_object() ? body.value("client_validation_id", "?") : "?"]++;
+  }
+  return by_id;
+}
+
+bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
+  const absl::Time until = absl::Now() + timeout;
+  while (!done()) {
+    if (absl::Now() > until) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return true;
+}
+
+int MetricsPort(ChildProcess& p) {
+  std::optional<nlohmann::json> m =
+      p.WaitForLog([](const nlohmann::json& j) { return j.value("msg", "") == "metrics"; }, absl::Seconds(20));
+  return m ? (*m)["port"].get<int>() : 0;
+}
+
+double Metric(int port, const std::string& name) {
+  absl::StatusOr<std::pair<int, std::string>> r = HttpGet(port, "/metrics");
+  if (!r.ok() || r->first != 200) return -1;
+  double sum = 0;
+  for (absl::string_view line : absl::StrSplit(r->second, '\n')) {
+    if (!absl::StartsWith(line, name)) continue;
+    absl::string_view rest = line.substr(name.size());
+    if (rest.empty() || (rest[0] != ' ' && rest[0] != '{')) continue;
+    double v = 0;
+    if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &v)) sum += v;
+  }
+  return sum;
 }
 
 absl::StatusOr<relay::RelayOutcome> RunSession(const std::string& url, const std::string& start_message,

@@ -3,6 +3,7 @@
 #ifndef DOCVAL_TESTS_E2E_HARNESS_H_
 #define DOCVAL_TESTS_E2E_HARNESS_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "tests/e2e/process.h"
 #include "tests/support/fake_result_server.h"
 #include "tools/relay/relay_session.h"
@@ -122,6 +124,21 @@ absl::StatusOr<std::pair<int, std::string>> HttpGet(int port, const std::string&
 
 // A loopback port that was free a moment ago (bind to 0, read, close).
 int FreePort();
+
+// Sets the start message's validation_id (for RunPassportSession's `edit_start`).
+std::function<void(nlohmann::json&)> ValidationId(const std::string& id);
+
+// Deliveries the fake Result Server received, by client_validation_id ("?" for a body without one).
+std::map<std::string, int> DeliveriesById(const testsupport::FakeResultServer& rs);
+
+// Polls `done` every 20 ms until it holds (true) or `timeout` passes (false).
+bool WaitFor(const std::function<bool()>& done, absl::Duration timeout);
+
+// The /metrics port a process logged at start (0 if it did not within 20 s).
+int MetricsPort(ChildProcess& p);
+
+// The sum of every series of `name` (any labels) on the /metrics of 127.0.0.1:`port`; -1 when unreadable.
+double Metric(int port, const std::string& name);
 
 // One session with a fresh virtual passport `profile`; `edit_start` may change the start message.
 absl::StatusOr<relay::RelayOutcome> RunPassportSession(const std::string& url,
