@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "base/check.h"
+#include "validator/emrtd/chip_error.h"
 
 namespace docval::emrtd {
 
@@ -84,8 +85,8 @@ void CardLink::Respond(absl::StatusOr<Bytes> raw_response) {
     } else {
       // Not a chip's answer at all (no status word): the transport failed, whatever the phone says.
       // Never a file-level error — that would let a relay make an optional data group "absent".
-      response_ = absl::UnavailableError(absl::StrCat("malformed response APDU of ", size,
-                                                      " bytes (shorter than its 2 status bytes)"));
+      response_ = MakeChipError(ChipErrorKind::kTransport, absl::StrCat("malformed response APDU of ", size,
+                                                                        " bytes (shorter than its 2 status bytes)"));
     }
   } else {
     response_ = raw_response.status();

@@ -1,15 +1,16 @@
 #include "validator/emrtd/limits.h"
 
+#include <optional>
+
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "validator/emrtd/chip_error.h"
 
 namespace docval::emrtd {
 namespace {
-
-constexpr char kLimitPayloadUrl[] = "type.docval.dev/emrtd.LimitExceeded";
 
 struct Field {
   const char* name;
@@ -81,19 +82,14 @@ std::vector<std::string> LimitFieldNames() {
 }
 
 absl::Status LimitExceeded(absl::string_view limit, absl::string_view detail) {
-  absl::Status s = absl::ResourceExhaustedError(absl::StrCat(limit, ": ", detail));
-  s.SetPayload(kLimitPayloadUrl, absl::Cord(limit));
-  return s;
+  return MakeChipError(ChipErrorKind::kLimitExceeded, absl::StrCat(limit, ": ", detail), limit);
 }
 
-bool IsLimitExceeded(const absl::Status& status) {
-  return !status.ok() && status.GetPayload(kLimitPayloadUrl).has_value();
-}
+bool IsLimitExceeded(const absl::Status& status) { return IsChipError(status, ChipErrorKind::kLimitExceeded); }
 
 std::string LimitName(const absl::Status& status) {
-  if (status.ok()) return "";
-  auto p = status.GetPayload(kLimitPayloadUrl);
-  return p ? std::string(*p) : "";
+  std::optional<ChipError> e = ChipErrorOf(status);
+  return e.has_value() && e->kind == ChipErrorKind::kLimitExceeded ? e->detail : "";
 }
 
 }  // namespace docval::emrtd

@@ -3,9 +3,10 @@
 // capped here, and each cap is checked where the work it bounds is done (reading a file, parsing
 // SecurityInfos, loading a key, validating a group, looping over DG14).
 //
-// A chip over a cap gets LimitExceeded(): kResourceExhausted with a payload naming the limit
-// (IsLimitExceeded(), LimitName()). The reader ends the session with EMRTD_PASSPORT_READER_ERROR
-// (a chip error, not the server's), whatever step it was in: a budget is not an optional file.
+// A chip over a cap gets LimitExceeded(): a ChipError of kind kLimitExceeded (chip_error.h;
+// kResourceExhausted) whose detail names the limit (IsLimitExceeded(), LimitName()). The reader
+// ends the session with EMRTD_PASSPORT_READER_ERROR (a chip error, not the server's), whatever step
+// it was in: a budget is not an optional file.
 //
 // The defaults leave headroom over the documents in the field (docs/limits.md has the reasons); a
 // deployment may tighten or loosen them through ReaderConfig::limits, which the validator fills from

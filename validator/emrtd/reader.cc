@@ -37,6 +37,7 @@
 #include "validator/emrtd/auth/pace_cam.h"
 #include "validator/emrtd/auth/passive_auth.h"
 #include "validator/emrtd/auth/verify_files.h"
+#include "validator/emrtd/chip_error.h"
 #include "validator/emrtd/crypto/signature.h"
 #include "validator/emrtd/files/atr_info.h"
 #include "validator/emrtd/files/file_reader.h"
@@ -64,11 +65,26 @@ DialogFailure Fail(FailureReason reason, std::string detail) { return DialogFail
 // be sent with them (SecureMessaging).
 bool SmBroken(const ChipChannel& ch) { return ch.secure() && ch.sm()->spent(); }
 
-// A read error after which the dialog cannot go on: secure messaging broke, the transport failed
-// (any code the driver uses), or the chip went over the session's budget (limits.h). A file-level
+// Chip failures of these kinds end the dialog with EMRTD_PASSPORT_READER_ERROR wherever they happen:
+// the link, secure messaging, the session's budget. (Access control's verdict is
+// ACCESS_CONTROL_FAILED, mapped where access control runs.)
+bool EndsDialog(ChipErrorKind kind) {
+  switch (kind) {
+    case ChipErrorKind::kTransport:
+    case ChipErrorKind::kSecureMessagingBroken:
+    case ChipErrorKind::kSecureMessagingEndedByChip:
+    case ChipErrorKind::kLimitExceeded: return true;
+    default: return false;
+  }
+}
+
+// A read error after which the dialog cannot go on: secure messaging broke (the channel's keys are
+// spent, whatever status the failure reached us as), a ChipError that ends the dialog, or a status
+// without one that is not a file-level answer (the driver's transport error, any code). A file-level
 // error (absent, locked, malformed) is not one.
 bool Broken(const absl::Status& s, const ChipChannel& ch) {
-  if (SmBroken(ch) || IsLimitExceeded(s)) return true;
+  if (SmBroken(ch)) return true;
+  if (std::optional<ChipError> e = ChipErrorOf(s); e.has_value() && EndsDialog(e->kind)) return true;
   switch (s.code()) {
     case absl::StatusCode::kNotFound:
     case absl::StatusCode::kPermissionDenied:
@@ -158,7 +174,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
     absl::StatusOr<AccessControlOutcome> ac =
         co_await PerformAccessControl(ch, card_access, params.access_key, ac_config, rng);
     if (!ac.ok()) {
-      if (IsAccessControlFailure(ac.status()) && !IsLimitExceeded(ac.status())) {
+      if (IsAccessControlFailure(ac.status())) {
         co_return Fail(FailureReason::kAccessControlFailed, std::string(ac.status().message()));
       }
       co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("access control: ", ac.status().message()));

@@ -7,20 +7,16 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "validator/emrtd/access/bac.h"
 #include "validator/emrtd/access/mrz_key.h"
+#include "validator/emrtd/chip_error.h"
 
 namespace docval::emrtd {
 namespace {
 
-constexpr char kFailurePayloadUrl[] = "type.docval.dev/emrtd.AccessControlFailed";
-
 absl::Status Failed(absl::string_view msg) {
-  absl::Status s = absl::PermissionDeniedError(absl::StrCat("access control: ", msg));
-  s.SetPayload(kFailurePayloadUrl, absl::Cord("1"));
-  return s;
+  return MakeChipError(ChipErrorKind::kAccessControlFailed, absl::StrCat("access control: ", msg));
 }
 
 // Smaller is better.
@@ -65,7 +61,7 @@ const char* AccessProtocolName(AccessProtocol protocol) {
 }
 
 bool IsAccessControlFailure(const absl::Status& status) {
-  return !status.ok() && status.GetPayload(kFailurePayloadUrl).has_value();
+  return IsChipError(status, ChipErrorKind::kAccessControlFailed);
 }
 
 std::vector<const PaceInfo*> RankedPaceInfos(const SecurityInfos& card_access) {

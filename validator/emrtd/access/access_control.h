@@ -26,8 +26,9 @@
 //   with `allow_bac_fallback`; the outcome then says so (fell_back_to_bac, pace_failure).
 //
 // Errors: access-control failures (PACE or BAC refused, chip protocol not supported, malformed chip
-// data, no usable password) are kPermissionDenied and IsAccessControlFailure() is true: the reader
-// maps them to ACCESS_CONTROL_FAILED. Transport errors and LimitExceeded (a chip over a budget: more
+// data, no usable password) are a ChipError of kind kAccessControlFailed (chip_error.h;
+// kPermissionDenied), which IsAccessControlFailure() tests: the reader maps them to
+// ACCESS_CONTROL_FAILED. Transport errors and LimitExceeded (a chip over a budget: more
 // SecurityInfos, resolutions or DH bits than SessionLimits allows) pass through unchanged (no
 // fallback after them: the dialog must end). kInternal: our side (randomness).
 #ifndef DOCVAL_VALIDATOR_EMRTD_ACCESS_ACCESS_CONTROL_H_

@@ -5,10 +5,10 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "validator/emrtd/chip_error.h"
 #include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/crypto/kdf.h"
 #include "validator/emrtd/crypto/mac.h"
@@ -18,23 +18,17 @@
 namespace docval::emrtd {
 namespace {
 
-constexpr char kFailurePayloadUrl[] = "type.docval.dev/emrtd.PaceFailure";
-
-absl::Status Fail(PaceFailure failure, absl::Status status) {
-  status.SetPayload(kFailurePayloadUrl, absl::Cord(std::string(1, static_cast<char>('0' + static_cast<int>(failure)))));
-  return status;
-}
 absl::Status Refused(absl::string_view msg) {
-  return Fail(PaceFailure::kPasswordRefused, absl::PermissionDeniedError(absl::StrCat("PACE: ", msg)));
+  return MakeChipError(ChipErrorKind::kPacePasswordRefused, absl::StrCat("PACE: ", msg));
 }
 absl::Status NotSupported(absl::string_view msg) {
-  return Fail(PaceFailure::kNotSupported, absl::FailedPreconditionError(absl::StrCat("PACE: ", msg)));
+  return MakeChipError(ChipErrorKind::kPaceNotSupported, absl::StrCat("PACE: ", msg));
 }
 absl::Status Malformed(absl::string_view msg) {
-  return Fail(PaceFailure::kMalformedChipData, absl::InvalidArgumentError(absl::StrCat("PACE: ", msg)));
+  return MakeChipError(ChipErrorKind::kPaceMalformedChipData, absl::StrCat("PACE: ", msg));
 }
 absl::Status Internal(absl::string_view what, const absl::Status& cause) {
-  return Fail(PaceFailure::kInternal, absl::InternalError(absl::StrCat("PACE: ", what, ": ", cause.message())));
+  return MakeChipError(ChipErrorKind::kPaceInternal, absl::StrCat("PACE: ", what, ": ", cause.message()));
 }
 // A crypto error caused by chip data: malformed, unless the chip chose something we cannot do.
 absl::Status FromChipData(absl::string_view what, const absl::Status& cause) {
@@ -108,11 +102,15 @@ Bytes Encode7C(uint8_t tag, ByteSpan value) { return EncodeDynamicAuthentication
 }  // namespace
 
 PaceFailure PaceFailureOf(const absl::Status& status) {
-  absl::optional<absl::Cord> payload = status.GetPayload(kFailurePayloadUrl);
-  if (!payload.has_value()) return PaceFailure::kTransport;
-  const std::string s(*payload);
-  if (s.size() != 1 || s[0] < '0' || s[0] > '4') return PaceFailure::kTransport;
-  return static_cast<PaceFailure>(s[0] - '0');
+  std::optional<ChipError> e = ChipErrorOf(status);
+  if (!e.has_value()) return PaceFailure::kTransport;
+  switch (e->kind) {
+    case ChipErrorKind::kPacePasswordRefused: return PaceFailure::kPasswordRefused;
+    case ChipErrorKind::kPaceNotSupported: return PaceFailure::kNotSupported;
+    case ChipErrorKind::kPaceMalformedChipData: return PaceFailure::kMalformedChipData;
+    case ChipErrorKind::kPaceInternal: return PaceFailure::kInternal;
+    default: return PaceFailure::kTransport;  // the channel's own error, passed through
+  }
 }
 
 const char* PaceFailureName(PaceFailure failure) {

@@ -33,9 +33,9 @@
 // "pace.im_nonce_t" (IM nonce t), "pace.ephemeral_key" (the key-agreement key pair). Private keys are
 // drawn as Scalar() bounded by the group order.
 //
-// Errors: every status RunPace() creates carries a PaceFailure (PaceFailureOf()); a status without one
-// is the channel's own (transport failure, or an SM failure when PACE runs inside an existing SM
-// channel) and passes through unchanged.
+// Errors: every status RunPace() creates is a ChipError of a kPace* kind (chip_error.h), which
+// PaceFailureOf() names; any other status is the channel's own (transport failure, or an SM failure
+// when PACE runs inside an existing SM channel) and passes through unchanged (kTransport).
 #ifndef DOCVAL_VALIDATOR_EMRTD_ACCESS_PACE_H_
 #define DOCVAL_VALIDATOR_EMRTD_ACCESS_PACE_H_
 

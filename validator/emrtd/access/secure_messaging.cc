@@ -3,35 +3,35 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/check.h"
 #include "base/status_macros.h"
+#include "validator/emrtd/chip_error.h"
 #include "validator/emrtd/crypto/mac.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
 namespace {
 
-constexpr char kPlainSwPayload[] = "type.docval/emrtd.sm.plain_sw";
-
 absl::Status PlainResponseError(uint16_t sw) {
   const bool sm_error = sw == sw::kSecurityStatusNotSatisfied || sw == sw::kSmDataObjectsMissing ||
                         sw == sw::kSmDataObjectsIncorrect;
-  absl::Status s =
-      sm_error ? absl::AbortedError(absl::StrFormat(
-                     "secure messaging: the chip ended secure messaging with a plain SW %04X "
-                     "(it rejected our MAC or protection)",
-                     sw))
-               : absl::DataLossError(absl::StrFormat(
-                     "secure messaging: plain response SW %04X where a protected one was due", sw));
-  s.SetPayload(kPlainSwPayload, absl::Cord(absl::StrFormat("%04X", sw)));
-  return s;
+  const std::string hex = absl::StrFormat("%04X", sw);
+  if (sm_error) {
+    return MakeChipError(ChipErrorKind::kSecureMessagingEndedByChip,
+                         absl::StrCat("secure messaging: the chip ended secure messaging with a plain SW ", hex,
+                                      " (it rejected our MAC or protection)"),
+                         hex);
+  }
+  return MakeChipError(ChipErrorKind::kSecureMessagingBroken,
+                       absl::StrCat("secure messaging: plain response SW ", hex, " where a protected one was due"),
+                       hex);
 }
 
 absl::Status Malformed(absl::string_view what) {
-  return absl::DataLossError(absl::StrCat("secure messaging: malformed protected response: ", what));
+  return MakeChipError(ChipErrorKind::kSecureMessagingBroken,
+                       absl::StrCat("secure messaging: malformed protected response: ", what));
 }
 
 // Size of the TLV of a DO'87' that carries `plain_size` bytes padded to `bs`.
@@ -44,10 +44,12 @@ size_t Do87Size(size_t plain_size, size_t bs, bool with_indicator) {
 }  // namespace
 
 std::optional<uint16_t> PlainStatusWordOf(const absl::Status& status) {
-  absl::optional<absl::Cord> p = status.GetPayload(kPlainSwPayload);
-  if (!p.has_value()) return std::nullopt;
-  std::string s(*p);
-  absl::StatusOr<Bytes> b = FromHex(s);
+  std::optional<ChipError> e = ChipErrorOf(status);
+  if (!e.has_value() || e->detail.empty() ||
+      (e->kind != ChipErrorKind::kSecureMessagingBroken && e->kind != ChipErrorKind::kSecureMessagingEndedByChip)) {
+    return std::nullopt;
+  }
+  absl::StatusOr<Bytes> b = FromHex(e->detail);
   if (!b.ok() || b->size() != 2) return std::nullopt;
   return static_cast<uint16_t>(((*b)[0] << 8) | (*b)[1]);
 }
@@ -177,7 +179,8 @@ absl::StatusOr<ResponseApdu> SecureMessaging::Unwrap(const ResponseApdu& r, SmRe
     *slot = *t;
   }
   if (!do8e.has_value()) {
-    return Fail(absl::DataLossError("secure messaging: response without DO'8E' (no MAC)"));
+    return Fail(
+        MakeChipError(ChipErrorKind::kSecureMessagingBroken, "secure messaging: response without DO'8E' (no MAC)"));
   }
   if (do8e->value.size() != kSmMacSize) return Fail(Malformed("DO'8E' is not 8 bytes"));
   if (do87.has_value() && do85.has_value()) return Fail(Malformed("both DO'87' and DO'85'"));
@@ -197,7 +200,7 @@ absl::StatusOr<ResponseApdu> SecureMessaging::Unwrap(const ResponseApdu& r, SmRe
     trace->cc = *mac;
   }
   if (!ConstantTimeEqual(*mac, do8e->value)) {
-    return Fail(absl::DataLossError("secure messaging: response MAC does not verify"));
+    return Fail(MakeChipError(ChipErrorKind::kSecureMessagingBroken, "secure messaging: response MAC does not verify"));
   }
 
   ResponseApdu out;

@@ -21,11 +21,12 @@
 //   with the padding indicator 01 and its plaintext must carry strict method-2 padding.
 //
 // Failures and what they mean for the caller (all of them spend the object):
-// - kDataLoss: bad MAC, DO'8E' missing, malformed protected data, or a plain response (only a status
-//   word) where protection was due; for the last, PlainStatusWordOf() gives the SW.
-// - kAborted: a plain 6982/6987/6988 — the chip refused our protection (typically because it found
-//   our MAC wrong, i.e. the session keys differ) and has ended secure messaging itself.
-//   PlainStatusWordOf() gives the SW.
+// - ChipError kSecureMessagingBroken (chip_error.h; kDataLoss): bad MAC, DO'8E' missing, malformed
+//   protected data, or a plain response (only a status word) where protection was due; for the
+//   last, PlainStatusWordOf() gives the SW.
+// - ChipError kSecureMessagingEndedByChip (kAborted): a plain 6982/6987/6988 — the chip refused our
+//   protection (typically because it found our MAC wrong, i.e. the session keys differ) and has
+//   ended secure messaging itself. PlainStatusWordOf() gives the SW.
 // - kFailedPrecondition: the object is already spent.
 // - kInvalidArgument from Wrap(): a plain command that cannot be protected (too long).
 // A chip aborts SM after a bad MAC as well, so nothing may be sent with these keys afterwards.

@@ -7,6 +7,7 @@
 #include "nlohmann/json.hpp"
 #include "tools/vchip/chip_apdu.h"
 #include "tools/vchip/chip_sm.h"
+#include "validator/emrtd/chip_error.h"
 #include "validator/emrtd/crypto/mac.h"
 #include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/testing/virtual_passport.h"
@@ -264,6 +265,7 @@ TEST(SecureMessagingTest, BadMacEndsTheSessionBeforeDecrypting) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(r.status().message().find("MAC does not verify"), std::string::npos) << r.status();
   EXPECT_FALSE(PlainStatusWordOf(r.status()).has_value());
+  EXPECT_TRUE(IsChipError(r.status(), ChipErrorKind::kSecureMessagingBroken));
   EXPECT_TRUE(sm.spent());
   EXPECT_EQ(sm.Wrap(ReadBinary(4, 18)).status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(sm.Unwrap(*ResponseApdu::Parse(HexField(x["rsp_Protected"]))).status().code(),
@@ -276,6 +278,7 @@ TEST(SecureMessagingTest, PlainSmErrorAfterOurMacIsAbortedWithTheSw) {
     ASSERT_TRUE(sm.Wrap(ReadBinary(0, 4)).ok());
     absl::StatusOr<ResponseApdu> r = sm.Unwrap(ResponseApdu{.sw = s});
     EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted) << r.status();
+    EXPECT_TRUE(IsChipError(r.status(), ChipErrorKind::kSecureMessagingEndedByChip));
     EXPECT_EQ(PlainStatusWordOf(r.status()), s);
     EXPECT_TRUE(sm.spent());
   }
@@ -287,6 +290,7 @@ TEST(SecureMessagingTest, PlainResponseWhereProtectionWasDueIsDataLoss) {
     ASSERT_TRUE(sm.Wrap(ReadBinary(0, 4)).ok());
     absl::StatusOr<ResponseApdu> r = sm.Unwrap(ResponseApdu{.sw = s});
     EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << r.status();
+    EXPECT_TRUE(IsChipError(r.status(), ChipErrorKind::kSecureMessagingBroken));
     EXPECT_EQ(PlainStatusWordOf(r.status()), s);
     EXPECT_TRUE(sm.spent());
   }
