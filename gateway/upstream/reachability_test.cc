@@ -27,7 +27,9 @@ TEST(ReachableTest, OnlyAFailedChannelIsUnreachable) {
 std::shared_ptr<grpc::Channel> RoundRobin(const std::string& target) {
   grpc::ChannelArguments args;
   args.SetLoadBalancingPolicyName("round_robin");
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  KeepForTheProcess(channel);
+  return channel;
 }
 
 // Polls `check` every 20 ms until `want` holds for it, at most 30 s.

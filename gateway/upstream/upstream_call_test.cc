@@ -54,6 +54,7 @@ class UpstreamCallTest : public ::testing::Test {
   }
   void TearDown() override {
     if (server_) server_->Shutdown(std::chrono::system_clock::now());
+    KeepForTheProcess(channel_);
   }
 
   // Until the channel has failed to connect: a call without wait_for_ready would fail at once now.
