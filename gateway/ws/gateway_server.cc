@@ -12,6 +12,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "common/config.h"
 #include "common/logging.h"
@@ -70,13 +71,21 @@ class GatewayServer::Impl {
 
   void Shutdown(absl::Duration grace) {
     if (stopped_.exchange(true)) return;
+    // The listener stays open through the grace: /readyz answers 503 (a refused connection would read
+    // as a dead pod to a probe and to a load balancer still sending), new sessions are told
+    // TRY_AGAIN_LATER, the running ones go on.
     context_.StartDraining();
-    net::post(acceptor_.get_executor(), [this] {
-      beast::error_code ignored;
-      acceptor_.close(ignored);
-    });
     absl::Time until = absl::Now() + grace;
     while (context_.active_sessions() > 0 && absl::Now() < until) absl::SleepFor(absl::Milliseconds(20));
+    // Closed on its strand, and waited for: were the I/O threads stopped first, the kernel would keep
+    // queueing connections on a socket nobody accepts from.
+    absl::Notification closed;
+    net::post(acceptor_.get_executor(), [this, &closed] {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+      closed.Notify();
+    });
+    closed.WaitForNotificationWithTimeout(kStopLimit);
     // The grace is over: the remaining sessions close with 1001 SERVER_SHUTTING_DOWN (each drops its
     // connection at the latest close_timeout later) and cancel their upstream calls; the I/O threads
     // stop once no session is left and no gRPC callback can post onto them any more.

@@ -457,6 +457,43 @@ struct RawConnection {
   boost::asio::ip::tcp::socket socket;
 };
 
+// Through the grace the listener stays open: /readyz answers 503 "draining" rather than refusing the
+// connection, a new session is told TRY_AGAIN_LATER, and the open session goes on until it ends.
+TEST(GatewayShutdownTest, DuringTheGraceReadinessAnswers503AndNewSessionsAreToldToTryLater) {
+  Rig rig({B::kSilent});
+  std::unique_ptr<relay::WsClient> c = rig.StartAndStopReading();
+  ASSERT_NE(c, nullptr);
+  ASSERT_TRUE(WaitFor([&] { return rig.validator.calls() == 1; }, absl::Seconds(5)));
+  auto readyz = [&]() -> std::string {
+    try {
+      RawConnection r(rig.gateway->port());
+      r.Send("GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      return r.ReadToClose();
+    } catch (const std::exception& e) {
+      return absl::StrCat("connection failed: ", e.what());
+    }
+  };
+  EXPECT_THAT(readyz(), ::testing::StartsWith("HTTP/1.1 200"));
+  std::thread drain([&] { rig.gateway->Shutdown(absl::Seconds(30)); });
+  std::string during;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        during = readyz();
+        return during.find("HTTP/1.1 200") != 0;
+      },
+      absl::Seconds(5)));
+  EXPECT_THAT(during, ::testing::StartsWith("HTTP/1.1 503"));
+  EXPECT_THAT(during, ::testing::HasSubstr("draining"));
+  EXPECT_EQ(rig.Run().close.reason, "TRY_AGAIN_LATER");
+  // The refused session's close handshake ends; the open session is still served.
+  EXPECT_TRUE(WaitFor([&] { return rig.gateway->active_sessions() == 1; }, absl::Seconds(5)));
+  c->Abort();  // it ends: the drain is over before its grace
+  EXPECT_TRUE(WaitFor([&] { return rig.gateway->active_sessions() == 0; }, absl::Seconds(5)))
+      << rig.gateway->active_sessions();
+  drain.join();
+  EXPECT_THAT(readyz(), ::testing::StartsWith("connection failed"));
+}
+
 TEST(GatewayHttpLimitsTest, AnIncompleteRequestIsDroppedAtTheRequestDeadline) {
   Rig rig({}, [](GatewayOptions& o) { o.http_request_timeout = absl::Milliseconds(500); });
   RawConnection c(rig.gateway->port());
