@@ -124,7 +124,8 @@ void BM_CryptoFloor(benchmark::State& state, const char* profile, bool grpc) {
     state.SkipWithError(std::string(floor.status().message()).c_str());
     return;
   }
-  absl::StatusOr<std::unique_ptr<vchip::VirtualChip>> chip = vchip::VirtualChip::Create(c.profile, vchip::NewSeededRandom(42));
+  absl::StatusOr<std::unique_ptr<vchip::VirtualChip>> chip =
+      vchip::VirtualChip::Create(c.profile, vchip::NewSeededRandom(42));
   if (!chip.ok()) {
     state.SkipWithError(std::string(chip.status().message()).c_str());
     return;

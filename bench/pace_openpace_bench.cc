@@ -100,7 +100,8 @@ Bytes Ask(vchip::VirtualChip& chip, ByteSpan command, int64_t& chip_ns) {
 bool OursOnce(vchip::VirtualChip& chip, const Bytes& card_access, emrtd::RandomSource& rng, int64_t& chip_ns) {
   absl::StatusOr<emrtd::SecurityInfos> infos = emrtd::ParseSecurityInfos(card_access);
   DOCVAL_CHECK_OK(infos.status());
-  absl::StatusOr<emrtd::PaceParameters> params = emrtd::ResolvePaceInfo(infos->pace.at(0), infos->pace_domain_parameters);
+  absl::StatusOr<emrtd::PaceParameters> params =
+      emrtd::ResolvePaceInfo(infos->pace.at(0), infos->pace_domain_parameters);
   DOCVAL_CHECK_OK(params.status());
   emrtd::PacePassword password{emrtd::PacePasswordType::kCan, emrtd::ToSecure(emrtd::AsSpan(std::string(kCan)))};
   emrtd::CardLink link({.extended_length = true});
@@ -154,9 +155,13 @@ bool OpenPaceOnce(vchip::VirtualChip& chip, const Curve& curve, const Bytes& car
   if (ok) {
     absl::StatusOr<Bytes> oid = emrtd::asn1::EncodeOidContents(curve.oid);
     DOCVAL_CHECK_OK(oid.status());
-    emrtd::CommandApdu mse{.cla = 0x00, .ins = 0x22, .p1 = 0xC1, .p2 = 0xA4,
-                           .data = emrtd::Concat({emrtd::EncodeTlv(0x80, *oid), emrtd::EncodeTlv(0x83, Bytes{0x02}),
-                                                  emrtd::EncodeTlv(0x84, Bytes{static_cast<uint8_t>(curve.parameter_id)})})};
+    emrtd::CommandApdu mse{
+        .cla = 0x00,
+        .ins = 0x22,
+        .p1 = 0xC1,
+        .p2 = 0xA4,
+        .data = emrtd::Concat({emrtd::EncodeTlv(0x80, *oid), emrtd::EncodeTlv(0x83, Bytes{0x02}),
+                               emrtd::EncodeTlv(0x84, Bytes{static_cast<uint8_t>(curve.parameter_id)})})};
     const Bytes r = Ask(chip, mse.Encode(), chip_ns);
     ok = r.size() == 2 && r[0] == 0x90;
   }
@@ -178,8 +183,8 @@ bool OpenPaceOnce(vchip::VirtualChip& chip, const Curve& curve, const Bytes& car
     Buf ephemeral(PACE_STEP3B_generate_ephemeral_key(ctx));
     ok = ephemeral != nullptr;
     if (ok) {
-      chip_ephemeral =
-          ToBuf(GeneralAuthenticate(chip, false, std::make_pair(uint8_t{0x83}, FromBuf(ephemeral.get())), 0x84, chip_ns));
+      chip_ephemeral = ToBuf(
+          GeneralAuthenticate(chip, false, std::make_pair(uint8_t{0x83}, FromBuf(ephemeral.get())), 0x84, chip_ns));
       ok = chip_ephemeral->length > 0 && PACE_STEP3B_compute_shared_secret(ctx, chip_ephemeral.get()) == 1 &&
            PACE_STEP3C_derive_keys(ctx) == 1;
     }

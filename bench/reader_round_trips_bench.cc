@@ -182,8 +182,8 @@ void PrintDetail() {
       const vchip::ChipFile* dg2 = c.profile.FindFile("DG2");
       std::printf("\n%s / %s (%s; DG2 %zu bytes): %zu round trips, bound %zu, ratio %.3f%s%s\n", c.name.c_str(),
                   mode.name, bound->protocol.c_str(), dg2 ? dg2->content.size() : 0, s.round_trips, bound->total,
-                  static_cast<double>(s.round_trips) / static_cast<double>(bound->total), error.empty() ? "" : "  ERROR: ",
-                  error.c_str());
+                  static_cast<double>(s.round_trips) / static_cast<double>(bound->total),
+                  error.empty() ? "" : "  ERROR: ", error.c_str());
       std::printf("  %-24s %5s %5s %5s\n", "step", "used", "bound", "extra");
       std::map<Step, size_t> steps = bound->per_step;
       for (const auto& [step, n] : s.per_step) steps.emplace(step, 0);

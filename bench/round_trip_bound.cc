@@ -139,7 +139,9 @@ absl::StatusOr<RoundTripBound> ComputeRoundTripBound(const vchip::ChipProfile& p
   const bool ext = link.extended_length;
   const size_t response_bytes = link.ResponseBytes();
   const size_t command_bytes = link.CommandBytes();
-  auto file_reads = [&](size_t size, size_t block) { return CeilDiv(size, MaxPlainResponseBlock(response_bytes, ext, block)); };
+  auto file_reads = [&](size_t size, size_t block) {
+    return CeilDiv(size, MaxPlainResponseBlock(response_bytes, ext, block));
+  };
 
   // READ_ATR_INFO: EF.ATR/INFO and EF.CardAccess in plain (an absent file: one exchange says so).
   add(Step::kReadAtrInfo, atr_size ? file_reads(*atr_size, 0) : 1);
@@ -208,10 +210,12 @@ absl::StatusOr<RoundTripBound> ComputeRoundTripBound(const vchip::ChipProfile& p
       const size_t key_id = key.key_id ? Tlv(1) : 0;
       if (a->cipher == 1) {
         // MSE:Set KAT { 91 ephemeral key, 84 key id }, no answer data.
-        add(Step::kChipAuthentication, CeilDiv(Tlv(pk) + key_id, MaxPlainCommandData(command_bytes, ext, sm_block, false)));
+        add(Step::kChipAuthentication,
+            CeilDiv(Tlv(pk) + key_id, MaxPlainCommandData(command_bytes, ext, sm_block, false)));
       } else {
         // MSE:Set AT { 80 OID, 84 key id }, then GENERAL AUTHENTICATE { 7C { 80 ephemeral key } }.
-        add(Step::kChipAuthentication, 1 + CeilDiv(Tlv(Tlv(pk)), MaxPlainCommandData(command_bytes, ext, sm_block, true)));
+        add(Step::kChipAuthentication,
+            1 + CeilDiv(Tlv(Tlv(pk)), MaxPlainCommandData(command_bytes, ext, sm_block, true)));
       }
       sm_block = BlockOf(a->cipher);
       absl::StrAppend(&bound.protocol, ", CA ", a->kind == 1 ? "DH " : "ECDH ", CipherName(a->cipher));

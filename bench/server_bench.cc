@@ -300,7 +300,8 @@ int Idle(int connections) {
 
 int main(int argc, char** argv) {
   using namespace docval::bench;
-  if (argc < 2) return Fail("usage: server_bench turnaround|throughput|idle [--sessions N] [--concurrency C] [--connections N]");
+  if (argc < 2)
+    return Fail("usage: server_bench turnaround|throughput|idle [--sessions N] [--concurrency C] [--connections N]");
   const std::string mode = argv[1];
   int sessions = mode == "throughput" ? 120 : 30, concurrency = 8, connections = 10000;
   for (int i = 2; i + 1 < argc; i += 2) {

@@ -168,7 +168,8 @@ Cost RunOnce(vchip::VirtualChip& chip, const CostCase& c, emrtd::RandomSource& r
       if (const auto* f = std::get_if<emrtd::DialogFailure>(&o)) {
         *outcome = absl::StrCat(emrtd::FailureReasonName(f->reason), " ", f->detail);
       } else {
-        *outcome = absl::StrCat("result, AA ", CheckResultName(std::get<emrtd::EmrtdResult>(o).active_authentication_result));
+        *outcome =
+            absl::StrCat("result, AA ", CheckResultName(std::get<emrtd::EmrtdResult>(o).active_authentication_result));
       }
     }
   }
@@ -201,7 +202,8 @@ const Cost& HonestCost() {
 void BM_SessionCost(benchmark::State& state, size_t index) {
   const CostCase& c = Cases()[index];
   const Cost& honest = HonestCost();
-  absl::StatusOr<std::unique_ptr<vchip::VirtualChip>> chip = vchip::VirtualChip::Create(c.profile, vchip::NewSeededRandom(42));
+  absl::StatusOr<std::unique_ptr<vchip::VirtualChip>> chip =
+      vchip::VirtualChip::Create(c.profile, vchip::NewSeededRandom(42));
   if (!chip.ok()) {
     state.SkipWithError(std::string(chip.status().message()).c_str());
     return;

@@ -95,7 +95,8 @@ class MapReader {
     if (!n) return absl::OkStatus();
     double v = 0;
     if (!n.IsScalar() || !absl::SimpleAtod(n.Scalar(), &v) || !(v > 0) || v > 86400) {
-      return KeyError(Name(key), absl::StrCat("must be a positive number of seconds (at most 86400), got ", Describe(n)));
+      return KeyError(Name(key),
+                      absl::StrCat("must be a positive number of seconds (at most 86400), got ", Describe(n)));
     }
     out = absl::Seconds(v);
     return absl::OkStatus();
@@ -153,7 +154,8 @@ class MapReader {
 absl::Status ReadClients(MapReader& top, Config& c) {
   YAML::Node n = top.Get("clients");
   if (!n) return absl::OkStatus();
-  if (!n.IsSequence()) return KeyError("clients", absl::StrCat("must be a list of {client_id, result_server_url}, got ", Describe(n)));
+  if (!n.IsSequence())
+    return KeyError("clients", absl::StrCat("must be a list of {client_id, result_server_url}, got ", Describe(n)));
   c.clients.clear();
   for (size_t i = 0; i < n.size(); ++i) {
     MapReader r(n[i], absl::StrCat("clients[", i, "]"));
@@ -349,7 +351,8 @@ absl::StatusOr<Config> ParseConfigYaml(absl::string_view yaml, absl::string_view
   Config c = std::move(defaults);
   if (!root || root.IsNull()) return c;  // an empty file keeps every default
   MapReader r(root, "");
-  if (!root.IsMap()) return absl::InvalidArgumentError(absl::StrCat(source, ": the top level must be a mapping of keys"));
+  if (!root.IsMap())
+    return absl::InvalidArgumentError(absl::StrCat(source, ": the top level must be a mapping of keys"));
   absl::Status s = ReadTop(r, c);
   if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(source, ": ", s.message()));
   return c;
@@ -375,21 +378,24 @@ absl::Status ApplyEnvironment(Config& c, const EnvLookup& getenv) {
     ASSIGN_OR_RETURN(std::vector<std::string> id_list, SplitPairedList("CLIENT_IDS", *ids));
     ASSIGN_OR_RETURN(std::vector<std::string> url_list, SplitPairedList("RESULT_SERVER_URLS", *urls));
     if (id_list.size() != url_list.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("CLIENT_IDS has ", id_list.size(), " entries but RESULT_SERVER_URLS has ",
-                                                     url_list.size(), "; they pair up one to one"));
+      return absl::InvalidArgumentError(absl::StrCat("CLIENT_IDS has ", id_list.size(),
+                                                     " entries but RESULT_SERVER_URLS has ", url_list.size(),
+                                                     "; they pair up one to one"));
     }
     c.clients.clear();
     for (size_t i = 0; i < id_list.size(); ++i) c.clients.push_back({id_list[i], url_list[i]});
   }
   // An empty (or blank) path is the same as none: results are delivered unsigned.
-  if (auto v = getenv("RESULT_SERVER_SIGNING_KEY_PATH")) c.signing_key_path = std::string(absl::StripAsciiWhitespace(*v));
+  if (auto v = getenv("RESULT_SERVER_SIGNING_KEY_PATH"))
+    c.signing_key_path = std::string(absl::StripAsciiWhitespace(*v));
   if (auto v = getenv("WS_ENDPOINT_INCLUDE_BINARY_FILES_IN_RESULT")) {
     ASSIGN_OR_RETURN(c.include_binary_files, ParseBoolEnv("WS_ENDPOINT_INCLUDE_BINARY_FILES_IN_RESULT", *v));
   }
   if (auto v = getenv("SERVER_NAME")) c.server_name = *v;
   std::optional<std::string> auth_enabled = getenv("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED");
   if (auth_enabled) {
-    ASSIGN_OR_RETURN(c.handshake_authorization, ParseBoolEnv("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", *auth_enabled));
+    ASSIGN_OR_RETURN(c.handshake_authorization,
+                     ParseBoolEnv("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", *auth_enabled));
   }
   std::optional<std::string> tokens = getenv("DOCVAL_HANDSHAKE_TOKENS");
   if (tokens) c.handshake_tokens = SplitList(*tokens);
@@ -472,10 +478,12 @@ namespace {
 
 absl::Status ValidateDelivery(const DeliveryConfig& d) {
   if (d.per_destination_concurrency > d.workers) {
-    return KeyError("delivery.per_destination.concurrency", absl::StrCat("must not exceed delivery.workers (", d.workers, ")"));
+    return KeyError("delivery.per_destination.concurrency",
+                    absl::StrCat("must not exceed delivery.workers (", d.workers, ")"));
   }
   if (d.per_destination_max_queued > d.max_queued) {
-    return KeyError("delivery.per_destination.max_queued", absl::StrCat("must not exceed delivery.max_queued (", d.max_queued, ")"));
+    return KeyError("delivery.per_destination.max_queued",
+                    absl::StrCat("must not exceed delivery.max_queued (", d.max_queued, ")"));
   }
   std::set<std::string> hosts;
   for (size_t i = 0; i < d.destinations.size(); ++i) {
@@ -520,7 +528,8 @@ absl::Status ValidateConfig(const Config& c) {
     if (cc.client_id.empty()) return KeyError(k + ".client_id", "is required");
     if (!ids.insert(cc.client_id).second) return KeyError(k + ".client_id", "is listed twice");
     if (!IsHttpUrl(cc.result_server_url)) {
-      return KeyError(k + ".result_server_url", absl::StrCat("must be an http:// or https:// URL, got \"", cc.result_server_url, "\""));
+      return KeyError(k + ".result_server_url",
+                      absl::StrCat("must be an http:// or https:// URL, got \"", cc.result_server_url, "\""));
     }
   }
   if (c.tls.certificate_file.empty() != c.tls.private_key_file.empty()) {

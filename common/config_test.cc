@@ -123,12 +123,15 @@ TEST(ConfigTest, DeliveryLimitsAreChecked) {
     const char* expected;
   } cases[] = {
       {"delivery: {workers: 0}", "delivery.workers: must be an integer from 1"},
-      {"delivery: {per_destination: {concurrency: 8}, workers: 4}", "delivery.per_destination.concurrency: must not exceed"},
+      {"delivery: {per_destination: {concurrency: 8}, workers: 4}",
+       "delivery.per_destination.concurrency: must not exceed"},
       {"delivery: {per_destination: {max_queued: 500}}", "delivery.per_destination.max_queued: must not exceed"},
       {"delivery: {destinations: [{concurrency: 2}]}", "delivery.destinations[0].host: is required"},
-      {"delivery: {destinations: [{host: a.example}, {host: A.example}]}", "delivery.destinations[1].host: is listed twice"},
+      {"delivery: {destinations: [{host: a.example}, {host: A.example}]}",
+       "delivery.destinations[1].host: is listed twice"},
       {"delivery: {destinations: [{host: \"https://a.example/r\"}]}", "not a URL"},
-      {"delivery: {destinations: [{host: a.example, concurrency: 99}]}", "delivery.destinations[0].concurrency: must not exceed"},
+      {"delivery: {destinations: [{host: a.example, concurrency: 99}]}",
+       "delivery.destinations[0].concurrency: must not exceed"},
       {"delivery: {destinations: [{host: a.example, colour: red}]}", "delivery.destinations[0].colour: unknown key"},
       {"delivery: {drain_s: 0}", "delivery.drain_s: must be a positive number"},
       {"signing: {key_id: k1}", "signing.key_id: is set but signing.key_path"},
@@ -277,22 +280,26 @@ TEST(ConfigTest, TrustReloadIntervalIsAMinuteZeroTurnsItOff) {
 
 TEST(ConfigTest, EnvironmentErrorsAreSpecific) {
   Config c;
-  EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"CLIENT_IDS", "a;b"}, {"RESULT_SERVER_URLS", "http://x"}})).message()),
-              HasSubstr("pair up"));
+  EXPECT_THAT(
+      std::string(ApplyEnvironment(c, Env({{"CLIENT_IDS", "a;b"}, {"RESULT_SERVER_URLS", "http://x"}})).message()),
+      HasSubstr("pair up"));
   EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"CLIENT_IDS", "a"}})).message()),
               HasSubstr("CLIENT_IDS is set but RESULT_SERVER_URLS is not"));
   EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"RESULT_SERVER_URLS", "http://x"}})).message()),
               HasSubstr("RESULT_SERVER_URLS is set but CLIENT_IDS is not"));
   // An empty entry would pair every later URL with the wrong client.
-  EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"CLIENT_IDS", "a;;b"}, {"RESULT_SERVER_URLS", "http://x;http://y"}}))
-                              .message()),
-              HasSubstr("CLIENT_IDS: entry 2 of 3 is empty"));
+  EXPECT_THAT(
+      std::string(
+          ApplyEnvironment(c, Env({{"CLIENT_IDS", "a;;b"}, {"RESULT_SERVER_URLS", "http://x;http://y"}})).message()),
+      HasSubstr("CLIENT_IDS: entry 2 of 3 is empty"));
   Config trailing;
-  ASSERT_TRUE(ApplyEnvironment(trailing, Env({{"CLIENT_IDS", "a;b;"}, {"RESULT_SERVER_URLS", "http://x; http://y"}})).ok());
+  ASSERT_TRUE(
+      ApplyEnvironment(trailing, Env({{"CLIENT_IDS", "a;b;"}, {"RESULT_SERVER_URLS", "http://x; http://y"}})).ok());
   ASSERT_EQ(trailing.clients.size(), 2u);
   EXPECT_EQ(trailing.clients[1].result_server_url, "http://y");
-  EXPECT_THAT(std::string(ApplyEnvironment(c, Env({{"WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", "perhaps"}})).message()),
-              HasSubstr("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED"));
+  EXPECT_THAT(
+      std::string(ApplyEnvironment(c, Env({{"WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", "perhaps"}})).message()),
+      HasSubstr("WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED"));
 }
 
 TEST(ConfigTest, HandshakeAuthorizationVariablesGoTogether) {
@@ -316,7 +323,8 @@ TEST(ConfigTest, HandshakeAuthorizationVariablesGoTogether) {
   // Tokens without enabling would silently not be checked.
   c = Config();
   s = ApplyEnvironment(c, Env({{"DOCVAL_HANDSHAKE_TOKENS", "Bearer a"}}));
-  EXPECT_THAT(std::string(s.message()), HasSubstr("DOCVAL_HANDSHAKE_TOKENS is set but handshake authorization is not enabled"));
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("DOCVAL_HANDSHAKE_TOKENS is set but handshake authorization is not enabled"));
   c = Config();
   EXPECT_TRUE(ApplyEnvironment(c, Env({{"DOCVAL_HANDSHAKE_TOKENS", "Bearer a"},
                                        {"WS_HANDSHAKE_AUTHORIZATION_VALIDATION_ENABLED", "false"}}))

@@ -123,7 +123,8 @@ std::shared_ptr<grpc::experimental::FileWatcherCertificateProvider> Provider(con
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<InternalTls>> InternalTls::Load(const InternalTlsConfig& config, absl::Duration refresh) {
+absl::StatusOr<std::unique_ptr<InternalTls>> InternalTls::Load(const InternalTlsConfig& config,
+                                                               absl::Duration refresh) {
   if (!config.enabled()) return std::unique_ptr<InternalTls>();
   absl::StatusOr<std::string> cert_pem = ReadPem("certificate_file", config.certificate_file);
   if (!cert_pem.ok()) return cert_pem.status();
@@ -175,7 +176,8 @@ bool InternalTls::HasIdentity(const std::vector<std::string>& names) const {
   return false;
 }
 
-std::shared_ptr<grpc::ServerCredentials> InternalTls::ServerCredentials(std::vector<std::string> allowed_clients) const {
+std::shared_ptr<grpc::ServerCredentials> InternalTls::ServerCredentials(
+    std::vector<std::string> allowed_clients) const {
   grpc::experimental::TlsServerCredentialsOptions o(Provider(config_, refresh_seconds_));
   o.watch_root_certs();
   o.watch_identity_key_cert_pairs();

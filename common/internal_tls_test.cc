@@ -68,7 +68,8 @@ class InternalTlsTest : public testing::Test {
   }
 
   std::unique_ptr<InternalTls> Load(const testsupport::LeafCert& leaf, absl::Duration refresh = absl::Seconds(60)) {
-    absl::StatusOr<std::unique_ptr<InternalTls>> tls = InternalTls::Load(TlsConfig(leaf.cert, leaf.key, certs_.ca_cert), refresh);
+    absl::StatusOr<std::unique_ptr<InternalTls>> tls =
+        InternalTls::Load(TlsConfig(leaf.cert, leaf.key, certs_.ca_cert), refresh);
     EXPECT_TRUE(tls.ok()) << tls.status();
     return tls.ok() ? *std::move(tls) : nullptr;
   }
@@ -194,7 +195,8 @@ TEST_F(InternalTlsTest, RotatedFilesAreUsedWithoutRestart) {
 
   ASSERT_TRUE(testsupport::RunShell(absl::StrCat("ln -s v2 ", d, "/next && mv -T ", d, "/next ", d, "/current")).ok());
   absl::StatusOr<int> after = absl::UnknownError("not tried");
-  for (absl::Time give_up = absl::Now() + absl::Seconds(60); absl::Now() < give_up; absl::SleepFor(absl::Milliseconds(200))) {
+  for (absl::Time give_up = absl::Now() + absl::Seconds(60); absl::Now() < give_up;
+       absl::SleepFor(absl::Milliseconds(200))) {
     after = HealthCheck(Channel(port, gateway->ChannelCredentials()), "", absl::Seconds(5));
     if (after.ok()) break;
   }

@@ -70,7 +70,8 @@ void Log(LogLevel level, absl::string_view msg, std::initializer_list<LogField> 
 
 void LogDiagnostic(absl::string_view session_id, absl::string_view msg, std::initializer_list<LogField> fields) {
   LogField id("session_id", session_id);
-  Emit(LogLevel::kInfo, msg, "diagnostics", absl::MakeConstSpan(&id, 1), absl::MakeConstSpan(fields.begin(), fields.size()));
+  Emit(LogLevel::kInfo, msg, "diagnostics", absl::MakeConstSpan(&id, 1),
+       absl::MakeConstSpan(fields.begin(), fields.size()));
 }
 
 void SetLogSinkForTesting(std::string* sink) {

@@ -36,9 +36,15 @@ enum class LogLevel { kDebug, kInfo, kWarning, kError };
 void InitLogging(absl::string_view role, LogLevel min_level = LogLevel::kInfo);
 
 void Log(LogLevel level, absl::string_view msg, std::initializer_list<LogField> fields = {});
-inline void LogInfo(absl::string_view msg, std::initializer_list<LogField> fields = {}) { Log(LogLevel::kInfo, msg, fields); }
-inline void LogWarning(absl::string_view msg, std::initializer_list<LogField> fields = {}) { Log(LogLevel::kWarning, msg, fields); }
-inline void LogError(absl::string_view msg, std::initializer_list<LogField> fields = {}) { Log(LogLevel::kError, msg, fields); }
+inline void LogInfo(absl::string_view msg, std::initializer_list<LogField> fields = {}) {
+  Log(LogLevel::kInfo, msg, fields);
+}
+inline void LogWarning(absl::string_view msg, std::initializer_list<LogField> fields = {}) {
+  Log(LogLevel::kWarning, msg, fields);
+}
+inline void LogError(absl::string_view msg, std::initializer_list<LogField> fields = {}) {
+  Log(LogLevel::kError, msg, fields);
+}
 
 // Only for sessions that enabled diagnostics.
 void LogDiagnostic(absl::string_view session_id, absl::string_view msg, std::initializer_list<LogField> fields = {});

@@ -87,7 +87,8 @@ absl::StatusOr<Config> LoadConfig(Role role, const std::string& path) {
   }
   s = ValidateConfig(c);
   if (s.ok()) s = SessionLimitsFrom(c).status();
-  if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(path.empty() ? "configuration" : path, ": ", s.message()));
+  if (!s.ok())
+    return absl::InvalidArgumentError(absl::StrCat(path.empty() ? "configuration" : path, ": ", s.message()));
   return c;
 }
 
@@ -101,7 +102,8 @@ grpc::ChannelArguments ChannelArgs(bool health_checked) {
   // Validators are stateless replicas: spread new streams over every address DNS returns.
   args.SetLoadBalancingPolicyName("round_robin");
   if (health_checked) {
-    args.SetServiceConfigJSON(R"({"loadBalancingConfig": [{"round_robin": {}}], "healthCheckConfig": {"serviceName": ""}})");
+    args.SetServiceConfigJSON(
+        R"({"loadBalancingConfig": [{"round_robin": {}}], "healthCheckConfig": {"serviceName": ""}})");
   }
   // Keepalive: must stay within what the servers allow (ServerKeepalive below).
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
@@ -305,7 +307,8 @@ int RunRole(Role role, const std::string& config_path) {
     if (role == Role::kValidator) listen = c.validator_listen;
     if (role == Role::kPoster) listen = c.poster_listen;
     if (!listen.empty()) {
-      b.AddListeningPort(listen, InternalServerCredentials(internal_tls, c.internal_tls.gateway_identities), &grpc_port);
+      b.AddListeningPort(listen, InternalServerCredentials(internal_tls, c.internal_tls.gateway_identities),
+                         &grpc_port);
     }
     if (role == Role::kServe) {
       absl::StatusOr<std::unique_ptr<PrivateSocket>> socket = PrivateSocket::Create("grpc.sock");
@@ -345,8 +348,10 @@ int RunRole(Role role, const std::string& config_path) {
                                                     ChannelArgs(/*health_checked=*/false));
       poster_channel = validator_channel;
     } else {
-      validator_channel = grpc::CreateCustomChannel(c.validator_address, InternalChannelCredentials(internal_tls), ChannelArgs(/*health_checked=*/true));
-      poster_channel = grpc::CreateCustomChannel(c.poster_address, InternalChannelCredentials(internal_tls), ChannelArgs(/*health_checked=*/true));
+      validator_channel = grpc::CreateCustomChannel(c.validator_address, InternalChannelCredentials(internal_tls),
+                                                    ChannelArgs(/*health_checked=*/true));
+      poster_channel = grpc::CreateCustomChannel(c.poster_address, InternalChannelCredentials(internal_tls),
+                                                 ChannelArgs(/*health_checked=*/true));
     }
     std::shared_ptr<gateway::DevResultStore> dev;
     if (c.dev_result_server) dev = std::make_shared<gateway::DevResultStore>();
@@ -395,7 +400,8 @@ int RunRole(Role role, const std::string& config_path) {
     // Drain: refuse new sessions (UNAVAILABLE; health is NOT_SERVING above), let open ones finish
     // up to validator.drain_s, then end the rest (UNAVAILABLE) and stop the workers.
     const absl::Duration limit = ValidatorDrain(c);
-    LogInfo("draining sessions", {{"drain_s", absl::ToDoubleSeconds(limit)}, {"sessions", validator_service->sessions()}});
+    LogInfo("draining sessions",
+            {{"drain_s", absl::ToDoubleSeconds(limit)}, {"sessions", validator_service->sessions()}});
     const absl::Time started = absl::Now();
     const bool drained = validator_service->Drain(limit);
     LogInfo("sessions drained", {{"complete", drained},

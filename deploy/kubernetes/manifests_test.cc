@@ -122,7 +122,8 @@ TEST_P(ManifestsTest, GatewayTargetsReachTheServers) {
     ASSERT_TRUE(svc) << "no Service " << t->first;
     EXPECT_EQ(svc["spec"]["clusterIP"].as<std::string>(""), "None") << "headless, so DNS lists every pod";
     EXPECT_TRUE(LabelsMatch(LabelsOf(svc["spec"]["selector"]), server->pod_labels));
-    int listen = ParseHostPort(role == "validator" ? server->config.validator_listen : server->config.poster_listen)->second;
+    int listen =
+        ParseHostPort(role == "validator" ? server->config.validator_listen : server->config.poster_listen)->second;
     bool found = false;
     for (const YAML::Node& p : svc["spec"]["ports"]) {
       if (p["port"].as<int>() != t->second) continue;
@@ -210,7 +211,8 @@ TEST_P(ManifestsTest, PodsMeetTheRestrictedPodSecurityStandard) {
     YAML::Node psc = r.pod["securityContext"], csc = r.container["securityContext"];
     EXPECT_TRUE(psc["runAsNonRoot"].as<bool>(false) || csc["runAsNonRoot"].as<bool>(false));
     EXPECT_NE(psc["runAsUser"].as<int>(-1), 0);
-    std::string seccomp = csc["seccompProfile"]["type"].as<std::string>(psc["seccompProfile"]["type"].as<std::string>(""));
+    std::string seccomp =
+        csc["seccompProfile"]["type"].as<std::string>(psc["seccompProfile"]["type"].as<std::string>(""));
     EXPECT_THAT((std::set<std::string>{"RuntimeDefault", "Localhost"}), Contains(seccomp));
     EXPECT_FALSE(csc["allowPrivilegeEscalation"].as<bool>(true));
     std::vector<std::string> drop;

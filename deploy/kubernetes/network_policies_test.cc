@@ -24,14 +24,17 @@ struct Peer {
   std::string ip;  // outside the cluster only
 };
 
-std::map<std::string, std::string> NamespaceLabels(const std::string& ns) { return {{"kubernetes.io/metadata.name", ns}}; }
+std::map<std::string, std::string> NamespaceLabels(const std::string& ns) {
+  return {{"kubernetes.io/metadata.name", ns}};
+}
 
 bool InCidr(const std::string& ip, const std::string& cidr) {
   std::vector<std::string> parts = absl::StrSplit(cidr, '/');
   int bits = 0;
   if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &bits)) return false;
   in_addr a{}, net{};
-  if (inet_pton(AF_INET, ip.c_str(), &a) != 1) return parts[0] == "::" && bits == 0 && ip.find(':') != std::string::npos;
+  if (inet_pton(AF_INET, ip.c_str(), &a) != 1)
+    return parts[0] == "::" && bits == 0 && ip.find(':') != std::string::npos;
   if (inet_pton(AF_INET, parts[0].c_str(), &net) != 1) return false;
   uint32_t mask = bits == 0 ? 0 : ~uint32_t{0} << (32 - bits);
   return (ntohl(a.s_addr) & mask) == (ntohl(net.s_addr) & mask);
@@ -193,7 +196,8 @@ TEST_P(NetworkPoliciesTest, EgressOnlyWhereEachRoleMustGo) {
         << c.from->role << " -> " << c.to << ":" << c.port << "/" << c.protocol;
   }
   // Both ends agree for the calls DocVal makes.
-  EXPECT_TRUE(pol.Allows("Ingress", validator->pod_labels, PeerNamed("gateway"), validator_port, "TCP", validator->container));
+  EXPECT_TRUE(
+      pol.Allows("Ingress", validator->pod_labels, PeerNamed("gateway"), validator_port, "TCP", validator->container));
   EXPECT_TRUE(pol.Allows("Ingress", poster->pod_labels, PeerNamed("gateway"), poster_port, "TCP", poster->container));
 }
 

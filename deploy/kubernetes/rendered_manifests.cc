@@ -93,7 +93,8 @@ YAML::Node VolumeForPath(const YAML::Node& pod, const YAML::Node& container, con
   return YAML::Node();
 }
 
-absl::StatusOr<RenderedManifests> RenderedManifests::Render(const std::string& kubectl, const std::string& overlay_dir) {
+absl::StatusOr<RenderedManifests> RenderedManifests::Render(const std::string& kubectl,
+                                                            const std::string& overlay_dir) {
   absl::StatusOr<std::string> out = Capture(absl::StrCat("'", kubectl, "' kustomize '", overlay_dir, "'"));
   if (!out.ok()) return out.status();
   RenderedManifests r;

@@ -136,8 +136,10 @@ StartMessageResult ParseStartMessage(absl::string_view text) {
                           {"date_of_expiry", &k.date_of_expiry}}) {
     if (auto e = field(key, *out)) return *e;
   }
-  const bool any_mrz = ak->contains("document_number") || ak->contains("date_of_birth") || ak->contains("date_of_expiry");
-  const bool all_mrz = ak->contains("document_number") && ak->contains("date_of_birth") && ak->contains("date_of_expiry");
+  const bool any_mrz =
+      ak->contains("document_number") || ak->contains("date_of_birth") || ak->contains("date_of_expiry");
+  const bool all_mrz =
+      ak->contains("document_number") && ak->contains("date_of_birth") && ak->contains("date_of_expiry");
   if (!ak->contains("can") && !all_mrz) {
     return Invalid(any_mrz ? "access_key lacks some of document_number, date_of_birth, date_of_expiry"
                            : "access_key has neither can nor the MRZ fields");

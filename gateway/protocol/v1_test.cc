@@ -121,7 +121,8 @@ TEST(HandshakeQueryTest, ToleratesTrailingAmpersandAndOthers) {
 
 TEST(FramesTest, CloseNoticeAndStatus) {
   EXPECT_EQ(CloseNoticeFrame(CloseReason::kSuccess), R"({"close_code":1000,"close_reason":""})");
-  EXPECT_EQ(CloseNoticeFrame(CloseReason::kInvalidClientId), R"({"close_code":4401,"close_reason":"INVALID_CLIENT_ID"})");
+  EXPECT_EQ(CloseNoticeFrame(CloseReason::kInvalidClientId),
+            R"({"close_code":4401,"close_reason":"INVALID_CLIENT_ID"})");
   EXPECT_EQ(StatusFrame("READ_SOD"), R"({"status":"READ_SOD"})");
 }
 

@@ -151,12 +151,26 @@ TEST(TextMessageTest, BadStartIsInvalidStartMessageOtherwiseProtocolError) {
     EXPECT_EQ(p.closing.name(), "INVALID_START_MESSAGE") << t;
   }
   const std::string protocol_errors[] = {
-      "not json", "[1]", "{}", R"({"type":1})", R"({"type":"HELLO"})", R"({"type":"ACCEPT"})",
-      R"({"type":"CLOSE","code":1000})", R"({"type":"FINISH"})", R"({"type":"FINISH","sendResult":"yes"})",
-      Finish("\"not base64!\""), Finish("\"\""), Finish(absl::StrCat("\"", absl::Base64Escape(std::string(513, 's')), "\"")),
-      R"({"type":"MONITORING"})", absl::StrCat(R"({"type":"MONITORING","message":")", std::string(4097, 'm'), "\"}"),
-      Handover("RSA"), Handover("AES", 15), Handover("DESede", 32), Handover("AES", 16, "-1"),
-      Handover("AES", 16, "1.5"), Handover("AES", 16, "\"7\""),
+      "not json",
+      "[1]",
+      "{}",
+      R"({"type":1})",
+      R"({"type":"HELLO"})",
+      R"({"type":"ACCEPT"})",
+      R"({"type":"CLOSE","code":1000})",
+      R"({"type":"FINISH"})",
+      R"({"type":"FINISH","sendResult":"yes"})",
+      Finish("\"not base64!\""),
+      Finish("\"\""),
+      Finish(absl::StrCat("\"", absl::Base64Escape(std::string(513, 's')), "\"")),
+      R"({"type":"MONITORING"})",
+      absl::StrCat(R"({"type":"MONITORING","message":")", std::string(4097, 'm'), "\"}"),
+      Handover("RSA"),
+      Handover("AES", 15),
+      Handover("DESede", 32),
+      Handover("AES", 16, "-1"),
+      Handover("AES", 16, "1.5"),
+      Handover("AES", 16, "\"7\""),
       R"({"type":"CA_HANDOVER","maxTransceiveLengthForSecureMessaging":0,"maxBlockSize":1,"secureMessagingInfo":{}})",
   };
   for (const std::string& t : protocol_errors) {
@@ -265,40 +279,113 @@ TEST_F(DialogTest, OrderViolationsAreProtocolErrors) {
   const Case cases[] = {
       {"file before START", [](Dialog& d) { return d.OnBinary(File("sod", "x")); }},
       {"FINISH before START", [](Dialog& d) { return d.OnText(Finish()); }},
-      {"START twice", [](Dialog& d) { d.OnText(kStart); return d.OnText(kStart); }},
-      {"file twice", [](Dialog& d) { d.OnText(kStart); d.OnBinary(File("dg2", "a")); return d.OnBinary(File("dg2", "b")); }},
-      {"handover without DG14", [](Dialog& d) { d.OnText(kStart); return d.OnText(Handover()); }},
-      {"handover after DG1",
-       [](Dialog& d) { d.OnText(kStart); d.OnBinary(File("dg14", "a")); d.OnBinary(File("dg1", "a")); return d.OnText(Handover()); }},
-      {"handover twice",
+      {"START twice",
        [](Dialog& d) {
-         d.OnText(kStart); d.OnBinary(File("dg14", "a")); d.OnText(Handover()); d.HandbackSent(std::nullopt);
+         d.OnText(kStart);
+         return d.OnText(kStart);
+       }},
+      {"file twice",
+       [](Dialog& d) {
+         d.OnText(kStart);
+         d.OnBinary(File("dg2", "a"));
+         return d.OnBinary(File("dg2", "b"));
+       }},
+      {"handover without DG14",
+       [](Dialog& d) {
+         d.OnText(kStart);
          return d.OnText(Handover());
        }},
-      {"APDU outside CA", [](Dialog& d) { d.OnText(kStart); return d.OnBinary(std::string("\x02\x90\x00", 3)); }},
+      {"handover after DG1",
+       [](Dialog& d) {
+         d.OnText(kStart);
+         d.OnBinary(File("dg14", "a"));
+         d.OnBinary(File("dg1", "a"));
+         return d.OnText(Handover());
+       }},
+      {"handover twice",
+       [](Dialog& d) {
+         d.OnText(kStart);
+         d.OnBinary(File("dg14", "a"));
+         d.OnText(Handover());
+         d.HandbackSent(std::nullopt);
+         return d.OnText(Handover());
+       }},
+      {"APDU outside CA",
+       [](Dialog& d) {
+         d.OnText(kStart);
+         return d.OnBinary(std::string("\x02\x90\x00", 3));
+       }},
       {"APDU nobody asked for",
-       [](Dialog& d) { d.OnText(kStart); d.OnBinary(File("dg14", "a")); d.OnText(Handover()); return d.OnBinary(std::string("\x02\x90\x00", 3)); }},
+       [](Dialog& d) {
+         d.OnText(kStart);
+         d.OnBinary(File("dg14", "a"));
+         d.OnText(Handover());
+         return d.OnBinary(std::string("\x02\x90\x00", 3));
+       }},
       {"file during CA",
-       [](Dialog& d) { d.OnText(kStart); d.OnBinary(File("dg14", "a")); d.OnText(Handover()); return d.OnBinary(File("sod", "x")); }},
+       [](Dialog& d) {
+         d.OnText(kStart);
+         d.OnBinary(File("dg14", "a"));
+         d.OnText(Handover());
+         return d.OnBinary(File("sod", "x"));
+       }},
       {"FINISH during CA",
-       [](Dialog& d) { d.OnText(kStart); d.OnBinary(File("dg14", "a")); d.OnText(Handover()); return d.OnText(Finish()); }},
-      {"FINISH without SOD", [](Dialog& d) { d.OnText(kStart); d.OnBinary(File("dg1", "a")); return d.OnText(Finish()); }},
-      {"FINISH without DG1", [](Dialog& d) { d.OnText(kStart); d.OnBinary(File("sod", "a")); return d.OnText(Finish()); }},
+       [](Dialog& d) {
+         d.OnText(kStart);
+         d.OnBinary(File("dg14", "a"));
+         d.OnText(Handover());
+         return d.OnText(Finish());
+       }},
+      {"FINISH without SOD",
+       [](Dialog& d) {
+         d.OnText(kStart);
+         d.OnBinary(File("dg1", "a"));
+         return d.OnText(Finish());
+       }},
+      {"FINISH without DG1",
+       [](Dialog& d) {
+         d.OnText(kStart);
+         d.OnBinary(File("sod", "a"));
+         return d.OnText(Finish());
+       }},
       {"AA signature without DG15",
        [](Dialog& d) {
-         d.OnText(kStart); d.OnBinary(File("sod", "a")); d.OnBinary(File("dg1", "a"));
+         d.OnText(kStart);
+         d.OnBinary(File("sod", "a"));
+         d.OnBinary(File("dg1", "a"));
          return d.OnText(Finish("\"c2ln\""));
        }},
       {"FINISH twice",
        [](Dialog& d) {
-         d.OnText(kStart); d.OnBinary(File("sod", "a")); d.OnBinary(File("dg1", "a")); d.OnText(Finish());
+         d.OnText(kStart);
+         d.OnBinary(File("sod", "a"));
+         d.OnBinary(File("dg1", "a"));
+         d.OnText(Finish());
          return d.OnText(Finish());
        }},
       {"MONITORING outside diagnostics",
-       [](Dialog& d) { d.OnText(kStart); return d.OnText(R"({"type":"MONITORING","message":"m"})"); }},
-      {"unknown type byte", [](Dialog& d) { d.OnText(kStart); return d.OnBinary(std::string("\x07\x01", 2)); }},
-      {"unknown text type", [](Dialog& d) { d.OnText(kStart); return d.OnText(R"({"type":"RESULT"})"); }},
-      {"malformed FILE", [](Dialog& d) { d.OnText(kStart); return d.OnBinary(std::string("\x01\x09" "dg1", 5)); }},
+       [](Dialog& d) {
+         d.OnText(kStart);
+         return d.OnText(R"({"type":"MONITORING","message":"m"})");
+       }},
+      {"unknown type byte",
+       [](Dialog& d) {
+         d.OnText(kStart);
+         return d.OnBinary(std::string("\x07\x01", 2));
+       }},
+      {"unknown text type",
+       [](Dialog& d) {
+         d.OnText(kStart);
+         return d.OnText(R"({"type":"RESULT"})");
+       }},
+      {"malformed FILE",
+       [](Dialog& d) {
+         d.OnText(kStart);
+         return d.OnBinary(
+             std::string("\x01\x09"
+                         "dg1",
+                         5));
+       }},
   };
   for (const Case& c : cases) {
     Dialog d;

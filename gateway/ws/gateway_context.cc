@@ -21,10 +21,11 @@ GatewayContext::GatewayContext(GatewayOptions options, std::shared_ptr<v1::Valid
       validator_(std::move(validator)),
       poster_(std::move(poster)),
       dev_(std::move(dev)),
-      sessions_total_(prometheus::BuildCounter()
-                          .Name("docval_sessions_total")
-                          .Help("WebSocket sessions ended, by protocol (v1, v2) and outcome (success or the close reason)")
-                          .Register(registry)),
+      sessions_total_(
+          prometheus::BuildCounter()
+              .Name("docval_sessions_total")
+              .Help("WebSocket sessions ended, by protocol (v1, v2) and outcome (success or the close reason)")
+              .Register(registry)),
       sessions_active_(prometheus::BuildGauge()
                            .Name("docval_sessions_active")
                            .Help("WebSocket sessions open")

@@ -287,8 +287,9 @@ void Ws2Session::OnChipAuthEvent(v1::SessionEvent e) {
       return ExpectPhone();
     case v1::SessionEvent::kV2ChipAuthentication: {
       v1::V2ChipAuthOutcome* o = e.mutable_v2_chip_authentication();
-      LogInfo("v2 chip authentication ended",
-              {{"session_id", session_id_}, {"check", v1::CheckResult_Name(o->check_result())}, {"detail", o->detail()}});
+      LogInfo(
+          "v2 chip authentication ended",
+          {{"session_id", session_id_}, {"check", v1::CheckResult_Name(o->check_result())}, {"detail", o->detail()}});
       Handback(o->check_result(), o->has_keys() ? &o->keys() : nullptr, o->has_dg1() ? &o->dg1() : nullptr);
       o->Clear();  // keys and DG1
       return;
@@ -316,7 +317,8 @@ void Ws2Session::OnChipAuthEnd(const grpc::Status& status) {
 void Ws2Session::Handback(v1::CheckResult check, const v1::SecureMessagingState* keys, const std::string* dg1) {
   ws2::SecureMessagingInfo sm;
   if (keys != nullptr) {
-    sm.algorithm = keys->aes() ? ws2::SecureMessagingInfo::Algorithm::kAes : ws2::SecureMessagingInfo::Algorithm::kDesede;
+    sm.algorithm =
+        keys->aes() ? ws2::SecureMessagingInfo::Algorithm::kAes : ws2::SecureMessagingInfo::Algorithm::kDesede;
     sm.enc_key = keys->enc_key();
     sm.mac_key = keys->mac_key();
     if (!SscValue(keys->ssc(), &sm.ssc)) {

@@ -245,7 +245,8 @@ TEST_F(Ws2SessionTest, StartIsAcceptedWithAFreshChallenge) {
                    [this](size_t n) { return std::string(n, static_cast<char>('A' + challenges_++)); }, {});
   other_link.protocol = &other;
   other.OnMessage(true, kStart);
-  EXPECT_EQ(Json::parse(other_link.written.at(0).data)["activeAuthenticationChallenge"], absl::Base64Escape("BBBBBBBB"));
+  EXPECT_EQ(Json::parse(other_link.written.at(0).data)["activeAuthenticationChallenge"],
+            absl::Base64Escape("BBBBBBBB"));
 }
 
 TEST_F(Ws2SessionTest, StartRefusals) {
@@ -256,7 +257,8 @@ TEST_F(Ws2SessionTest, StartRefusals) {
 
   FakeLink l2;
   FakeUpstream::Calls c2;
-  Ws2Session unknown(l2, options_, nullptr, std::make_unique<FakeUpstream>(&c2), [](size_t n) { return std::string(n, 'x'); }, {});
+  Ws2Session unknown(l2, options_, nullptr, std::make_unique<FakeUpstream>(&c2),
+                     [](size_t n) { return std::string(n, 'x'); }, {});
   l2.protocol = &unknown;
   unknown.OnMessage(true, absl::StrCat(R"({"type":"START","validationId":"v","clientId":"nobody","platform":"ios",)",
                                        R"("nfcAdapterSupportsExtendedLength":false})"));
@@ -267,7 +269,8 @@ TEST_F(Ws2SessionTest, StartRefusals) {
   FakeLink l3;
   l3.claim_ok = false;
   FakeUpstream::Calls c3;
-  Ws2Session full(l3, options_, nullptr, std::make_unique<FakeUpstream>(&c3), [](size_t n) { return std::string(n, 'x'); }, {});
+  Ws2Session full(l3, options_, nullptr, std::make_unique<FakeUpstream>(&c3),
+                  [](size_t n) { return std::string(n, 'x'); }, {});
   l3.protocol = &full;
   full.OnMessage(true, kStart);
   EXPECT_EQ(l3.closed->code, 1013);
@@ -275,7 +278,8 @@ TEST_F(Ws2SessionTest, StartRefusals) {
 
   FakeLink l4;
   FakeUpstream::Calls c4;
-  Ws2Session no_rng(l4, options_, nullptr, std::make_unique<FakeUpstream>(&c4), [](size_t) { return std::string(); }, {});
+  Ws2Session no_rng(l4, options_, nullptr, std::make_unique<FakeUpstream>(&c4), [](size_t) { return std::string(); },
+                    {});
   l4.protocol = &no_rng;
   no_rng.OnMessage(true, kStart);
   EXPECT_EQ(l4.closed->phrase, "SERVER_ERROR");
@@ -302,14 +306,16 @@ TEST_F(Ws2SessionTest, ProtocolErrorsCloseWith1008) {
   for (const Case& c : cases) {
     FakeLink link;
     FakeUpstream::Calls calls;
-    Ws2Session s(link, options_, nullptr, std::make_unique<FakeUpstream>(&calls), [](size_t n) { return std::string(n, 'x'); }, {});
+    Ws2Session s(link, options_, nullptr, std::make_unique<FakeUpstream>(&calls),
+                 [](size_t n) { return std::string(n, 'x'); }, {});
     link.protocol = &s;
     for (const auto& [text, data] : c.frames) s.OnMessage(text, data);
     ASSERT_TRUE(link.closed) << c.what;
     EXPECT_EQ(link.closed->code, 1008) << c.what;
     EXPECT_EQ(link.closed->phrase, "PROTOCOL_ERROR") << c.what;
     EXPECT_EQ(link.closed->outcome, "protocol_error") << c.what;
-    EXPECT_EQ(Json::parse(link.written.back().data), (Json{{"type", "CLOSE"}, {"code", 1008}, {"reason", "PROTOCOL_ERROR"}}))
+    EXPECT_EQ(Json::parse(link.written.back().data),
+              (Json{{"type", "CLOSE"}, {"code", 1008}, {"reason", "PROTOCOL_ERROR"}}))
         << c.what;
     EXPECT_TRUE(calls.verify_requests.empty()) << c.what;
     EXPECT_EQ(s.state(), Ws2Session::State::kStopped) << c.what;
@@ -384,7 +390,8 @@ TEST_F(Ws2SessionTest, RefusalsOfTheVerdictCloseWithTheirReason) {
   for (const auto& [refusal, expected] : cases) {
     FakeLink link;
     FakeUpstream::Calls calls;
-    Ws2Session s(link, options_, nullptr, std::make_unique<FakeUpstream>(&calls), [](size_t n) { return std::string(n, 'x'); }, {});
+    Ws2Session s(link, options_, nullptr, std::make_unique<FakeUpstream>(&calls),
+                 [](size_t n) { return std::string(n, 'x'); }, {});
     link.protocol = &s;
     s.OnMessage(true, kStart);
     s.OnMessage(false, File("sod", "S"));
@@ -530,14 +537,16 @@ TEST_F(Ws2ChipAuthTest, TheValidatorsFailureOrSilenceEndsTheSession) {
 
   FakeLink link;
   FakeUpstream::Calls calls;
-  Ws2Session s(link, options_, nullptr, std::make_unique<FakeUpstream>(&calls), [](size_t n) { return std::string(n, 'x'); }, {});
+  Ws2Session s(link, options_, nullptr, std::make_unique<FakeUpstream>(&calls),
+               [](size_t n) { return std::string(n, 'x'); }, {});
   link.protocol = &s;
   s.OnMessage(true, kStart);
   s.OnMessage(false, File("dg14", "C"));
   const std::string key = absl::Base64Escape(std::string(16, 'k'));
-  s.OnMessage(true, absl::StrCat(R"({"type":"CA_HANDOVER","maxTransceiveLengthForSecureMessaging":255,"maxBlockSize":223,)",
-                                 R"("secureMessagingInfo":{"algorithm":"DESede","encKey":")", key, R"(","macKey":")", key,
-                                 R"(","ssc":1}})"));
+  s.OnMessage(true,
+              absl::StrCat(R"({"type":"CA_HANDOVER","maxTransceiveLengthForSecureMessaging":255,"maxBlockSize":223,)",
+                           R"("secureMessagingInfo":{"algorithm":"DESede","encKey":")", key, R"(","macKey":")", key,
+                           R"(","ssc":1}})"));
   ASSERT_EQ(calls.ca_starts.size(), 1u);
   EXPECT_EQ(calls.ca_starts[0].start().v2_chip_authentication().phone_keys().ssc(), std::string(7, '\0') + "\x01");
   calls.ca_end(grpc::Status(grpc::StatusCode::UNAVAILABLE, "gone"));

@@ -842,7 +842,8 @@ TEST_P(PosterServiceSigningTest, ReceivedSignatureVerifiesWithOpenssl) {
   }
   const std::string input = req.Header("Signature-Input");
   const bool ed25519 = absl::StrContains(GetParam(), "ed25519");
-  ASSERT_TRUE(absl::StartsWith(input, "docval=(\"@method\" \"@target-uri\" \"content-type\" \"content-digest\");created="))
+  ASSERT_TRUE(
+      absl::StartsWith(input, "docval=(\"@method\" \"@target-uri\" \"content-type\" \"content-digest\");created="))
       << input;
   EXPECT_TRUE(absl::EndsWith(input, absl::StrCat(";keyid=\"docval-test-key\";alg=\"",
                                                  ed25519 ? "ed25519" : "ecdsa-p256-sha256", "\"")))

@@ -139,7 +139,9 @@ TEST_F(ChipFailureTest, ClientClosingMidDialogEndsTheValidatorWorkAndPostsNothin
   (void)(*c)->Close(1001, "CANCELLED_BY_USER");
   // The gateway ends the session and the validator stream at once; nothing is posted.
   std::optional<nlohmann::json> ended = deployment_->gateway().WaitForLog(
-      [](const nlohmann::json& j) { return j.value("msg", "") == "session ended" && j.value("outcome", "") == "client_closed"; },
+      [](const nlohmann::json& j) {
+        return j.value("msg", "") == "session ended" && j.value("outcome", "") == "client_closed";
+      },
       absl::Seconds(5));
   ASSERT_TRUE(ended.has_value());
   EXPECT_EQ((*ended)["close_code"], 1001);
@@ -195,7 +197,8 @@ TEST_F(ChipFailureTest, ConfiguredLimitIsEnforcedAndABadOneStopsStartUp) {
   const std::string config = MakeTempDir() + "/docval.yaml";
   WriteFile(config, "validator_listen: 127.0.0.1:0\nmetrics_listen: 127.0.0.1:0\n"
                     "validator: {limits: {max_dh_bits: 100000}}\n");
-  absl::StatusOr<std::unique_ptr<ChildProcess>> bad = ChildProcess::Start({DocvalBinary(), "validator", "--config", config});
+  absl::StatusOr<std::unique_ptr<ChildProcess>> bad =
+      ChildProcess::Start({DocvalBinary(), "validator", "--config", config});
   ASSERT_TRUE(bad.ok()) << bad.status();
   EXPECT_EQ((*bad)->Wait(absl::Seconds(20)), std::optional<int>(2));
   EXPECT_THAT((*bad)->AllOutput(), HasSubstr("validator.limits.max_dh_bits: must be an integer from 1024 to 8192"));

@@ -40,7 +40,8 @@ void ExpectClosed(const relay::RelayOutcome& out, int code, const std::string& r
 }
 
 TEST(DeliveryTest, ServiceUnavailableThreeTimesThenOkIsDeliveredInFourAttempts) {
-  auto d = StartWith({FakeAction::Respond(503), FakeAction::Respond(503), FakeAction::Respond(503), FakeAction::Respond(200)});
+  auto d = StartWith(
+      {FakeAction::Respond(503), FakeAction::Respond(503), FakeAction::Respond(503), FakeAction::Respond(200)});
   ASSERT_NE(d, nullptr);
   absl::StatusOr<relay::RelayOutcome> out = PassportSession(*d);
   ASSERT_TRUE(out.ok()) << out.status();
@@ -195,7 +196,9 @@ TEST(ValidatorFailureTest, KilledValidatorMidSessionIsServerErrorAndTheNextSessi
         std::string id = (*started)["session_id"];
         for (size_t i = 0; i < d.validator_count(); ++i) {
           if (d.validator(i)->WaitForLog(
-                  [&](const nlohmann::json& j) { return j.value("msg", "") == "dialog started" && j.value("session_id", "") == id; },
+                  [&](const nlohmann::json& j) {
+                    return j.value("msg", "") == "dialog started" && j.value("session_id", "") == id;
+                  },
                   absl::Milliseconds(500))) {
             d.validator(i)->Signal(SIGKILL);
             d.validator(i)->Wait(absl::Seconds(5));
@@ -278,8 +281,9 @@ std::string Base64Decode(const std::string& in) {
 // received (an implementation independent of the poster's).
 TEST(SignatureTest, ResultServerPostIsSignedAndOpensslVerifiesIt) {
   std::string dir = MakeTempDir();
-  ASSERT_TRUE(testsupport::RunShell(absl::StrCat("openssl genpkey -algorithm ed25519 -out ", dir, "/key.pem && openssl pkey -in ",
-                                                 dir, "/key.pem -pubout -out ", dir, "/pub.pem"))
+  ASSERT_TRUE(testsupport::RunShell(absl::StrCat("openssl genpkey -algorithm ed25519 -out ", dir,
+                                                 "/key.pem && openssl pkey -in ", dir, "/key.pem -pubout -out ", dir,
+                                                 "/pub.pem"))
                   .ok());
   DeploymentOptions o;
   o.env["RESULT_SERVER_SIGNING_KEY_PATH"] = dir + "/key.pem";
@@ -296,7 +300,8 @@ TEST(SignatureTest, ResultServerPostIsSignedAndOpensslVerifiesIt) {
   std::string digest = req.Header("Content-Digest");
   ASSERT_THAT(digest, ::testing::StartsWith("sha-256=:"));
   ASSERT_TRUE(testsupport::RunShell(absl::StrCat("test \"$(openssl dgst -sha256 -binary ", dir,
-                                                 "/body | openssl base64 -A)\" = \"", digest.substr(9, digest.size() - 10), "\""))
+                                                 "/body | openssl base64 -A)\" = \"",
+                                                 digest.substr(9, digest.size() - 10), "\""))
                   .ok());
 
   // Rebuild the RFC 9421 signature base from the received request.
@@ -304,9 +309,10 @@ TEST(SignatureTest, ResultServerPostIsSignedAndOpensslVerifiesIt) {
   ASSERT_THAT(input, ::testing::StartsWith("docval=(\"@method\" \"@target-uri\" \"content-type\" \"content-digest\")"));
   EXPECT_THAT(input, HasSubstr("alg=\"ed25519\""));
   std::string params = input.substr(7);
-  std::string base = absl::StrCat("\"@method\": ", req.method, "\n", "\"@target-uri\": ", (*d)->result_server().Url(req.target),
-                                  "\n", "\"content-type\": ", req.Header("Content-Type"), "\n",
-                                  "\"content-digest\": ", digest, "\n", "\"@signature-params\": ", params);
+  std::string base =
+      absl::StrCat("\"@method\": ", req.method, "\n", "\"@target-uri\": ", (*d)->result_server().Url(req.target), "\n",
+                   "\"content-type\": ", req.Header("Content-Type"), "\n", "\"content-digest\": ", digest, "\n",
+                   "\"@signature-params\": ", params);
   WriteFile(dir + "/base.txt", base);
   std::string signature = req.Header("Signature");
   ASSERT_THAT(signature, ::testing::StartsWith("docval=:"));
@@ -339,10 +345,12 @@ TEST(InternalTlsTest, RolesTalkMutualTlsAndRefusePlaintextPeers) {
                               ", gateway_identities: [localhost]}\ntimeouts: {session_s: 15}\n");
   absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
   ASSERT_TRUE(d.ok()) << d.status();
-  EXPECT_TRUE((*d)->validator(0)
-                  ->WaitForLog([](const nlohmann::json& j) { return j.value("msg", "") == "listening" && j.value("tls", false); },
-                               absl::Seconds(5))
-                  .has_value());
+  EXPECT_TRUE(
+      (*d)->validator(0)
+          ->WaitForLog(
+              [](const nlohmann::json& j) { return j.value("msg", "") == "listening" && j.value("tls", false); },
+              absl::Seconds(5))
+          .has_value());
   absl::StatusOr<relay::RelayOutcome> out = RunPassportSession((*d)->WsUrl());
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(out->close.code, 1000) << (*d)->AllOutput();
@@ -350,8 +358,8 @@ TEST(InternalTlsTest, RolesTalkMutualTlsAndRefusePlaintextPeers) {
 
   // A gateway that speaks plaintext to the same validator and poster.
   std::string plain = (*d)->dir() + "/plain.yaml";
-  WriteFile(plain, absl::StrCat("listen: 127.0.0.1:0\nmetrics_listen: 127.0.0.1:0\nclients:\n  - {client_id: ", kClientId,
-                                ", result_server_url: \"", (*d)->result_server().Url("/results"), "\"}\n",
+  WriteFile(plain, absl::StrCat("listen: 127.0.0.1:0\nmetrics_listen: 127.0.0.1:0\nclients:\n  - {client_id: ",
+                                kClientId, ", result_server_url: \"", (*d)->result_server().Url("/results"), "\"}\n",
                                 "timeouts: {response_s: 5, session_s: 5}\n"));
   std::optional<nlohmann::json> v = (*d)->validator(0)->WaitForLog(
       [](const nlohmann::json& j) { return j.value("msg", "") == "listening"; }, absl::Seconds(5));

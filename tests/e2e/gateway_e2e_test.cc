@@ -215,8 +215,11 @@ TEST_F(SharedDeploymentTest, AbusiveClientsDoNotDisturbAGoodSession) {
 }
 
 TEST_F(SharedDeploymentTest, ReturnResultOnlyWhenAskedAndTolerantQuery) {
-  for (const auto& [query, expect_result] : std::vector<std::pair<std::string, bool>>{
-           {"?return_result=true&", true}, {"", false}, {"?&return_result=false", false}, {"?x=&&return_result=TRUE", true}}) {
+  for (const auto& [query, expect_result] :
+       std::vector<std::pair<std::string, bool>>{{"?return_result=true&", true},
+                                                 {"", false},
+                                                 {"?&return_result=false", false},
+                                                 {"?x=&&return_result=TRUE", true}}) {
     absl::StatusOr<relay::RelayOutcome> out =
         RunPassportSession(deployment_->WsUrl(query), "bac-passport", {}, [](nlohmann::json& start) {
           start["platform"] = "iOS";
@@ -238,7 +241,9 @@ TEST_F(SharedDeploymentTest, HealthAndMetricsEndpoints) {
 
 TEST(GatewayLimitsTest, SessionsOverTheCapAreToldToTryAgainLater) {
   DeploymentOptions o;
-  o.extra_yaml = "limits: {max_sessions: 1, max_sessions_per_client: 1}\ntimeouts: {start_message_s: 5, response_s: 5, session_s: 20}\n";
+  o.extra_yaml =
+      "limits: {max_sessions: 1, max_sessions_per_client: 1}\ntimeouts: {start_message_s: 5, response_s: 5, session_s: "
+      "20}\n";
   absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
   ASSERT_TRUE(d.ok()) << d.status();
   auto first = Connect((*d)->WsUrl());
@@ -254,7 +259,9 @@ TEST(GatewayLimitsTest, SessionsOverTheCapAreToldToTryAgainLater) {
 
 TEST(GatewayLimitsTest, HandshakeAuthorization) {
   DeploymentOptions o;
-  o.extra_yaml = "handshake_authorization: {enabled: true, tokens: [\"Bearer good-token\"]}\nforwarded_headers: [Authorization, X-Trace]\n";
+  o.extra_yaml =
+      "handshake_authorization: {enabled: true, tokens: [\"Bearer good-token\"]}\nforwarded_headers: [Authorization, "
+      "X-Trace]\n";
   absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
   ASSERT_TRUE(d.ok()) << d.status();
   absl::StatusOr<std::unique_ptr<relay::WsClient>> none = relay::WsClient::Connect((*d)->WsUrl());
@@ -283,7 +290,8 @@ TEST(GatewayTlsTest, WssSessionWithTls12And13) {
   absl::StatusOr<testsupport::TestCerts> certs = testsupport::MakeTestCerts("IP:127.0.0.1,DNS:localhost");
   ASSERT_TRUE(certs.ok()) << certs.status();
   DeploymentOptions o;
-  o.extra_yaml = absl::StrCat("tls: {certificate_file: ", certs->server_cert, ", private_key_file: ", certs->server_key, "}\n");
+  o.extra_yaml =
+      absl::StrCat("tls: {certificate_file: ", certs->server_cert, ", private_key_file: ", certs->server_key, "}\n");
   absl::StatusOr<std::unique_ptr<Deployment>> d = Deployment::Start(std::move(o));
   ASSERT_TRUE(d.ok()) << d.status();
   std::string wss = absl::StrCat("wss://127.0.0.1:", (*d)->gateway_port(), "/ws1/validate?return_result=true");
@@ -302,8 +310,8 @@ TEST(GatewayTlsTest, WssSessionWithTls12And13) {
   std::string port = absl::StrCat((*d)->gateway_port());
   auto handshake = [&](const char* flag, const char* version) {
     return testsupport::RunShell(absl::StrCat("echo | openssl s_client -brief -connect 127.0.0.1:", port, " ", flag,
-                                              " -CAfile ", certs->ca_cert, " -verify_return_error 2>&1 | grep -q 'Protocol version: ",
-                                              version, "'"))
+                                              " -CAfile ", certs->ca_cert,
+                                              " -verify_return_error 2>&1 | grep -q 'Protocol version: ", version, "'"))
         .ok();
   };
   EXPECT_TRUE(handshake("-tls1_2", "TLSv1.2"));

@@ -53,7 +53,8 @@ absl::StatusOr<Poster> StartPoster(const std::string& config, std::map<std::stri
       ChildProcess::Start({DocvalBinary(), "poster", "--config", config}, std::move(env));
   if (!p.ok()) return p.status();
   absl::StatusOr<int> port = (*p)->WaitForPort("poster");
-  if (!port.ok()) return absl::Status(port.status().code(), absl::StrCat(port.status().message(), "\n", (*p)->AllOutput()));
+  if (!port.ok())
+    return absl::Status(port.status().code(), absl::StrCat(port.status().message(), "\n", (*p)->AllOutput()));
   Poster poster;
   poster.process = *std::move(p);
   poster.stub = v1::Poster::NewStub(

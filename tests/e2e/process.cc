@@ -112,7 +112,8 @@ absl::StatusOr<int> ChildProcess::WaitForPort(const std::string& service, absl::
         return j.value("msg", "") == "listening" && j.value("service", "") == service && j.contains("port");
       },
       timeout);
-  if (!line) return absl::DeadlineExceededError(absl::StrCat("no listening line for ", service, "; output:\n", AllOutput()));
+  if (!line)
+    return absl::DeadlineExceededError(absl::StrCat("no listening line for ", service, "; output:\n", AllOutput()));
   return (*line)["port"].get<int>();
 }
 

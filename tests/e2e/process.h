@@ -31,7 +31,8 @@ class ChildProcess {
   ~ChildProcess();  // SIGKILL if still running
 
   // Waits for a stderr line that parses as JSON and satisfies `pred`.
-  std::optional<nlohmann::json> WaitForLog(const std::function<bool(const nlohmann::json&)>& pred, absl::Duration timeout);
+  std::optional<nlohmann::json> WaitForLog(const std::function<bool(const nlohmann::json&)>& pred,
+                                           absl::Duration timeout);
   // The port of the `{"msg":"listening","service":<service>}` line.
   absl::StatusOr<int> WaitForPort(const std::string& service, absl::Duration timeout = absl::Seconds(20));
 

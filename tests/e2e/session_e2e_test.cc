@@ -28,9 +28,20 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 
-const std::vector<std::string> kFullSequence = {
-    "READ_ATR_INFO", "ACCESS_CONTROL", "READ_SOD",  "READ_DG14", "CHIP_AUTHENTICATION",    "READ_DG15", "ACTIVE_AUTHENTICATION",
-    "READ_DG1",      "READ_DG2",       "READ_DG7",  "READ_DG11", "READ_DG12", "PASSIVE_AUTHENTICATION", "DONE"};
+const std::vector<std::string> kFullSequence = {"READ_ATR_INFO",
+                                                "ACCESS_CONTROL",
+                                                "READ_SOD",
+                                                "READ_DG14",
+                                                "CHIP_AUTHENTICATION",
+                                                "READ_DG15",
+                                                "ACTIVE_AUTHENTICATION",
+                                                "READ_DG1",
+                                                "READ_DG2",
+                                                "READ_DG7",
+                                                "READ_DG11",
+                                                "READ_DG12",
+                                                "PASSIVE_AUTHENTICATION",
+                                                "DONE"};
 
 // The result frame as sent validates against docs/result.schema.json, keys in the documented order.
 void ExpectMatchesSchema(const std::string& raw_frame) {
@@ -161,8 +172,9 @@ TEST(SessionTest, StatusSequenceOfABacPassport) {
   ASSERT_TRUE(d.ok()) << d.status();
   absl::StatusOr<relay::RelayOutcome> out = RunPassportSession((*d)->WsUrl(), "bac-passport");
   ASSERT_TRUE(out.ok()) << out.status();
-  EXPECT_THAT(out->statuses, ElementsAre("READ_ATR_INFO", "ACCESS_CONTROL", "READ_SOD", "READ_DG15", "ACTIVE_AUTHENTICATION",
-                                         "READ_DG1", "READ_DG2", "PASSIVE_AUTHENTICATION", "DONE"));
+  EXPECT_THAT(out->statuses,
+              ElementsAre("READ_ATR_INFO", "ACCESS_CONTROL", "READ_SOD", "READ_DG15", "ACTIVE_AUTHENTICATION",
+                          "READ_DG1", "READ_DG2", "PASSIVE_AUTHENTICATION", "DONE"));
   EXPECT_EQ(out->close.code, 1000);
   EXPECT_TRUE((*d)->Stop());
 }
@@ -187,10 +199,12 @@ TEST(SessionTest, StatusSequenceOfAPassportWithoutDg14AndDg15) {
   so.client_id = kClientId;
   absl::StatusOr<std::string> start = chip_cli::BuildStartMessage(*profile, so);
   ASSERT_TRUE(start.ok());
-  absl::StatusOr<std::unique_ptr<vchip::VirtualChip>> chip = vchip::VirtualChip::Create(*profile, vchip::NewSeededRandom(7));
+  absl::StatusOr<std::unique_ptr<vchip::VirtualChip>> chip =
+      vchip::VirtualChip::Create(*profile, vchip::NewSeededRandom(7));
   ASSERT_TRUE(chip.ok());
   auto relay = [&](const std::string& c) -> std::optional<std::string> {
-    std::optional<emrtd::Bytes> r = (*chip)->Process(emrtd::ByteSpan(reinterpret_cast<const uint8_t*>(c.data()), c.size()));
+    std::optional<emrtd::Bytes> r =
+        (*chip)->Process(emrtd::ByteSpan(reinterpret_cast<const uint8_t*>(c.data()), c.size()));
     if (!r) return std::nullopt;
     return std::string(r->begin(), r->end());
   };
@@ -296,10 +310,12 @@ TEST(TrustReloadTest, SighupReloadsTheTrustStoreWithoutDroppingSessions) {
   // A broken file at the next reload: logged, the previous store stays.
   WriteFile(trust + "/broken.pem", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
   (*d)->gateway().Signal(SIGHUP);
-  EXPECT_TRUE((*d)
-                  ->gateway()
-                  .WaitForLog([](const nlohmann::json& j) { return j.value("msg", "") == "trust store reload failed; keeping the previous one"; },
-                              absl::Seconds(10))
+  EXPECT_TRUE((*d)->gateway()
+                  .WaitForLog(
+                      [](const nlohmann::json& j) {
+                        return j.value("msg", "") == "trust store reload failed; keeping the previous one";
+                      },
+                      absl::Seconds(10))
                   .has_value());
   absl::StatusOr<relay::RelayOutcome> still = RunPassportSession((*d)->WsUrl(), "bac-passport");
   ASSERT_TRUE(still.ok() && still->result.has_value());
@@ -331,11 +347,11 @@ TEST(TrustReloadTest, ChangedFilesAreReloadedWithoutASignal) {
   std::filesystem::copy_file(TestPkiDir() + "/csca/csca_rsa.pem", trust + "/..gen2/csca.pem");
   std::filesystem::create_directory_symlink("..gen2", trust + "/..data_tmp");
   std::filesystem::rename(trust + "/..data_tmp", trust + "/..data");
-  EXPECT_TRUE((*d)
-                  ->gateway()
+  EXPECT_TRUE((*d)->gateway()
                   .WaitForLog(
                       [](const nlohmann::json& j) {
-                        return j.value("msg", "") == "trust store reloaded" && j.value("trigger", "") == "files_changed";
+                        return j.value("msg", "") == "trust store reloaded" &&
+                               j.value("trigger", "") == "files_changed";
                       },
                       absl::Seconds(10))
                   .has_value())

@@ -172,8 +172,9 @@ TEST(V4ValidateE2eTest, FilesOfPassportsAndSpecimensAndEveryRefusal) {
     EXPECT_EQ(j["field"], c.field) << c.name << ": " << a->body;
   }
   // A body over the route's cap is refused from its Content-Length, before it is read.
-  absl::StatusOr<HttpAnswer> a = HttpExchange(port, absl::StrCat("POST /v4/validate HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                                                     "multipart/form-data; boundary=b\r\nContent-Length: 2000000\r\n\r\n"));
+  absl::StatusOr<HttpAnswer> a =
+      HttpExchange(port, absl::StrCat("POST /v4/validate HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                                      "multipart/form-data; boundary=b\r\nContent-Length: 2000000\r\n\r\n"));
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->status, 413);
 

@@ -40,7 +40,8 @@ void Mutate(std::vector<uint8_t>& d, std::mt19937_64& rng, size_t max_len) {
         }
         break;
       case 2:  // insert a random byte
-        if (d.size() < max_len) d.insert(d.begin() + static_cast<long>(d.empty() ? 0 : rng() % (d.size() + 1)), static_cast<uint8_t>(rng()));
+        if (d.size() < max_len)
+          d.insert(d.begin() + static_cast<long>(d.empty() ? 0 : rng() % (d.size() + 1)), static_cast<uint8_t>(rng()));
         break;
       case 3:  // erase a byte
         if (!d.empty()) d.erase(d.begin() + static_cast<long>(rng() % d.size()));

@@ -13,7 +13,8 @@ absl::StatusOr<int> HealthCheck(const std::shared_ptr<grpc::Channel>& channel, c
                                 absl::Duration timeout, const std::string& method) {
   if (service.size() > 127) return absl::InvalidArgumentError("service name too long for this client");
   std::string req;
-  if (!service.empty()) req = absl::StrCat(std::string(1, '\x0a'), std::string(1, static_cast<char>(service.size())), service);
+  if (!service.empty())
+    req = absl::StrCat(std::string(1, '\x0a'), std::string(1, static_cast<char>(service.size())), service);
   grpc::Slice slice(req);
   grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer response;

@@ -131,7 +131,8 @@ std::vector<std::string> CheckExpectation(const vchip::Expectation& e, const Ses
   if (e.passive_authentication.has_value()) {
     if (!p.contains("passive_authentication") || !p["passive_authentication"].is_boolean() ||
         p["passive_authentication"].get<bool>() != *e.passive_authentication) {
-      diffs.push_back(absl::StrCat("passive_authentication ", p.value("passive_authentication", nlohmann::json()).dump(),
+      diffs.push_back(absl::StrCat("passive_authentication ",
+                                   p.value("passive_authentication", nlohmann::json()).dump(),
                                    " != ", *e.passive_authentication ? "true" : "false"));
     }
   }

@@ -193,10 +193,12 @@ TEST(DocsContractTest, AsyncApiV2LimitsAreTheGatewaysLimits) {
 TEST(DocsContractTest, OpenApiStatusesAndErrorsAreTheRoutes) {
   YAML::Node doc = YAML::Load(ReadDoc("openapi.yaml"));
   std::set<int> documented;
-  for (const auto& r : doc["paths"]["/v4/validate"]["post"]["responses"]) documented.insert(std::stoi(r.first.as<std::string>()));
+  for (const auto& r : doc["paths"]["/v4/validate"]["post"]["responses"])
+    documented.insert(std::stoi(r.first.as<std::string>()));
   EXPECT_EQ(documented, std::set<int>(std::begin(gateway::v4::kStatuses), std::end(gateway::v4::kStatuses)));
   std::set<std::string> codes;
-  for (const auto& c : doc["components"]["schemas"]["Error"]["properties"]["error"]["enum"]) codes.insert(c.as<std::string>());
+  for (const auto& c : doc["components"]["schemas"]["Error"]["properties"]["error"]["enum"])
+    codes.insert(c.as<std::string>());
   EXPECT_EQ(codes, std::set<std::string>(std::begin(gateway::v4::kErrorCodes), std::end(gateway::v4::kErrorCodes)));
 
   YAML::Node form = doc["components"]["schemas"]["ValidateForm"]["properties"];

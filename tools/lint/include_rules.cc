@@ -88,8 +88,9 @@ std::string IncludeToken(std::string t) {
 const IncludeRules::Row* RowFor(const IncludeRules& rules, const std::string& file) {
   const IncludeRules::Row* best = nullptr;
   for (const IncludeRules::Row& r : rules.rows) {
-    const bool match = r.file_prefix ? absl::StartsWith(file, r.prefix) && file.find('/', r.prefix.size()) == std::string::npos
-                                     : Dir(file) == r.prefix;
+    const bool match = r.file_prefix
+                           ? absl::StartsWith(file, r.prefix) && file.find('/', r.prefix.size()) == std::string::npos
+                           : Dir(file) == r.prefix;
     if (match && (best == nullptr || r.prefix.size() > best->prefix.size())) best = &r;
   }
   return best;
@@ -291,7 +292,8 @@ absl::StatusOr<IncludeRules> ParseIncludeRules(absl::string_view markdown) {
   };
   for (const IncludeRules::Row& r : rules.rows) {
     for (const std::string& m : r.may_include) {
-      if (!known(m)) return absl::InvalidArgumentError(absl::StrCat(RowName(r), " may include ", m, ", which is no row"));
+      if (!known(m))
+        return absl::InvalidArgumentError(absl::StrCat(RowName(r), " may include ", m, ", which is no row"));
     }
   }
   for (const std::string& s : rules.test_support) {
@@ -302,7 +304,8 @@ absl::StatusOr<IncludeRules> ParseIncludeRules(absl::string_view markdown) {
   }
   for (const IncludeRules::Library& l : rules.libraries) {
     for (const std::string& f : l.allowed_rows) {
-      if (!known(f)) return absl::InvalidArgumentError(absl::StrCat("library ", l.include_prefix, ": ", f, " is no row"));
+      if (!known(f))
+        return absl::InvalidArgumentError(absl::StrCat("library ", l.include_prefix, ": ", f, " is no row"));
     }
   }
   return rules;
@@ -344,7 +347,8 @@ std::vector<Violation> CheckFile(const IncludeRules& rules, const std::string& f
       violation(inc, "the pure core links Abseil and Botan only");
     } else {
       for (absl::string_view f : kCoreForbiddenAbsl) {
-        if (absl::StartsWith(inc.path, f)) violation(inc, "the pure core has no locks, clock reads, global randomness or logging");
+        if (absl::StartsWith(inc.path, f))
+          violation(inc, "the pure core has no locks, clock reads, global randomness or logging");
       }
     }
   };
@@ -444,8 +448,8 @@ std::vector<Violation> CheckTree(const IncludeRules& rules, const std::string& r
   for (size_t i = 0; i < rules.exceptions.size(); ++i) {
     if (!used_exceptions[i]) {
       out.push_back({"docs/architecture.md", 0, "",
-                     absl::StrCat("the tolerated exception ", rules.exceptions[i].file, " -> ", rules.exceptions[i].include,
-                                  " excuses nothing any more: delete it")});
+                     absl::StrCat("the tolerated exception ", rules.exceptions[i].file, " -> ",
+                                  rules.exceptions[i].include, " excuses nothing any more: delete it")});
     }
   }
   return out;

@@ -195,7 +195,8 @@ absl::Status ConnectTcp(net::io_context& ioc, tcp::socket& socket, const WsUrl& 
     socket.close(ec);
     return absl::DeadlineExceededError("connect timed out");
   }
-  if (result) return absl::UnavailableError(absl::StrCat("cannot connect to ", u.host, ":", u.port, ": ", result.message()));
+  if (result)
+    return absl::UnavailableError(absl::StrCat("cannot connect to ", u.host, ":", u.port, ": ", result.message()));
   // As a phone's stack: each response goes out at once, not behind the previous frame's ACK.
   socket.set_option(tcp::no_delay(true), ec);
   return absl::OkStatus();
@@ -250,7 +251,9 @@ absl::StatusOr<std::unique_ptr<WsClient>> WsClient::Connect(const std::string& u
 WsClient::WsClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 WsClient::~WsClient() = default;
 
-absl::Status WsClient::SendText(const std::string& text, absl::Duration timeout) { return impl_->Send(true, text, timeout); }
+absl::Status WsClient::SendText(const std::string& text, absl::Duration timeout) {
+  return impl_->Send(true, text, timeout);
+}
 absl::Status WsClient::SendBinary(const std::string& data, absl::Duration timeout) {
   return impl_->Send(false, data, timeout);
 }

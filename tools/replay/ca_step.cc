@@ -33,7 +33,8 @@ emrtd::Task<absl::StatusOr<nlohmann::json>> ReplayCa(StepContext& ctx) {
   if (!infos.ok()) co_return absl::InvalidArgumentError(absl::StrCat("trace: dg14: ", infos.status().message()));
   absl::StatusOr<emrtd::ChipAuthOutcome> o = co_await emrtd::PerformChipAuthentication(ctx.channel, *infos, ctx.rng);
   if (!o.ok()) co_return o.status();
-  nlohmann::json result{{"chip_authentication", StatusName(o->status)}, {"protocol", o->protocol}, {"detail", o->detail}};
+  nlohmann::json result{
+      {"chip_authentication", StatusName(o->status)}, {"protocol", o->protocol}, {"detail", o->detail}};
   if (o->status == emrtd::ChipAuthOutcome::Status::kKeysSwitched) {
     // Recorded exchanges beyond those CA used (chained parts included) are the proof read.
     if (ctx.trace.exchanges.size() > ctx.channel.link().round_trips()) {

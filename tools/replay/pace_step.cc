@@ -51,7 +51,8 @@ absl::StatusOr<Choice> ParseChoice(const nlohmann::json& raw) {
     c.protocol = p["protocol"].get<std::string>();
   }
   if (p.contains("parameter_id")) {
-    if (!p["parameter_id"].is_number_integer()) return absl::InvalidArgumentError("trace: pace.parameter_id must be an integer");
+    if (!p["parameter_id"].is_number_integer())
+      return absl::InvalidArgumentError("trace: pace.parameter_id must be an integer");
     c.parameter_id = p["parameter_id"].get<int64_t>();
   }
   if (p.contains("password")) {

@@ -12,7 +12,8 @@ namespace {
 emrtd::Task<absl::StatusOr<nlohmann::json>> ReplayRead(StepContext& ctx) {
   if (!ctx.trace.file.has_value()) co_return absl::InvalidArgumentError("trace: step \"read\" needs \"file\"");
   std::optional<emrtd::ElementaryFile> file = emrtd::FindElementaryFile(*ctx.trace.file);
-  if (!file.has_value()) co_return absl::InvalidArgumentError(absl::StrCat("trace: unknown file \"", *ctx.trace.file, "\""));
+  if (!file.has_value())
+    co_return absl::InvalidArgumentError(absl::StrCat("trace: unknown file \"", *ctx.trace.file, "\""));
   emrtd::FileReader reader(ctx.channel, FileReaderOptionsOf(ctx.trace.reader));
   CO_ASSIGN_OR_RETURN(emrtd::Bytes content, co_await reader.Read(*file));
   co_return nlohmann::json{{"file", file->name}, {"size", content.size()}, {"content", emrtd::ToHex(content)}};

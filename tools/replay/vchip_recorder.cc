@@ -149,7 +149,8 @@ absl::StatusOr<nlohmann::json> VchipRecorder::Record(nlohmann::json trace) {
     result = emrtd::RunDialog(task, link, [this](ByteSpan c) { return Answer(c); });
   }
   recording_ = nullptr;
-  if (!result.ok()) return absl::InternalError(absl::StrCat("step ", parsed.step, " failed: ", result.status().message()));
+  if (!result.ok())
+    return absl::InternalError(absl::StrCat("step ", parsed.step, " failed: ", result.status().message()));
   for (const auto& [purpose, left] : rng.Remaining()) {
     if (left != 0) return absl::InvalidArgumentError(absl::StrCat("randomness \"", purpose, "\" not used by the step"));
   }
@@ -211,7 +212,8 @@ nlohmann::json MrzKey(const vchip::ChipProfile& p) {
 }
 
 constexpr emrtd::LinkLimits kShortLink{.extended_length = false, .max_command_bytes = 261, .max_response_bytes = 258};
-constexpr emrtd::LinkLimits kExtendedLink{.extended_length = true, .max_command_bytes = 65544, .max_response_bytes = 65538};
+constexpr emrtd::LinkLimits kExtendedLink{
+    .extended_length = true, .max_command_bytes = 65544, .max_response_bytes = 65538};
 
 struct Recorded {
   std::vector<VchipTrace>* out;
@@ -241,15 +243,17 @@ absl::StatusOr<std::vector<VchipTrace>> RecordVchipTraces() {
     ASSIGN_OR_RETURN(vchip::ChipProfile profile, testpki::Personalize(spec, pki));
     ASSIGN_OR_RETURN(std::unique_ptr<VchipRecorder> r, VchipRecorder::Create(profile, 101, kShortLink));
     RETURN_IF_ERROR(r->SelectApplication());
-    RETURN_IF_ERROR(rec.Add(
-        "vchip-bac.json",
-        r->Record({{"note", "Our reader's BAC (GET CHALLENGE, EXTERNAL AUTHENTICATE) against the virtual passport "
+    RETURN_IF_ERROR(
+        rec.Add("vchip-bac.json",
+                r->Record({{"note",
+                            "Our reader's BAC (GET CHALLENGE, EXTERNAL AUTHENTICATE) against the virtual passport "
                             "(tools/vchip, profile trace-bac-passport), recorded by tools/replay/vchip_recorder; the "
                             "eMRTD application was selected before."},
-                   {"step", "bac"},
-                   {"access_key", MrzKey(profile)},
-                   {"randomness",
-                    {{"bac.rnd_ifd", Hex(FixedBytes("bac.rnd_ifd", 8))}, {"bac.k_ifd", Hex(FixedBytes("bac.k_ifd", 16))}}}})));
+                           {"step", "bac"},
+                           {"access_key", MrzKey(profile)},
+                           {"randomness",
+                            {{"bac.rnd_ifd", Hex(FixedBytes("bac.rnd_ifd", 8))},
+                             {"bac.k_ifd", Hex(FixedBytes("bac.k_ifd", 16))}}}})));
     RETURN_IF_ERROR(rec.Add("vchip-bac-read-dg1.json",
                             r->Record({{"note", "DG1 read by SFI under the 3DES secure messaging of vchip-bac.json "
                                                 "(the state right after BAC), short APDUs."},

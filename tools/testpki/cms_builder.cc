@@ -109,7 +109,8 @@ absl::StatusOr<Bytes> BuildSignedData(const std::string& econtent_type, ByteSpan
     std::vector<uint8_t> attrs_content;
     for (const Bytes& a : attrs) attrs_content.insert(attrs_content.end(), a.begin(), a.end());
     std::vector<uint8_t> attrs_set;
-    Botan::DER_Encoder(attrs_set).add_object(Botan::SET, Botan::CONSTRUCTED, attrs_content.data(), attrs_content.size());
+    Botan::DER_Encoder(attrs_set).add_object(Botan::SET, Botan::CONSTRUCTED, attrs_content.data(),
+                                             attrs_content.size());
 
     Botan::PK_Signer pk_signer(*signer.key, rng, Emsa(signer.scheme, signer.hash),
                                signer.scheme == SignatureScheme::kEcdsa ? Botan::DER_SEQUENCE : Botan::IEEE_1363);
@@ -190,7 +191,8 @@ Bytes BuildLdsSecurityObject(HashAlgorithm hash, const std::map<int, Bytes>& dat
 absl::StatusOr<Bytes> BuildSod(const std::map<int, Bytes>& data_groups, const CmsSigner& signer,
                                Botan::RandomNumberGenerator& rng, const std::string& econtent_type,
                                ByteSpan econtent) {
-  Bytes lds = econtent.empty() ? BuildLdsSecurityObject(signer.hash, data_groups) : Bytes(econtent.begin(), econtent.end());
+  Bytes lds =
+      econtent.empty() ? BuildLdsSecurityObject(signer.hash, data_groups) : Bytes(econtent.begin(), econtent.end());
   absl::StatusOr<Bytes> cms = BuildSignedData(econtent_type, lds, signer, rng);
   if (!cms.ok()) return cms.status();
   std::vector<uint8_t> out;

@@ -101,7 +101,8 @@ absl::StatusOr<Bytes> KeyLoopDg14(const Bytes& dg14) {
     if (!alg.ok() || !bits.ok()) return absl::InvalidArgumentError("DG14: malformed key");
     Bytes point(bits->value.begin(), bits->value.end());
     point.back() ^= 0x01;  // off the curve
-    const Bytes bad_key = EncodeTlv(0x30, Concat({oid->raw, EncodeTlv(0x30, Concat({alg->raw, EncodeTlv(0x03, point)}))}));
+    const Bytes bad_key =
+        EncodeTlv(0x30, Concat({oid->raw, EncodeTlv(0x30, Concat({alg->raw, EncodeTlv(0x03, point)}))}));
     const Bytes ca_info = EncodeTlv(0x30, Concat({Oid("04007F00070202030202"), HexOrDie("020101")}));
     Bytes body;
     for (int i = 0; i < 16; ++i) body = Concat({body, ca_info, bad_key});
@@ -198,8 +199,9 @@ absl::StatusOr<std::vector<HostileProfile>> HostilePassportProfiles(const TestPk
                        "EF.CardAccess: three DH PACEInfos naming one proprietary 8192-bit group", "max_dh_bits",
                        [](vchip::ChipProfile& p) { return Replace(p, "EF.CardAccess", ExpensiveCardAccess()); });
   if (s.ok()) {
-    s = add("hostile-cardaccess-many-infos", "EF.CardAccess: 200 PACEInfos", "max_security_infos",
-            [](vchip::ChipProfile& p) { return Replace(p, "EF.CardAccess", RepeatedSet(HexOrDie(kEcdhGmPaceInfo), 200)); });
+    s = add(
+        "hostile-cardaccess-many-infos", "EF.CardAccess: 200 PACEInfos", "max_security_infos",
+        [](vchip::ChipProfile& p) { return Replace(p, "EF.CardAccess", RepeatedSet(HexOrDie(kEcdhGmPaceInfo), 200)); });
   }
   if (s.ok()) {
     s = add("hostile-dg14-many-infos", "DG14: 300 ChipAuthenticationInfos", "max_security_infos",

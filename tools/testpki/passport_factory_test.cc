@@ -120,7 +120,8 @@ bool AaVerifies(const Botan::Public_Key& key, const std::string& hash, ByteSpan 
   if (const auto* rsa = dynamic_cast<const Botan::RSA_PublicKey*>(&key)) {
     const size_t k = rsa->get_n().bytes();
     if (sig.size() != k) return false;
-    auto j = Botan::BigInt::encode_1363(Botan::power_mod(Botan::BigInt(sig.data(), sig.size()), rsa->get_e(), rsa->get_n()), k);
+    auto j = Botan::BigInt::encode_1363(
+        Botan::power_mod(Botan::BigInt(sig.data(), sig.size()), rsa->get_e(), rsa->get_n()), k);
     auto hf = Botan::HashFunction::create_or_throw(h);
     size_t trailer = hash == "SHA-1" ? 1 : 2;
     if (j[0] != 0x6A || j[k - 1] != (trailer == 1 ? 0xBC : 0xCC)) return false;
@@ -273,7 +274,8 @@ TEST_F(PassportsTest, EveryProfileReadsAsSpecified) {
       // An RSA-2048 signature under SM exceeds a short response: the rest comes with GET RESPONSE.
       while (rsp.ok() && (tt::SwOf(*rsp) >> 8) == 0x61) {
         Bytes joined(rsp->begin(), rsp->end() - 2);
-        auto more = tt::SecureExchange(chip, *sm, 0xC0, 0, 0, {}, (tt::SwOf(*rsp) & 0xFF) == 0 ? 256 : tt::SwOf(*rsp) & 0xFF);
+        auto more =
+            tt::SecureExchange(chip, *sm, 0xC0, 0, 0, {}, (tt::SwOf(*rsp) & 0xFF) == 0 ? 256 : tt::SwOf(*rsp) & 0xFF);
         ASSERT_TRUE(more.ok()) << more.status();
         joined.insert(joined.end(), more->begin(), more->end());
         rsp = joined;

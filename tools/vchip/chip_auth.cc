@@ -32,7 +32,8 @@ Bytes MinimalDhValue(ByteSpan value) {
 Bytes PublicKeyDataObject(const std::string& oid, const ChipGroup& group, ByteSpan encoded_key) {
   Bytes oid_tlv = Tlv(0x06, EncodeOid(oid));
   const bool ec = group.agreement() == KeyAgreement::kEcdh;
-  Bytes key_tlv = Tlv(ec ? 0x86 : 0x84, ec ? Bytes(encoded_key.begin(), encoded_key.end()) : MinimalDhValue(encoded_key));
+  Bytes key_tlv =
+      Tlv(ec ? 0x86 : 0x84, ec ? Bytes(encoded_key.begin(), encoded_key.end()) : MinimalDhValue(encoded_key));
   return TlvOf(0x7F49, {oid_tlv, key_tlv});
 }
 

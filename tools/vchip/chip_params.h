@@ -50,7 +50,7 @@ std::optional<CaProtocol> ParseCaOid(absl::string_view dotted);
 std::string PkOid(KeyAgreement ka);
 
 inline constexpr absl::string_view kOidTa = "0.4.0.127.0.7.2.2.2";              // id-TA
-inline constexpr absl::string_view kOidAa = "2.23.136.1.1.5";                   // id-icao-mrtd-security-aaProtocolObject
+inline constexpr absl::string_view kOidAa = "2.23.136.1.1.5";  // id-icao-mrtd-security-aaProtocolObject
 inline constexpr absl::string_view kOidEcdsaPlainSha1 = "0.4.0.127.0.7.1.1.4.1.1";
 inline constexpr absl::string_view kOidEcdsaPlainSha224 = "0.4.0.127.0.7.1.1.4.1.2";
 inline constexpr absl::string_view kOidEcdsaPlainSha256 = "0.4.0.127.0.7.1.1.4.1.3";

@@ -3,11 +3,10 @@
 // Every random value the virtual chip draws names its purpose, so a test can pin exactly the values of
 // a worked example (the ICAO 9303-11 Appendix D RND.IC and K.IC, the Appendix G nonce and keys) and let
 // everything else come from a seeded generator. Purposes in use:
-//   "bac.rnd_icc" (8 bytes), "bac.k_icc" (16 bytes), "pace.nonce" (GM/CAM: one cipher block; IM: 16 bytes for 3DES and AES-128,
-//   32 for AES-192/256),
-//   "pace.mapping_key" and "pace.ephemeral_key" (scalars below the group order; DH: below q),
-//   "aa.m1" (the ISO/IEC 9796-2 M1 of an RSA Active Authentication signature), "challenge" (GET
-//   CHALLENGE outside BAC).
+//   "bac.rnd_icc" (8 bytes), "bac.k_icc" (16 bytes), "pace.nonce" (GM/CAM: one cipher block; IM: 16 bytes for 3DES and
+//   AES-128, 32 for AES-192/256), "pace.mapping_key" and "pace.ephemeral_key" (scalars below the group order; DH: below
+//   q), "aa.m1" (the ISO/IEC 9796-2 M1 of an RSA Active Authentication signature), "challenge" (GET CHALLENGE outside
+//   BAC).
 // Botan operations that need a generator for blinding or key generation use rng().
 //
 // Not thread-safe: one source per chip, one chip per session.

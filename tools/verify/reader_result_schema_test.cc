@@ -56,11 +56,12 @@ TEST(ReaderResultSchema, EveryStandardProfile) {
       std::unique_ptr<emrtd::RandomSource> rng = emrtd::NewSystemRandom();
       emrtd::CardLink link(params.limits);
       emrtd::Task<emrtd::DialogOutcome> task = emrtd::ReadDocument(link, params, config, *rng);
-      emrtd::DialogOutcome outcome = emrtd::RunDialog(task, link, [&](emrtd::ByteSpan cmd) -> absl::StatusOr<emrtd::Bytes> {
-        std::optional<emrtd::Bytes> r = chip->Process(cmd);
-        if (!r) return absl::DeadlineExceededError("silent chip");
-        return *r;
-      });
+      emrtd::DialogOutcome outcome =
+          emrtd::RunDialog(task, link, [&](emrtd::ByteSpan cmd) -> absl::StatusOr<emrtd::Bytes> {
+            std::optional<emrtd::Bytes> r = chip->Process(cmd);
+            if (!r) return absl::DeadlineExceededError("silent chip");
+            return *r;
+          });
       const emrtd::EmrtdResult* r = std::get_if<emrtd::EmrtdResult>(&outcome);
       if (r == nullptr) continue;  // the profiles that end in a close reason have no result
       ++results;

@@ -51,7 +51,8 @@ inline std::string SchemaErrors(const Ordered& doc) {
 
 // The key-order rule the schema documents but cannot enforce: the keys of every object appear in the
 // order of the schema's `properties` (resolving the oneOf/$ref alternatives that describe objects).
-inline void ExpectSchemaOrder(const Ordered& doc, const Ordered& schema_node, const Ordered& root, const std::string& path) {
+inline void ExpectSchemaOrder(const Ordered& doc, const Ordered& schema_node, const Ordered& root,
+                              const std::string& path) {
   const Ordered* node = &schema_node;
   if (node->contains("$ref")) {
     std::string ref = (*node)["$ref"].get<std::string>();

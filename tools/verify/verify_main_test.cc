@@ -60,8 +60,9 @@ RunResult RunVerify(std::vector<std::string> args) {
 
 TEST(Verify, LoesSpecimenWithoutTrust) {
   RunResult r = RunVerify({"--sod", Vectors("lds-samples/jmrtd-loes2006/ef011D.bin"), "--dg1",
-                     Vectors("lds-samples/jmrtd-loes2006/ef0101.bin"), "--dg2=" + Vectors("lds-samples/jmrtd-loes2006/ef0102.bin"),
-                     "--dg15", Vectors("lds-samples/jmrtd-loes2006/ef010F.bin"), "--now", "1780272000"});
+                           Vectors("lds-samples/jmrtd-loes2006/ef0101.bin"),
+                           "--dg2=" + Vectors("lds-samples/jmrtd-loes2006/ef0102.bin"), "--dg15",
+                           Vectors("lds-samples/jmrtd-loes2006/ef010F.bin"), "--now", "1780272000"});
   ASSERT_EQ(r.code, 0) << r.err;
   Ordered j = Ordered::parse(r.out);
   EXPECT_EQ(SchemaErrors(j), "");

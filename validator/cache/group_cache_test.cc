@@ -11,7 +11,9 @@ namespace {
 
 using emrtd::Bytes;
 
-Bytes Key(int i) { return emrtd::GroupCacheKey("test", {Bytes{static_cast<uint8_t>(i), static_cast<uint8_t>(i >> 8)}}); }
+Bytes Key(int i) {
+  return emrtd::GroupCacheKey("test", {Bytes{static_cast<uint8_t>(i), static_cast<uint8_t>(i >> 8)}});
+}
 
 TEST(BoundedGroupCacheTest, RemembersVerdicts) {
   BoundedGroupCache cache(4);
@@ -61,7 +63,8 @@ TEST(BoundedGroupCacheTest, ValidatesAnExplicitGroupOncePerProcess) {
   EXPECT_EQ(cache.size(), 1u);
   // A second session's budget of fresh validations is not touched: the verdict is remembered.
   size_t left = 0;
-  EXPECT_TRUE(emrtd::DhGroup::FromValues(std_group.p(), g, std_group.q(), {.cache = &cache, .validations_left = &left}).ok());
+  EXPECT_TRUE(
+      emrtd::DhGroup::FromValues(std_group.p(), g, std_group.q(), {.cache = &cache, .validations_left = &left}).ok());
 }
 
 }  // namespace

@@ -70,7 +70,8 @@ absl::StatusOr<CommandApdu> CommandApdu::Parse(ByteSpan raw) {
       c.ne = body[1 + nc] == 0 ? kMaxShortNe : body[1 + nc];
       return c;
     }
-    return absl::InvalidArgumentError(absl::StrCat("command APDU: Lc ", nc, " does not match ", body.size() - 1, " bytes"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("command APDU: Lc ", nc, " does not match ", body.size() - 1, " bytes"));
   }
   // Extended: body[0] == 0.
   c.extended = true;
@@ -92,7 +93,8 @@ absl::StatusOr<CommandApdu> CommandApdu::Parse(ByteSpan raw) {
     c.ne = le == 0 ? kMaxExtendedNe : le;
     return c;
   }
-  return absl::InvalidArgumentError(absl::StrCat("command APDU: extended Lc ", nc, " does not match ", body.size() - 3, " bytes"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("command APDU: extended Lc ", nc, " does not match ", body.size() - 3, " bytes"));
 }
 
 Bytes ResponseApdu::Encode() const {

@@ -66,7 +66,8 @@ absl::Status SetLimit(SessionLimits& limits, absl::string_view name, int64_t val
   for (const Field& f : kFields) {
     if (name != f.name) continue;
     if (value < f.min || value > f.max) {
-      return absl::InvalidArgumentError(absl::StrCat("must be an integer from ", f.min, " to ", f.max, ", got ", value));
+      return absl::InvalidArgumentError(
+          absl::StrCat("must be an integer from ", f.min, " to ", f.max, ", got ", value));
     }
     limits.*f.member = static_cast<size_t>(value);
     return absl::OkStatus();

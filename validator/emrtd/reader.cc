@@ -168,7 +168,8 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
       // No PACE: BAC runs inside the eMRTD application (ICAO 9303-11 §4.3).
       absl::Status sel = co_await files.SelectApplication();
       if (!sel.ok()) {
-        co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("SELECT eMRTD application: ", sel.message()));
+        co_return Fail(FailureReason::kEmrtdPassportReaderError,
+                       absl::StrCat("SELECT eMRTD application: ", sel.message()));
       }
     }
     absl::StatusOr<AccessControlOutcome> ac =
@@ -189,19 +190,23 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
         cam = CheckCam(*ac->pace, ac->pace_parameters->domain, *cs, config.trust_store, params.now_unix_seconds,
                        config.limits, dh, config.signer_key_cache);
         if (!cam->limit.ok()) {
-          co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("EF.CardSecurity: ", cam->limit.message()));
+          co_return Fail(FailureReason::kEmrtdPassportReaderError,
+                         absl::StrCat("EF.CardSecurity: ", cam->limit.message()));
         }
       } else if (Broken(cs.status(), ch)) {
-        co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("EF.CardSecurity: ", cs.status().message()));
+        co_return Fail(FailureReason::kEmrtdPassportReaderError,
+                       absl::StrCat("EF.CardSecurity: ", cs.status().message()));
       } else {
         cam = CamVerdict{CheckResult::kFailed, absl::StrCat("EF.CardSecurity: ", cs.status().message())};
       }
-      if (cam->result != CheckResult::kSuccess) result.errors.push_back(absl::StrCat("chip authentication (PACE-CAM): ", cam->detail));
+      if (cam->result != CheckResult::kSuccess)
+        result.errors.push_back(absl::StrCat("chip authentication (PACE-CAM): ", cam->detail));
     }
     if (card_access) {
       absl::Status sel = co_await files.SelectApplication();
       if (!sel.ok()) {
-        co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("SELECT eMRTD application: ", sel.message()));
+        co_return Fail(FailureReason::kEmrtdPassportReaderError,
+                       absl::StrCat("SELECT eMRTD application: ", sel.message()));
       }
     }
     co_return std::nullopt;
@@ -261,7 +266,8 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
     link.Progress(Step::kReadDg14);
     absl::StatusOr<Bytes> dg14 = co_await read_group(14, nullptr);
     if (!dg14.ok()) {
-      if (Broken(dg14.status(), ch)) co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("DG14: ", dg14.status().message()));
+      if (Broken(dg14.status(), ch))
+        co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("DG14: ", dg14.status().message()));
       optional_error(14, dg14.status());
     } else {
       absl::StatusOr<SecurityInfos> infos = ParseDg14(*dg14, config.limits.max_security_infos);
@@ -282,7 +288,8 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
                            absl::StrCat("chip authentication: ", o.status().message()));
           }
           ca = *o;
-          if (o->status == ChipAuthOutcome::Status::kFailed) result.errors.push_back(absl::StrCat("chip authentication: ", o->detail));
+          if (o->status == ChipAuthOutcome::Status::kFailed)
+            result.errors.push_back(absl::StrCat("chip authentication: ", o->detail));
           ca_pending_proof = o->status == ChipAuthOutcome::Status::kKeysSwitched;
         }
       }
@@ -306,14 +313,16 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
     absl::StatusOr<Bytes> dg15 = co_await read_group(15, proof_flag(&reopened));
     settle_ca(reopened);
     if (!dg15.ok()) {
-      if (Broken(dg15.status(), ch)) co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("DG15: ", dg15.status().message()));
+      if (Broken(dg15.status(), ch))
+        co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("DG15: ", dg15.status().message()));
       optional_error(15, dg15.status());
     } else {
       absl::StatusOr<Bytes> spki = ParseDg15(*dg15);
       if (!spki.ok()) {
         optional_error(15, spki.status());
       } else {
-        if (absl::Status budget = CheckChipKeyBudget(*spki, config.limits.max_rsa_bits, config.limits.max_rsa_exponent_bits);
+        if (absl::Status budget =
+                CheckChipKeyBudget(*spki, config.limits.max_rsa_bits, config.limits.max_rsa_exponent_bits);
             !budget.ok()) {
           co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("DG15: ", budget.message()));
         }
@@ -321,10 +330,12 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
         absl::StatusOr<ActiveAuthOutcome> o = co_await PerformActiveAuthentication(ch, *spki, aa_algorithm, rng);
         if (!o.ok()) {
           // A transport failure or a broken secure channel (a chip's refusal is an outcome, not an error).
-          co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("active authentication: ", o.status().message()));
+          co_return Fail(FailureReason::kEmrtdPassportReaderError,
+                         absl::StrCat("active authentication: ", o.status().message()));
         }
         aa = *o;
-        if (o->status == ActiveAuthOutcome::Status::kFailed) result.errors.push_back(absl::StrCat("active authentication: ", o->detail));
+        if (o->status == ActiveAuthOutcome::Status::kFailed)
+          result.errors.push_back(absl::StrCat("active authentication: ", o->detail));
       }
     }
   }
@@ -341,7 +352,8 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
     settle_ca(reopened);
     if (!bytes.ok()) {
       if (Broken(bytes.status(), ch)) {
-        co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat(DgName(s.dg), ": ", bytes.status().message()));
+        co_return Fail(FailureReason::kEmrtdPassportReaderError,
+                       absl::StrCat(DgName(s.dg), ": ", bytes.status().message()));
       }
       if (s.dg == 1) co_return Fail(FailureReason::kFileReadError, absl::StrCat("DG1: ", bytes.status().message()));
       optional_error(s.dg, bytes.status());

@@ -367,8 +367,10 @@ void ExpectVerdict(const Session& s, CheckResult ca, CheckResult aa) {
   const EmrtdResult* r = s.result();
   ASSERT_NE(r, nullptr) << s.Failure();
   EXPECT_TRUE(r->passive_authentication) << r->passive_authentication_details.error.value_or("");
-  EXPECT_EQ(CheckResultName(r->chip_authentication_result), std::string(CheckResultName(ca))) << ::testing::PrintToString(r->errors);
-  EXPECT_EQ(CheckResultName(r->active_authentication_result), std::string(CheckResultName(aa))) << ::testing::PrintToString(r->errors);
+  EXPECT_EQ(CheckResultName(r->chip_authentication_result), std::string(CheckResultName(ca)))
+      << ::testing::PrintToString(r->errors);
+  EXPECT_EQ(CheckResultName(r->active_authentication_result), std::string(CheckResultName(aa)))
+      << ::testing::PrintToString(r->errors);
   ASSERT_TRUE(r->mrz_info.has_value());
   EXPECT_TRUE(r->face_photo.has_value());
   EXPECT_THAT(r->passive_authentication_details.data_groups_checked, ::testing::ElementsAre(1, 2, 14, 15));
@@ -509,7 +511,8 @@ TEST_P(PaceMatrixTest, FullSessionWithEveryCipherAndPassword) {
     spec.mrz = Mrz("M02X00T22");
     spec.can = kCan;
     spec.bac = true;
-    for (Cipher cipher : kAesCiphers) spec.pace.push_back({vchip::PaceOid({c.mapping, agreement, cipher}), c.parameter_id});
+    for (Cipher cipher : kAesCiphers)
+      spec.pace.push_back({vchip::PaceOid({c.mapping, agreement, cipher}), c.parameter_id});
     spec.chip_auth = {{kCaEcdhAes128, c.parameter_id, std::nullopt}};
     spec.active_auth = testpki::AaKey::kEcdsaBrainpool256;
     spec.aa_hash = "SHA-256";
@@ -575,7 +578,8 @@ TEST(PaceMatrixFacts, CamOnADhGroupIsSkipped) {
   for (int id : kDhIds) {
     SCOPED_TRACE(GroupName(id));
     ExpectUnusablePaceInfoSkipped(
-        WithPace(AccessBase(), {}, {{vchip::PaceOid({Mapping::kChipAuthentication, KeyAgreement::kEcdh, Cipher::kAes128}), id}}));
+        WithPace(AccessBase(), {},
+                 {{vchip::PaceOid({Mapping::kChipAuthentication, KeyAgreement::kEcdh, Cipher::kAes128}), id}}));
   }
 }
 
@@ -696,7 +700,8 @@ TEST_P(ChipAuthMatrixTest, EveryCipherWithAndWithoutKeyId) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Groups, ChipAuthMatrixTest, ::testing::Values(0, 1, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18),
+INSTANTIATE_TEST_SUITE_P(Groups, ChipAuthMatrixTest,
+                         ::testing::Values(0, 1, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18),
                          [](const ::testing::TestParamInfo<int>& i) {
                            return absl::StrCat(i.param <= 2 ? "DH_" : "ECDH_", GroupName(i.param));
                          });
@@ -742,18 +747,19 @@ TEST_P(ActiveAuthMatrixTest, VerifiesOnEveryLink) {
 
 INSTANTIATE_TEST_SUITE_P(
     Keys, ActiveAuthMatrixTest,
-    ::testing::Values(AaCase{"RSA1024_SHA1_trailer_BC", testpki::AaKey::kRsa1024, "SHA-1", vchip::EcdsaFormat::kPlain},
-                      AaCase{"RSA1024_SHA256_trailer_34CC", testpki::AaKey::kRsa1024, "SHA-256", vchip::EcdsaFormat::kPlain},
-                      AaCase{"RSA2048_SHA1", testpki::AaKey::kRsa2048, "SHA-1", vchip::EcdsaFormat::kPlain},
-                      AaCase{"RSA2048_SHA256", testpki::AaKey::kRsa2048, "SHA-256", vchip::EcdsaFormat::kPlain},
-                      AaCase{"ECDSA_plain_SHA1", testpki::AaKey::kEcdsaBrainpool256, "SHA-1", vchip::EcdsaFormat::kPlain},
-                      AaCase{"ECDSA_plain_SHA224", testpki::AaKey::kEcdsaBrainpool256, "SHA-224", vchip::EcdsaFormat::kPlain},
-                      AaCase{"ECDSA_plain_SHA256", testpki::AaKey::kEcdsaBrainpool256, "SHA-256", vchip::EcdsaFormat::kPlain},
-                      AaCase{"ECDSA_plain_SHA384", testpki::AaKey::kEcdsaBrainpool256, "SHA-384", vchip::EcdsaFormat::kPlain},
-                      AaCase{"ECDSA_plain_SHA512", testpki::AaKey::kEcdsaBrainpool256, "SHA-512", vchip::EcdsaFormat::kPlain},
-                      AaCase{"ECDSA_DER_SHA1", testpki::AaKey::kEcdsaBrainpool256, "SHA-1", vchip::EcdsaFormat::kDer},
-                      AaCase{"ECDSA_DER_SHA256", testpki::AaKey::kEcdsaBrainpool256, "SHA-256", vchip::EcdsaFormat::kDer},
-                      AaCase{"ECDSA_DER_SHA512", testpki::AaKey::kEcdsaBrainpool256, "SHA-512", vchip::EcdsaFormat::kDer}),
+    ::testing::Values(
+        AaCase{"RSA1024_SHA1_trailer_BC", testpki::AaKey::kRsa1024, "SHA-1", vchip::EcdsaFormat::kPlain},
+        AaCase{"RSA1024_SHA256_trailer_34CC", testpki::AaKey::kRsa1024, "SHA-256", vchip::EcdsaFormat::kPlain},
+        AaCase{"RSA2048_SHA1", testpki::AaKey::kRsa2048, "SHA-1", vchip::EcdsaFormat::kPlain},
+        AaCase{"RSA2048_SHA256", testpki::AaKey::kRsa2048, "SHA-256", vchip::EcdsaFormat::kPlain},
+        AaCase{"ECDSA_plain_SHA1", testpki::AaKey::kEcdsaBrainpool256, "SHA-1", vchip::EcdsaFormat::kPlain},
+        AaCase{"ECDSA_plain_SHA224", testpki::AaKey::kEcdsaBrainpool256, "SHA-224", vchip::EcdsaFormat::kPlain},
+        AaCase{"ECDSA_plain_SHA256", testpki::AaKey::kEcdsaBrainpool256, "SHA-256", vchip::EcdsaFormat::kPlain},
+        AaCase{"ECDSA_plain_SHA384", testpki::AaKey::kEcdsaBrainpool256, "SHA-384", vchip::EcdsaFormat::kPlain},
+        AaCase{"ECDSA_plain_SHA512", testpki::AaKey::kEcdsaBrainpool256, "SHA-512", vchip::EcdsaFormat::kPlain},
+        AaCase{"ECDSA_DER_SHA1", testpki::AaKey::kEcdsaBrainpool256, "SHA-1", vchip::EcdsaFormat::kDer},
+        AaCase{"ECDSA_DER_SHA256", testpki::AaKey::kEcdsaBrainpool256, "SHA-256", vchip::EcdsaFormat::kDer},
+        AaCase{"ECDSA_DER_SHA512", testpki::AaKey::kEcdsaBrainpool256, "SHA-512", vchip::EcdsaFormat::kDer}),
     [](const ::testing::TestParamInfo<AaCase>& i) { return std::string(i.param.name); });
 
 }  // namespace

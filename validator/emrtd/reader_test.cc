@@ -143,7 +143,8 @@ TEST_P(ReaderVchipTest, GivesTheVerdictOfTheProfile) {
   const LinkCase links[] = {
       {"extended length", LinkLimits{.extended_length = true}},
       {"short APDUs", LinkLimits{.extended_length = false}},
-      {"short APDUs, 223 bytes", LinkLimits{.extended_length = false, .max_command_bytes = 223, .max_response_bytes = 223}},
+      {"short APDUs, 223 bytes",
+       LinkLimits{.extended_length = false, .max_command_bytes = 223, .max_response_bytes = 223}},
   };
   for (const LinkCase& link : links) {
     SCOPED_TRACE(link.name);
@@ -172,7 +173,8 @@ TEST_P(ReaderVchipTest, GivesTheVerdictOfTheProfile) {
             << r->passive_authentication_details.error.value_or("");
       }
       if (!expect_here.chip_authentication.empty()) {
-        EXPECT_EQ(CheckResultName(r->chip_authentication_result), expect_here.chip_authentication) << ::testing::PrintToString(r->errors);
+        EXPECT_EQ(CheckResultName(r->chip_authentication_result), expect_here.chip_authentication)
+            << ::testing::PrintToString(r->errors);
       }
       if (!expect_here.active_authentication.empty()) {
         EXPECT_EQ(CheckResultName(r->active_authentication_result), expect_here.active_authentication)

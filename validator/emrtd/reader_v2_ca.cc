@@ -30,7 +30,8 @@ V2ChipAuthOutcome Outcome(CheckResult check, const ChipChannel& ch, std::string 
 
 Task<absl::StatusOr<V2ChipAuthOutcome>> RunV2ChipAuthentication(CardLink& link, SessionKeys phone_keys, Bytes dg14,
                                                                 RandomSource& rng, SessionLimits limits) {
-  if (!SecureMessaging::Create(phone_keys).ok()) co_return absl::InvalidArgumentError("the phone's keys do not fit their cipher");
+  if (!SecureMessaging::Create(phone_keys).ok())
+    co_return absl::InvalidArgumentError("the phone's keys do not fit their cipher");
   link.Progress(Step::kChipAuthentication);
   ChipChannel ch(link);
   ch.StartSecureMessaging(std::move(phone_keys));

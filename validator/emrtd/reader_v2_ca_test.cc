@@ -76,7 +76,8 @@ class V2ChipAuthTest : public ::testing::Test {
                             : keys.ks_enc.size() == 24   ? vchip::Cipher::kAes192
                                                          : vchip::Cipher::kAes128;
     vchip::testing::TerminalSm sm(c, Bytes(keys.ks_enc.begin(), keys.ks_enc.end()),
-                                  Bytes(keys.ks_mac.begin(), keys.ks_mac.end()), Bytes(keys.ssc.begin(), keys.ssc.end()));
+                                  Bytes(keys.ks_mac.begin(), keys.ks_mac.end()),
+                                  Bytes(keys.ssc.begin(), keys.ssc.end()));
     return vchip::testing::ReadFile(*chip_, sm, 0x0102);
   }
 
@@ -132,8 +133,8 @@ TEST_F(V2ChipAuthTest, KeysThatDoNotFitTheirCipherAreRefused) {
   SessionKeys bad = PhoneKeys();
   bad.ks_enc.resize(5);
   Task<absl::StatusOr<V2ChipAuthOutcome>> task = RunV2ChipAuthentication(link, bad, File("DG14"), *rng);
-  absl::StatusOr<V2ChipAuthOutcome> o =
-      RunDialog(task, link, [](ByteSpan) -> absl::StatusOr<Bytes> { return absl::InternalError("no command expected"); });
+  absl::StatusOr<V2ChipAuthOutcome> o = RunDialog(
+      task, link, [](ByteSpan) -> absl::StatusOr<Bytes> { return absl::InternalError("no command expected"); });
   EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument);
 }
 

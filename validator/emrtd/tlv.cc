@@ -87,10 +87,12 @@ absl::StatusOr<Tlv> ParseSingleTlv(ByteSpan input, uint32_t tag, TlvOptions opti
   absl::StatusOr<Tlv> t = ParseAt(input, &consumed, options, 0);
   if (!t.ok()) return t.status();
   if (t->tag != tag) {
-    return absl::InvalidArgumentError(absl::StrCat("TLV: expected tag ", absl::Hex(tag), ", found ", absl::Hex(t->tag)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("TLV: expected tag ", absl::Hex(tag), ", found ", absl::Hex(t->tag)));
   }
   if (consumed != input.size()) {
-    return absl::InvalidArgumentError(absl::StrCat("TLV: ", input.size() - consumed, " trailing bytes after tag ", absl::Hex(tag)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("TLV: ", input.size() - consumed, " trailing bytes after tag ", absl::Hex(tag)));
   }
   return t;
 }

@@ -342,7 +342,8 @@ TEST(ResultSchemaTest, TheSchemaCheckCanFail) {
   for (const std::string& k : keys) swapped["properties"][k] = root["properties"][k];
   ::testing::TestPartResultArray failures;
   {
-    ::testing::ScopedFakeTestPartResultReporter reporter(::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
     ExpectSchemaDescribes(v1::EmrtdResult::descriptor(), swapped, swapped, "$");
   }
   EXPECT_GT(failures.size(), 0);
@@ -350,7 +351,8 @@ TEST(ResultSchemaTest, TheSchemaCheckCanFail) {
   nullable["properties"]["passive_authentication"] = Json::parse(R"({"type":["boolean","null"]})");
   ::testing::TestPartResultArray failures2;
   {
-    ::testing::ScopedFakeTestPartResultReporter reporter(::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures2);
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures2);
     ExpectSchemaDescribes(v1::EmrtdResult::descriptor(), nullable, nullable, "$");
   }
   ASSERT_EQ(failures2.size(), 1);

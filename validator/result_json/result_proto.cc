@@ -91,7 +91,8 @@ void ToProto(const emrtd::EmrtdResult& in, v1::EmrtdResult* out) {
     if (d.tax_or_exit_requirements) p->set_tax_or_exit_requirements(*d.tax_or_exit_requirements);
     if (d.image_of_front) p->set_image_of_front(ToString(*d.image_of_front));
     if (d.image_of_rear) p->set_image_of_rear(ToString(*d.image_of_rear));
-    if (d.date_and_time_of_personalization) p->set_date_and_time_of_personalization(*d.date_and_time_of_personalization);
+    if (d.date_and_time_of_personalization)
+      p->set_date_and_time_of_personalization(*d.date_and_time_of_personalization);
     if (d.personalization_system_serial_number) {
       p->set_personalization_system_serial_number(*d.personalization_system_serial_number);
     }

@@ -33,12 +33,19 @@ emrtd::EmrtdResult Full() {
                               "ZE184226B<<<<<", std::string("1<<<")};
   r.face_photo = emrtd::Bytes{0xFF, 0xD8, 0xFF, 0xE0};
   r.signature_photos = std::vector<emrtd::Bytes>{{0xFF, 0xD8}, {0x00, 0x00, 0x00, 0x0C}};
-  r.additional_personal_details = emrtd::AdditionalPersonalDetails{
-      "ERIKSSON<<ANNA<MARIA",   std::vector<std::string>{"ANNA<<SVENSSON"}, "123456789",
-      "19740812",               "ZENITH",                                  std::vector<std::string>{"1 MAIN ST", "ZENITH"},
-      "+1 555 0100",            "ENGINEER",                                "DR",
-      "SUMMARY",                emrtd::Bytes{0x25, 0x50, 0x44, 0x46},      std::vector<std::string>{"X1234", "Y5678"},
-      "CUSTODY"};
+  r.additional_personal_details = emrtd::AdditionalPersonalDetails{"ERIKSSON<<ANNA<MARIA",
+                                                                   std::vector<std::string>{"ANNA<<SVENSSON"},
+                                                                   "123456789",
+                                                                   "19740812",
+                                                                   "ZENITH",
+                                                                   std::vector<std::string>{"1 MAIN ST", "ZENITH"},
+                                                                   "+1 555 0100",
+                                                                   "ENGINEER",
+                                                                   "DR",
+                                                                   "SUMMARY",
+                                                                   emrtd::Bytes{0x25, 0x50, 0x44, 0x46},
+                                                                   std::vector<std::string>{"X1234", "Y5678"},
+                                                                   "CUSTODY"};
   r.additional_document_details = emrtd::AdditionalDocumentDetails{
       "CITY OF ZENITH", "20120415", "ANNA; BJORN", "NONE", "EXIT OK", emrtd::Bytes{0x01}, emrtd::Bytes{0x02},
       "20120415103000", "SN-0042"};
@@ -155,7 +162,8 @@ TEST(ResultProtoTest, EveryEnumValueRoundTrips) {
     r.mrz_info->gender = g;
     EXPECT_TRUE(FromProto(ToProto(r)) == r);
   }
-  for (emrtd::CheckResult c : {emrtd::CheckResult::kSuccess, emrtd::CheckResult::kFailed, emrtd::CheckResult::kUnavailable}) {
+  for (emrtd::CheckResult c :
+       {emrtd::CheckResult::kSuccess, emrtd::CheckResult::kFailed, emrtd::CheckResult::kUnavailable}) {
     r.chip_authentication_result = c;
     r.active_authentication_result = c;
     EXPECT_TRUE(FromProto(ToProto(r)) == r);

@@ -46,7 +46,8 @@ std::optional<V2Outcome> CheckV2FileSizes(const V2FileSizes& sizes, const emrtd:
   for (const auto& [dg, size] : sizes.data_groups) {
     total += size;
     const std::string name = absl::StrCat("DG", dg);
-    if (size > limits.MaxFileBytes(name)) return Refuse(Refusal::kReaderError, absl::StrCat(name, " over its size cap"));
+    if (size > limits.MaxFileBytes(name))
+      return Refuse(Refusal::kReaderError, absl::StrCat(name, " over its size cap"));
   }
   if (total > limits.max_total_bytes) return Refuse(Refusal::kReaderError, "the files over the session's byte budget");
   return std::nullopt;
@@ -104,7 +105,8 @@ V2Outcome VerifyV2Files(const V2Files& files, const V2Proofs& proofs, const emrt
       result.errors.push_back("active authentication: DG15 is listed in EF.SOD but was not sent");
     } else if (absl::StatusOr<emrtd::Bytes> spki = emrtd::ParseDg15(dg15->second); !spki.ok()) {
       result.errors.push_back(absl::StrCat("DG15: ", spki.status().message()));
-    } else if (absl::Status budget = emrtd::CheckChipKeyBudget(*spki, limits.max_rsa_bits, limits.max_rsa_exponent_bits);
+    } else if (absl::Status budget =
+                   emrtd::CheckChipKeyBudget(*spki, limits.max_rsa_bits, limits.max_rsa_exponent_bits);
                !budget.ok()) {
       return Refuse(Refusal::kReaderError, absl::StrCat("DG15: ", budget.message()));
     } else if (!proofs.aa_signature) {

@@ -36,7 +36,8 @@ ValidatorService::ValidatorService(ValidatorServiceOptions options, TrustStorePr
 
 ValidatorService::~ValidatorService() { Shutdown(); }
 
-grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* ValidatorService::Session(grpc::CallbackServerContext* context) {
+grpc::ServerBidiReactor<v1::SessionRequest, v1::SessionEvent>* ValidatorService::Session(
+    grpc::CallbackServerContext* context) {
   Core& c = *core_;
   {
     absl::MutexLock lock(&c.mu);

@@ -70,7 +70,8 @@ std::vector<const PaceInfo*> RankedPaceInfos(const SecurityInfos& card_access) {
     std::optional<PaceProtocol> protocol = PaceProtocolFromOid(info.protocol);
     if (protocol.has_value()) known.emplace_back(*protocol, &info);
   }
-  std::stable_sort(known.begin(), known.end(), [](const auto& a, const auto& b) { return Rank(a.first) < Rank(b.first); });
+  std::stable_sort(known.begin(), known.end(),
+                   [](const auto& a, const auto& b) { return Rank(a.first) < Rank(b.first); });
   std::vector<const PaceInfo*> out;
   for (const auto& [protocol, info] : known) out.push_back(info);
   return out;

@@ -136,7 +136,9 @@ bool Saw(const Chip& chip, uint8_t ins) {
 
 TEST(PaceCandidatesTest, BestFirstAndUnsupportedSkipped) {
   SecurityInfos infos;
-  auto add = [&](const char* oid, int64_t id) { infos.pace.push_back(PaceInfo{.protocol = oid, .version = 2, .parameter_id = id}); };
+  auto add = [&](const char* oid, int64_t id) {
+    infos.pace.push_back(PaceInfo{.protocol = oid, .version = 2, .parameter_id = id});
+  };
   add(oid::kPaceDhGmAes128, 0);
   add(oid::kPaceEcdhImAes256, 13);
   add(oid::kPaceEcdhGm3Des, 13);
@@ -417,7 +419,8 @@ TEST(AccessControlBudgetTest, ResolutionsAreCapped) {
 TEST(AccessControlBudgetTest, TooManySecurityInfosEndAccessControl) {
   SessionLimits limits;
   limits.max_security_infos = 3;
-  const Bytes three = EncodeTlv(0x31, Concat({HexOrDie(kEcdhPaceInfo), HexOrDie(kEcdhPaceInfo), HexOrDie(kEcdhPaceInfo)}));
+  const Bytes three =
+      EncodeTlv(0x31, Concat({HexOrDie(kEcdhPaceInfo), HexOrDie(kEcdhPaceInfo), HexOrDie(kEcdhPaceInfo)}));
   Chip chip(ChipFor(three), "123456");
   AcRun run = Perform(chip, three, CanKey("123456"), AccessControlConfig{.limits = limits});
   ASSERT_TRUE(run.outcome.ok()) << run.outcome.status();

@@ -43,7 +43,8 @@ absl::Status StepStatusWordError(int step, uint16_t sw) {
   const bool retry_counter = (sw & 0xFFF0) == 0x63C0;
   if (sw == sw::kAuthMethodBlocked || retry_counter ||
       (step == 4 && (sw == 0x6300 || sw == sw::kSecurityStatusNotSatisfied))) {
-    return Refused(absl::StrCat("the chip refused the password (GENERAL AUTHENTICATE step ", step, ", SW ", Sw(sw), ")"));
+    return Refused(
+        absl::StrCat("the chip refused the password (GENERAL AUTHENTICATE step ", step, ", SW ", Sw(sw), ")"));
   }
   return NotSupported(absl::StrCat("GENERAL AUTHENTICATE step ", step, " failed with SW ", Sw(sw)));
 }
@@ -97,7 +98,9 @@ Task<absl::StatusOr<DynamicAuthenticationData>> GeneralAuthenticate(ChipChannel&
 // Bytes of an encoded public key: 04 || X || Y, or the DH value.
 size_t PublicKeySize(const KeyAgreementGroup& g) { return g.is_ec() ? 1 + 2 * g.secret_size() : g.secret_size(); }
 
-Bytes Encode7C(uint8_t tag, ByteSpan value) { return EncodeDynamicAuthenticationData({{tag, Bytes(value.begin(), value.end())}}); }
+Bytes Encode7C(uint8_t tag, ByteSpan value) {
+  return EncodeDynamicAuthenticationData({{tag, Bytes(value.begin(), value.end())}});
+}
 
 }  // namespace
 
@@ -210,7 +213,8 @@ const Bytes* DynamicAuthenticationData::Find(uint8_t tag) const {
 absl::StatusOr<DynamicAuthenticationData> ParseDynamicAuthenticationData(ByteSpan data) {
   size_t consumed = 0;
   absl::StatusOr<Tlv> top = ParseTlv(data, &consumed);
-  if (!top.ok()) return absl::InvalidArgumentError(absl::StrCat("dynamic authentication data: ", top.status().message()));
+  if (!top.ok())
+    return absl::InvalidArgumentError(absl::StrCat("dynamic authentication data: ", top.status().message()));
   if (top->tag != 0x7C) return absl::InvalidArgumentError("dynamic authentication data: not a '7C' template");
   if (consumed != data.size()) return absl::InvalidArgumentError("dynamic authentication data: bytes after '7C'");
   DynamicAuthenticationData out;
@@ -413,7 +417,8 @@ Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, PaceParameters pa
       absl::StatusOr<Bytes> chip_public = domain.ValidatePublic(*r2);
       if (!chip_public.ok()) co_return FromChipData("chip mapping key", chip_public.status());
       chip_mapping_public = *chip_public;
-      absl::StatusOr<GenericMappingResult> m = MapGeneric(domain, tr.nonce, mapping_key->private_key, chip_mapping_public);
+      absl::StatusOr<GenericMappingResult> m =
+          MapGeneric(domain, tr.nonce, mapping_key->private_key, chip_mapping_public);
       if (!m.ok()) co_return FromChipData("Generic Mapping", m.status());
       tr.mapping_shared = m->shared;
       mapped = std::move(m->mapped);
@@ -462,7 +467,8 @@ Task<absl::StatusOr<PaceResult>> RunPace(ChipChannel& channel, PaceParameters pa
   tr.token_input_chip = *input_chip;
   absl::StatusOr<Bytes> t_ifd = AuthenticationToken(alg, tr.ks_mac, *input_terminal);
   absl::StatusOr<Bytes> t_ic_expected = AuthenticationToken(alg, tr.ks_mac, *input_chip);
-  if (!t_ifd.ok() || !t_ic_expected.ok()) co_return Internal("token", t_ifd.ok() ? t_ic_expected.status() : t_ifd.status());
+  if (!t_ifd.ok() || !t_ic_expected.ok())
+    co_return Internal("token", t_ifd.ok() ? t_ic_expected.status() : t_ifd.status());
   tr.token_terminal = *t_ifd;
   CO_ASSIGN_OR_RETURN(DynamicAuthenticationData d4,
                       co_await GeneralAuthenticate(channel, 4, Encode7C(0x85, *t_ifd), 256));

@@ -228,7 +228,8 @@ class OpenPaceChip {
       if (!selected_) sw = 0x6A82;
     } else if (c.ins == 0xB0 && selected_) {
       const size_t offset = (static_cast<size_t>(c.p1) << 8) | c.p2;
-      if (offset < file_.size()) data.assign(file_.begin() + offset, file_.begin() + std::min(file_.size(), offset + ne));
+      if (offset < file_.size())
+        data.assign(file_.begin() + offset, file_.begin() + std::min(file_.size(), offset + ne));
     } else {
       sw = 0x6D00;
     }

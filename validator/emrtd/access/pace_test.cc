@@ -146,7 +146,8 @@ TEST(PaceTest, AppendixG1EndToEnd) {
   EXPECT_EQ(Hex(trace.ks_enc), v["session_keys"]["ks_enc"].get<std::string>());
   EXPECT_EQ(Hex(trace.ks_mac), v["session_keys"]["ks_mac"].get<std::string>());
   const auto& ma = v["mutual_authentication"];
-  EXPECT_EQ(ToHex(trace.token_input_terminal), ma["input_for_terminal_token_T_ifd(chip_public_key_DO)"].get<std::string>());
+  EXPECT_EQ(ToHex(trace.token_input_terminal),
+            ma["input_for_terminal_token_T_ifd(chip_public_key_DO)"].get<std::string>());
   EXPECT_EQ(ToHex(trace.token_input_chip), ma["input_for_chip_token_T_ic(terminal_public_key_DO)"].get<std::string>());
   EXPECT_EQ(ToHex(trace.token_terminal), ma["T_ifd"].get<std::string>());
   EXPECT_EQ(ToHex(trace.token_chip), ma["T_ic"].get<std::string>());
@@ -280,7 +281,8 @@ TEST(PaceTest, BsiWorkedExampleEndToEnd) {
     ScriptedRandom rng;
     // The DH private keys of the example are 1024-bit numbers; reduced mod q (offline) they give the
     // same public keys, which the recorded commands check.
-    rng.Add("pace.mapping_key", ec ? HexField(p["mapping_pcd_private"]) : HexOrDie("5265030F751F4AD18B08AC565FC7AC952E41618D"));
+    rng.Add("pace.mapping_key",
+            ec ? HexField(p["mapping_pcd_private"]) : HexOrDie("5265030F751F4AD18B08AC565FC7AC952E41618D"));
     rng.Add("pace.ephemeral_key",
             ec ? HexField(p["ephemeral_pcd_private"]) : HexOrDie("89CCD99B0E8D3B1F11E1296DCA68EC53411CF2CA"));
     PaceTrace trace;
@@ -299,7 +301,8 @@ TEST(PaceTest, BsiWorkedExampleEndToEnd) {
     EXPECT_EQ(ToHex(trace.token_terminal), p["token_pcd_T_ifd"].get<std::string>());
     EXPECT_EQ(ToHex(trace.token_chip), p["token_picc_T_ic"].get<std::string>());
     EXPECT_EQ(trace.token_input_chip, *PublicKeyDataObject(params->protocol_oid, tag, pcd_eph));
-    EXPECT_EQ(trace.token_input_terminal, *PublicKeyDataObject(params->protocol_oid, tag, HexField(p["ephemeral_picc_public"])));
+    EXPECT_EQ(trace.token_input_terminal,
+              *PublicKeyDataObject(params->protocol_oid, tag, HexField(p["ephemeral_picc_public"])));
 
     // The session keys run the example's AES secure messaging: at SSC 1 the padded plaintext encrypts
     // to the given ciphertext under IV = E(KS_enc, SSC).
@@ -400,7 +403,8 @@ INSTANTIATE_TEST_SUITE_P(
         Variant{oid::kPaceEcdhImAes256, 18}, Variant{oid::kPaceDhIm3Des, 0}, Variant{oid::kPaceDhImAes128, 0},
         Variant{oid::kPaceDhImAes192, 1}, Variant{oid::kPaceDhImAes256, 2},
         // CAM (ECDH, AES only).
-        Variant{oid::kPaceEcdhCamAes128, 13}, Variant{oid::kPaceEcdhCamAes192, 16}, Variant{oid::kPaceEcdhCamAes256, 17}),
+        Variant{oid::kPaceEcdhCamAes128, 13}, Variant{oid::kPaceEcdhCamAes192, 16},
+        Variant{oid::kPaceEcdhCamAes256, 17}),
     [](const ::testing::TestParamInfo<Variant>& info) {
       std::string name = info.param.oid.substr(std::string("0.4.0.127.0.7.2.2.4.").size());
       for (char& c : name) {
@@ -494,14 +498,34 @@ TEST(PaceFailureTest, MalformedChipResponses) {
   const std::vector<Case> cases = {
       {"nonce not a block", {"9000", "7C0380010A9000"}, PaceFailure::kMalformedChipData},
       {"no 7C", {"9000", "80101111111111111111111111111111111111119000"}, PaceFailure::kMalformedChipData},
-      {"junk after 7C", {"9000", "7C128010111111111111111111111111111111110000" "9000"}, PaceFailure::kMalformedChipData},
-      {"unexpected tag", {"9000", "7C1282101111111111111111111111111111111111" "9000"}, PaceFailure::kMalformedChipData},
-      {"truncated TLV", {"9000", "7C1280101111" "9000"}, PaceFailure::kMalformedChipData},
+      {"junk after 7C",
+       {"9000",
+        "7C128010111111111111111111111111111111110000"
+        "9000"},
+       PaceFailure::kMalformedChipData},
+      {"unexpected tag",
+       {"9000",
+        "7C1282101111111111111111111111111111111111"
+        "9000"},
+       PaceFailure::kMalformedChipData},
+      {"truncated TLV",
+       {"9000",
+        "7C1280101111"
+        "9000"},
+       PaceFailure::kMalformedChipData},
       {"off-curve mapping key",
-       {"9000", "7C12801011111111111111111111111111111111" "9000", "7C438241" + point_off_curve + "9000"},
+       {"9000",
+        "7C12801011111111111111111111111111111111"
+        "9000",
+        "7C438241" + point_off_curve + "9000"},
        PaceFailure::kMalformedChipData},
       {"6A80 at step 1", {"9000", "6A80"}, PaceFailure::kNotSupported},
-      {"63C1 at step 2", {"9000", "7C12801011111111111111111111111111111111" "9000", "63C1"}, PaceFailure::kPasswordRefused},
+      {"63C1 at step 2",
+       {"9000",
+        "7C12801011111111111111111111111111111111"
+        "9000",
+        "63C1"},
+       PaceFailure::kPasswordRefused},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -605,7 +629,8 @@ TEST(PaceShortLinkTest, Dh2048RunsOnShortApdusWithChainingAndGetResponse) {
   struct Case {
     std::string oid;
     int id;
-  } cases[] = {{oid::kPaceDhGmAes128, 1}, {oid::kPaceDhGmAes256, 2}, {oid::kPaceDhGm3Des, 2}, {oid::kPaceDhImAes128, 2}};
+  } cases[] = {
+      {oid::kPaceDhGmAes128, 1}, {oid::kPaceDhGmAes256, 2}, {oid::kPaceDhGm3Des, 2}, {oid::kPaceDhImAes128, 2}};
   for (const Case& c : cases) {
     for (const LinkLimits& limits : {kShort, kShort223}) {
       SCOPED_TRACE(absl::StrCat(c.oid, " id ", c.id, ", max command ", limits.CommandBytes()));

@@ -24,7 +24,10 @@ Bytes HexOrEmpty(const nlohmann::json& j) { return j.is_null() ? Bytes{} : testi
 std::string S(const nlohmann::json& j) { return j.get<std::string>(); }
 
 SessionKeys KeysOf(SmCipher cipher, const nlohmann::json& enc, const nlohmann::json& mac, const nlohmann::json& ssc) {
-  return SessionKeys{.cipher = cipher, .ks_enc = ToSecure(HexField(enc)), .ks_mac = ToSecure(HexField(mac)), .ssc = ToSecure(HexField(ssc))};
+  return SessionKeys{.cipher = cipher,
+                     .ks_enc = ToSecure(HexField(enc)),
+                     .ks_mac = ToSecure(HexField(mac)),
+                     .ssc = ToSecure(HexField(ssc))};
 }
 
 SecureMessaging MakeSm(SessionKeys keys) {
@@ -56,7 +59,8 @@ ResponseApdu ChipWrap(vchip::ChipSecureChannel& chip, ResponseApdu plain, bool o
 
 CommandApdu Select(Bytes fid) { return CommandApdu{.ins = 0xA4, .p1 = 0x02, .p2 = 0x0C, .data = std::move(fid)}; }
 CommandApdu ReadBinary(uint16_t offset, size_t ne) {
-  return CommandApdu{.ins = 0xB0, .p1 = static_cast<uint8_t>(offset >> 8), .p2 = static_cast<uint8_t>(offset), .ne = ne};
+  return CommandApdu{
+      .ins = 0xB0, .p1 = static_cast<uint8_t>(offset >> 8), .p2 = static_cast<uint8_t>(offset), .ne = ne};
 }
 
 // ICAO 9303-11 App. D.4: SELECT EF.COM and two READ BINARY, every intermediate value.
@@ -140,14 +144,16 @@ TEST(SecureMessagingTest, BsiWorkedExampleAes128) {
                                             .ks_enc = ToSecure(HexField(pace["k_enc"])),
                                             .ks_mac = ToSecure(HexField(pace["k_mac"])),
                                             .ssc = SecureBytes(16, 0)});
-    CommandApdu mse{.ins = 0x22, .p1 = 0x81, .p2 = 0xB6, .data = HexField(pace["sm_encrypt_example"]["plaintext_unpadded"])};
+    CommandApdu mse{
+        .ins = 0x22, .p1 = 0x81, .p2 = 0xB6, .data = HexField(pace["sm_encrypt_example"]["plaintext_unpadded"])};
     SmCommandTrace ct;
     ASSERT_TRUE(sm.Wrap(mse, &ct).ok());
     Bytes ciphertext = HexField(pace["sm_encrypt_example"]["ciphertext_after_iso_padding"]);
     Bytes expected_do87 = EncodeTlv(0x87, Concat({Bytes{0x01}, ciphertext}));
     EXPECT_EQ(ToHex(ct.do87), ToHex(expected_do87));
 
-    Bytes data = Concat({HexField(pace["sm_mac_example"]["data_unpadded"]), HexOrDie("8E08"), HexField(pace["sm_mac_example"]["mac"])});
+    Bytes data = Concat(
+        {HexField(pace["sm_mac_example"]["data_unpadded"]), HexOrDie("8E08"), HexField(pace["sm_mac_example"]["mac"])});
     SmResponseTrace rt;
     absl::StatusOr<ResponseApdu> r = sm.Unwrap(ResponseApdu{.data = data, .sw = 0x9000}, &rt);
     ASSERT_TRUE(r.ok()) << r.status();
@@ -255,7 +261,8 @@ TEST(SecureMessagingTest, BadMacEndsTheSessionBeforeDecrypting) {
   const nlohmann::json& x = v["D4_secure_messaging"]["exchanges"][1];
   SecureMessaging sm = MakeSm(AppDKeys());
   ASSERT_TRUE(sm.Wrap(Select(HexOrDie("011E"))).ok());
-  ASSERT_TRUE(sm.Unwrap(*ResponseApdu::Parse(HexField(v["D4_secure_messaging"]["exchanges"][0]["rsp_Protected"]))).ok());
+  ASSERT_TRUE(
+      sm.Unwrap(*ResponseApdu::Parse(HexField(v["D4_secure_messaging"]["exchanges"][0]["rsp_Protected"]))).ok());
   ASSERT_TRUE(sm.Wrap(ReadBinary(0, 4)).ok());
   Bytes rsp = HexField(x["rsp_Protected"]);
   // Corrupt the cryptogram: the MAC no longer verifies, and the error says so (it is not a padding

@@ -129,8 +129,10 @@ TEST(ActiveAuth, LargeKeysGoExtendedOrShortWithLe00) {
   // else short with Le '00' (the answer then comes in parts, reader_test.cc).
   Bytes spki = x509::Certificate::FromDer(testing::ReadPki("ds_rsa.der"))->spki();
   nlohmann::json c = RsaVectors()["gmrtd_real_rsa1792_sm_3des"];
-  SessionKeys keys{.cipher = SmCipher::k3Des, .ks_enc = ToSecure(HexField(c["sm_before"]["ks_enc"])),
-                   .ks_mac = ToSecure(HexField(c["sm_before"]["ks_mac"])), .ssc = ToSecure(HexField(c["sm_before"]["ssc"]))};
+  SessionKeys keys{.cipher = SmCipher::k3Des,
+                   .ks_enc = ToSecure(HexField(c["sm_before"]["ks_enc"])),
+                   .ks_mac = ToSecure(HexField(c["sm_before"]["ks_mac"])),
+                   .ssc = ToSecure(HexField(c["sm_before"]["ssc"]))};
   {
     CardLink link(LinkLimits{.extended_length = false});
     ChipChannel channel(link);

@@ -35,8 +35,9 @@ absl::StatusOr<KeyAgreementGroup> GroupOf(const AlgorithmIdentifier& alg, const 
 }
 
 // The key of `info` as ChipAuthParameters with the given protocol, or an error.
-absl::StatusOr<ChipAuthParameters> ParametersOf(const ChipAuthenticationPublicKeyInfo& info, const std::string& protocol,
-                                                CaProtocol ca, std::optional<int64_t> key_id, const DhGroupOptions& dh) {
+absl::StatusOr<ChipAuthParameters> ParametersOf(const ChipAuthenticationPublicKeyInfo& info,
+                                                const std::string& protocol, CaProtocol ca,
+                                                std::optional<int64_t> key_id, const DhGroupOptions& dh) {
   ASSIGN_OR_RETURN(KeyAgreementGroup group, GroupOf(info.public_key.algorithm, dh));
   if (group.is_ec() != (ca.agreement == KeyAgreement::kEcdh)) {
     return absl::InvalidArgumentError("Chip Authentication key type does not match the protocol");
@@ -130,7 +131,8 @@ Task<absl::StatusOr<ChipAuthOutcome>> PerformChipAuthentication(ChipChannel& cha
   Bytes key_ref;
   if (params->key_id) {
     Bytes id;
-    for (int64_t v = *params->key_id; v > 0 || id.empty(); v >>= 8) id.insert(id.begin(), static_cast<uint8_t>(v & 0xFF));
+    for (int64_t v = *params->key_id; v > 0 || id.empty(); v >>= 8)
+      id.insert(id.begin(), static_cast<uint8_t>(v & 0xFF));
     key_ref = EncodeTlv(0x84, id);
   }
   auto refused = [&out](absl::string_view what, uint16_t sw) {

@@ -57,7 +57,8 @@ struct ChipAuthOptions {
 
 // Picks key and protocol (see above). kNotFound when DG14 has no usable Chip Authentication key;
 // kInvalidArgument for a key whose parameters do not decode; LimitExceeded over `options`.
-absl::StatusOr<ChipAuthParameters> SelectChipAuthentication(const SecurityInfos& dg14, const ChipAuthOptions& options = {});
+absl::StatusOr<ChipAuthParameters> SelectChipAuthentication(const SecurityInfos& dg14,
+                                                            const ChipAuthOptions& options = {});
 
 struct ChipAuthOutcome {
   enum class Status { kKeysSwitched, kFailed, kUnavailable };

@@ -167,7 +167,8 @@ TEST(PassiveAuth, DocumentSignerFromTheTrustStore) {
   ASSERT_TRUE(b.AddAny(ReadPki("csca_rsa.der"), "csca").ok());
   ASSERT_TRUE(b.AddAny(ReadPki("ds_rsa.der"), "ds").ok());
   auto store = std::move(b).Build();
-  PassiveAuthResult r = VerifyPassiveAuthentication(ReadPki("sod_pkcs1_no_cert.bin"), FixtureGroups(), store.get(), kNow);
+  PassiveAuthResult r =
+      VerifyPassiveAuthentication(ReadPki("sod_pkcs1_no_cert.bin"), FixtureGroups(), store.get(), kNow);
   EXPECT_TRUE(r.passive_authentication) << r.details.error.value_or("");
 }
 

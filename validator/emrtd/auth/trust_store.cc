@@ -92,7 +92,8 @@ absl::Status TrustStore::Builder::AddMasterList(ByteSpan content, absl::string_v
   absl::StatusOr<std::vector<x509::Certificate>> list = MasterListCertificates(*sd->content);
   if (!list.ok()) return FileError(origin, list.status().message());
   if (sd->signers.empty()) {
-    warnings_.push_back(absl::StrCat(origin, ": master list has no signer; its certificates are trusted as configured"));
+    warnings_.push_back(
+        absl::StrCat(origin, ": master list has no signer; its certificates are trusted as configured"));
   }
   for (const cms::SignerInfo& si : sd->signers) {
     std::optional<x509::Certificate> signer = FindSignerCertificate(*sd, si);

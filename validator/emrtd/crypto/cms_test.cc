@@ -100,7 +100,8 @@ TEST(Cms, BerIndefiniteLengthsAndSegmentedContent) {
   };
   const Bytes& content = *der->content;
   size_t half = content.size() / 2;
-  Bytes segs = Concat({EncodeTlv(0x04, ByteSpan(content).subspan(0, half)), EncodeTlv(0x04, ByteSpan(content).subspan(half))});
+  Bytes segs =
+      Concat({EncodeTlv(0x04, ByteSpan(content).subspan(0, half)), EncodeTlv(0x04, ByteSpan(content).subspan(half))});
   Bytes econtent = indef(0xA0, indef(0x24, segs));
   Bytes eci = indef(0x30, Concat({asn1::EncodeOidTlv("2.23.136.1.1.1"), econtent}));
   Bytes sd_inner = Concat({sd[0].raw, sd[1].raw, eci});

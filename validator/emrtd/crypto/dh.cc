@@ -150,7 +150,8 @@ absl::StatusOr<DhGroup> DhGroup::FromValues(ByteSpan p_bytes, ByteSpan g_bytes, 
     if (!known.has_value()) {
       if (options.validations_left != nullptr) {
         if (*options.validations_left == 0) {
-          return LimitExceeded("max_group_validations", "one more explicit DH group to validate than the session allows");
+          return LimitExceeded("max_group_validations",
+                               "one more explicit DH group to validate than the session allows");
         }
         --*options.validations_left;
       }
@@ -271,7 +272,8 @@ absl::StatusOr<DhGroup> DhGroup::WithGenerator(ByteSpan generator) const {
 }
 
 Bytes DhGroup::MultiplyMod(ByteSpan a, ByteSpan b) const {
-  const Botan::BigInt r = impl_->reducer.multiply(impl_->reducer.reduce(ToBigInt(a)), impl_->reducer.reduce(ToBigInt(b)));
+  const Botan::BigInt r =
+      impl_->reducer.multiply(impl_->reducer.reduce(ToBigInt(a)), impl_->reducer.reduce(ToBigInt(b)));
   return FixedBytes(r, impl_->modulus_size);
 }
 

@@ -5,9 +5,9 @@
 //
 // Encodings: public values and the shared secret are unsigned big-endian, left-padded to the byte
 // length of p (the shared secret as PKCS #3 says; PACE's token inputs drop a public value's leading
-// zeros, ICAO 9303-11 §9.4.1, docs/pace.md "DH encodings"). Values received from the chip may come without the leading zeros and are accepted as long as
-// they are not longer than p. Private exponents are drawn in [1, q-1] (not Botan's DH_PrivateKey,
-// which ignores q) and returned with the byte length of q.
+// zeros, ICAO 9303-11 §9.4.1, docs/pace.md "DH encodings"). Values received from the chip may come without the leading
+// zeros and are accepted as long as they are not longer than p. Private exponents are drawn in [1, q-1] (not Botan's
+// DH_PrivateKey, which ignores q) and returned with the byte length of q.
 //
 // A group without q (PKCS #3 parameters) is supported for Chip Authentication: public values are
 // then only range-checked and private exponents are drawn in [1, p-2]. PACE requires q.

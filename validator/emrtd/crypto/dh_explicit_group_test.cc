@@ -61,11 +61,13 @@ TEST(DhExplicitGroupTest, CompositePOrQIsRefusedWhenTheCheapChecksPass) {
   // g of the wrong order: 2 with RFC 5114 §2.2's p and q (its order is not q), refused before any
   // primality test is spent (no validation counted).
   size_t left = 1;
-  absl::StatusOr<DhGroup> g3 = DhGroup::FromValues(std_group.p(), HexOrDie("02"), std_group.q(), {.validations_left = &left});
+  absl::StatusOr<DhGroup> g3 =
+      DhGroup::FromValues(std_group.p(), HexOrDie("02"), std_group.q(), {.validations_left = &left});
   EXPECT_THAT(g3.status().message(), HasSubstr("g^q")) << g3.status();
   EXPECT_EQ(left, 1u);
   // The same p and q with a generator of order q pass.
-  EXPECT_TRUE(DhGroup::FromValues(std_group.p(), std_group.PowerMod(std_group.g(), HexOrDie("02")), std_group.q()).ok());
+  EXPECT_TRUE(
+      DhGroup::FromValues(std_group.p(), std_group.PowerMod(std_group.g(), HexOrDie("02")), std_group.q()).ok());
 }
 
 }  // namespace

@@ -336,7 +336,8 @@ absl::StatusOr<EcPoint> EcGroup::PointFromCoordinates(ByteSpan x, ByteSpan y) co
   try {
     Botan::PointGFp pt(impl_->curve, bx, by);
     if (!pt.on_the_curve()) return Invalid("point not on the curve");
-    if (impl_->cofactor != 1 && !(impl_->order * pt).is_zero()) return Invalid("point outside the prime-order subgroup");
+    if (impl_->cofactor != 1 && !(impl_->order * pt).is_zero())
+      return Invalid("point outside the prime-order subgroup");
     return EcPoint(std::make_shared<EcPoint::Impl>(EcPoint::Impl{std::move(pt), impl_->field_size}));
   } catch (const std::exception& e) {
     return crypto_internal::FromBotanException("ecc: point", e);

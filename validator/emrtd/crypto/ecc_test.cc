@@ -249,8 +249,8 @@ TEST(EcGroupTest, FromDerNamedCurveAndExplicitParameters) {
   // Explicit parameters from a German test card's PACEDomainParameterInfo (OpenPACE sample
   // "ef_cardaccess_old_testcard"): brainpoolP256t1 (RFC 5639 §3.4, the twisted curve: same p and
   // order as brainpoolP256r1, a = p - 3), which has no PACE parameter id.
-  const std::string card_access = LoadVector("openpace-cardaccess-cardsecurity-samples.json")["ef_cardaccess"]
-                                                                                                 ["ef_cardaccess_old_testcard"];
+  const std::string card_access =
+      LoadVector("openpace-cardaccess-cardsecurity-samples.json")["ef_cardaccess"]["ef_cardaccess_old_testcard"];
   const size_t at = card_access.find("3081E0020101");
   ASSERT_NE(at, std::string::npos);
   const Bytes der = HexOrDie(card_access.substr(at, 2 * (3 + 0xE0)));

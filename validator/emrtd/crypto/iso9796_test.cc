@@ -47,9 +47,9 @@ TEST(Iso9796, PymrtdRealPassportVectorsRecoverM1) {
 
 TEST(Iso9796, BouncyCastleVector) {
   nlohmann::json c = Vectors()["bouncycastle_iso9796_via_pymrtd"];
-  absl::StatusOr<Iso9796Recovery> r = VerifyIso9796Scheme1(HexOrDie(c["spki"].get<std::string>()),
-                                                           HexOrDie(c["signature"].get<std::string>()),
-                                                           HexOrDie(c["challenge_M2"].get<std::string>()), std::nullopt);
+  absl::StatusOr<Iso9796Recovery> r =
+      VerifyIso9796Scheme1(HexOrDie(c["spki"].get<std::string>()), HexOrDie(c["signature"].get<std::string>()),
+                           HexOrDie(c["challenge_M2"].get<std::string>()), std::nullopt);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(ToHex(r->m1), c["recovered_M1"].get<std::string>());
 }

@@ -46,10 +46,12 @@ TEST(KdfTest, Aes128KeysMatchBsiWorkedExample) {
     EXPECT_EQ(Hex(Kdf(KeyAlgorithm::kAes128, k, kKdfCounterEnc)), pace["k_enc"].get<std::string>());
     EXPECT_EQ(Hex(Kdf(KeyAlgorithm::kAes128, k, kKdfCounterMac)), pace["k_mac"].get<std::string>());
     const nlohmann::json& ca = v[variant]["chip_authentication"];
-    EXPECT_EQ(Hex(Kdf(KeyAlgorithm::kAes128, HexField(ca["shared_secret_K"]), kKdfCounterEnc, HexField(ca["nonce_r_picc"]))),
-              ca["k_enc"].get<std::string>());
-    EXPECT_EQ(Hex(Kdf(KeyAlgorithm::kAes128, HexField(ca["shared_secret_K"]), kKdfCounterMac, HexField(ca["nonce_r_picc"]))),
-              ca["k_mac"].get<std::string>());
+    EXPECT_EQ(
+        Hex(Kdf(KeyAlgorithm::kAes128, HexField(ca["shared_secret_K"]), kKdfCounterEnc, HexField(ca["nonce_r_picc"]))),
+        ca["k_enc"].get<std::string>());
+    EXPECT_EQ(
+        Hex(Kdf(KeyAlgorithm::kAes128, HexField(ca["shared_secret_K"]), kKdfCounterMac, HexField(ca["nonce_r_picc"]))),
+        ca["k_mac"].get<std::string>());
   }
 }
 

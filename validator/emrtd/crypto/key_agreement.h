@@ -3,10 +3,10 @@
 //
 // Public keys travel as byte strings in their ICAO encodings (§9.4.5): an uncompressed point
 // 04 || X || Y for ECDH (tag 86 in a public key data object), the public value left-padded to |p| for
-// DH (tag 84; PACE's token inputs drop its leading zeros, access/pace.h). ValidatePublic() is the one gate for a key received from the chip: it decodes and
-// checks it (on the curve / in the subgroup) and returns it re-encoded in that canonical form.
-// SharedSecret() validates the peer key itself. Shared secrets are the x-coordinate (ECDH) or the
-// value (DH), left-padded to the field size.
+// DH (tag 84; PACE's token inputs drop its leading zeros, access/pace.h). ValidatePublic() is the one gate for a key
+// received from the chip: it decodes and checks it (on the curve / in the subgroup) and returns it re-encoded in that
+// canonical form. SharedSecret() validates the peer key itself. Shared secrets are the x-coordinate (ECDH) or the value
+// (DH), left-padded to the field size.
 #ifndef DOCVAL_VALIDATOR_EMRTD_CRYPTO_KEY_AGREEMENT_H_
 #define DOCVAL_VALIDATOR_EMRTD_CRYPTO_KEY_AGREEMENT_H_
 

@@ -66,7 +66,8 @@ absl::StatusOr<Bytes> Mac8(CipherFamily family, ByteSpan key, ByteSpan data) {
 absl::StatusOr<Bytes> Mac8Padded(CipherFamily family, ByteSpan key, std::initializer_list<ByteSpan> parts) {
   absl::StatusOr<Bytes> full;
   if (family == CipherFamily::k3Des) {
-    if (key.size() != 16) return absl::InvalidArgumentError(absl::StrCat("retail MAC: key of ", key.size(), " bytes, need 16"));
+    if (key.size() != 16)
+      return absl::InvalidArgumentError(absl::StrCat("retail MAC: key of ", key.size(), " bytes, need 16"));
     full = RunMac("X9.19-MAC", key, parts, 8);
   } else {
     if (key.size() != 16 && key.size() != 24 && key.size() != 32) {

@@ -21,7 +21,8 @@ TEST(MacTest, RetailMacMatchesAppendixDMutualAuthentication) {
   absl::StatusOr<Bytes> m = RetailMac(k_mac, PadIso9797M2(HexField(d3["E_ifd"]), 8));
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_EQ(ToHex(*m), d3["M_ifd"].get<std::string>());
-  EXPECT_EQ(ToHex(*Mac8(CipherFamily::k3Des, k_mac, PadIso9797M2(HexField(d3["E_ic"]), 8))), d3["M_ic"].get<std::string>());
+  EXPECT_EQ(ToHex(*Mac8(CipherFamily::k3Des, k_mac, PadIso9797M2(HexField(d3["E_ic"]), 8))),
+            d3["M_ic"].get<std::string>());
 }
 
 // App. D.4: CC = MAC(KS_mac, N) for every command N and response K given.

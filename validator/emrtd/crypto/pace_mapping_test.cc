@@ -41,7 +41,8 @@ TEST(PaceMappingTest, GenericMappingEcdhAppendixG1) {
   absl::StatusOr<KeyAgreementKeyPair> kp = r->mapped.KeyPairFromPrivate(HexField(ka["terminal_private"]));
   ASSERT_TRUE(kp.ok());
   EXPECT_EQ(ToHex(kp->public_key), ToHex(EcPointField(ka["terminal_public"])));
-  absl::StatusOr<SecureBytes> k = r->mapped.SharedSecret(HexField(ka["terminal_private"]), EcPointField(ka["chip_public"]));
+  absl::StatusOr<SecureBytes> k =
+      r->mapped.SharedSecret(HexField(ka["terminal_private"]), EcPointField(ka["chip_public"]));
   ASSERT_TRUE(k.ok());
   EXPECT_EQ(Hex(*k), ka["shared_secret_K_x"].get<std::string>());
 }
@@ -74,8 +75,8 @@ TEST(PaceMappingTest, GenericMappingBsiWorkedExample) {
     SCOPED_TRACE(kind);
     const auto& p = v[kind]["pace"];
     KeyAgreementGroup group = *KeyAgreementGroup::FromParameterId(p["parameter_id"].get<int>());
-    absl::StatusOr<GenericMappingResult> r =
-        MapGeneric(group, HexField(p["nonce_s"]), HexField(p["mapping_pcd_private"]), HexField(p["mapping_picc_public"]));
+    absl::StatusOr<GenericMappingResult> r = MapGeneric(
+        group, HexField(p["nonce_s"]), HexField(p["mapping_pcd_private"]), HexField(p["mapping_picc_public"]));
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(Hex(r->shared), p["mapping_shared_secret_H"].get<std::string>());
     const Bytes generator = r->mapped.is_ec() ? r->mapped.ec().generator().Encode() : r->mapped.dh().g();
@@ -102,10 +103,12 @@ TEST(PaceMappingTest, IntegratedMappingEcdhAppendixH1) {
   const nlohmann::json v = LoadVector("icao9303-p11-appH-pace-im.json")["H1_ecdh"];
   KeyAgreementGroup group = *KeyAgreementGroup::FromParameterId(13);
   const Bytes p = group.ec().parameters().p;
-  absl::StatusOr<SecureBytes> r = PseudoRandomR(KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]), 256);
+  absl::StatusOr<SecureBytes> r =
+      PseudoRandomR(KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]), 256);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(Hex(*r), v["pseudo_random_R_s_t_(from comment)"].get<std::string>());
-  absl::StatusOr<SecureBytes> rp = PseudoRandomRp(KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]), p);
+  absl::StatusOr<SecureBytes> rp =
+      PseudoRandomRp(KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]), p);
   ASSERT_TRUE(rp.ok());
   EXPECT_EQ(Hex(*rp), v["R_p_s_t_(x input to point encoding)"].get<std::string>());
   absl::StatusOr<EcPoint> g = PointEncode(group.ec(), *rp);
@@ -121,11 +124,13 @@ TEST(PaceMappingTest, IntegratedMappingDhAppendixH2) {
   const nlohmann::json v = LoadVector("icao9303-p11-appH-pace-im.json")["H2_dh"];
   KeyAgreementGroup group = *KeyAgreementGroup::FromParameterId(0);
   ASSERT_EQ(ToHex(group.dh().p()), v["p"].get<std::string>());
-  absl::StatusOr<SecureBytes> r = PseudoRandomR(KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]), 1024);
+  absl::StatusOr<SecureBytes> r =
+      PseudoRandomR(KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]), 1024);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->size(), 144u);  // n = ceil((1024 + 64) / 128) = 9 blocks
   EXPECT_EQ(Hex(*r), v["pseudo_random_R_s_t_(from comment)"].get<std::string>());
-  absl::StatusOr<SecureBytes> rp = PseudoRandomRp(KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]), HexField(v["p"]));
+  absl::StatusOr<SecureBytes> rp =
+      PseudoRandomRp(KeyAlgorithm::kAes128, HexField(v["nonce_s"]), HexField(v["nonce_t"]), HexField(v["p"]));
   ASSERT_TRUE(rp.ok());
   EXPECT_EQ(Hex(*rp), v["R_p_s_t"].get<std::string>());
   absl::StatusOr<KeyAgreementGroup> mapped =
@@ -141,7 +146,8 @@ TEST(PaceMappingTest, PseudoRandomFunctionShapes) {
   absl::StatusOr<SecureBytes> des = PseudoRandomR(KeyAlgorithm::k3Des, s16, s16, 256);
   ASSERT_TRUE(des.ok()) << des.status();
   EXPECT_EQ(des->size(), 48u);
-  absl::StatusOr<SecureBytes> aes192 = PseudoRandomR(KeyAlgorithm::kAes192, s32, Bytes(s32.begin(), s32.begin() + 24), 384);
+  absl::StatusOr<SecureBytes> aes192 =
+      PseudoRandomR(KeyAlgorithm::kAes192, s32, Bytes(s32.begin(), s32.begin() + 24), 384);
   ASSERT_TRUE(aes192.ok()) << aes192.status();
   EXPECT_EQ(aes192->size(), 64u);  // ceil(448 / 256) = 2 blocks of 32 bytes
   absl::StatusOr<SecureBytes> aes256 = PseudoRandomR(KeyAlgorithm::kAes256, s32, s32, 521);
@@ -189,7 +195,8 @@ TEST(PaceMappingTest, ChipAuthenticationMapping) {
   EcKeyPair mapping_key = *g.KeyPairFromPrivate(sk_map);
   // CA_IC = SK_IC^-1 * SK_map mod n, FE2OS to the order length.
   const Botan::BigInt ca =
-      (Botan::inverse_mod(Botan::BigInt(sk_ic.data(), sk_ic.size()), n) * Botan::BigInt(sk_map.data(), sk_map.size())) % n;
+      (Botan::inverse_mod(Botan::BigInt(sk_ic.data(), sk_ic.size()), n) * Botan::BigInt(sk_map.data(), sk_map.size())) %
+      n;
   Bytes ca_bytes(32);
   ca.binary_encode(ca_bytes.data(), ca_bytes.size());
 
@@ -206,9 +213,9 @@ TEST(PaceMappingTest, ChipAuthenticationMapping) {
             absl::StatusCode::kPermissionDenied);
   Bytes altered = ca_bytes;
   altered[31] ^= 1;
-  EXPECT_EQ(
-      VerifyChipAuthenticationMapping(g, static_key.public_key.Encode(), altered, mapping_key.public_key.Encode()).code(),
-      absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(VerifyChipAuthenticationMapping(g, static_key.public_key.Encode(), altered, mapping_key.public_key.Encode())
+                .code(),
+            absl::StatusCode::kPermissionDenied);
   // Malformed input.
   EXPECT_EQ(VerifyChipAuthenticationMapping(g, static_key.public_key.Encode(), Bytes(33, 1),
                                             mapping_key.public_key.Encode())

@@ -132,7 +132,8 @@ TEST(Signature, RsaPublicOperationForSmallAndLargeExponents) {
   Botan::DER_Encoder(even_key).start_cons(Botan::SEQUENCE).encode(n + 1).encode(Botan::BigInt(65537)).end_cons();
   Botan::DER_Encoder(even_spki)
       .start_cons(Botan::SEQUENCE)
-      .encode(Botan::AlgorithmIdentifier(Botan::OID("1.2.840.113549.1.1.1"), Botan::AlgorithmIdentifier::USE_NULL_PARAM))
+      .encode(
+          Botan::AlgorithmIdentifier(Botan::OID("1.2.840.113549.1.1.1"), Botan::AlgorithmIdentifier::USE_NULL_PARAM))
       .encode(even_key, Botan::BIT_STRING)
       .end_cons();
   EXPECT_FALSE(RsaPublicOperation(Bytes(even_spki.begin(), even_spki.end()), Bytes{0x02}).ok());

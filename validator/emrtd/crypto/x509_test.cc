@@ -110,12 +110,22 @@ TEST(Crl, ParsesAndMatches) {
 
 TEST(NormalizeName, IgnoresStringTypeCaseSpacingAndOrder) {
   // {C=DE (PrintableString), CN=" Csca  Test " (UTF8String)} vs {CN="CSCA TEST" (PrintableString), C=de}.
-  Bytes name_a = EncodeTlv(0x30, Concat({EncodeTlv(0x31, EncodeTlv(0x30, Concat({HexOrDie("0603550406"), EncodeTlv(0x13, AsSpan(std::string("DE")))}))),
-                                         EncodeTlv(0x31, EncodeTlv(0x30, Concat({HexOrDie("0603550403"), EncodeTlv(0x0C, AsSpan(std::string(" Csca  Test ")))})))}));
-  Bytes name_b = EncodeTlv(0x30, Concat({EncodeTlv(0x31, EncodeTlv(0x30, Concat({HexOrDie("0603550403"), EncodeTlv(0x13, AsSpan(std::string("CSCA TEST")))}))),
-                                         EncodeTlv(0x31, EncodeTlv(0x30, Concat({HexOrDie("0603550406"), EncodeTlv(0x0C, AsSpan(std::string("de")))})))}));
-  Bytes name_c = EncodeTlv(0x30, Concat({EncodeTlv(0x31, EncodeTlv(0x30, Concat({HexOrDie("0603550403"), EncodeTlv(0x13, AsSpan(std::string("CSCA TEST 2")))}))),
-                                         EncodeTlv(0x31, EncodeTlv(0x30, Concat({HexOrDie("0603550406"), EncodeTlv(0x0C, AsSpan(std::string("de")))})))}));
+  Bytes name_a = EncodeTlv(
+      0x30,
+      Concat({EncodeTlv(0x31,
+                        EncodeTlv(0x30, Concat({HexOrDie("0603550406"), EncodeTlv(0x13, AsSpan(std::string("DE")))}))),
+              EncodeTlv(0x31, EncodeTlv(0x30, Concat({HexOrDie("0603550403"),
+                                                      EncodeTlv(0x0C, AsSpan(std::string(" Csca  Test ")))})))}));
+  Bytes name_b = EncodeTlv(
+      0x30, Concat({EncodeTlv(0x31, EncodeTlv(0x30, Concat({HexOrDie("0603550403"),
+                                                            EncodeTlv(0x13, AsSpan(std::string("CSCA TEST")))}))),
+                    EncodeTlv(0x31, EncodeTlv(0x30, Concat({HexOrDie("0603550406"),
+                                                            EncodeTlv(0x0C, AsSpan(std::string("de")))})))}));
+  Bytes name_c = EncodeTlv(
+      0x30, Concat({EncodeTlv(0x31, EncodeTlv(0x30, Concat({HexOrDie("0603550403"),
+                                                            EncodeTlv(0x13, AsSpan(std::string("CSCA TEST 2")))}))),
+                    EncodeTlv(0x31, EncodeTlv(0x30, Concat({HexOrDie("0603550406"),
+                                                            EncodeTlv(0x0C, AsSpan(std::string("de")))})))}));
   absl::StatusOr<std::string> na = NormalizeName(name_a);
   absl::StatusOr<std::string> nb = NormalizeName(name_b);
   absl::StatusOr<std::string> nc = NormalizeName(name_c);

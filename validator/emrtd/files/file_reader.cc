@@ -236,7 +236,8 @@ Task<absl::StatusOr<Bytes>> FileReader::ReadWhole(Addressing addressing, uint8_t
     const bool data_ok = r->ok() || (r->sw == sw::kEndOfFileWarning && !r->data.empty());
     if (!data_ok) {
       if (++failures > kMaxFailuresInARow) {
-        co_return absl::FailedPreconditionError(absl::StrCat("READ BINARY: the chip keeps refusing (SW ", Sw(r->sw), ")"));
+        co_return absl::FailedPreconditionError(
+            absl::StrCat("READ BINARY: the chip keeps refusing (SW ", Sw(r->sw), ")"));
       }
       if (sw::IsWrongLe(r->sw)) {
         const size_t exact = r->sw2() == 0 ? kMaxShortNe : r->sw2();
@@ -288,7 +289,8 @@ Task<absl::StatusOr<Bytes>> FileReader::ReadWhole(Addressing addressing, uint8_t
                                 absl::StrCat(name.empty() ? "the file" : name, " announces ", *total,
                                              " bytes, more than the limit of ", cap));
       }
-      if (total.has_value() && *total > options_.limits.max_total_bytes - std::min(bytes_budgeted_, options_.limits.max_total_bytes)) {
+      if (total.has_value() &&
+          *total > options_.limits.max_total_bytes - std::min(bytes_budgeted_, options_.limits.max_total_bytes)) {
         co_return LimitExceeded("max_total_bytes",
                                 absl::StrCat(name.empty() ? "the file" : name, " (", *total, " bytes) after ",
                                              bytes_budgeted_, " bytes read exceeds the session's ",

@@ -12,10 +12,10 @@
 // Offsets above 32767 use READ BINARY with odd INS (B1, offset in DO'54', data in DO'53').
 //
 // Chips that refuse a large Le get a smaller block and the session goes on: 6Cxx is retried with
-// exactly xx (and xx kept as the block size when it was not the end of the file); when the first read of a file is refused (6700, 6B00, 6282 without data: some chips
-// refuse an Le beyond the end of a small file) the header is read alone (Le = 8) and then the rest;
-// later refusals step the block down (256 -> 223 -> 192 -> 128 -> 64 -> 32 -> 16). A chip may also
-// return fewer bytes than asked (9000 or 6282), and the reader just continues from there. A smaller
+// exactly xx (and xx kept as the block size when it was not the end of the file); when the first read of a file is
+// refused (6700, 6B00, 6282 without data: some chips refuse an Le beyond the end of a small file) the header is read
+// alone (Le = 8) and then the rest; later refusals step the block down (256 -> 223 -> 192 -> 128 -> 64 -> 32 -> 16). A
+// chip may also return fewer bytes than asked (9000 or 6282), and the reader just continues from there. A smaller
 // block, once needed, is kept for the rest of the session (the FileReader object).
 //
 // Errors:

@@ -78,8 +78,20 @@ Bytes Wrap19794(std::vector<std::pair<Bytes, int>> faces) {
     records = Concat({records, info, fp, ii, image});
   }
   size_t total = 14 + records.size();
-  Bytes header = {'F', 'A', 'C', 0, '0', '1', '0', 0, static_cast<uint8_t>(total >> 24), static_cast<uint8_t>(total >> 16),
-                  static_cast<uint8_t>(total >> 8), static_cast<uint8_t>(total), 0, static_cast<uint8_t>(faces.size())};
+  Bytes header = {'F',
+                  'A',
+                  'C',
+                  0,
+                  '0',
+                  '1',
+                  '0',
+                  0,
+                  static_cast<uint8_t>(total >> 24),
+                  static_cast<uint8_t>(total >> 16),
+                  static_cast<uint8_t>(total >> 8),
+                  static_cast<uint8_t>(total),
+                  0,
+                  static_cast<uint8_t>(faces.size())};
   return Concat({header, records});
 }
 

@@ -9,7 +9,9 @@
 
 namespace docval::emrtd::testing {
 
-inline ByteSpan Text(const char* s) { return ByteSpan(reinterpret_cast<const uint8_t*>(s), std::char_traits<char>::length(s)); }
+inline ByteSpan Text(const char* s) {
+  return ByteSpan(reinterpret_cast<const uint8_t*>(s), std::char_traits<char>::length(s));
+}
 
 }  // namespace docval::emrtd::testing
 
