@@ -264,6 +264,7 @@ absl::Status ReadTop(MapReader& r, Config& c) {
   RETURN_IF_ERROR(r.StringList("forwarded_headers", c.forwarded_headers));
   RETURN_IF_ERROR(r.Bool("include_binary_files", c.include_binary_files));
   RETURN_IF_ERROR(r.String("server_name", c.server_name));
+  RETURN_IF_ERROR(r.Int("io_threads", c.io_threads, 1, 64));
   RETURN_IF_ERROR(r.Bool("dev_result_server", c.dev_result_server));
   RETURN_IF_ERROR(r.String("validator_listen", c.validator_listen));
   RETURN_IF_ERROR(r.Sub("trust", [&](MapReader& t) -> absl::Status {

@@ -135,6 +135,7 @@ struct Config {
   std::vector<std::string> forwarded_headers;     // handshake headers passed to the Result Server
   bool include_binary_files = false;              // WS_ENDPOINT_INCLUDE_BINARY_FILES_IN_RESULT
   std::string server_name = "docval";             // SERVER_NAME
+  int io_threads = 1;                             // the gateway's I/O threads (docs/configuration.md)
   // The built-in development Result Server (/dev/result-server, /dev/results). Defaults to on only
   // in the embedded default (`docval serve` without --config).
   bool dev_result_server = false;

@@ -33,6 +33,7 @@ handshake_authorization: {enabled: true, tokens: ["Bearer abc"]}
 forwarded_headers: [Authorization, X-Request-Id]
 include_binary_files: true
 server_name: eu-1
+io_threads: 3
 dev_result_server: false
 validator_listen: 0.0.0.0:50051
 trust: {csca: [/trust/csca, /trust/ml.ml], crl: /trust/csca.crl, crl_expired: fail, reload_interval_s: 15}
@@ -56,6 +57,7 @@ delivery:
                                              "test.yaml");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->listen, "0.0.0.0:8443");
+  EXPECT_EQ(c->io_threads, 3);
   EXPECT_EQ(c->tls.private_key_file, "/etc/docval/tls.key");
   ASSERT_EQ(c->clients.size(), 2u);
   EXPECT_EQ(c->clients[1].client_id, "beta");
@@ -171,6 +173,8 @@ TEST(ConfigTest, ValidatorKeys) {
   for (const auto& [yaml, expected] : std::vector<std::pair<const char*, const char*>>{
            {"validator: {max_sessions: 0}", "validator.max_sessions: must be an integer from 1"},
            {"validator: {workers: -1}", "validator.workers: must be an integer from 0"},
+           {"io_threads: 0", "io_threads: must be an integer from 1"},
+           {"io_threads: 65", "io_threads: must be an integer from 1"},
            {"validator: {drain_s: 0}", "validator.drain_s: must be a positive number"},
            {"validator: {max_connection_age_s: -5}", "validator.max_connection_age_s: must be a positive number"},
            {"validator: {queue: 5}", "validator.queue: unknown key"},

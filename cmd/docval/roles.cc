@@ -189,6 +189,7 @@ gateway::GatewayOptions GatewayOptionsFrom(const Config& c) {
   o.forwarded_headers = c.forwarded_headers;
   o.include_binary_files = c.include_binary_files;
   o.server_name = c.server_name;
+  o.io_threads = c.io_threads;
   return o;
 }
 

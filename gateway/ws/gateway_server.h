@@ -65,7 +65,8 @@ struct GatewayOptions {
   std::vector<std::string> forwarded_headers;
   bool include_binary_files = false;
   std::string server_name = "docval";
-  int io_threads = 2;
+  // Threads running the I/O of every connection (docs/configuration.md `io_threads`).
+  int io_threads = 1;
 };
 
 class GatewayServer {
