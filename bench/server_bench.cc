@@ -8,7 +8,11 @@
 //     Baseline: the same dialog driven in-process (validator/emrtd against the virtual chip), where
 //     the time between the chip's answer and the next command is the reader's own work. Added
 //     latency = relayed − in-process, per exchange (the dialogs are the same, exchange by exchange);
-//     p50 and p99 over every exchange of every session.
+//     p50 and p99 over every exchange of every session. Also, per exchange, the context switches of
+//     the server's processes (/proc/PID/task/*/status), and the machine's cost of one hand-off:
+//     two threads on different CPUs passing a byte back and forth through pipes, idle between
+//     rounds as the server's threads are between exchanges (p50/p99 of a round trip, two hand-offs).
+//     With --detail, one line per exchange as well.
 //   server_bench throughput [--sessions N] [--concurrency C]     (default 120, 8)
 //     Sessions per second through the split roles with one validator process, then two (each
 //     validator with validator.workers: 1, so a validator is one core's worth of dialog work). Also
@@ -20,11 +24,9 @@
 //     Gateway memory per open WebSocket session that has not sent its start message: the gateway
 //     process's RSS (/proc/PID/statm) before and after N upgrades. Raises this process's
 //     file-descriptor limit to its hard limit first.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,6 +41,14 @@
 #include <utility>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -66,6 +76,73 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(i, v.size() - 1)];
 }
 
+// Context switches (voluntary and not) of every thread of a process so far.
+int64_t ContextSwitches(pid_t pid) {
+  int64_t sum = 0;
+  const std::string dir = absl::StrCat("/proc/", pid, "/task");
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return 0;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream f(absl::StrCat(dir, "/", e->d_name, "/status"));
+    std::string line;
+    while (std::getline(f, line)) {
+      int64_t v = 0;
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos && absl::EndsWith(line.substr(0, colon), "ctxt_switches") &&
+          absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(colon + 1)), &v)) {
+        sum += v;
+      }
+    }
+  }
+  closedir(d);
+  return sum;
+}
+
+void PinToCpu(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  (void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+// The machine's cost of handing work to a thread that sleeps on another CPU and back: round trips
+// of one byte through two pipes between two threads pinned to CPUs 0 and 1, with a pause between
+// rounds so that both sleep as a server's threads do between exchanges. Milliseconds per round
+// trip (two hand-offs).
+std::vector<double> HandOffRoundTripsMs(int rounds) {
+  int there[2], back[2];
+  if (pipe(there) != 0) return {};
+  if (pipe(back) != 0) {
+    close(there[0]);
+    close(there[1]);
+    return {};
+  }
+  std::thread echo([&] {
+    PinToCpu(1);
+    char c;
+    while (read(there[0], &c, 1) == 1) {
+      if (write(back[1], &c, 1) != 1) break;
+    }
+  });
+  std::vector<double> ms;
+  std::thread timer([&] {
+    PinToCpu(0);
+    char c = 'x';
+    for (int i = 0; i < rounds; ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      if (write(there[1], &c, 1) != 1 || read(back[0], &c, 1) != 1) break;
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+  });
+  timer.join();
+  close(there[1]);  // the echo thread's read ends
+  echo.join();
+  for (int fd : {there[0], back[0], back[1]}) close(fd);
+  return ms;
+}
+
 // The reader's own time per exchange, in-process: the median over `sessions` of each exchange.
 absl::StatusOr<std::vector<double>> InProcessGapsMs(int sessions) {
   const World& world = GetWorld();
@@ -90,36 +167,60 @@ absl::StatusOr<std::vector<double>> InProcessGapsMs(int sessions) {
   return medians;
 }
 
-int Turnaround(int sessions) {
+int Turnaround(int sessions, bool detail) {
   absl::StatusOr<std::vector<double>> baseline = InProcessGapsMs(sessions);
   if (!baseline.ok()) return Fail(std::string(baseline.status().message()));
   std::printf("{\"mode\":\"in-process\",\"exchanges\":%zu,\"p50_ms\":%.3f,\"p99_ms\":%.3f}\n", baseline->size(),
               Percentile(*baseline, 0.5), Percentile(*baseline, 0.99));
+  const std::vector<double> hand_off = HandOffRoundTripsMs(2000);
+  std::printf("{\"mode\":\"hand-off\",\"round_trips\":%zu,\"round_trip_p50_ms\":%.3f,\"round_trip_p99_ms\":%.3f}\n",
+              hand_off.size(), Percentile(hand_off, 0.5), Percentile(hand_off, 0.99));
   for (bool split : {false, true}) {
     e2e::DeploymentOptions o;
     o.separate_roles = split;
     absl::StatusOr<std::unique_ptr<e2e::Deployment>> d = e2e::Deployment::Start(std::move(o));
     if (!d.ok()) return Fail(std::string(d.status().message()));
     std::vector<double> relayed, added;
+    std::vector<std::vector<double>> added_by_exchange(baseline->size());
+    std::vector<pid_t> server = {(*d)->gateway().pid()};
+    for (size_t v = 0; v < (*d)->validator_count(); ++v) server.push_back((*d)->validator(v)->pid());
+    auto server_switches = [&] {
+      int64_t sum = 0;
+      for (pid_t pid : server) sum += ContextSwitches(pid);
+      return sum;
+    };
+    const int64_t switches_before = server_switches();
     for (int i = 0; i < sessions; ++i) {
       absl::StatusOr<relay::RelayOutcome> out = e2e::RunPassportSession((*d)->WsUrl(), kProfile);
       if (!out.ok()) return Fail(std::string(out.status().message()));
       if (out->close.code != 1000) return Fail(absl::StrCat("a session ended ", out->close.code));
       if (out->turnarounds.size() != baseline->size()) {
-        return Fail(absl::StrCat("relayed dialog has ", out->turnarounds.size(), " exchanges, in-process ",
-                                 baseline->size()));
+        return Fail(
+            absl::StrCat("relayed dialog has ", out->turnarounds.size(), " exchanges, in-process ", baseline->size()));
       }
       for (size_t k = 0; k < out->turnarounds.size(); ++k) {
         const double ms = absl::ToDoubleMilliseconds(out->turnarounds[k].interval);
         relayed.push_back(ms);
         added.push_back(ms - (*baseline)[k]);
+        added_by_exchange[k].push_back(ms - (*baseline)[k]);
       }
     }
+    // Includes each session's opening, start message and close: an upper bound per exchange.
+    const double switches_per_exchange =
+        static_cast<double>(server_switches() - switches_before) / static_cast<double>(sessions * baseline->size());
     std::printf(
         "{\"mode\":\"%s\",\"sessions\":%d,\"turnaround_p50_ms\":%.3f,\"turnaround_p99_ms\":%.3f,"
-        "\"added_p50_ms\":%.3f,\"added_p99_ms\":%.3f,\"target_added_p99_ms\":1.0}\n",
+        "\"added_p50_ms\":%.3f,\"added_p99_ms\":%.3f,\"target_added_p99_ms\":1.0,"
+        "\"server_context_switches_per_exchange\":%.1f,\"added_p50_in_hand_off_round_trips\":%.1f}\n",
         split ? "split-roles" : "serve", sessions, Percentile(relayed, 0.5), Percentile(relayed, 0.99),
-        Percentile(added, 0.5), Percentile(added, 0.99));
+        Percentile(added, 0.5), Percentile(added, 0.99), switches_per_exchange,
+        Percentile(hand_off, 0.5) > 0 ? Percentile(added, 0.5) / Percentile(hand_off, 0.5) : 0.0);
+    for (size_t k = 0; detail && k < added_by_exchange.size(); ++k) {
+      std::printf(
+          "{\"mode\":\"%s\",\"exchange\":%zu,\"in_process_ms\":%.3f,\"added_p50_ms\":%.3f,\"added_max_ms\":%.3f}\n",
+          split ? "split-roles" : "serve", k, (*baseline)[k], Percentile(added_by_exchange[k], 0.5),
+          Percentile(added_by_exchange[k], 1.0));
+    }
     (*d)->Stop();
   }
   return 0;
@@ -203,8 +304,8 @@ int Throughput(int sessions, int concurrency) {
         "\"sessions_per_s\":%.2f,\"ratio_to_one\":%.2f,\"target_ratio\":1.8,\"cpus\":%u,"
         "\"machine_busy\":%.2f,\"cpu_ms_per_session\":{\"validators\":%.2f,\"gateway\":%.2f,\"phones\":%.2f},"
         "\"sessions_per_validator_cpu_s\":%.1f,\"per_cpu_ratio_to_one\":%.2f}\n",
-        validators, sessions, ok.load(), seconds, rate, one > 0 ? rate / one : 0.0,
-        std::thread::hardware_concurrency(), (busy_after - busy_before) / std::max(1.0, total_after - total_before),
+        validators, sessions, ok.load(), seconds, rate, one > 0 ? rate / one : 0.0, std::thread::hardware_concurrency(),
+        (busy_after - busy_before) / std::max(1.0, total_after - total_before),
         1e3 * validators_cpu / std::max(1, ok.load()), 1e3 * gateway_cpu / std::max(1, ok.load()),
         1e3 * phones_cpu / std::max(1, ok.load()), per_cpu, one_per_cpu > 0 ? per_cpu / one_per_cpu : 0.0);
     (*d)->Stop();
@@ -300,12 +401,22 @@ int Idle(int connections) {
 
 int main(int argc, char** argv) {
   using namespace docval::bench;
-  if (argc < 2)
-    return Fail("usage: server_bench turnaround|throughput|idle [--sessions N] [--concurrency C] [--connections N]");
+  if (argc < 2) {
+    return Fail(
+        "usage: server_bench turnaround|throughput|idle [--sessions N] [--concurrency C] [--connections N] "
+        "[--detail]");
+  }
   const std::string mode = argv[1];
   int sessions = mode == "throughput" ? 120 : 30, concurrency = 8, connections = 10000;
-  for (int i = 2; i + 1 < argc; i += 2) {
+  bool detail = false;
+  for (int i = 2; i < argc; i += 2) {
     const std::string flag = argv[i];
+    if (flag == "--detail") {
+      detail = true;
+      --i;
+      continue;
+    }
+    if (i + 1 >= argc) return Fail(absl::StrCat("no value for ", flag));
     int v = 0;
     if (!absl::SimpleAtoi(argv[i + 1], &v) || v <= 0) return Fail(absl::StrCat("bad value for ", flag));
     if (flag == "--sessions") {
@@ -318,7 +429,7 @@ int main(int argc, char** argv) {
       return Fail(absl::StrCat("unknown flag ", flag));
     }
   }
-  if (mode == "turnaround") return Turnaround(sessions);
+  if (mode == "turnaround") return Turnaround(sessions, detail);
   if (mode == "throughput") return Throughput(sessions, concurrency);
   if (mode == "idle") return Idle(connections);
   return Fail(absl::StrCat("unknown mode ", mode));
