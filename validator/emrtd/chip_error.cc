@@ -1,5 +1,6 @@
 #include "validator/emrtd/chip_error.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/cord.h"
@@ -18,6 +19,16 @@ const char* ChipErrorKindName(ChipErrorKind kind) {
     case ChipErrorKind::kPaceNotSupported: return "PACE_NOT_SUPPORTED";
     case ChipErrorKind::kPaceMalformedChipData: return "PACE_MALFORMED_CHIP_DATA";
     case ChipErrorKind::kPaceInternal: return "PACE_INTERNAL";
+    case ChipErrorKind::kFileNotFound: return "FILE_NOT_FOUND";
+    case ChipErrorKind::kFileAccessDenied: return "FILE_ACCESS_DENIED";
+    case ChipErrorKind::kFileRefused: return "FILE_REFUSED";
+    case ChipErrorKind::kFileMalformed: return "FILE_MALFORMED";
+    case ChipErrorKind::kBacKeyRefused: return "BAC_KEY_REFUSED";
+    case ChipErrorKind::kBacNotSupported: return "BAC_NOT_SUPPORTED";
+    case ChipErrorKind::kBacMalformedChipData: return "BAC_MALFORMED_CHIP_DATA";
+    case ChipErrorKind::kChipAuthKeyUnusable: return "CHIP_AUTH_KEY_UNUSABLE";
+    case ChipErrorKind::kChipAuthKeyMalformed: return "CHIP_AUTH_KEY_MALFORMED";
+    case ChipErrorKind::kAnswerTooLong: return "ANSWER_TOO_LONG";
   }
   return "?";
 }
@@ -33,6 +44,16 @@ absl::StatusCode ChipErrorCode(ChipErrorKind kind) {
     case ChipErrorKind::kPaceNotSupported: return absl::StatusCode::kFailedPrecondition;
     case ChipErrorKind::kPaceMalformedChipData: return absl::StatusCode::kInvalidArgument;
     case ChipErrorKind::kPaceInternal: return absl::StatusCode::kInternal;
+    case ChipErrorKind::kFileNotFound: return absl::StatusCode::kNotFound;
+    case ChipErrorKind::kFileAccessDenied: return absl::StatusCode::kPermissionDenied;
+    case ChipErrorKind::kFileRefused: return absl::StatusCode::kFailedPrecondition;
+    case ChipErrorKind::kFileMalformed: return absl::StatusCode::kDataLoss;
+    case ChipErrorKind::kBacKeyRefused: return absl::StatusCode::kPermissionDenied;
+    case ChipErrorKind::kBacNotSupported: return absl::StatusCode::kFailedPrecondition;
+    case ChipErrorKind::kBacMalformedChipData: return absl::StatusCode::kDataLoss;
+    case ChipErrorKind::kChipAuthKeyUnusable: return absl::StatusCode::kNotFound;
+    case ChipErrorKind::kChipAuthKeyMalformed: return absl::StatusCode::kInvalidArgument;
+    case ChipErrorKind::kAnswerTooLong: return absl::StatusCode::kDataLoss;
   }
   return absl::StatusCode::kUnknown;
 }
@@ -61,9 +82,11 @@ std::optional<ChipError> ChipErrorOf(const absl::Status& status) {
   return std::nullopt;
 }
 
-bool IsChipError(const absl::Status& status, ChipErrorKind kind) {
+bool IsChipError(const absl::Status& status, ChipErrorKind kind) { return IsChipError(status, {kind}); }
+
+bool IsChipError(const absl::Status& status, std::initializer_list<ChipErrorKind> kinds) {
   std::optional<ChipError> e = ChipErrorOf(status);
-  return e.has_value() && e->kind == kind;
+  return e.has_value() && std::find(kinds.begin(), kinds.end(), e->kind) != kinds.end();
 }
 
 }  // namespace docval::emrtd

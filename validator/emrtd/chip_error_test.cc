@@ -1,6 +1,10 @@
 #include "validator/emrtd/chip_error.h"
 
+#include <iterator>
+#include <map>
 #include <optional>
+#include <set>
+#include <string>
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
@@ -27,9 +31,51 @@ TEST(ChipErrorTest, EveryKindRoundTripsWithItsCodeMessageAndDetail) {
   }
 }
 
+// The codes are those the statuses had before they carried kinds (what callers that look only at
+// codes, and the wire, see); every kind has its own name.
+TEST(ChipErrorTest, EachKindHasItsCodeAndItsOwnName) {
+  using K = ChipErrorKind;
+  using C = absl::StatusCode;
+  const std::map<K, C> expected = {
+      {K::kTransport, C::kUnavailable},
+      {K::kSecureMessagingBroken, C::kDataLoss},
+      {K::kSecureMessagingEndedByChip, C::kAborted},
+      {K::kLimitExceeded, C::kResourceExhausted},
+      {K::kAccessControlFailed, C::kPermissionDenied},
+      {K::kPacePasswordRefused, C::kPermissionDenied},
+      {K::kPaceNotSupported, C::kFailedPrecondition},
+      {K::kPaceMalformedChipData, C::kInvalidArgument},
+      {K::kPaceInternal, C::kInternal},
+      {K::kFileNotFound, C::kNotFound},
+      {K::kFileAccessDenied, C::kPermissionDenied},
+      {K::kFileRefused, C::kFailedPrecondition},
+      {K::kFileMalformed, C::kDataLoss},
+      {K::kBacKeyRefused, C::kPermissionDenied},
+      {K::kBacNotSupported, C::kFailedPrecondition},
+      {K::kBacMalformedChipData, C::kDataLoss},
+      {K::kChipAuthKeyUnusable, C::kNotFound},
+      {K::kChipAuthKeyMalformed, C::kInvalidArgument},
+      {K::kAnswerTooLong, C::kDataLoss},
+  };
+  EXPECT_EQ(expected.size(), std::size(kAllChipErrorKinds));
+  std::set<std::string> names;
+  for (ChipErrorKind kind : kAllChipErrorKinds) {
+    SCOPED_TRACE(ChipErrorKindName(kind));
+    ASSERT_TRUE(expected.count(kind));
+    EXPECT_EQ(ChipErrorCode(kind), expected.at(kind));
+    EXPECT_TRUE(names.insert(ChipErrorKindName(kind)).second) << "name used twice";
+    EXPECT_STRNE(ChipErrorKindName(kind), "?");
+  }
+}
+
 TEST(ChipErrorTest, KindsAreNotConfused) {
   const absl::Status s = MakeChipError(ChipErrorKind::kPacePasswordRefused, "PACE: refused");
   EXPECT_FALSE(IsChipError(s, ChipErrorKind::kAccessControlFailed));
+  EXPECT_FALSE(
+      IsChipError(MakeChipError(ChipErrorKind::kFileAccessDenied, "DG3: 6982"), ChipErrorKind::kBacKeyRefused));
+  EXPECT_TRUE(IsChipError(s, {ChipErrorKind::kPaceNotSupported, ChipErrorKind::kPacePasswordRefused}));
+  EXPECT_FALSE(IsChipError(s, {ChipErrorKind::kPaceNotSupported, ChipErrorKind::kAccessControlFailed}));
+  EXPECT_FALSE(IsChipError(absl::PermissionDeniedError("PACE: refused"), {ChipErrorKind::kPacePasswordRefused}));
   // Same status code, different kinds: the kind, not the code, tells them apart.
   EXPECT_EQ(s.code(), MakeChipError(ChipErrorKind::kAccessControlFailed, "x").code());
 }

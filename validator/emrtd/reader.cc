@@ -60,43 +60,20 @@ const char* PaceMappingName(PaceMapping m) {  // the `access_control.mapping` no
 
 DialogFailure Fail(FailureReason reason, std::string detail) { return DialogFailure{reason, std::move(detail)}; }
 
-// Secure messaging broke on the channel: a response did not unwrap (bad or missing MAC, malformed
-// protected data, a plain answer where protection was due), which spends the keys — nothing more may
-// be sent with them (SecureMessaging).
-bool SmBroken(const ChipChannel& ch) { return ch.secure() && ch.sm()->spent(); }
-
-// Chip failures of these kinds end the dialog with EMRTD_PASSPORT_READER_ERROR wherever they happen:
-// the link, secure messaging, the session's budget. (Access control's verdict is
-// ACCESS_CONTROL_FAILED, mapped where access control runs.)
-bool EndsDialog(ChipErrorKind kind) {
-  switch (kind) {
-    case ChipErrorKind::kTransport:
-    case ChipErrorKind::kSecureMessagingBroken:
-    case ChipErrorKind::kSecureMessagingEndedByChip:
-    case ChipErrorKind::kLimitExceeded: return true;
-    default: return false;
-  }
+// Secure messaging broke: a response did not unwrap (bad or missing MAC, malformed protected data, a
+// plain answer where protection was due) or the chip ended it; the channel's keys are spent
+// (SecureMessaging) and nothing more may be sent with them. The status's kind is the one source: every
+// failure that spends the keys carries one of these two kinds, and no other failure spends them (a
+// later use of spent keys fails without a kind, which Broken() ends the dialog on as well).
+bool SmBroken(const absl::Status& s) {
+  return IsChipError(s, {ChipErrorKind::kSecureMessagingBroken, ChipErrorKind::kSecureMessagingEndedByChip});
 }
 
-// A read error after which the dialog cannot go on: secure messaging broke (the channel's keys are
-// spent, whatever status the failure reached us as), a ChipError that ends the dialog, or a status
-// without one that is not a file-level answer (the driver's transport error, any code). A file-level
-// error (absent, locked, malformed) is not one.
-bool Broken(const absl::Status& s, const ChipChannel& ch) {
-  if (SmBroken(ch)) return true;
-  if (std::optional<ChipError> e = ChipErrorOf(s); e.has_value() && EndsDialog(e->kind)) return true;
-  switch (s.code()) {
-    case absl::StatusCode::kNotFound:
-    case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kResourceExhausted:
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kDataLoss:
-      return false;
-    default:
-      return true;
-  }
-}
+// A read error after which the dialog cannot go on (EMRTD_PASSPORT_READER_ERROR wherever it happens):
+// anything but what the chip answered about the file (files/file_reader.h IsFileLevelError: absent,
+// locked, refused, malformed) — the link, secure messaging, the session's budget, the driver's own
+// transport error (a status without a kind, any code), our own bug.
+bool Broken(const absl::Status& s) { return !IsFileLevelError(s); }
 
 struct DataGroupStep {
   int dg;
@@ -137,7 +114,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
     if (params.diagnostics) link.Note("ef_atr_info.hex", ToHex(*atr));
     absl::StatusOr<AtrInfo> info = ParseAtrInfo(*atr);
     if (info.ok()) link.set_limits(ApplyAtrInfo(link.limits(), *info));
-  } else if (Broken(atr.status(), ch)) {
+  } else if (Broken(atr.status())) {
     co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("EF.ATR/INFO: ", atr.status().message()));
   }
   std::optional<Bytes> card_access;
@@ -147,7 +124,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
     keep_file("card_access", *ca_file);
     link.Note("ef_card_access.bytes", static_cast<int64_t>(ca_file->size()));
     if (params.diagnostics) link.Note("ef_card_access.hex", ToHex(*ca_file));
-  } else if (Broken(ca_file.status(), ch)) {
+  } else if (Broken(ca_file.status())) {
     co_return Fail(FailureReason::kEmrtdPassportReaderError,
                    absl::StrCat("EF.CardAccess: ", ca_file.status().message()));
   }
@@ -193,7 +170,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
           co_return Fail(FailureReason::kEmrtdPassportReaderError,
                          absl::StrCat("EF.CardSecurity: ", cam->limit.message()));
         }
-      } else if (Broken(cs.status(), ch)) {
+      } else if (Broken(cs.status())) {
         co_return Fail(FailureReason::kEmrtdPassportReaderError,
                        absl::StrCat("EF.CardSecurity: ", cs.status().message()));
       } else {
@@ -220,7 +197,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
   auto read = [&](ElementaryFile file, bool* ca_proof) -> Task<absl::StatusOr<Bytes>> {
     absl::StatusOr<Bytes> r = co_await files.Read(file);
     if (r.ok()) link.Note("file.bytes", static_cast<int64_t>(r->size()));
-    if (r.ok() || ca_proof == nullptr || !SmBroken(ch)) co_return r;
+    if (r.ok() || ca_proof == nullptr || !SmBroken(r.status())) co_return r;
     *ca_proof = true;
     if (std::optional<DialogFailure> f = co_await open(); f) {
       co_return absl::UnavailableError(absl::StrCat("secure channel lost and not re-opened: ", f->detail));
@@ -232,9 +209,9 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
   link.Progress(Step::kReadSod);
   absl::StatusOr<Bytes> sod_bytes = co_await read(kEfSod, nullptr);
   if (!sod_bytes.ok()) {
-    co_return Fail(Broken(sod_bytes.status(), ch) ? FailureReason::kEmrtdPassportReaderError
-                                                   : FailureReason::kFileReadError,
-                   absl::StrCat("EF.SOD: ", sod_bytes.status().message()));
+    co_return Fail(
+        Broken(sod_bytes.status()) ? FailureReason::kEmrtdPassportReaderError : FailureReason::kFileReadError,
+        absl::StrCat("EF.SOD: ", sod_bytes.status().message()));
   }
   keep_file("sod", *sod_bytes);
   absl::StatusOr<Sod> sod = ParseSod(*sod_bytes);
@@ -266,7 +243,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
     link.Progress(Step::kReadDg14);
     absl::StatusOr<Bytes> dg14 = co_await read_group(14, nullptr);
     if (!dg14.ok()) {
-      if (Broken(dg14.status(), ch))
+      if (Broken(dg14.status()))
         co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("DG14: ", dg14.status().message()));
       optional_error(14, dg14.status());
     } else {
@@ -313,7 +290,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
     absl::StatusOr<Bytes> dg15 = co_await read_group(15, proof_flag(&reopened));
     settle_ca(reopened);
     if (!dg15.ok()) {
-      if (Broken(dg15.status(), ch))
+      if (Broken(dg15.status()))
         co_return Fail(FailureReason::kEmrtdPassportReaderError, absl::StrCat("DG15: ", dg15.status().message()));
       optional_error(15, dg15.status());
     } else {
@@ -351,7 +328,7 @@ Task<DialogOutcome> ReadDocument(CardLink& link, const SessionParams& params_ref
     absl::StatusOr<Bytes> bytes = co_await read_group(s.dg, proof_flag(&reopened));
     settle_ca(reopened);
     if (!bytes.ok()) {
-      if (Broken(bytes.status(), ch)) {
+      if (Broken(bytes.status())) {
         co_return Fail(FailureReason::kEmrtdPassportReaderError,
                        absl::StrCat(DgName(s.dg), ": ", bytes.status().message()));
       }

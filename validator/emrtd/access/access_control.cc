@@ -29,21 +29,17 @@ std::tuple<int, int, int, int> Rank(const PaceProtocol& p) {
   return {agreement, cipher, mapping, -static_cast<int>(KeyLength(p.cipher))};
 }
 
-
-// BAC's own errors that mean "access control failed" (see bac.h); anything else passes through.
+// BAC's refusals (bac.h: what the chip answered); anything else passes through.
 bool IsBacRefusal(const absl::Status& s) {
-  switch (s.code()) {
-    case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kDataLoss:
-    case absl::StatusCode::kInvalidArgument:
-      return true;
-    default:
-      return false;
-  }
+  return IsChipError(
+      s, {ChipErrorKind::kBacKeyRefused, ChipErrorKind::kBacNotSupported, ChipErrorKind::kBacMalformedChipData});
 }
 
 Task<absl::StatusOr<SessionKeys>> RunBac(ChipChannel& channel, const AccessKey& key, RandomSource& rng) {
+  // An MRZ BAC cannot use is the caller's, not the chip's: judged here, before anything is sent.
+  if (absl::StatusOr<SecureBytes> mrz = MrzInformation(key); !mrz.ok()) {
+    co_return Failed(absl::StrCat("BAC failed: ", mrz.status().message()));
+  }
   AccessKey copy = key;
   absl::StatusOr<SessionKeys> keys = co_await PerformBac(channel, std::move(copy), rng);
   if (!keys.ok()) {

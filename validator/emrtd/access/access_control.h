@@ -28,7 +28,8 @@
 // Errors: access-control failures (PACE or BAC refused, chip protocol not supported, malformed chip
 // data, no usable password) are a ChipError of kind kAccessControlFailed (chip_error.h;
 // kPermissionDenied), which IsAccessControlFailure() tests: the reader maps them to
-// ACCESS_CONTROL_FAILED. Transport errors and LimitExceeded (a chip over a budget: more
+// ACCESS_CONTROL_FAILED. PACE's and BAC's outcomes are read from their kinds (pace.h, bac.h), never
+// from status codes. Transport errors and LimitExceeded (a chip over a budget: more
 // SecurityInfos, resolutions or DH bits than SessionLimits allows) pass through unchanged (no
 // fallback after them: the dialog must end). kInternal: our side (randomness).
 #ifndef DOCVAL_VALIDATOR_EMRTD_ACCESS_ACCESS_CONTROL_H_

@@ -314,6 +314,36 @@ TEST(AccessControlTest, BacRefusedIsAnAccessControlFailure) {
   other.date_of_birth = Sec("700101");  // not the chip's MRZ: M.IFD does not verify, the chip says 6300
   AcRun run = Perform(chip, std::nullopt, other);
   EXPECT_TRUE(IsAccessControlFailure(run.outcome.status())) << run.outcome.status();
+  EXPECT_EQ(run.outcome.status().message(),
+            "access control: BAC failed: BAC: access control failed: the chip refused the MRZ key (SW 6300)");
+}
+
+TEST(AccessControlTest, UnusableMrzForBacIsAnAccessControlFailureBeforeAnyCommand) {
+  Chip chip(std::nullopt);
+  AccessKey bad = MrzKey();
+  bad.date_of_birth = Sec("69O806");  // a letter O in a date
+  AcRun run = Perform(chip, std::nullopt, bad);
+  EXPECT_TRUE(IsAccessControlFailure(run.outcome.status())) << run.outcome.status();
+  EXPECT_EQ(run.outcome.status().message(), "access control: BAC failed: date of birth must be 6 digits (yyMMdd)");
+  EXPECT_TRUE(chip.instructions_.empty());
+}
+
+// BAC's refusals are told by their kind (bac.h), not their code: a driver's error during BAC passes
+// through whatever code it has, so it ends the dialog instead of reading as a wrong MRZ.
+TEST(AccessControlTest, ADriversErrorDuringBacPassesThroughWhateverItsCode) {
+  for (const absl::Status& driver : {absl::DataLossError("the reader lost the card"),
+                                     absl::PermissionDeniedError("the phone's NFC permission was revoked")}) {
+    SCOPED_TRACE(driver.ToString());
+    CardLink link;
+    ChipChannel channel(link);
+    TestRandom rng;
+    Task<absl::StatusOr<AccessControlOutcome>> task =
+        PerformAccessControl(channel, std::nullopt, MrzKey(), AccessControlConfig{}, rng);
+    absl::StatusOr<AccessControlOutcome> outcome =
+        RunDialog(task, link, [&](ByteSpan) -> absl::StatusOr<Bytes> { return driver; });
+    EXPECT_EQ(outcome.status(), driver);
+    EXPECT_FALSE(IsAccessControlFailure(outcome.status()));
+  }
 }
 
 TEST(AccessControlTest, TransportErrorsPassThroughWithoutFallback) {

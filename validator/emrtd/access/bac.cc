@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
 #include "validator/emrtd/access/mrz_key.h"
+#include "validator/emrtd/chip_error.h"
 #include "validator/emrtd/crypto/cipher.h"
 #include "validator/emrtd/crypto/kdf.h"
 #include "validator/emrtd/crypto/mac.h"
@@ -19,7 +20,16 @@ constexpr size_t kCryptogramSize = 2 * kNonceSize + kKeyMaterialSize;  // 32
 constexpr size_t kAnswerSize = kCryptogramSize + kSmMacSize;         // 40
 
 absl::Status AccessDenied(absl::string_view why) {
-  return absl::PermissionDeniedError(absl::StrCat("BAC: access control failed: ", why));
+  return MakeChipError(ChipErrorKind::kBacKeyRefused, absl::StrCat("BAC: access control failed: ", why));
+}
+
+absl::Status Refused(absl::string_view command, uint16_t sw) {
+  const std::string hex = absl::StrFormat("%04X", sw);
+  return MakeChipError(ChipErrorKind::kBacNotSupported, absl::StrCat("BAC: ", command, " refused with SW ", hex), hex);
+}
+
+absl::Status Malformed(absl::string_view message) {
+  return MakeChipError(ChipErrorKind::kBacMalformedChipData, absl::StrCat("BAC: ", message));
 }
 
 }  // namespace
@@ -32,12 +42,9 @@ Task<absl::StatusOr<SessionKeys>> PerformBac(ChipChannel& channel, AccessKey key
 
   CommandApdu get_challenge{.cla = 0x00, .ins = 0x84, .p1 = 0x00, .p2 = 0x00, .ne = kNonceSize};
   CO_ASSIGN_OR_RETURN(ResponseApdu challenge, co_await channel.Transmit(get_challenge));
-  if (!challenge.ok()) {
-    co_return absl::FailedPreconditionError(
-        absl::StrFormat("BAC: GET CHALLENGE refused with SW %04X", challenge.sw));
-  }
+  if (!challenge.ok()) co_return Refused("GET CHALLENGE", challenge.sw);
   if (challenge.data.size() != kNonceSize) {
-    co_return absl::DataLossError(absl::StrFormat("BAC: GET CHALLENGE gave %d bytes", challenge.data.size()));
+    co_return Malformed(absl::StrFormat("GET CHALLENGE gave %d bytes", challenge.data.size()));
   }
   const Bytes rnd_ic = challenge.data;
 
@@ -59,13 +66,9 @@ Task<absl::StatusOr<SessionKeys>> PerformBac(ChipChannel& channel, AccessKey key
   if (answer.sw == 0x6300 || answer.sw == sw::kSecurityStatusNotSatisfied) {
     co_return AccessDenied(absl::StrFormat("the chip refused the MRZ key (SW %04X)", answer.sw));
   }
-  if (!answer.ok()) {
-    co_return absl::FailedPreconditionError(
-        absl::StrFormat("BAC: EXTERNAL AUTHENTICATE refused with SW %04X", answer.sw));
-  }
+  if (!answer.ok()) co_return Refused("EXTERNAL AUTHENTICATE", answer.sw);
   if (answer.data.size() != kAnswerSize) {
-    co_return absl::DataLossError(
-        absl::StrFormat("BAC: EXTERNAL AUTHENTICATE gave %d bytes, expected 40", answer.data.size()));
+    co_return Malformed(absl::StrFormat("EXTERNAL AUTHENTICATE gave %d bytes, expected 40", answer.data.size()));
   }
   const ByteSpan e_ic = ByteSpan(answer.data).subspan(0, kCryptogramSize);
   const ByteSpan m_ic = ByteSpan(answer.data).subspan(kCryptogramSize);

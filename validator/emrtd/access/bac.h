@@ -13,15 +13,17 @@
 // (BAC starts before secure messaging); the caller starts SM with the returned keys. `channel` and
 // `rng` must outlive the task (it starts lazily); the key is taken by value for that reason.
 //
-// Errors:
-// - kPermissionDenied: access control failed — the chip refused EXTERNAL AUTHENTICATE with 6300 or
-//   6982 (wrong MRZ), or its answer does not verify (bad MAC, wrong nonces): the MRZ does not match
-//   the chip. The reader maps this to ACCESS_CONTROL_FAILED.
-// - kInvalidArgument: the access key has no usable MRZ.
-// - kFailedPrecondition: the chip does not do BAC (GET CHALLENGE or EXTERNAL AUTHENTICATE refused
-//   with another status word), or the channel is already secure.
-// - kDataLoss: a malformed answer (wrong lengths).
-// - Transport errors and randomness errors pass through.
+// Errors: what the chip answered is a ChipError of a BAC kind (chip_error.h), which access control
+// (access_control.h) turns into its verdict:
+// - kBacKeyRefused (kPermissionDenied): the chip refused EXTERNAL AUTHENTICATE with 6300 or 6982
+//   (wrong MRZ), or its answer does not verify (bad MAC, wrong nonces): the MRZ does not match the
+//   chip.
+// - kBacNotSupported (kFailedPrecondition; detail: the SW): the chip does not do BAC (GET CHALLENGE
+//   or EXTERNAL AUTHENTICATE refused with another status word).
+// - kBacMalformedChipData (kDataLoss): an answer of the wrong length.
+// Not the chip's, without a kind: kInvalidArgument when the access key has no usable MRZ (access
+// control checks that before it runs BAC), kFailedPrecondition when the channel is already secure.
+// Transport errors and randomness errors pass through.
 #ifndef DOCVAL_VALIDATOR_EMRTD_ACCESS_BAC_H_
 #define DOCVAL_VALIDATOR_EMRTD_ACCESS_BAC_H_
 

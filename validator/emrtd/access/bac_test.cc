@@ -5,6 +5,7 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "validator/emrtd/chip_error.h"
 #include "validator/emrtd/testing/scripted_chip.h"
 #include "validator/emrtd/testing/vectors.h"
 
@@ -96,6 +97,7 @@ TEST(BacTest, WrongMrzRefusedByTheChipIsAccessDenied) {
       return HexOrDie(sw);
     });
     EXPECT_EQ(keys.status().code(), absl::StatusCode::kPermissionDenied) << keys.status();
+    EXPECT_TRUE(IsChipError(keys.status(), ChipErrorKind::kBacKeyRefused)) << keys.status();
   }
 }
 
@@ -108,6 +110,7 @@ TEST(BacTest, BadChipMacIsAccessDenied) {
   CardLink link;
   absl::StatusOr<SessionKeys> keys = RunBac(f.Key(), rng, chip, link);
   EXPECT_EQ(keys.status().code(), absl::StatusCode::kPermissionDenied) << keys.status();
+  EXPECT_TRUE(IsChipError(keys.status(), ChipErrorKind::kBacKeyRefused)) << keys.status();
   EXPECT_NE(keys.status().message().find("MAC"), std::string::npos);
 }
 
@@ -129,6 +132,7 @@ TEST(BacTest, ReplayedChipAnswerIsAccessDenied) {
     return script[calls++].response;
   });
   EXPECT_EQ(keys.status().code(), absl::StatusCode::kPermissionDenied) << keys.status();
+  EXPECT_TRUE(IsChipError(keys.status(), ChipErrorKind::kBacKeyRefused)) << keys.status();
   EXPECT_NE(keys.status().message().find("nonces"), std::string::npos);
 }
 
@@ -139,6 +143,10 @@ TEST(BacTest, ChipWithoutBacIsNotAccessDenied) {
   CardLink link;
   absl::StatusOr<SessionKeys> keys = RunBac(f.Key(), rng, chip, link);
   EXPECT_EQ(keys.status().code(), absl::StatusCode::kFailedPrecondition) << keys.status();
+  ASSERT_TRUE(ChipErrorOf(keys.status()).has_value()) << keys.status();
+  EXPECT_EQ(ChipErrorOf(keys.status())->kind, ChipErrorKind::kBacNotSupported);
+  EXPECT_EQ(ChipErrorOf(keys.status())->detail, "6D00");
+  EXPECT_EQ(keys.status().message(), "BAC: GET CHALLENGE refused with SW 6D00");
 }
 
 TEST(BacTest, MalformedAnswersAreDataLoss) {
@@ -147,7 +155,10 @@ TEST(BacTest, MalformedAnswersAreDataLoss) {
     ScriptedChip chip({{HexField(f.d3["apdus"][0]["cmd"]), HexOrDie("4608F91988709000")}});
     ScriptedRandom rng = f.Rng();
     CardLink link;
-    EXPECT_EQ(RunBac(f.Key(), rng, chip, link).status().code(), absl::StatusCode::kDataLoss);
+    const absl::Status s = RunBac(f.Key(), rng, chip, link).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+    EXPECT_TRUE(IsChipError(s, ChipErrorKind::kBacMalformedChipData)) << s;
+    EXPECT_EQ(s.message(), "BAC: GET CHALLENGE gave 6 bytes");
   }
   {
     std::vector<ScriptedExchange> script = f.Script();
@@ -155,7 +166,9 @@ TEST(BacTest, MalformedAnswersAreDataLoss) {
     ScriptedChip chip(script);
     ScriptedRandom rng = f.Rng();
     CardLink link;
-    EXPECT_EQ(RunBac(f.Key(), rng, chip, link).status().code(), absl::StatusCode::kDataLoss);
+    const absl::Status s = RunBac(f.Key(), rng, chip, link).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+    EXPECT_TRUE(IsChipError(s, ChipErrorKind::kBacMalformedChipData)) << s;
   }
 }
 
@@ -167,7 +180,9 @@ TEST(BacTest, NoMrzOrNoRandomnessFailsBeforeOrWithoutSendingTheSecret) {
     CardLink link;
     AccessKey can_only;
     can_only.can = Sec("123456");
-    EXPECT_EQ(RunBac(can_only, rng, chip, link).status().code(), absl::StatusCode::kInvalidArgument);
+    const absl::Status s = RunBac(can_only, rng, chip, link).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_FALSE(ChipErrorOf(s).has_value()) << s;  // the caller's key, not the chip's answer
     EXPECT_EQ(link.round_trips(), 0u);
   }
   {

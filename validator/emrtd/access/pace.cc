@@ -186,7 +186,7 @@ Task<absl::StatusOr<ResponseApdu>> TransmitShortChained(ChipChannel& channel, Co
   for (size_t rounds = 0; (response->sw & 0xFF00) == 0x6100; ++rounds) {
     joined.insert(joined.end(), response->data.begin(), response->data.end());
     if (joined.size() > kMaxJoinedResponse || rounds > kMaxJoinedResponse / response_room + 1) {
-      co_return absl::DataLossError("the chip's answer goes on beyond 65536 bytes (61xx)");
+      co_return MakeChipError(ChipErrorKind::kAnswerTooLong, "the chip's answer goes on beyond 65536 bytes (61xx)");
     }
     const size_t announced = (response->sw & 0xFF) == 0 ? kMaxShortNe : (response->sw & 0xFF);
     CommandApdu get_response;

@@ -34,8 +34,9 @@
 // drawn as Scalar() bounded by the group order.
 //
 // Errors: every status RunPace() creates is a ChipError of a kPace* kind (chip_error.h), which
-// PaceFailureOf() names; any other status is the channel's own (transport failure, or an SM failure
-// when PACE runs inside an existing SM channel) and passes through unchanged (kTransport).
+// PaceFailureOf() names; any other status is the channel's own (transport failure, an answer in 61xx
+// parts beyond 65536 bytes, or an SM failure when PACE runs inside an existing SM channel) and passes
+// through unchanged (kTransport).
 #ifndef DOCVAL_VALIDATOR_EMRTD_ACCESS_PACE_H_
 #define DOCVAL_VALIDATOR_EMRTD_ACCESS_PACE_H_
 
@@ -183,8 +184,9 @@ size_t MaxShortResponseData(ChipChannel& channel);
 //   collects long signatures so too (auth/active_auth.h).
 // PACE's own use of CLA 0x10 (GENERAL AUTHENTICATE steps 1-3) stays on the last part: the chip tells
 // the ISO chain from the protocol step by the data object, which is complete only in the last part.
-// `command.extended` must be false. Errors: the channel's; kFailedPrecondition when the link has no
-// room for command data; kDataLoss when the chip's 61xx answers exceed 65536 bytes.
+// `command.extended` must be false. Errors: the channel's; kFailedPrecondition (ours, no kind) when
+// the link has no room for command data; ChipError kAnswerTooLong (kDataLoss) when the chip's 61xx
+// answers exceed 65536 bytes.
 Task<absl::StatusOr<ResponseApdu>> TransmitShortChained(ChipChannel& channel, CommandApdu command);
 
 // ---- Building blocks, exposed for tests, the fuzz target and chip simulators ----------------------

@@ -90,6 +90,10 @@ class SecureMessaging {
 
   // The keys, with the SSC as it is now.
   const SessionKeys& keys() const { return keys_; }
+  // A failure spent the keys (every such failure is a ChipError of kind kSecureMessagingBroken or
+  // kSecureMessagingEndedByChip, which is how callers learn why a step failed). Kept as state because
+  // the keys' state outlives the failure: Wrap() refuses spent keys (nothing may be sent with them),
+  // and v2's Chip Authentication (reader_v2_ca.h) hands the phone back only keys that are not spent.
   bool spent() const { return spent_; }
 
   // Bytes that protection adds to the data field of a command with `data_size` data bytes and an Le

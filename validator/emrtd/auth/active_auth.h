@@ -16,8 +16,10 @@
 //   signature plain r‖s (TR-03111) or DER (seen in the field); without ActiveAuthenticationInfo each
 //   SHA-2/SHA-1 hash is tried.
 // Chip answers 6A88, 6A81, 6D00 (and 6E00) mean the chip does not offer AA: UNAVAILABLE. Any other
-// error status or a wrong signature: FAILED. A transport or secure-messaging failure is an error
-// status (the dialog must end).
+// error status or a wrong signature: FAILED (an outcome: the chip's refusal and its wrong answer are
+// verdicts, not errors). An error status means the dialog must end: a transport or secure-messaging
+// failure, or an answer in 61xx parts beyond 65536 bytes (ChipError kAnswerTooLong, chip_error.h),
+// each with its kind; our own randomness failing, as it is.
 //
 // The outcome says whether the signature verified with the DG15 key. It becomes SUCCESS only when
 // Passive Authentication bound that key (DG15's hash in a valid SOD): ActiveAuthenticationResult().

@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "validator/emrtd/chip_error.h"
 #include "validator/emrtd/crypto/x509.h"
 #include "validator/emrtd/lds/dg15.h"
 #include "validator/emrtd/testing/scripted_chip.h"
@@ -111,16 +112,48 @@ TEST(ActiveAuth, PlainProtocolAndChipRefusals) {
   }
 }
 
-TEST(ActiveAuth, TransportFailureIsAnError) {
+// The chip's refusals and wrong signatures are outcomes (above); what ends the dialog is an error
+// status, with its kind when it is the chip's: a transport failure (the driver's, as it is), an answer
+// in 61xx parts without end, a plain answer under secure messaging.
+TEST(ActiveAuth, FailuresThatEndTheDialogAreErrorsWithTheirKinds) {
   nlohmann::json c = EcdsaCases()[0];
-  CardLink link;
-  ChipChannel channel(link);
-  ScriptedRandom rng;
-  rng.Add("aa.challenge", HexField(c["challenge"]));
-  Task<absl::StatusOr<ActiveAuthOutcome>> task = PerformActiveAuthentication(channel, Spki(c["dg15"]), "", rng);
-  absl::StatusOr<ActiveAuthOutcome> o =
-      RunDialog(task, link, [](ByteSpan) -> absl::StatusOr<Bytes> { return absl::UnavailableError("gone"); });
-  EXPECT_FALSE(o.ok());
+  struct Case {
+    const char* name;
+    bool secure;
+    Bytes answer;  // empty: the driver fails
+    absl::StatusCode code;
+    std::optional<ChipErrorKind> kind;
+  };
+  const Case cases[] = {
+      {"transport", false, {}, absl::StatusCode::kUnavailable, std::nullopt},
+      {"61xx without end", false, Concat({Bytes(256, 0xAB), HexOrDie("6100")}), absl::StatusCode::kDataLoss,
+       ChipErrorKind::kAnswerTooLong},
+      {"plain under SM", true, HexOrDie("6A88"), absl::StatusCode::kDataLoss, ChipErrorKind::kSecureMessagingBroken},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.name);
+    CardLink link;
+    ChipChannel channel(link);
+    if (k.secure) {
+      channel.StartSecureMessaging(SessionKeys{.cipher = SmCipher::k3Des,
+                                               .ks_enc = SecureBytes(16, 0x01),
+                                               .ks_mac = SecureBytes(16, 0x02),
+                                               .ssc = SecureBytes(8, 0x00)});
+    }
+    ScriptedRandom rng;
+    rng.Add("aa.challenge", HexField(c["challenge"]));
+    Task<absl::StatusOr<ActiveAuthOutcome>> task = PerformActiveAuthentication(channel, Spki(c["dg15"]), "", rng);
+    size_t commands = 0;
+    absl::StatusOr<ActiveAuthOutcome> o = RunDialog(task, link, [&](ByteSpan) -> absl::StatusOr<Bytes> {
+      ++commands;
+      if (k.answer.empty()) return absl::UnavailableError("gone");
+      return k.answer;
+    });
+    EXPECT_EQ(o.status().code(), k.code) << o.status();
+    const std::optional<ChipError> e = ChipErrorOf(o.status());
+    EXPECT_EQ(e ? std::optional<ChipErrorKind>(e->kind) : std::nullopt, k.kind) << o.status();
+    EXPECT_LE(commands, 258u);  // 65536 bytes in 256-byte parts, then no more
+  }
 }
 
 TEST(ActiveAuth, LargeKeysGoExtendedOrShortWithLe00) {

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "validator/emrtd/access/pace.h"
+#include "validator/emrtd/chip_error.h"
 #include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/crypto/kdf.h"
 #include "validator/emrtd/limits.h"
@@ -71,7 +72,7 @@ Task<absl::StatusOr<ResponseApdu>> TransmitLong(ChipChannel& channel, CommandApd
 
 absl::StatusOr<ChipAuthParameters> SelectChipAuthentication(const SecurityInfos& dg14, const ChipAuthOptions& options) {
   if (dg14.chip_authentication_public_keys.empty()) {
-    return absl::NotFoundError("DG14 has no ChipAuthenticationPublicKeyInfo");
+    return MakeChipError(ChipErrorKind::kChipAuthKeyUnusable, "DG14 has no ChipAuthenticationPublicKeyInfo");
   }
   size_t resolved = 0;
   auto resolve = [&](const ChipAuthenticationPublicKeyInfo& key, const std::string& protocol, CaProtocol ca,
@@ -80,9 +81,18 @@ absl::StatusOr<ChipAuthParameters> SelectChipAuthentication(const SecurityInfos&
       return LimitExceeded("max_chip_auth_keys",
                            absl::StrCat("more than ", options.max_keys, " Chip Authentication keys to try"));
     }
-    return ParametersOf(key, protocol, ca, key_id, options.dh);
+    absl::StatusOr<ChipAuthParameters> p = ParametersOf(key, protocol, ca, key_id, options.dh);
+    if (p.ok() || ChipErrorOf(p.status()).has_value()) return p;
+    // The crypto layer's verdict on the chip's key: parameters it does not support (kNotFound: an
+    // unknown parameter id or named curve) or that do not decode or validate (kInvalidArgument).
+    if (absl::IsNotFound(p.status())) return MakeChipError(ChipErrorKind::kChipAuthKeyUnusable, p.status().message());
+    if (absl::IsInvalidArgument(p.status())) {
+      return MakeChipError(ChipErrorKind::kChipAuthKeyMalformed, p.status().message());
+    }
+    return p;  // our own failure, as it is
   };
-  absl::Status last = absl::NotFoundError("DG14 has no usable Chip Authentication protocol");
+  absl::Status last =
+      MakeChipError(ChipErrorKind::kChipAuthKeyUnusable, "DG14 has no usable Chip Authentication protocol");
   for (const ChipAuthenticationInfo& info : dg14.chip_authentication) {
     std::optional<CaProtocol> ca = CaProtocolFromOid(info.protocol);
     if (!ca) continue;
@@ -119,7 +129,8 @@ Task<absl::StatusOr<ChipAuthOutcome>> PerformChipAuthentication(ChipChannel& cha
   absl::StatusOr<ChipAuthParameters> params = SelectChipAuthentication(dg14, options);
   if (IsLimitExceeded(params.status())) co_return params.status();
   if (!params.ok()) {
-    out.status = absl::IsNotFound(params.status()) ? Status::kUnavailable : Status::kFailed;
+    out.status =
+        IsChipError(params.status(), ChipErrorKind::kChipAuthKeyUnusable) ? Status::kUnavailable : Status::kFailed;
     out.detail = std::string(params.status().message());
     co_return out;
   }

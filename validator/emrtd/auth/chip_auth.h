@@ -16,8 +16,10 @@
 // channel continues under the new keys (kKeysSwitched). The keys are proven only by the next protected
 // exchange: the caller marks CA done when that response unwraps (a clone fails its MAC).
 //
-// A chip error status to the commands: FAILED (the old keys stay). No usable key in DG14:
-// UNAVAILABLE. A transport or secure-messaging failure: an error status (the dialog must end).
+// A chip error status to the commands, or a key DG14 offers that is malformed: FAILED (the old keys
+// stay). No usable key in DG14 (kChipAuthKeyUnusable): UNAVAILABLE. A transport or secure-messaging
+// failure, or an answer in 61xx parts beyond 65536 bytes (kAnswerTooLong), is an error status (the
+// dialog must end); so is our own failure (randomness).
 // SUCCESS requires the keys proven and DG14 bound by Passive Authentication: ChipAuthenticationResult().
 #ifndef DOCVAL_VALIDATOR_EMRTD_AUTH_CHIP_AUTH_H_
 #define DOCVAL_VALIDATOR_EMRTD_AUTH_CHIP_AUTH_H_
@@ -55,8 +57,11 @@ struct ChipAuthOptions {
   DhGroupOptions dh;
 };
 
-// Picks key and protocol (see above). kNotFound when DG14 has no usable Chip Authentication key;
-// kInvalidArgument for a key whose parameters do not decode; LimitExceeded over `options`.
+// Picks key and protocol (see above). What DG14 offers is the chip's, so its failures are ChipErrors
+// (chip_error.h): kChipAuthKeyUnusable (kNotFound) when DG14 has no Chip Authentication key this core
+// can use (none, no known protocol, unsupported domain parameters); kChipAuthKeyMalformed
+// (kInvalidArgument) for a key whose parameters do not decode, that does not fit its protocol or is
+// not a valid public key; LimitExceeded over `options`.
 absl::StatusOr<ChipAuthParameters> SelectChipAuthentication(const SecurityInfos& dg14,
                                                             const ChipAuthOptions& options = {});
 

@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "tools/vchip/chip_keys.h"
 #include "tools/vchip/chip_profile.h"
+#include "validator/emrtd/chip_error.h"
 #include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/testing/virtual_passport.h"
@@ -215,6 +216,9 @@ TEST(ChipAuth, RefusalAndMissingKey) {
   EXPECT_EQ(channel.sm()->keys().ks_enc, OldKeys().ks_enc);  // the old session goes on
 
   SecurityInfos no_key;
+  const absl::Status none = SelectChipAuthentication(no_key).status();
+  EXPECT_EQ(none.code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(IsChipError(none, ChipErrorKind::kChipAuthKeyUnusable)) << none;
   CardLink link2;
   ChipChannel channel2(link2);
   Task<absl::StatusOr<ChipAuthOutcome>> task2 = PerformChipAuthentication(channel2, no_key, rng);
@@ -246,8 +250,46 @@ TEST(ChipAuthTest, KeysTriedAreCapped) {
   const ChipAuthOptions options{.max_keys = 4};
   absl::StatusOr<ChipAuthParameters> at = SelectChipAuthentication(Dg14WithBadKeys(4), options);
   EXPECT_EQ(at.status().code(), absl::StatusCode::kInvalidArgument) << at.status();  // the last key's error
+  EXPECT_TRUE(IsChipError(at.status(), ChipErrorKind::kChipAuthKeyMalformed)) << at.status();
   absl::StatusOr<ChipAuthParameters> over = SelectChipAuthentication(Dg14WithBadKeys(5), options);
   EXPECT_EQ(LimitName(over.status()), "max_chip_auth_keys") << over.status();
+}
+
+// What DG14 offers is the chip's: a key this core cannot use is kChipAuthKeyUnusable (CA
+// UNAVAILABLE), a key that does not validate is kChipAuthKeyMalformed (CA FAILED); nothing is sent.
+TEST(ChipAuthTest, UnusableAndMalformedKeysAreTheChipsKinds) {
+  struct Case {
+    const char* name;
+    SecurityInfos dg14;
+    ChipErrorKind kind;
+    absl::StatusCode code;
+    Status outcome;
+  };
+  const Case cases[] = {
+      // Standardized domain parameter id 5 is reserved: no group.
+      {"unknown parameter id", *ParseDg14(Dg14(5, Bytes(128, 0x05), nullptr, std::nullopt)),
+       ChipErrorKind::kChipAuthKeyUnusable, absl::StatusCode::kNotFound, Status::kUnavailable},
+      {"point not on the curve", Dg14WithBadKeys(1), ChipErrorKind::kChipAuthKeyMalformed,
+       absl::StatusCode::kInvalidArgument, Status::kFailed},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const absl::Status selected = SelectChipAuthentication(c.dg14).status();
+    EXPECT_EQ(selected.code(), c.code) << selected;
+    EXPECT_TRUE(IsChipError(selected, c.kind)) << selected;
+    CardLink link;
+    ChipChannel channel(link);
+    channel.StartSecureMessaging(OldKeys());
+    ScriptedRandom rng;
+    Task<absl::StatusOr<ChipAuthOutcome>> task = PerformChipAuthentication(channel, c.dg14, rng);
+    absl::StatusOr<ChipAuthOutcome> o = RunDialog(task, link, [](ByteSpan) -> absl::StatusOr<Bytes> {
+      ADD_FAILURE() << "nothing may be sent";
+      return absl::InternalError("x");
+    });
+    ASSERT_TRUE(o.ok()) << o.status();
+    EXPECT_EQ(o->status, c.outcome);
+    EXPECT_EQ(o->detail, selected.message());
+  }
 }
 
 }  // namespace

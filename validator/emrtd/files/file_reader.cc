@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "validator/emrtd/chip_error.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
@@ -29,17 +30,20 @@ constexpr ElementaryFile kFiles[] = {
 
 std::string Sw(uint16_t sw) { return absl::StrFormat("%04X", sw); }
 
+// The file's bytes are not the TLV they announce (ChipErrorKind::kFileMalformed).
+absl::Status Malformed(absl::string_view message) { return MakeChipError(ChipErrorKind::kFileMalformed, message); }
+
 // The size of the TLV that starts `prefix` (header + value), or nullopt while the header is
 // incomplete.
 absl::StatusOr<std::optional<size_t>> TlvTotalSize(ByteSpan prefix) {
   if (prefix.empty()) return std::optional<size_t>();
   size_t pos = 0;
   const uint8_t first = prefix[pos++];
-  if (first == 0x00 || first == 0xFF) return absl::DataLossError("file does not start with a TLV");
+  if (first == 0x00 || first == 0xFF) return Malformed("file does not start with a TLV");
   if ((first & 0x1F) == 0x1F) {
     for (int extra = 1;; ++extra) {
       if (pos >= prefix.size()) return std::optional<size_t>();
-      if (extra > 3) return absl::DataLossError("file starts with a tag longer than 4 bytes");
+      if (extra > 3) return Malformed("file starts with a tag longer than 4 bytes");
       if ((prefix[pos++] & 0x80) == 0) break;
     }
   }
@@ -49,7 +53,7 @@ absl::StatusOr<std::optional<size_t>> TlvTotalSize(ByteSpan prefix) {
   if (l0 < 0x80) {
     length = l0;
   } else if (l0 == 0x80 || l0 > 0x84) {
-    return absl::DataLossError("file starts with an indefinite or over-long length");
+    return Malformed("file starts with an indefinite or over-long length");
   } else {
     const size_t n = l0 & 0x7F;
     if (prefix.size() - pos < n) return std::optional<size_t>();
@@ -65,14 +69,22 @@ bool SfiMissed(uint16_t sw) {
 }
 
 absl::Status SwError(absl::string_view what, uint16_t sw) {
-  if (sw == sw::kFileNotFound) return absl::NotFoundError(absl::StrCat(what, ": file not found (SW 6A82)"));
-  if (sw == sw::kSecurityStatusNotSatisfied) {
-    return absl::PermissionDeniedError(absl::StrCat(what, ": security status not satisfied (SW 6982)"));
+  if (sw == sw::kFileNotFound) {
+    return MakeChipError(ChipErrorKind::kFileNotFound, absl::StrCat(what, ": file not found (SW 6A82)"), Sw(sw));
   }
-  return absl::FailedPreconditionError(absl::StrCat(what, ": SW ", Sw(sw)));
+  if (sw == sw::kSecurityStatusNotSatisfied) {
+    return MakeChipError(ChipErrorKind::kFileAccessDenied,
+                         absl::StrCat(what, ": security status not satisfied (SW 6982)"), Sw(sw));
+  }
+  return MakeChipError(ChipErrorKind::kFileRefused, absl::StrCat(what, ": SW ", Sw(sw)), Sw(sw));
 }
 
 }  // namespace
+
+bool IsFileLevelError(const absl::Status& status) {
+  return IsChipError(status, {ChipErrorKind::kFileNotFound, ChipErrorKind::kFileAccessDenied,
+                              ChipErrorKind::kFileRefused, ChipErrorKind::kFileMalformed});
+}
 
 std::optional<ElementaryFile> FindElementaryFile(absl::string_view name) {
   for (const ElementaryFile& f : kFiles) {
@@ -236,8 +248,8 @@ Task<absl::StatusOr<Bytes>> FileReader::ReadWhole(Addressing addressing, uint8_t
     const bool data_ok = r->ok() || (r->sw == sw::kEndOfFileWarning && !r->data.empty());
     if (!data_ok) {
       if (++failures > kMaxFailuresInARow) {
-        co_return absl::FailedPreconditionError(
-            absl::StrCat("READ BINARY: the chip keeps refusing (SW ", Sw(r->sw), ")"));
+        co_return MakeChipError(ChipErrorKind::kFileRefused,
+                                absl::StrCat("READ BINARY: the chip keeps refusing (SW ", Sw(r->sw), ")"), Sw(r->sw));
       }
       if (sw::IsWrongLe(r->sw)) {
         const size_t exact = r->sw2() == 0 ? kMaxShortNe : r->sw2();
@@ -258,7 +270,7 @@ Task<absl::StatusOr<Bytes>> FileReader::ReadWhole(Addressing addressing, uint8_t
         continue;
       }
       if (offset > 0 && r->sw == sw::kFileNotFound) {
-        co_return absl::DataLossError("READ BINARY: the file vanished while being read (SW 6A82)");
+        co_return Malformed("READ BINARY: the file vanished while being read (SW 6A82)");
       }
       co_return SwError("READ BINARY", r->sw);
     }
@@ -266,14 +278,14 @@ Task<absl::StatusOr<Bytes>> FileReader::ReadWhole(Addressing addressing, uint8_t
     ByteSpan data = r->data;
     if (odd) {
       absl::StatusOr<Tlv> do53 = ParseSingleTlv(data, 0x53);
-      if (!do53.ok()) co_return absl::DataLossError("READ BINARY (B1): response without DO'53'");
+      if (!do53.ok()) co_return Malformed("READ BINARY (B1): response without DO'53'");
       data = do53->value;
     }
     if (data.empty()) {
-      co_return absl::DataLossError(absl::StrCat("READ BINARY: no data at offset ", offset, " (SW ", Sw(r->sw), ")"));
+      co_return Malformed(absl::StrCat("READ BINARY: no data at offset ", offset, " (SW ", Sw(r->sw), ")"));
     }
     if (data.size() > want) {
-      co_return absl::DataLossError(absl::StrCat("READ BINARY: ", data.size(), " bytes for an Le of ", want));
+      co_return Malformed(absl::StrCat("READ BINARY: ", data.size(), " bytes for an Le of ", want));
     }
     failures = 0;
     const size_t got = data.size();
@@ -306,8 +318,8 @@ Task<absl::StatusOr<Bytes>> FileReader::ReadWhole(Addressing addressing, uint8_t
     // A 6Cxx length that was not the end of the file is the chip's largest block: keep it.
     if (directed && !complete && got == want && want >= kMinBlock) learned_cap_ = want;
     if (r->sw == sw::kEndOfFileWarning && !complete) {
-      co_return absl::DataLossError(absl::StrCat("READ BINARY: the file ends at ", out.size(),
-                                                 " bytes, before the end of its TLV"));
+      co_return Malformed(
+          absl::StrCat("READ BINARY: the file ends at ", out.size(), " bytes, before the end of its TLV"));
     }
   }
   co_return out;

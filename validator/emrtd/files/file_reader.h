@@ -18,25 +18,33 @@
 // chip may also return fewer bytes than asked (9000 or 6282), and the reader just continues from there. A smaller
 // block, once needed, is kept for the rest of the session (the FileReader object).
 //
-// Errors:
-// - kNotFound: the file is absent (6A82; for MF files also when the fallback SELECT says 6A82) —
-//   the caller may skip an optional file.
-// - kPermissionDenied: 6982 (the file needs an access right this session does not have, e.g.
-//   DG3/DG4 without Terminal Authentication).
-// - kResourceExhausted (LimitExceeded(), limits.h): the TLV header announces more than the file's cap
+// Errors: what the chip answered about the file is a ChipError of a file kind (chip_error.h; detail:
+// the SW where there is one); IsFileLevelError() tells them from the rest.
+// - kFileNotFound (kNotFound): the file is absent (6A82; for MF files also when the fallback SELECT
+//   says 6A82) — the caller may skip an optional file.
+// - kFileAccessDenied (kPermissionDenied): 6982 (the file needs an access right this session does not
+//   have, e.g. DG3/DG4 without Terminal Authentication).
+// - kFileRefused (kFailedPrecondition): any other status word, reported in the message; also a chip
+//   that keeps refusing the block-size fallbacks.
+// - kFileMalformed (kDataLoss): a malformed file header, a file that ends before its header says
+//   (a chip that refuses to read past the end instead is kFileRefused), a chip that stops giving
+//   bytes or gives more than asked, a file that vanishes while being read.
+// Everything else ends the dialog and passes through as it is:
+// - LimitExceeded() (kResourceExhausted, limits.h): the TLV header announces more than the file's cap
 //   (SessionLimits::MaxFileBytes() by the file's name, and `max_file_size`), or more than what is left
 //   of the session's `max_total_bytes` (every file header accepted by this reader counts, retries
 //   too). The file is not read.
-// - kDataLoss: a malformed file header, a file shorter than its header says, a chip that stops
-//   giving bytes, or an SM failure (then the dialog must end; see SecureMessaging).
-// - kFailedPrecondition: any other status word, reported in the message.
-// - Transport errors pass through.
+// - The channel's failures: the link's (kTransport, or the driver's own status) and secure
+//   messaging's (kSecureMessagingBroken / kSecureMessagingEndedByChip; the keys are spent).
+// - Our own: kFailedPrecondition without a kind when the link leaves no room for data (the client's
+//   limits are at least 64 bytes, so it does not happen), kInvalidArgument for an SFI out of 1..30.
 #ifndef DOCVAL_VALIDATOR_EMRTD_FILES_FILE_READER_H_
 #define DOCVAL_VALIDATOR_EMRTD_FILES_FILE_READER_H_
 
 #include <cstdint>
 #include <optional>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "validator/emrtd/access/chip_channel.h"
@@ -62,6 +70,10 @@ inline constexpr ElementaryFile kEfCardSecurity = {"EF.CardSecurity", 0x011D, 0x
 inline constexpr ElementaryFile kEfCom = {"EF.COM", 0x011E, 0x1E, false};
 inline constexpr ElementaryFile kEfSod = {"EF.SOD", 0x011D, 0x1D, false};
 
+// `status` is what the chip answered about a file (a ChipError of kind kFileNotFound,
+// kFileAccessDenied, kFileRefused or kFileMalformed): the session may go on without the file.
+bool IsFileLevelError(const absl::Status& status);
+
 // The eMRTD application identifier A0 00 00 02 47 10 01.
 inline constexpr uint8_t kEmrtdAid[] = {0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01};
 
@@ -86,7 +98,7 @@ class FileReader {
   explicit FileReader(ChipChannel& channel, FileReaderOptions options = {})
       : channel_(channel), options_(options) {}
 
-  // SELECT the eMRTD application by AID (00 A4 04 0C 07 <AID>, no Le). kNotFound for 6A82.
+  // SELECT the eMRTD application by AID (00 A4 04 0C 07 <AID>, no Le). kFileNotFound for 6A82.
   Task<absl::Status> SelectApplication();
 
   // Reads a whole EF of the current application by its short EF identifier (1..30).
@@ -100,7 +112,7 @@ class FileReader {
   // (one round trip when the MF is the current DF, as after reset or when the phone selected the MF
   // or EF.ATR/INFO); if that fails with a "not found"-like status (6A82, 6986, 6A86, 6B00, 6982,
   // 6D00, 6A81), SELECT by path from the MF (00 A4 08 0C 02 <FID>, no Le) and read the current EF.
-  // Except: 6A82 is final (kNotFound, no SELECT) when the MF is known to be the current DF (an
+  // Except: 6A82 is final (kFileNotFound, no SELECT) when the MF is known to be the current DF (an
   // earlier MF read by SFI or SELECT of/from the MF succeeded, no application selected since), or
   // when the SFI is DG1's, EF.SOD's or EF.COM's (then the current DF is not the eMRTD application).
   // The reasoning is at ReadMfFile() in file_reader.cc.

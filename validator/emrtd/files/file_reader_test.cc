@@ -9,6 +9,7 @@
 #include "nlohmann/json.hpp"
 #include "tools/vchip/chip_apdu.h"
 #include "tools/vchip/chip_sm.h"
+#include "validator/emrtd/chip_error.h"
 #include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/testing/virtual_passport.h"
 #include "validator/emrtd/tlv.h"
@@ -390,22 +391,58 @@ TEST(FileReaderTest, AbsentFileIsNotFoundAndTheSessionGoesOn) {
   FakeChip chip = ChipWith(0x01, MakeFile(100));
   Session s(kShort);
   s.Secure(chip, Keys3Des());
-  EXPECT_EQ(s.Sfi(chip, 0x0F).status().code(), absl::StatusCode::kNotFound);
+  const absl::Status absent = s.Sfi(chip, 0x0F).status();
+  EXPECT_EQ(absent.code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(ChipErrorOf(absent).has_value()) << absent;
+  EXPECT_EQ(ChipErrorOf(absent)->kind, ChipErrorKind::kFileNotFound);
+  EXPECT_EQ(ChipErrorOf(absent)->detail, "6A82");
+  EXPECT_TRUE(IsFileLevelError(absent));
   EXPECT_TRUE(s.Sfi(chip, 0x01).ok());
 }
 
-TEST(FileReaderTest, FileNeedingTerminalAuthenticationIsPermissionDenied) {
-  FakeChip chip = ChipWith(0x03, MakeFile(100));
-  chip.app[0x0103].required_sw = 0x6982;
+// 6982: the file needs Terminal Authentication (kPermissionDenied); any other status word is a refusal
+// (kFailedPrecondition). Both are the file's answer, with the SW as the detail.
+TEST(FileReaderTest, RefusedFilesAreFileLevelKindsWithTheSw) {
+  struct Case {
+    uint16_t sw;
+    ChipErrorKind kind;
+    absl::StatusCode code;
+    const char* detail;
+  };
+  for (const Case& c : {Case{0x6982, ChipErrorKind::kFileAccessDenied, absl::StatusCode::kPermissionDenied, "6982"},
+                        Case{0x6A80, ChipErrorKind::kFileRefused, absl::StatusCode::kFailedPrecondition, "6A80"}}) {
+    SCOPED_TRACE(c.detail);
+    FakeChip chip = ChipWith(0x03, MakeFile(100));
+    chip.app[0x0103].required_sw = c.sw;
+    Session s(kShort);
+    s.Secure(chip, Keys3Des());
+    const absl::Status refused = s.Sfi(chip, 0x03).status();
+    EXPECT_EQ(refused.code(), c.code);
+    ASSERT_TRUE(ChipErrorOf(refused).has_value()) << refused;
+    EXPECT_EQ(ChipErrorOf(refused)->kind, c.kind);
+    EXPECT_EQ(ChipErrorOf(refused)->detail, c.detail);
+    EXPECT_TRUE(IsFileLevelError(refused));
+  }
+}
+
+// A plain 6A82 where a protected answer was due is secure messaging's failure, not the file's: a
+// relay must not be able to make a file "absent".
+TEST(FileReaderTest, PlainNotFoundUnderSecureMessagingIsNotAFileAnswer) {
   Session s(kShort);
-  s.Secure(chip, Keys3Des());
-  EXPECT_EQ(s.Sfi(chip, 0x03).status().code(), absl::StatusCode::kPermissionDenied);
+  s.ch.StartSecureMessaging(Keys3Des());
+  Task<absl::StatusOr<Bytes>> t = s.reader.ReadBySfi(0x01);
+  const absl::Status st =
+      RunDialog(t, s.link, [](ByteSpan) -> absl::StatusOr<Bytes> { return HexOrDie("6A82"); }).status();
+  EXPECT_TRUE(IsChipError(st, ChipErrorKind::kSecureMessagingBroken)) << st;
+  EXPECT_FALSE(IsFileLevelError(st));
 }
 
 TEST(FileReaderTest, LyingLengthIsRefusedBeforeReadingOn) {
   FakeChip chip = ChipWith(0x02, HexOrDie("7584FFFFFFF0000102030405060708"));
   Session s(kShort);
-  EXPECT_EQ(s.Sfi(chip, 0x02).status().code(), absl::StatusCode::kResourceExhausted);
+  const absl::Status lying = s.Sfi(chip, 0x02).status();
+  EXPECT_EQ(lying.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_FALSE(IsFileLevelError(lying));  // the budget ends the dialog
   EXPECT_EQ(s.link.round_trips(), 1u);
 
   FakeChip big = ChipWith(0x02, MakeFile(5000));
@@ -451,7 +488,10 @@ TEST(FileReaderTest, FileShorterThanItsHeaderIsAnError) {
     chip.quirks.eof_6282 = eof_6282;
     Session s(kShort);
     absl::StatusOr<Bytes> got = s.Sfi(chip, 0x02);
-    EXPECT_FALSE(got.ok());
+    // kFileMalformed when the chip's last answer ends the file early (6282 with data), kFileRefused
+    // when it refuses to read past the end (6282 without data): the file's answer either way.
+    EXPECT_TRUE(IsChipError(got.status(), eof_6282 ? ChipErrorKind::kFileMalformed : ChipErrorKind::kFileRefused))
+        << got.status();
     EXPECT_LT(s.link.round_trips(), 15u);
   }
 }
@@ -459,7 +499,9 @@ TEST(FileReaderTest, FileShorterThanItsHeaderIsAnError) {
 TEST(FileReaderTest, GarbageInsteadOfATlvIsDataLoss) {
   FakeChip chip = ChipWith(0x02, HexOrDie("FF0102"));
   Session s(kShort);
-  EXPECT_EQ(s.Sfi(chip, 0x02).status().code(), absl::StatusCode::kDataLoss);
+  const absl::Status garbage = s.Sfi(chip, 0x02).status();
+  EXPECT_EQ(garbage.code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(IsChipError(garbage, ChipErrorKind::kFileMalformed)) << garbage;
 }
 
 TEST(FileReaderTest, MaxBlockOptionCapsReads) {
@@ -516,7 +558,9 @@ TEST(FileReaderTest, AbsentMfFileIsNotFound) {
   FakeChip chip = ChipWithMfFiles();
   chip.mf.erase(0x011C);
   Session s(kShort);
-  EXPECT_EQ(s.Mf(chip, kEfCardAccess).status().code(), absl::StatusCode::kNotFound);
+  const absl::Status absent = s.Mf(chip, kEfCardAccess).status();
+  EXPECT_EQ(absent.code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(IsChipError(absent, ChipErrorKind::kFileNotFound)) << absent;  // from the SELECT by path
 }
 
 // ---- When a 6A82 to an MF file's SFI is final (FileReader::ReadMfFile) ------------------------------
