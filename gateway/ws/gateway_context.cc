@@ -1,5 +1,7 @@
 #include "gateway/ws/gateway_context.h"
 
+#include <algorithm>
+
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -11,6 +13,10 @@ namespace docval::gateway {
 namespace {
 
 const prometheus::Histogram::BucketBoundaries kSessionBuckets{1, 2, 3, 5, 8, 13, 20, 30, 60, 120};
+// A relayed APDU adds well under a millisecond (bench/README.md): a delay of 5 ms and more is a busy
+// or blocked I/O thread.
+const prometheus::Histogram::BucketBoundaries kIoDelayBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                              0.025,  0.05,  0.1,    0.25,  1};
 
 }  // namespace
 
@@ -48,7 +54,13 @@ GatewayContext::GatewayContext(GatewayOptions options, std::shared_ptr<v1::Valid
                                .Name("docval_connections_refused_total")
                                .Help("TCP connections closed at once because limits.max_connections were open")
                                .Register(registry)
-                               .Add({})) {
+                               .Add({})),
+      io_delay_seconds_(prometheus::BuildHistogram()
+                            .Name("docval_gateway_io_delay_seconds")
+                            .Help("How late a timer's handler ran on the gateway's I/O threads, probed every 250 ms: "
+                                  "the wait every frame of every session pays at that moment")
+                            .Register(registry)
+                            .Add({}, kIoDelayBuckets)) {
   // Both protocols' histograms exist from the start, as the unlabelled one did.
   for (const char* protocol : {"v1", "v2"}) session_seconds_.Add({{"protocol", protocol}}, kSessionBuckets);
 }
@@ -132,5 +144,9 @@ void GatewayContext::RecordHttp(const std::string& route, int status) {
 }
 
 void GatewayContext::RecordRefusedConnection() { connections_refused_.Increment(); }
+
+void GatewayContext::RecordIoDelay(absl::Duration delay) {
+  io_delay_seconds_.Observe(absl::ToDoubleSeconds(std::max(delay, absl::ZeroDuration())));
+}
 
 }  // namespace docval::gateway

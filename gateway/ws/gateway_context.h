@@ -91,6 +91,8 @@ class GatewayContext {
   void RecordSession(const std::string& protocol, const std::string& outcome, absl::Duration duration);
   void RecordHttp(const std::string& route, int status);
   void RecordRefusedConnection();
+  // How late a handler ran on an I/O thread: the gateway's probe timer's lateness (gateway_server.cc).
+  void RecordIoDelay(absl::Duration delay);
 
  private:
   const GatewayOptions options_;
@@ -114,6 +116,7 @@ class GatewayContext {
   prometheus::Family<prometheus::Counter>& http_requests_;
   prometheus::Gauge& connections_open_;
   prometheus::Counter& connections_refused_;
+  prometheus::Histogram& io_delay_seconds_;
 };
 
 // A counted TCP connection: gives its place back when destroyed. Moves from the HTTP session into the

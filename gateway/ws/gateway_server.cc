@@ -4,11 +4,13 @@
 #include "gateway/ws/gateway_server.h"
 
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -25,6 +27,8 @@ namespace docval::gateway {
 // After the grace and the sessions' closes (at most close_timeout each, run in parallel): how long
 // their cancelled gRPC calls may take to report back.
 constexpr absl::Duration kStopLimit = absl::Seconds(5);
+// How often the I/O threads are probed for delay (docval_gateway_io_delay_seconds).
+constexpr std::chrono::milliseconds kIoProbeInterval{250};
 
 class GatewayServer::Impl {
  public:
@@ -33,7 +37,8 @@ class GatewayServer::Impl {
        std::shared_ptr<DevResultStore> dev)
       : context_(std::move(options), std::move(validator), std::move(poster), registry, std::move(dev)),
         ioc_(std::max(1, context_.options().io_threads)),
-        acceptor_(net::make_strand(ioc_)) {}
+        acceptor_(net::make_strand(ioc_)),
+        io_probe_(net::make_strand(ioc_)) {}
 
   void ServeV2(std::shared_ptr<v1::V2FileVerifier::StubInterface> verifier) {
     context_.set_v2_verifier(std::move(verifier));
@@ -62,6 +67,7 @@ class GatewayServer::Impl {
     }
     port_ = acceptor_.local_endpoint().port();
     DoAccept();
+    ProbeIo();
     // Sessions wait on gRPC callbacks with no Asio operation pending: without the guard, run()
     // would return as soon as the acceptor closes and a posted callback would never run.
     work_.emplace(net::make_work_guard(ioc_));
@@ -86,6 +92,7 @@ class GatewayServer::Impl {
       closed.Notify();
     });
     closed.WaitForNotificationWithTimeout(kStopLimit);
+    net::post(io_probe_.get_executor(), [this] { io_probe_.cancel(); });
     // The grace is over: the remaining sessions close with 1001 SERVER_SHUTTING_DOWN (each drops its
     // connection at the latest close_timeout later) and cancel their upstream calls; the I/O threads
     // stop once no session is left and no gRPC callback can post onto them any more.
@@ -107,6 +114,17 @@ class GatewayServer::Impl {
   int active() const { return context_.active_sessions(); }
 
  private:
+  // A timer due every kIoProbeInterval: how late its handler runs is how long any handler waits for an
+  // I/O thread at that moment (a blocked or saturated thread; io_threads in docs/configuration.md).
+  void ProbeIo() {
+    io_probe_.expires_after(kIoProbeInterval);
+    io_probe_.async_wait([this](beast::error_code ec) {
+      if (ec || stopped_.load()) return;
+      context_.RecordIoDelay(absl::FromChrono(std::chrono::steady_clock::now() - io_probe_.expiry()));
+      ProbeIo();
+    });
+  }
+
   void DoAccept() {
     acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
@@ -163,6 +181,7 @@ class GatewayServer::Impl {
   net::io_context ioc_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   tcp::acceptor acceptor_;
+  net::steady_timer io_probe_;
   std::vector<std::thread> threads_;
 };
 

@@ -541,6 +541,24 @@ TEST(GatewayHttpLimitsTest, ConnectionsOverTheCapAreClosedAtOnce) {
       absl::Seconds(5)));
 }
 
+// How many delays the I/O probe has recorded (docval_gateway_io_delay_seconds).
+uint64_t IoDelaySamples(prometheus::Registry& registry) {
+  for (const prometheus::MetricFamily& f : registry.Collect()) {
+    if (f.name == "docval_gateway_io_delay_seconds" && !f.metric.empty()) return f.metric[0].histogram.sample_count;
+  }
+  return 0;
+}
+
+// The probe keeps measuring while the gateway runs, and stops with it.
+TEST(GatewayIoDelayTest, TheProbeRecordsWhileRunningAndStopsAtShutdown) {
+  Rig rig({});
+  ASSERT_TRUE(WaitFor([&] { return IoDelaySamples(rig.registry) >= 3; }, absl::Seconds(10)));
+  rig.gateway->Shutdown(absl::ZeroDuration());
+  const uint64_t at_stop = IoDelaySamples(rig.registry);
+  absl::SleepFor(absl::Milliseconds(600));  // more than two probe intervals
+  EXPECT_EQ(IoDelaySamples(rig.registry), at_stop);
+}
+
 // POST /v4/validate: a good request reaches the validator's VerifyFiles with its files; the
 // validator's status becomes the HTTP answer (busy or draining 503, another error 500); a refused
 // request never reaches the validator.
