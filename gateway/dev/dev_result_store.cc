@@ -1,5 +1,8 @@
 #include "gateway/dev/dev_result_store.h"
 
+#include <memory>
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
@@ -44,6 +47,12 @@ absl::Status DevResultStore::Add(absl::string_view body) {
   while (entries_.size() > capacity_) entries_.pop_back();
   ++generation_;
   return absl::OkStatus();
+}
+
+void DevResultStore::AddAsync(std::string body, std::function<void(absl::Status)> done) {
+  auto shared_done = std::make_shared<std::function<void(absl::Status)>>(std::move(done));
+  if (worker_.TrySubmit([this, body = std::move(body), shared_done] { (*shared_done)(Add(body)); })) return;
+  (*shared_done)(absl::UnavailableError("not storing results now: busy or shutting down"));
 }
 
 void DevResultStore::SessionStarted(absl::string_view validation_id) {

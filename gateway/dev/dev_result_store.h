@@ -6,12 +6,15 @@
 // `/dev/results` answers by content negotiation (docs/dev-results.md): a browser (Accept prefers
 // text/html) gets the results page (results_page.h), programs get JSON as before, and
 // `/dev/results?summary` is the small JSON the page polls to refresh itself. Images are transcoded
-// once, when a result arrives (image_transcode.h: bounded in input size, pixels and structure).
+// once, when a result arrives (image_transcode.h: bounded in input size, pixels and structure), on
+// the store's own thread (AddAsync): an image may take hundreds of milliseconds, which must not hold
+// a gateway I/O thread and with it every session on that thread.
 #ifndef DOCVAL_GATEWAY_DEV_DEV_RESULT_STORE_H_
 #define DOCVAL_GATEWAY_DEV_DEV_RESULT_STORE_H_
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -22,6 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/worker_pool.h"
 #include "gateway/dev/image_transcode.h"
 #include "gateway/dev/results_page.h"
 
@@ -34,10 +38,23 @@ class DevResultStore {
   static constexpr size_t kMaxPendingStarts = 64;
   static constexpr absl::Duration kMaxSessionAge = absl::Minutes(10);
 
-  explicit DevResultStore(size_t capacity = 20, TranscodeLimits limits = {}) : capacity_(capacity), limits_(limits) {}
+  // POST bodies that may wait for the store's thread; beyond, AddAsync refuses at once.
+  static constexpr size_t kMaxQueuedPosts = 8;
 
-  // Stores a POST body; it must be a JSON object. Errors: not JSON, too large.
+  explicit DevResultStore(size_t capacity = 20, TranscodeLimits limits = {}, size_t max_queued_posts = kMaxQueuedPosts)
+      : capacity_(capacity), limits_(limits), worker_(1, max_queued_posts) {}
+
+  // Stores a POST body; it must be a JSON object. Errors: not JSON, too large. Runs on the calling
+  // thread, images included.
   absl::Status Add(absl::string_view body);
+  // Add() on the store's own thread: `done` is called exactly once, with Add()'s status from that
+  // thread, or at once with kUnavailable when `max_queued_posts` bodies already wait or after
+  // Shutdown().
+  void AddAsync(std::string body, std::function<void(absl::Status)> done);
+  // Refuses further AddAsync, stores the bodies already queued (calling their `done`) and stops the
+  // store's thread. The gateway calls it before its I/O threads stop, so that the answers can still
+  // be written.
+  void Shutdown() { worker_.Shutdown(); }
   // A session with this validation id sent its start message now: the result that arrives for it
   // (its client_validation_id) shows how long the session took.
   void SessionStarted(absl::string_view validation_id);
@@ -64,6 +81,8 @@ class DevResultStore {
   std::deque<std::shared_ptr<const ResultCard>> entries_ ABSL_GUARDED_BY(mu_);
   std::deque<std::pair<std::string, absl::Time>> starts_ ABSL_GUARDED_BY(mu_);
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  // Declared last, destroyed first: its thread is joined before the members it uses go.
+  WorkerPool worker_;
 };
 
 }  // namespace docval::gateway

@@ -1,8 +1,13 @@
 #include "gateway/dev/dev_result_store.h"
 
+#include <thread>
+#include <utility>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -35,6 +40,42 @@ TEST(DevResultStoreTest, KeepsTheNewestAndRefusesWhatIsNotJson) {
   EXPECT_EQ(j["results"][0]["body"]["emrtd_passport"]["mrz_info"]["primary_identifier"], "THREE");
   EXPECT_EQ(j["results"][1]["body"]["emrtd_passport"]["mrz_info"]["primary_identifier"], "TWO");
   EXPECT_TRUE(j["results"][0]["received_at"].is_string());
+}
+
+// AddAsync stores on the store's thread, not the caller's, and answers with Add()'s status.
+TEST(DevResultStoreTest, AddAsyncStoresOnItsOwnThread) {
+  DevResultStore store;
+  for (const auto& [body, code] : std::vector<std::pair<std::string, absl::StatusCode>>{
+           {Body("v", "ERIKSSON"), absl::StatusCode::kOk}, {"not json", absl::StatusCode::kInvalidArgument}}) {
+    absl::Notification done;
+    absl::Status status;
+    std::thread::id thread;
+    store.AddAsync(body, [&](absl::Status s) {
+      status = s;
+      thread = std::this_thread::get_id();
+      done.Notify();
+    });
+    ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+    EXPECT_EQ(status.code(), code) << status;
+    EXPECT_NE(thread, std::this_thread::get_id());
+  }
+  EXPECT_EQ(store.size(), 1u);
+}
+
+// With no room to wait (max_queued_posts 0) or after Shutdown(), AddAsync refuses at once, unavailable.
+TEST(DevResultStoreTest, AddAsyncRefusesWhenFullOrShutDown) {
+  DevResultStore full(20, TranscodeLimits{}, /*max_queued_posts=*/0);
+  DevResultStore stopped;
+  stopped.Shutdown();
+  for (DevResultStore* store : {&full, &stopped}) {
+    bool called = false;
+    store->AddAsync(Body("v", "ERIKSSON"), [&](absl::Status s) {
+      called = true;
+      EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+    });
+    EXPECT_TRUE(called);  // synchronously
+    EXPECT_EQ(store->size(), 0u);
+  }
 }
 
 TEST(DevResultStoreTest, ContentNegotiation) {

@@ -18,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "common/config.h"
 #include "common/logging.h"
+#include "gateway/dev/dev_result_store.h"
 #include "gateway/ws/beast_types.h"
 #include "gateway/ws/gateway_context.h"
 #include "gateway/ws/http_session.h"
@@ -104,6 +105,9 @@ class GatewayServer::Impl {
     if (context_.upstream_calls() > 0) {
       LogWarning("gateway stopped with upstream calls still open", {{"calls", context_.upstream_calls()}});
     }
+    // Results POSTed to the development Result Server and still being stored get their answers
+    // posted while the I/O threads run.
+    if (context_.dev() != nullptr) context_.dev()->Shutdown();
     work_.reset();
     ioc_.stop();
     for (std::thread& t : threads_) t.join();

@@ -26,7 +26,7 @@ HttpAnswer Text(http::status status, std::string body, std::string route) {
 absl::string_view TargetPath(absl::string_view target) { return target.substr(0, target.find('?')); }
 
 size_t BodyLimit(const GatewayContext& context, absl::string_view path) {
-  if (path == "/dev/result-server" && context.dev() != nullptr) {
+  if (path == kDevResultServerPath && context.dev() != nullptr) {
     return DevResultStore::kMaxBodyBytes;
   }
   if (path == kV4ValidatePath) return V4BodyLimit();
@@ -92,6 +92,23 @@ HeaderList ForwardedHeaders(const GatewayContext& context, const Request& req) {
   return forwarded;
 }
 
+bool HandleDevResultPost(GatewayContext& context, const Request& req, std::function<void(HttpAnswer)> answer) {
+  DevResultStore* dev = context.dev();
+  if (dev == nullptr || req.method() != http::verb::post || TargetPath(View(req.target())) != kDevResultServerPath) {
+    return false;
+  }
+  dev->AddAsync(req.body(), [answer = std::move(answer)](absl::Status s) {
+    if (s.ok()) {
+      HttpAnswer a = Text(http::status::ok, "{\"status\":\"stored\"}\n", "dev_result_server");
+      a.content_type = "application/json";
+      return answer(std::move(a));
+    }
+    answer(Text(absl::IsUnavailable(s) ? http::status::service_unavailable : http::status::bad_request,
+                std::string(s.message()) + "\n", "dev_result_server"));
+  });
+  return true;
+}
+
 HttpAnswer Route(GatewayContext& context, const Request& req) {
   absl::string_view path = TargetPath(View(req.target()));
   if (path == "/healthz") return Text(http::status::ok, "ok\n", "healthz");
@@ -108,14 +125,9 @@ HttpAnswer Route(GatewayContext& context, const Request& req) {
     return Text(http::status::upgrade_required, "WebSocket upgrade required\n", "ws2_no_upgrade");
   }
   DevResultStore* dev = context.dev();
-  if (dev != nullptr && path == "/dev/result-server") {
-    if (req.method() != http::verb::post)
-      return Text(http::status::method_not_allowed, "POST only\n", "dev_result_server");
-    absl::Status s = dev->Add(req.body());
-    if (!s.ok()) return Text(http::status::bad_request, std::string(s.message()) + "\n", "dev_result_server");
-    HttpAnswer a = Text(http::status::ok, "{\"status\":\"stored\"}\n", "dev_result_server");
-    a.content_type = "application/json";
-    return a;
+  // A POST is HandleDevResultPost's.
+  if (dev != nullptr && path == kDevResultServerPath) {
+    return Text(http::status::method_not_allowed, "POST only\n", "dev_result_server");
   }
   if (dev != nullptr && path == "/dev/results") {
     auto accept = req.find(http::field::accept);

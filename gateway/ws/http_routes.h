@@ -5,6 +5,7 @@
 #define DOCVAL_GATEWAY_WS_HTTP_ROUTES_H_
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +23,8 @@ inline constexpr absl::string_view kWs1Path = "/ws1/validate";
 inline constexpr absl::string_view kWs2Path = "/ws2/validate";  // served once context.v2_verifier() is set
 // The reference product's health endpoint (Spring Boot Actuator), for drop-in monitoring.
 inline constexpr absl::string_view kActuatorHealthPath = "/actuator/health";
+// The development Result Server (when on): POSTed results; GET /dev/results shows them.
+inline constexpr absl::string_view kDevResultServerPath = "/dev/result-server";
 
 struct HttpAnswer {
   http::status status = http::status::ok;
@@ -53,6 +56,12 @@ HeaderList ForwardedHeaders(const GatewayContext& context, const Request& req);
 // `draining`, `no validator reachable`, `poster unreachable` (context.reachability()); /actuator/health
 // the same as JSON: 200 {"status":"UP"}, 503 {"status":"OUT_OF_SERVICE"} draining, {"status":"DOWN"}.
 HttpAnswer Route(GatewayContext& context, const Request& req);
+
+// POST /dev/result-server while the development Result Server is on: stored on the store's own thread
+// (DevResultStore::AddAsync), and `answer` is called exactly once from there: 200 {"status":"stored"},
+// 400 with the reason (not a JSON object), 503 when the store is busy or shutting down. Returns false,
+// without calling `answer`, for any other request (Route() answers it).
+bool HandleDevResultPost(GatewayContext& context, const Request& req, std::function<void(HttpAnswer)> answer);
 
 // The answers to requests that could not be read.
 HttpAnswer TooLarge();

@@ -1,7 +1,11 @@
 #include "gateway/ws/http_routes.h"
 
+#include <utility>
+#include <vector>
+
 #include <prometheus/registry.h>
 
+#include "absl/synchronization/notification.h"
 #include "gateway/dev/dev_result_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -94,6 +98,41 @@ TEST(HttpRoutesTest, BodiesOnlyWhereARouteReadsOne) {
   Fixture on(GatewayOptions{}, /*dev=*/true);
   EXPECT_EQ(BodyLimit(on.context, "/dev/result-server"), DevResultStore::kMaxBodyBytes);
   EXPECT_EQ(BodyLimit(on.context, "/ws1/validate"), 0u);
+}
+
+// POST /dev/result-server is answered from the store's thread; other methods by Route(); nothing
+// while the development Result Server is off.
+TEST(HttpRoutesTest, DevResultPostsAreStoredOffTheCallersThread) {
+  Fixture off(GatewayOptions{});
+  Request post{http::verb::post, "/dev/result-server", 11};
+  post.body() = R"({"client_validation_id":"v"})";
+  EXPECT_FALSE(HandleDevResultPost(off.context, post, [](HttpAnswer) { ADD_FAILURE() << "answered"; }));
+
+  Fixture on(GatewayOptions{}, /*dev=*/true);
+  EXPECT_FALSE(HandleDevResultPost(on.context, Get("/dev/result-server"), [](HttpAnswer) { ADD_FAILURE(); }));
+  EXPECT_EQ(Route(on.context, Get("/dev/result-server")).status, http::status::method_not_allowed);
+  Request bad = post;
+  bad.body() = "not json";
+  for (const auto& [req, status] :
+       std::vector<std::pair<Request, http::status>>{{post, http::status::ok}, {bad, http::status::bad_request}}) {
+    absl::Notification answered;
+    HttpAnswer answer;
+    ASSERT_TRUE(HandleDevResultPost(on.context, req, [&](HttpAnswer a) {
+      answer = std::move(a);
+      answered.Notify();
+    }));
+    ASSERT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(10)));
+    EXPECT_EQ(answer.status, status) << answer.body;
+    EXPECT_EQ(answer.route, "dev_result_server");
+  }
+  EXPECT_EQ(on.context.dev()->size(), 1u);
+  on.context.dev()->Shutdown();
+  absl::Notification answered;
+  ASSERT_TRUE(HandleDevResultPost(on.context, post, [&](HttpAnswer a) {
+    EXPECT_EQ(a.status, http::status::service_unavailable);
+    answered.Notify();
+  }));
+  EXPECT_TRUE(answered.HasBeenNotified());
 }
 
 TEST(HttpRoutesTest, UpgradeOnlyToV1AndWithTheToken) {

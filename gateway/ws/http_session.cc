@@ -63,7 +63,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     parser_->header_limit(kMaxRequestHeaderBytes);
     // The route, and with it the body limit, is known only after the header: the largest limit
     // here, the route's own once the header is read.
-    parser_->body_limit(std::max(BodyLimit(context_, "/dev/result-server"), BodyLimit(context_, kV4ValidatePath)));
+    parser_->body_limit(std::max(BodyLimit(context_, kDevResultServerPath), BodyLimit(context_, kV4ValidatePath)));
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
   }
@@ -104,14 +104,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     const bool keep_alive = req.keep_alive();
     if (TargetPath(View(req.target())) == kV4ValidatePath) {
       // The answer may come from a gRPC thread: written on the connection's executor.
-      return HandleV4Validate(context_, req, [self = shared_from_this(), version = req.version(),
-                                              keep_alive](HttpAnswer answer) {
-        net::post(self->stream_.get_executor(), [self, answer = std::move(answer), version, keep_alive]() mutable {
-          self->Respond(std::move(answer), version, keep_alive);
-        });
-      });
+      return HandleV4Validate(context_, req, PostedAnswer(req.version(), keep_alive));
     }
+    // The answer comes from the store's thread: written on the connection's executor.
+    if (HandleDevResultPost(context_, req, PostedAnswer(req.version(), keep_alive))) return;
     Respond(Route(context_, req), req.version(), keep_alive);
+  }
+
+  // An answer that may come from another thread, written on the connection's executor.
+  std::function<void(HttpAnswer)> PostedAnswer(unsigned version, bool keep_alive) {
+    return [self = shared_from_this(), version, keep_alive](HttpAnswer answer) {
+      net::post(self->stream_.get_executor(), [self, answer = std::move(answer), version, keep_alive]() mutable {
+        self->Respond(std::move(answer), version, keep_alive);
+      });
+    };
   }
 
   void Respond(HttpAnswer answer, unsigned version, bool keep_alive) {
