@@ -34,13 +34,7 @@ absl::StatusOr<std::unique_ptr<TrustStoreSource>> TrustStoreSource::Open(TrustSt
   LogStore("trust store loaded", "start", **store);
   absl::MutexLock r(&source->reload_mu_);
   source->last_attempt_ = std::move(fingerprint);
-  if (source->metrics_) {
-    const absl::Time now = source->clock_();
-    source->metrics_->SetStore(**store, now);
-    source->metrics_->SetNow(**store, now);
-  }
-  absl::MutexLock l(&source->mu_);
-  source->current_ = *std::move(store);
+  source->InstallLocked(*std::move(store));
   return source;
 }
 
@@ -60,14 +54,18 @@ absl::Status TrustStoreSource::LoadLocked(TrustFingerprint fingerprint, const ch
     return store.status();
   }
   LogStore("trust store reloaded", trigger, **store);
+  InstallLocked(*std::move(store));
+  return absl::OkStatus();
+}
+
+void TrustStoreSource::InstallLocked(std::shared_ptr<const emrtd::TrustStore> store) {
   if (metrics_) {
     const absl::Time now = clock_();
-    metrics_->SetStore(**store, now);
-    metrics_->SetNow(**store, now);
+    metrics_->SetStore(*store, now);
+    metrics_->SetNow(*store, now);
   }
   absl::MutexLock l(&mu_);
-  current_ = *std::move(store);
-  return absl::OkStatus();
+  current_ = std::move(store);
 }
 
 absl::Status TrustStoreSource::Reload() {

@@ -58,6 +58,9 @@ class TrustStoreSource {
   // Loads with `fingerprint` taken before reading, so a change during the load is seen next time.
   absl::Status LoadLocked(TrustFingerprint fingerprint, const char* trigger) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Puts `store` in service: its metrics first (loaded now), then the snapshot Get() returns.
+  void InstallLocked(std::shared_ptr<const emrtd::TrustStore> store) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   const TrustStoreConfig config_;
   const Clock clock_;
