@@ -47,6 +47,16 @@ absl::Status ExpectTag(const Tlv& t, uint32_t tag, absl::string_view what) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<Tlv> NextElement(TlvReader& r, uint32_t tag, absl::string_view what) {
+  if (r.AtEnd()) return Bad(what, "missing");
+  TlvReader ahead = r;
+  absl::StatusOr<Tlv> t = ahead.Next();
+  if (!t.ok()) return Bad(what, t.status().message());
+  if (absl::Status s = ExpectTag(*t, tag, what); !s.ok()) return s;
+  r = ahead;
+  return t;
+}
+
 absl::StatusOr<std::vector<Tlv>> Children(const Tlv& parent, absl::string_view what) {
   if (!parent.constructed) return Bad(what, "expected a constructed value");
   std::vector<Tlv> out;

@@ -52,6 +52,12 @@ absl::StatusOr<Tlv> ParseOne(ByteSpan input, uint32_t tag, absl::string_view wha
 // Checks that `t` has `tag`.
 absl::Status ExpectTag(const Tlv& t, uint32_t tag, absl::string_view what);
 
+// The next element of `r`, which must have `tag`: for reading a constructed value's fields in order
+// (`what` names the field). The end of `r` ("<what>: missing"), a malformed element or another tag
+// is kInvalidArgument, and then `r` has not moved; on success `r` is past the element. The reader's
+// own options apply (DER unless it was made with BerOptions()).
+absl::StatusOr<Tlv> NextElement(TlvReader& r, uint32_t tag, absl::string_view what);
+
 // OBJECT IDENTIFIERs are dotted text ("2.23.136.1.1.1") everywhere in the core. "Contents" is the
 // value without tag and length ("2A864886F70D010702"); "TLV" is the whole encoding (06 09 ...).
 //

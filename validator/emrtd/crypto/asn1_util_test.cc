@@ -1,6 +1,7 @@
 #include "validator/emrtd/crypto/asn1_util.h"
 
 #include <cstdint>
+#include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -128,6 +129,32 @@ TEST(Asn1Util, Times) {
   Bytes month13 = EncodeTlv(kUtcTime, AsSpan(std::string("991331235959Z")));
   t = ParseTlv(month13);
   EXPECT_FALSE(TimeOf(*t, "x").ok());
+}
+
+TEST(Asn1Util, NextElementReadsFieldsInOrderAndStaysOnAnError) {
+  // SEQUENCE { INTEGER 1, OCTET STRING 'AB' }: its contents, read field by field.
+  const Bytes contents = HexOrDie("02010104 01AB");
+  TlvReader r(contents);
+  absl::StatusOr<Tlv> version = NextElement(r, kInteger, "version");
+  ASSERT_TRUE(version.ok()) << version.status();
+  EXPECT_EQ(ToHex(version->raw), "020101");
+  // Another tag: an error naming the field, and the OCTET STRING is still the next element.
+  absl::StatusOr<Tlv> wrong = NextElement(r, kInteger, "order");
+  EXPECT_EQ(wrong.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(wrong.status().message(), ::testing::HasSubstr("order: expected tag 02, found 04"));
+  absl::StatusOr<Tlv> octets = NextElement(r, kOctetString, "a");
+  ASSERT_TRUE(octets.ok()) << octets.status();
+  EXPECT_EQ(ToHex(octets->value), "AB");
+  EXPECT_TRUE(r.AtEnd());
+  // The end: "missing".
+  EXPECT_EQ(NextElement(r, kInteger, "cofactor").status().message(), "cofactor: missing");
+  // A malformed element (its length runs past the end) is an error too, and nothing is consumed.
+  const Bytes truncated = HexOrDie("0205 01");
+  TlvReader t(truncated);
+  absl::StatusOr<Tlv> bad = NextElement(t, kInteger, "prime");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.status().message()), ::testing::StartsWith("prime: "));
+  EXPECT_EQ(t.rest().size(), truncated.size());
 }
 
 TEST(Asn1Util, AlgorithmIdentifier) {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <exception>
+#include <string>
 #include <utility>
 
 #include <botan/numthry.h>
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/check.h"
 #include "base/status_macros.h"
+#include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/crypto/bigint_codec.h"
 #include "validator/emrtd/crypto/primality.h"
 #include "validator/emrtd/limits.h"
@@ -167,18 +169,17 @@ absl::StatusOr<DhGroup> DhGroup::FromValues(ByteSpan p_bytes, ByteSpan g_bytes, 
 
 namespace {
 
+// The next element of `r` as a non-negative INTEGER's magnitude; errors are "dh: <what>: ...".
 absl::StatusOr<Bytes> UnsignedInteger(TlvReader& r, absl::string_view what) {
-  if (r.AtEnd()) return Invalid(absl::StrCat("missing ", what));
-  ASSIGN_OR_RETURN(Tlv t, r.Next());
-  if (t.tag != 0x02 || t.constructed || t.value.empty()) return Invalid(absl::StrCat("malformed INTEGER ", what));
-  if (t.value[0] & 0x80) return Invalid(absl::StrCat("negative INTEGER ", what));
-  return Bytes(t.value.begin(), t.value.end());
+  const std::string field = absl::StrCat("dh: ", what);
+  ASSIGN_OR_RETURN(Tlv t, asn1::NextElement(r, asn1::kInteger, field));
+  return asn1::UnsignedIntegerOf(t, field);
 }
 
 }  // namespace
 
 absl::StatusOr<DhGroup> DhGroup::FromX942Der(ByteSpan der, const DhGroupOptions& options) {
-  ASSIGN_OR_RETURN(Tlv seq, ParseSingleTlv(der, 0x30));
+  ASSIGN_OR_RETURN(Tlv seq, ParseSingleTlv(der, asn1::kSequence));
   TlvReader r(seq.value);
   ASSIGN_OR_RETURN(Bytes p, UnsignedInteger(r, "p"));
   ASSIGN_OR_RETURN(Bytes g, UnsignedInteger(r, "g"));
@@ -190,7 +191,7 @@ absl::StatusOr<DhGroup> DhGroup::FromX942Der(ByteSpan der, const DhGroupOptions&
 }
 
 absl::StatusOr<DhGroup> DhGroup::FromPkcs3Der(ByteSpan der, const DhGroupOptions& options) {
-  ASSIGN_OR_RETURN(Tlv seq, ParseSingleTlv(der, 0x30));
+  ASSIGN_OR_RETURN(Tlv seq, ParseSingleTlv(der, asn1::kSequence));
   TlvReader r(seq.value);
   ASSIGN_OR_RETURN(Bytes p, UnsignedInteger(r, "prime"));
   ASSIGN_OR_RETURN(Bytes g, UnsignedInteger(r, "base"));

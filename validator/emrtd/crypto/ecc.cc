@@ -2,11 +2,11 @@
 
 #include <array>
 #include <exception>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include <botan/asn1_obj.h>
-#include <botan/ber_dec.h>
 #include <botan/curve_gfp.h>
 #include <botan/ec_group.h>
 #include <botan/numthry.h>
@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/check.h"
 #include "base/status_macros.h"
+#include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/crypto/bigint_codec.h"
 #include "validator/emrtd/crypto/primality.h"
 #include "validator/emrtd/tlv.h"
@@ -184,25 +185,19 @@ absl::StatusOr<EcGroup> EcGroup::FromExplicit(const EcDomainParameters& params) 
 
 namespace {
 
-// A DER INTEGER's value as an unsigned big-endian number (no sign byte). Negative or empty is an error.
-absl::StatusOr<Bytes> UnsignedInteger(const Tlv& tlv) {
-  if (tlv.tag != 0x02 || tlv.constructed) return Invalid("expected an INTEGER");
-  if (tlv.value.empty()) return Invalid("empty INTEGER");
-  if (tlv.value[0] & 0x80) return Invalid("negative INTEGER");
-  ByteSpan v = tlv.value;
-  while (v.size() > 1 && v[0] == 0) v.remove_prefix(1);
-  return Bytes(v.begin(), v.end());
+// id-fieldType prime-field (X9.62).
+constexpr char kPrimeFieldOid[] = "1.2.840.10045.1.1";
+
+// The next element of an ECParameters SEQUENCE by name: "ecc: ECParameters <field>: ..." in errors.
+absl::StatusOr<Tlv> NextField(TlvReader& r, uint32_t tag, absl::string_view field) {
+  return asn1::NextElement(r, tag, absl::StrCat("ecc: ECParameters ", field));
 }
 
-absl::StatusOr<Tlv> NextTlv(TlvReader& r, uint32_t tag, absl::string_view what) {
-  if (r.AtEnd()) return Invalid(absl::StrCat("ECParameters: missing ", what));
-  ASSIGN_OR_RETURN(Tlv t, r.Next());
-  if (t.tag != tag) return Invalid(absl::StrCat("ECParameters: unexpected tag for ", what));
-  return t;
+// The next element as a non-negative INTEGER's magnitude (the prime, the order, the cofactor).
+absl::StatusOr<Bytes> NextUnsigned(TlvReader& r, absl::string_view field) {
+  ASSIGN_OR_RETURN(Tlv t, NextField(r, asn1::kInteger, field));
+  return asn1::UnsignedIntegerOf(t, absl::StrCat("ecc: ECParameters ", field));
 }
-
-// id-fieldType prime-field 1.2.840.10045.1.1
-constexpr uint8_t kPrimeFieldOid[] = {0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x01, 0x01};
 
 }  // namespace
 
@@ -210,56 +205,48 @@ absl::StatusOr<EcGroup> EcGroup::FromDer(ByteSpan der) {
   ASSIGN_OR_RETURN(Tlv top, ParseTlv(der));
   if (top.raw.size() != der.size()) return Invalid("ECParameters: trailing bytes");
 
-  if (top.tag == 0x06) {  // namedCurve
-    Botan::OID oid;
-    try {
-      Botan::BER_Decoder(top.raw.data(), top.raw.size()).decode(oid).verify_end();
-    } catch (const std::exception& e) {
-      return crypto_internal::FromBotanException("ecc: namedCurve OID", e);
-    }
+  if (top.tag == asn1::kOid) {  // namedCurve
+    ASSIGN_OR_RETURN(std::string oid, asn1::OidOf(top, "ecc: namedCurve"));
     for (size_t i = 0; i < kStandardCurves.size(); ++i) {
-      if (NamedGroups()[i].get_curve_oid() == oid) return FromParameterId(kStandardCurves[i].id);
+      if (NamedGroups()[i].get_curve_oid().to_string() == oid) return FromParameterId(kStandardCurves[i].id);
     }
-    return absl::NotFoundError(absl::StrCat("ecc: unsupported named curve ", oid.to_string()));
+    return absl::NotFoundError(absl::StrCat("ecc: unsupported named curve ", oid));
   }
-  if (top.tag != 0x30) return Invalid("ECParameters: neither a SEQUENCE nor an OID");
+  if (top.tag != asn1::kSequence) return Invalid("ECParameters: neither a SEQUENCE nor an OID");
 
   TlvReader r(top.value);
-  ASSIGN_OR_RETURN(Tlv version_tlv, NextTlv(r, 0x02, "version"));
+  ASSIGN_OR_RETURN(Tlv version_tlv, NextField(r, asn1::kInteger, "version"));
   if (version_tlv.value.size() != 1 || version_tlv.value[0] != 1) return Invalid("ECParameters: version must be 1");
 
   EcDomainParameters params;
-  ASSIGN_OR_RETURN(Tlv field_id, NextTlv(r, 0x30, "fieldID"));
+  ASSIGN_OR_RETURN(Tlv field_id, NextField(r, asn1::kSequence, "fieldID"));
   {
     TlvReader f(field_id.value);
-    ASSIGN_OR_RETURN(Tlv field_type, NextTlv(f, 0x06, "fieldType"));
-    if (!std::equal(field_type.value.begin(), field_type.value.end(), std::begin(kPrimeFieldOid),
-                    std::end(kPrimeFieldOid))) {
-      return Invalid("ECParameters: only prime fields are supported");
-    }
-    ASSIGN_OR_RETURN(Tlv p_tlv, NextTlv(f, 0x02, "prime"));
-    ASSIGN_OR_RETURN(params.p, UnsignedInteger(p_tlv));
+    ASSIGN_OR_RETURN(Tlv field_type, NextField(f, asn1::kOid, "fieldType"));
+    ASSIGN_OR_RETURN(std::string type, asn1::OidOf(field_type, "ecc: ECParameters fieldType"));
+    if (type != kPrimeFieldOid) return Invalid("ECParameters: only prime fields are supported");
+    ASSIGN_OR_RETURN(params.p, NextUnsigned(f, "prime"));
     if (!f.AtEnd()) return Invalid("ECParameters: trailing data in fieldID");
   }
-  ASSIGN_OR_RETURN(Tlv curve, NextTlv(r, 0x30, "curve"));
+  ASSIGN_OR_RETURN(Tlv curve, NextField(r, asn1::kSequence, "curve"));
   {
     TlvReader c(curve.value);
-    ASSIGN_OR_RETURN(Tlv a_tlv, NextTlv(c, 0x04, "a"));
-    ASSIGN_OR_RETURN(Tlv b_tlv, NextTlv(c, 0x04, "b"));
+    ASSIGN_OR_RETURN(Tlv a_tlv, NextField(c, asn1::kOctetString, "a"));
+    ASSIGN_OR_RETURN(Tlv b_tlv, NextField(c, asn1::kOctetString, "b"));
     params.a.assign(a_tlv.value.begin(), a_tlv.value.end());
     params.b.assign(b_tlv.value.begin(), b_tlv.value.end());
     if (!c.AtEnd()) {
-      ASSIGN_OR_RETURN(Tlv seed, NextTlv(c, 0x03, "seed"));
+      ASSIGN_OR_RETURN(Tlv seed, NextField(c, asn1::kBitString, "seed"));
       (void)seed;
     }
     if (!c.AtEnd()) return Invalid("ECParameters: trailing data in curve");
   }
-  ASSIGN_OR_RETURN(Tlv base, NextTlv(r, 0x04, "base"));
-  ASSIGN_OR_RETURN(Tlv order_tlv, NextTlv(r, 0x02, "order"));
-  ASSIGN_OR_RETURN(params.order, UnsignedInteger(order_tlv));
+  ASSIGN_OR_RETURN(Tlv base, NextField(r, asn1::kOctetString, "base"));
+  ASSIGN_OR_RETURN(params.order, NextUnsigned(r, "order"));
   if (!r.AtEnd()) {
-    ASSIGN_OR_RETURN(Tlv h_tlv, NextTlv(r, 0x02, "cofactor"));
-    ASSIGN_OR_RETURN(params.cofactor, UnsignedInteger(h_tlv));
+    ASSIGN_OR_RETURN(params.cofactor, NextUnsigned(r, "cofactor"));
+    // EcDomainParameters reads an empty cofactor as 1; an INTEGER 0 is no cofactor at all.
+    if (params.cofactor.empty()) return Invalid("ECParameters: cofactor is zero");
   }
   if (!r.AtEnd()) return Invalid("ECParameters: trailing data");
 

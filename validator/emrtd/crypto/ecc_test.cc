@@ -288,6 +288,20 @@ TEST(EcGroupTest, FromDerNamedCurveAndExplicitParameters) {
   Bytes bad_version = der;
   bad_version[5] = 2;
   EXPECT_FALSE(EcGroup::FromDer(bad_version).ok());
+  // The cofactor INTEGER ends the SEQUENCE: 0 is rejected, not read as the default 1.
+  ASSERT_EQ(ToHex(ByteSpan(der).last(3)), "020101");
+  Bytes zero_cofactor = der;
+  zero_cofactor.back() = 0;
+  EXPECT_THAT(EcGroup::FromDer(zero_cofactor).status().message(), HasSubstr("cofactor is zero"));
+  // A field that is not where it belongs is named in the error.
+  const size_t order_at = der.size() - 3 - 35;  // 02 21 00 A9FB...56A7, then the cofactor
+  ASSERT_EQ(ToHex(ByteSpan(der).subspan(order_at, 4)), "022100A9");
+  Bytes no_order = der;
+  no_order[order_at] = 0x04;  // order INTEGER -> OCTET STRING
+  EXPECT_THAT(EcGroup::FromDer(no_order).status().message(), HasSubstr("order"));
+  // A namedCurve that is a well-formed OID but no curve (1.2.840), and one whose last arc does not end.
+  EXPECT_EQ(EcGroup::FromDer(HexOrDie("06032A8648")).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(EcGroup::FromDer(HexOrDie("06022A86")).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(EcGroupTest, NonStandardExplicitCurve) {
