@@ -297,7 +297,7 @@ absl::StatusOr<PaceParameters> ResolvePaceInfo(const PaceInfo& info,
       match = &domain_parameters[0];
     }
     if (match == nullptr) return absl::UnimplementedError("PACEInfo without usable domain parameters");
-    const AlgorithmIdentifier& alg = match->domain_parameter;
+    const DomainParameters& alg = match->domain_parameter;
     if (alg.standardized_parameter_id.has_value()) {
       ASSIGN_OR_RETURN(KeyAgreementGroup g, group_for_id(*alg.standardized_parameter_id));
       domain = std::move(g);

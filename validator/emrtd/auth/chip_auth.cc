@@ -16,7 +16,7 @@ std::string SwText(uint16_t sw) { return ToHex(Bytes{static_cast<uint8_t>(sw >> 
 
 using Status = ChipAuthOutcome::Status;
 
-absl::StatusOr<KeyAgreementGroup> GroupOf(const AlgorithmIdentifier& alg, const DhGroupOptions& dh) {
+absl::StatusOr<KeyAgreementGroup> GroupOf(const DomainParameters& alg, const DhGroupOptions& dh) {
   if (alg.standardized_parameter_id) {
     return KeyAgreementGroup::FromParameterId(static_cast<int>(*alg.standardized_parameter_id));
   }

@@ -25,123 +25,103 @@ absl::Status Bad(absl::string_view what) { return absl::InvalidArgumentError(abs
 
 Bytes Copy(ByteSpan b) { return Bytes(b.begin(), b.end()); }
 
-// Reads the elements of a constructed value one by one, with typed helpers.
-class Elements {
- public:
-  explicit Elements(ByteSpan contents) : reader_(contents) {}
-  bool AtEnd() const { return reader_.AtEnd(); }
-
-  absl::StatusOr<Tlv> Next() {
-    if (reader_.AtEnd()) return Bad("missing element");
-    return reader_.Next();
-  }
-  absl::StatusOr<Tlv> Next(uint32_t tag) {
-    ASSIGN_OR_RETURN(Tlv t, Next());
-    if (t.tag != tag) return Bad(absl::StrCat("expected tag ", absl::Hex(tag), ", found ", absl::Hex(t.tag)));
-    return t;
-  }
-  // The next element if it has `tag`; nullopt (and nothing consumed) otherwise or at the end.
-  absl::StatusOr<std::optional<Tlv>> Optional(uint32_t tag) {
-    if (reader_.AtEnd()) return std::optional<Tlv>();
-    ASSIGN_OR_RETURN(Tlv t, ParseTlv(reader_.rest()));
-    if (t.tag != tag) return std::optional<Tlv>();
-    return std::optional<Tlv>(*reader_.Next());
-  }
-  absl::Status ExpectEnd() { return reader_.AtEnd() ? absl::OkStatus() : Bad("unexpected trailing element"); }
-
- private:
-  TlvReader reader_;
-};
-
 absl::StatusOr<int64_t> SmallInteger(const Tlv& t) { return asn1::SmallIntegerOf(t, kWhat); }
-absl::StatusOr<Bytes> UnsignedInteger(const Tlv& t) { return asn1::ParameterIntegerOf(t, kWhat); }
+absl::StatusOr<Bytes> ParameterInteger(const Tlv& t) { return asn1::ParameterIntegerOf(t, kWhat); }
 absl::StatusOr<std::string> ReadOid(const Tlv& t) { return asn1::OidOf(t, kWhat); }
 
-absl::StatusOr<EcParameters> ParseEcParameters(ByteSpan der) {
-  ASSIGN_OR_RETURN(Tlv seq, ParseSingleTlv(der, kSequence));
-  Elements e(seq.value);
-  ASSIGN_OR_RETURN(Tlv version, e.Next(kInteger));
-  ASSIGN_OR_RETURN(int64_t v, SmallInteger(version));
+// The next element of `r`, which must have `tag` (asn1::NextElement).
+absl::StatusOr<Tlv> Next(TlvReader& r, uint32_t tag) { return asn1::NextElement(r, tag, kWhat); }
+absl::StatusOr<int64_t> NextSmallInteger(TlvReader& r) {
+  ASSIGN_OR_RETURN(Tlv t, Next(r, kInteger));
+  return SmallInteger(t);
+}
+absl::StatusOr<Bytes> NextParameterInteger(TlvReader& r) {
+  ASSIGN_OR_RETURN(Tlv t, Next(r, kInteger));
+  return ParameterInteger(t);
+}
+absl::Status ExpectEnd(const TlvReader& r) { return r.AtEnd() ? absl::OkStatus() : Bad("unexpected trailing element"); }
+// An optional INTEGER that ends the value (parameterId, keyId): nullopt at the end; another
+// element, or anything after the INTEGER, is an error.
+absl::StatusOr<std::optional<int64_t>> OptionalLastInteger(TlvReader& r) {
+  if (r.AtEnd()) return std::optional<int64_t>();
+  ASSIGN_OR_RETURN(int64_t v, NextSmallInteger(r));
+  RETURN_IF_ERROR(ExpectEnd(r));
+  return std::optional<int64_t>(v);
+}
+
+absl::StatusOr<EcParameters> ParseEcParameters(const Tlv& seq) {
+  RETURN_IF_ERROR(asn1::ExpectTag(seq, kSequence, kWhat));
+  TlvReader r(seq.value);
+  ASSIGN_OR_RETURN(int64_t v, NextSmallInteger(r));
   if (v != 1) return Bad("ECParameters version is not 1");
-  ASSIGN_OR_RETURN(Tlv field, e.Next(kSequence));
-  Elements f(field.value);
-  ASSIGN_OR_RETURN(Tlv field_type, f.Next(kOid));
+  ASSIGN_OR_RETURN(Tlv field, Next(r, kSequence));
+  TlvReader f(field.value);
+  ASSIGN_OR_RETURN(Tlv field_type, Next(f, kOid));
   ASSIGN_OR_RETURN(std::string ft, ReadOid(field_type));
   if (ft != oid::kPrimeField) return Bad("ECParameters field is not a prime field");
   EcParameters out;
-  ASSIGN_OR_RETURN(Tlv p, f.Next(kInteger));
-  ASSIGN_OR_RETURN(out.p, UnsignedInteger(p));
-  RETURN_IF_ERROR(f.ExpectEnd());
-  ASSIGN_OR_RETURN(Tlv curve, e.Next(kSequence));
-  Elements c(curve.value);
-  ASSIGN_OR_RETURN(Tlv a, c.Next(kOctetString));
-  ASSIGN_OR_RETURN(Tlv b, c.Next(kOctetString));
-  ASSIGN_OR_RETURN(std::optional<Tlv> seed, c.Optional(kBitString));
-  (void)seed;
-  RETURN_IF_ERROR(c.ExpectEnd());
+  ASSIGN_OR_RETURN(out.p, NextParameterInteger(f));
+  RETURN_IF_ERROR(ExpectEnd(f));
+  ASSIGN_OR_RETURN(Tlv curve, Next(r, kSequence));
+  TlvReader c(curve.value);
+  ASSIGN_OR_RETURN(Tlv a, Next(c, kOctetString));
+  ASSIGN_OR_RETURN(Tlv b, Next(c, kOctetString));
+  if (!c.AtEnd()) RETURN_IF_ERROR(Next(c, kBitString).status());  // seed
+  RETURN_IF_ERROR(ExpectEnd(c));
   out.a = Copy(a.value);
   out.b = Copy(b.value);
-  ASSIGN_OR_RETURN(Tlv g, e.Next(kOctetString));
+  ASSIGN_OR_RETURN(Tlv g, Next(r, kOctetString));
   out.g = Copy(g.value);
-  ASSIGN_OR_RETURN(Tlv order, e.Next(kInteger));
-  ASSIGN_OR_RETURN(out.order, UnsignedInteger(order));
-  ASSIGN_OR_RETURN(std::optional<Tlv> h, e.Optional(kInteger));
-  if (h.has_value()) {
-    ASSIGN_OR_RETURN(Bytes hv, UnsignedInteger(*h));
-    out.cofactor = std::move(hv);
+  ASSIGN_OR_RETURN(out.order, NextParameterInteger(r));
+  if (!r.AtEnd()) {
+    ASSIGN_OR_RETURN(Bytes h, NextParameterInteger(r));
+    out.cofactor = std::move(h);
   }
-  RETURN_IF_ERROR(e.ExpectEnd());
+  RETURN_IF_ERROR(ExpectEnd(r));
   return out;
 }
 
-absl::StatusOr<DhParameters> ParseDhParameters(ByteSpan der, bool x942) {
-  ASSIGN_OR_RETURN(Tlv seq, ParseSingleTlv(der, kSequence));
-  Elements e(seq.value);
+absl::StatusOr<DhParameters> ParseDhParameters(const Tlv& seq, bool x942) {
+  RETURN_IF_ERROR(asn1::ExpectTag(seq, kSequence, kWhat));
+  TlvReader r(seq.value);
   DhParameters out;
-  ASSIGN_OR_RETURN(Tlv p, e.Next(kInteger));
-  ASSIGN_OR_RETURN(out.p, UnsignedInteger(p));
-  ASSIGN_OR_RETURN(Tlv g, e.Next(kInteger));
-  ASSIGN_OR_RETURN(out.g, UnsignedInteger(g));
+  ASSIGN_OR_RETURN(out.p, NextParameterInteger(r));
+  ASSIGN_OR_RETURN(out.g, NextParameterInteger(r));
   if (x942) {  // DomainParameters ::= SEQUENCE { p, g, q, j OPTIONAL, validationParms OPTIONAL }
-    ASSIGN_OR_RETURN(Tlv q, e.Next(kInteger));
-    ASSIGN_OR_RETURN(Bytes qv, UnsignedInteger(q));
-    out.q = std::move(qv);
+    ASSIGN_OR_RETURN(Bytes q, NextParameterInteger(r));
+    out.q = std::move(q);
   }
   // The optional trailing fields (j, validationParms / privateValueLength) are not needed.
   return out;
 }
 
-absl::StatusOr<AlgorithmIdentifier> ParseAlgorithmIdentifier(const Tlv& t) {
-  if (t.tag != kSequence) return Bad("AlgorithmIdentifier is not a SEQUENCE");
-  AlgorithmIdentifier out;
-  out.raw = Copy(t.raw);
-  Elements e(t.value);
-  ASSIGN_OR_RETURN(Tlv alg, e.Next(kOid));
-  ASSIGN_OR_RETURN(out.algorithm, ReadOid(alg));
-  if (e.AtEnd()) return out;
-  ASSIGN_OR_RETURN(Tlv params, e.Next());
-  RETURN_IF_ERROR(e.ExpectEnd());
-  out.parameters = Copy(params.raw);
+absl::StatusOr<DomainParameters> ParseDomainParameters(const Tlv& t) {
+  ASSIGN_OR_RETURN(asn1::AlgorithmIdentifier id, asn1::AlgorithmIdentifierOf(t, kWhat));
+  DomainParameters out{.algorithm = id.oid, .raw = id.raw};
+  if (!id.parameters.has_value()) return out;
+  // DER like the rest of SecurityInfos: the parameters' own length is definite.
+  ASSIGN_OR_RETURN(Tlv params, ParseTlv(*id.parameters));
   if (out.algorithm == oid::kStandardizedDomainParameters) {
-    ASSIGN_OR_RETURN(int64_t id, SmallInteger(params));
-    out.standardized_parameter_id = id;
+    ASSIGN_OR_RETURN(int64_t standard_id, SmallInteger(params));
+    out.standardized_parameter_id = standard_id;
   } else if (out.algorithm == oid::kDhPublicNumber || out.algorithm == oid::kDhKeyAgreement) {
-    ASSIGN_OR_RETURN(DhParameters dh, ParseDhParameters(params.raw, out.algorithm == oid::kDhPublicNumber));
+    ASSIGN_OR_RETURN(DhParameters dh, ParseDhParameters(params, out.algorithm == oid::kDhPublicNumber));
     out.dh = std::move(dh);
   } else if (params.tag == kSequence) {
     // Explicit EC parameters (under id-ecPublicKey, or a vendor OID): parsed when they have the
     // X9.62 form; otherwise only the DER is kept.
-    absl::StatusOr<EcParameters> ec = ParseEcParameters(params.raw);
+    absl::StatusOr<EcParameters> ec = ParseEcParameters(params);
     if (ec.ok()) {
       out.ec = *std::move(ec);
     } else if (out.algorithm == oid::kEcPublicKey) {
       return ec.status();
     }
   }
+  out.parameters = *std::move(id.parameters);
   return out;
 }
 
-bool IsDhAlgorithm(const AlgorithmIdentifier& a) {
+bool IsDhAlgorithm(const DomainParameters& a) {
   if (a.algorithm == oid::kDhPublicNumber || a.algorithm == oid::kDhKeyAgreement) return true;
   // TR-03110-3 Table 4: standardized ids 0-2 are the RFC 5114 MODP groups.
   return a.standardized_parameter_id.has_value() && *a.standardized_parameter_id <= 2;
@@ -151,16 +131,16 @@ absl::StatusOr<SubjectPublicKeyInfo> ParseSpki(const Tlv& t, bool dh_protocol) {
   if (t.tag != kSequence) return Bad("SubjectPublicKeyInfo is not a SEQUENCE");
   SubjectPublicKeyInfo out;
   out.raw = Copy(t.raw);
-  Elements e(t.value);
-  ASSIGN_OR_RETURN(Tlv alg, e.Next(kSequence));
-  ASSIGN_OR_RETURN(out.algorithm, ParseAlgorithmIdentifier(alg));
-  ASSIGN_OR_RETURN(Tlv bits, e.Next(kBitString));
-  RETURN_IF_ERROR(e.ExpectEnd());
+  TlvReader r(t.value);
+  ASSIGN_OR_RETURN(Tlv alg, Next(r, kSequence));
+  ASSIGN_OR_RETURN(out.algorithm, ParseDomainParameters(alg));
+  ASSIGN_OR_RETURN(Tlv bits, Next(r, kBitString));
+  RETURN_IF_ERROR(ExpectEnd(r));
   ASSIGN_OR_RETURN(out.public_key, asn1::BitStringBytesOf(bits, "SecurityInfos public key"));
   if (dh_protocol || IsDhAlgorithm(out.algorithm)) {
     absl::StatusOr<Tlv> y = ParseSingleTlv(out.public_key, kInteger);
     if (y.ok()) {
-      absl::StatusOr<Bytes> v = UnsignedInteger(*y);
+      absl::StatusOr<Bytes> v = ParameterInteger(*y);
       if (v.ok()) out.public_value = *std::move(v);
     }
   } else {
@@ -174,83 +154,55 @@ bool IsPaceDomainParameterProtocol(absl::string_view p) {
          p == oid::kPaceEcdhCam;
 }
 
-// Parses one entry of a known kind into `out`; an error means "malformed".
-absl::Status ParseKnown(const std::string& protocol, Elements& e, ByteSpan raw, SecurityInfos& out, bool& known) {
+// Parses one entry of a known kind into `out`, from the reader of its elements after the protocol
+// OID; an error means "malformed".
+absl::Status ParseKnown(const std::string& protocol, TlvReader& r, ByteSpan raw, SecurityInfos& out, bool& known) {
   known = true;
   if (PaceProtocolFromOid(protocol).has_value()) {
     PaceInfo info{.protocol = protocol, .raw = Copy(raw)};
-    ASSIGN_OR_RETURN(Tlv v, e.Next(kInteger));
-    ASSIGN_OR_RETURN(info.version, SmallInteger(v));
-    ASSIGN_OR_RETURN(std::optional<Tlv> id, e.Optional(kInteger));
-    if (id.has_value()) {
-      ASSIGN_OR_RETURN(int64_t x, SmallInteger(*id));
-      info.parameter_id = x;
-    }
-    RETURN_IF_ERROR(e.ExpectEnd());
+    ASSIGN_OR_RETURN(info.version, NextSmallInteger(r));
+    ASSIGN_OR_RETURN(info.parameter_id, OptionalLastInteger(r));
     out.pace.push_back(std::move(info));
   } else if (IsPaceDomainParameterProtocol(protocol)) {
     PaceDomainParameterInfo info{.protocol = protocol, .raw = Copy(raw)};
-    ASSIGN_OR_RETURN(Tlv alg, e.Next(kSequence));
-    ASSIGN_OR_RETURN(info.domain_parameter, ParseAlgorithmIdentifier(alg));
-    ASSIGN_OR_RETURN(std::optional<Tlv> id, e.Optional(kInteger));
-    if (id.has_value()) {
-      ASSIGN_OR_RETURN(int64_t x, SmallInteger(*id));
-      info.parameter_id = x;
-    }
-    RETURN_IF_ERROR(e.ExpectEnd());
+    ASSIGN_OR_RETURN(Tlv alg, Next(r, kSequence));
+    ASSIGN_OR_RETURN(info.domain_parameter, ParseDomainParameters(alg));
+    ASSIGN_OR_RETURN(info.parameter_id, OptionalLastInteger(r));
     out.pace_domain_parameters.push_back(std::move(info));
   } else if (CaProtocolFromOid(protocol).has_value()) {
     ChipAuthenticationInfo info{.protocol = protocol, .raw = Copy(raw)};
-    ASSIGN_OR_RETURN(Tlv v, e.Next(kInteger));
-    ASSIGN_OR_RETURN(info.version, SmallInteger(v));
-    ASSIGN_OR_RETURN(std::optional<Tlv> id, e.Optional(kInteger));
-    if (id.has_value()) {
-      ASSIGN_OR_RETURN(int64_t x, SmallInteger(*id));
-      info.key_id = x;
-    }
-    RETURN_IF_ERROR(e.ExpectEnd());
+    ASSIGN_OR_RETURN(info.version, NextSmallInteger(r));
+    ASSIGN_OR_RETURN(info.key_id, OptionalLastInteger(r));
     out.chip_authentication.push_back(std::move(info));
   } else if (protocol == oid::kCaDh || protocol == oid::kCaEcdh) {
     ChipAuthenticationDomainParameterInfo info{.protocol = protocol, .raw = Copy(raw)};
-    ASSIGN_OR_RETURN(Tlv alg, e.Next(kSequence));
-    ASSIGN_OR_RETURN(info.domain_parameter, ParseAlgorithmIdentifier(alg));
-    ASSIGN_OR_RETURN(std::optional<Tlv> id, e.Optional(kInteger));
-    if (id.has_value()) {
-      ASSIGN_OR_RETURN(int64_t x, SmallInteger(*id));
-      info.key_id = x;
-    }
-    RETURN_IF_ERROR(e.ExpectEnd());
+    ASSIGN_OR_RETURN(Tlv alg, Next(r, kSequence));
+    ASSIGN_OR_RETURN(info.domain_parameter, ParseDomainParameters(alg));
+    ASSIGN_OR_RETURN(info.key_id, OptionalLastInteger(r));
     out.chip_authentication_domain_parameters.push_back(std::move(info));
   } else if (protocol == oid::kPkDh || protocol == oid::kPkEcdh) {
     ChipAuthenticationPublicKeyInfo info{.protocol = protocol, .raw = Copy(raw)};
-    ASSIGN_OR_RETURN(Tlv spki, e.Next(kSequence));
+    ASSIGN_OR_RETURN(Tlv spki, Next(r, kSequence));
     ASSIGN_OR_RETURN(info.public_key, ParseSpki(spki, protocol == oid::kPkDh));
-    ASSIGN_OR_RETURN(std::optional<Tlv> id, e.Optional(kInteger));
-    if (id.has_value()) {
-      ASSIGN_OR_RETURN(int64_t x, SmallInteger(*id));
-      info.key_id = x;
-    }
-    RETURN_IF_ERROR(e.ExpectEnd());
+    ASSIGN_OR_RETURN(info.key_id, OptionalLastInteger(r));
     out.chip_authentication_public_keys.push_back(std::move(info));
   } else if (protocol == oid::kTa) {
     TerminalAuthenticationInfo info{.raw = Copy(raw)};
-    ASSIGN_OR_RETURN(Tlv v, e.Next(kInteger));
-    ASSIGN_OR_RETURN(info.version, SmallInteger(v));
-    if (!e.AtEnd()) {
-      ASSIGN_OR_RETURN(Tlv fid, e.Next());
+    ASSIGN_OR_RETURN(info.version, NextSmallInteger(r));
+    if (!r.AtEnd()) {
+      ASSIGN_OR_RETURN(Tlv fid, r.Next());
       info.ef_cvca = Copy(fid.raw);
     }
-    RETURN_IF_ERROR(e.ExpectEnd());
+    RETURN_IF_ERROR(ExpectEnd(r));
     out.terminal_authentication.push_back(std::move(info));
   } else if (protocol == oid::kActiveAuthentication) {
     ActiveAuthenticationInfo info{.raw = Copy(raw)};
-    ASSIGN_OR_RETURN(Tlv v, e.Next(kInteger));
-    ASSIGN_OR_RETURN(info.version, SmallInteger(v));
-    ASSIGN_OR_RETURN(std::optional<Tlv> alg, e.Optional(kOid));
-    if (alg.has_value()) {
-      ASSIGN_OR_RETURN(info.signature_algorithm, ReadOid(*alg));
+    ASSIGN_OR_RETURN(info.version, NextSmallInteger(r));
+    if (!r.AtEnd()) {
+      ASSIGN_OR_RETURN(Tlv alg, Next(r, kOid));
+      ASSIGN_OR_RETURN(info.signature_algorithm, ReadOid(alg));
     }
-    RETURN_IF_ERROR(e.ExpectEnd());
+    RETURN_IF_ERROR(ExpectEnd(r));
     out.active_authentication.push_back(std::move(info));
   } else {
     known = false;
@@ -265,8 +217,8 @@ void ParseEntry(const Tlv& entry, SecurityInfos& out) {
     out.others.push_back(std::move(other));
     return;
   }
-  Elements e(entry.value);
-  absl::StatusOr<Tlv> first = e.Next(kOid);
+  TlvReader r(entry.value);
+  absl::StatusOr<Tlv> first = Next(r, kOid);
   absl::StatusOr<std::string> protocol = first.ok() ? ReadOid(*first) : first.status();
   if (!protocol.ok()) {
     other.malformed = true;
@@ -275,7 +227,7 @@ void ParseEntry(const Tlv& entry, SecurityInfos& out) {
   }
   other.protocol = *protocol;
   bool known = false;
-  absl::Status s = ParseKnown(*protocol, e, entry.raw, out, known);
+  absl::Status s = ParseKnown(*protocol, r, entry.raw, out, known);
   if (!s.ok()) other.malformed = true;
   if (!known || !s.ok()) out.others.push_back(std::move(other));
 }

@@ -113,7 +113,10 @@ struct DhParameters {
   std::optional<Bytes> q;
 };
 
-struct AlgorithmIdentifier {
+// The domain parameters a SecurityInfo names: an AlgorithmIdentifier (read with
+// asn1::AlgorithmIdentifierOf) in PACEDomainParameterInfo and ChipAuthenticationDomainParameterInfo
+// (`domainParameter`) and in a ChipAuthenticationPublicKeyInfo's key, with its parameters decoded.
+struct DomainParameters {
   std::string algorithm;            // OID
   Bytes parameters;                 // DER of the parameters (whole TLV); empty when absent
   // Filled when recognised: BSI standardized domain parameters (the id: 0..18 in TR-03110-3
@@ -125,7 +128,7 @@ struct AlgorithmIdentifier {
 };
 
 struct SubjectPublicKeyInfo {
-  AlgorithmIdentifier algorithm;
+  DomainParameters algorithm;
   // The BIT STRING contents without the unused-bits byte: an EC point (04 || x || y), or for DH the
   // DER INTEGER y.
   Bytes public_key;
@@ -144,7 +147,7 @@ struct PaceInfo {
 
 struct PaceDomainParameterInfo {
   std::string protocol;  // id-PACE-DH-GM, id-PACE-ECDH-GM, -IM, -CAM (no cipher arc)
-  AlgorithmIdentifier domain_parameter;
+  DomainParameters domain_parameter;
   std::optional<int64_t> parameter_id;
   Bytes raw;
 };
@@ -158,7 +161,7 @@ struct ChipAuthenticationInfo {
 
 struct ChipAuthenticationDomainParameterInfo {
   std::string protocol;  // id-CA-DH / id-CA-ECDH
-  AlgorithmIdentifier domain_parameter;
+  DomainParameters domain_parameter;
   std::optional<int64_t> key_id;
   Bytes raw;
 };

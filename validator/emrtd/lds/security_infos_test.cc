@@ -264,6 +264,34 @@ TEST(SecurityInfosTest, MalformedKnownEntryIsKeptAsOtherAndTheRestParses) {
   EXPECT_EQ(s->others[2].protocol, "");
 }
 
+TEST(SecurityInfosTest, DomainParametersAreDerAndAnOptionalIdEndsTheEntry) {
+  const Bytes ecdh_gm = asn1::EncodeOidTlv(oid::kPaceEcdhGm);
+  const Bytes pace = asn1::EncodeOidTlv(oid::kPaceEcdhGmAes128);
+  // PACEDomainParameterInfo naming 1.2.3 with parameters SEQUENCE { INTEGER 1 }: kept, not parsed.
+  const Bytes definite = EncodeTlv(0x30, Concat({ecdh_gm, HexOrDie("3009 06022A03 3003020101")}));
+  // The same parameters with an indefinite length: not DER, so the entry is malformed.
+  const Bytes indefinite = EncodeTlv(0x30, Concat({ecdh_gm, HexOrDie("300B 06022A03 30800201010000")}));
+  // PACEInfo { version 2, an OID where the optional parameterId stands } and
+  // PACEInfo { version 2, parameterId 13, INTEGER 1 after it }: malformed.
+  const Bytes oid_for_id = EncodeTlv(0x30, Concat({pace, HexOrDie("020102 06022A03")}));
+  const Bytes after_id = EncodeTlv(0x30, Concat({pace, HexOrDie("020102 02010D 020101")}));
+  absl::StatusOr<SecurityInfos> s =
+      ParseSecurityInfos(EncodeTlv(0x31, Concat({definite, indefinite, oid_for_id, after_id})));
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->pace_domain_parameters.size(), 1u);
+  const DomainParameters& d = s->pace_domain_parameters[0].domain_parameter;
+  EXPECT_EQ(d.algorithm, "1.2.3");
+  EXPECT_EQ(ToHex(d.parameters), "3003020101");
+  EXPECT_EQ(ToHex(d.raw), "300906022A033003020101");
+  EXPECT_FALSE(d.ec.has_value() || d.dh.has_value() || d.standardized_parameter_id.has_value());
+  EXPECT_FALSE(s->pace_domain_parameters[0].parameter_id.has_value());
+  EXPECT_TRUE(s->pace.empty());
+  ASSERT_EQ(s->others.size(), 3u);
+  EXPECT_TRUE(HasOther(*s, oid::kPaceEcdhGm, true));
+  EXPECT_TRUE(s->others[1].malformed && s->others[2].malformed);
+  EXPECT_EQ(s->others[1].protocol, oid::kPaceEcdhGmAes128);
+}
+
 TEST(SecurityInfosTest, BrokenOuterStructureIsAnError) {
   EXPECT_FALSE(ParseSecurityInfos({}).ok());
   EXPECT_FALSE(ParseSecurityInfos(HexOrDie("3000")).ok());          // SEQUENCE, not SET
