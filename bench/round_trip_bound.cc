@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "validator/emrtd/files/atr_info.h"
+#include "validator/emrtd/lds/domain_group.h"
 #include "validator/emrtd/lds/security_infos.h"
 
 namespace docval::bench {
@@ -68,12 +69,6 @@ std::optional<size_t> StandardizedPublicKeySize(int id) {
     case 18: return 1 + 2 * 66;
   }
   return std::nullopt;
-}
-
-size_t StripZeros(const emrtd::Bytes& b) {
-  size_t i = 0;
-  while (i < b.size() && b[i] == 0) ++i;
-  return b.size() - i;
 }
 
 }  // namespace
@@ -205,8 +200,9 @@ absl::StatusOr<RoundTripBound> ComputeRoundTripBound(const vchip::ChipProfile& p
       if (!a) {  // no ChipAuthenticationInfo: ICAO's default is 3DES
         a = ProtocolArcs{key.protocol.size() > 0 && key.protocol.back() == '1' ? 1 : 2, 1};
       }
-      const std::optional<emrtd::DhParameters>& dh = key.public_key.algorithm.dh;
-      const size_t pk = dh ? StripZeros(dh->p) : key.public_key.public_value.size();
+      // A DH public value travels left-padded to |p|; a point as it is.
+      absl::StatusOr<emrtd::KeyAgreementGroup> group = emrtd::DomainGroupOf(key.public_key.algorithm, {});
+      const size_t pk = group.ok() && !group->is_ec() ? group->dh().modulus_size() : key.public_key.public_value.size();
       const size_t key_id = key.key_id ? Tlv(1) : 0;
       if (a->cipher == 1) {
         // MSE:Set KAT { 91 ephemeral key, 84 key id }, no answer data.

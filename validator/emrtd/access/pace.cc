@@ -13,6 +13,7 @@
 #include "validator/emrtd/crypto/kdf.h"
 #include "validator/emrtd/crypto/mac.h"
 #include "validator/emrtd/crypto/pace_mapping.h"
+#include "validator/emrtd/lds/domain_group.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
@@ -273,7 +274,8 @@ absl::StatusOr<PaceParameters> ResolvePaceInfo(const PaceInfo& info,
   if (!protocol.has_value()) return absl::UnimplementedError(absl::StrCat("unknown PACE protocol ", info.protocol));
   const bool ecdh = protocol->agreement == KeyAgreement::kEcdh;
   auto group_for_id = [&](int64_t id) -> absl::StatusOr<KeyAgreementGroup> {
-    absl::StatusOr<KeyAgreementGroup> g = KeyAgreementGroup::FromParameterId(static_cast<int>(id));
+    absl::StatusOr<KeyAgreementGroup> g = absl::NotFoundError("");
+    if (id >= 0 && id <= 31) g = KeyAgreementGroup::FromParameterId(static_cast<int>(id));
     if (!g.ok()) return absl::UnimplementedError(absl::StrCat("unsupported PACE parameter id ", id));
     return g;
   };
@@ -297,24 +299,11 @@ absl::StatusOr<PaceParameters> ResolvePaceInfo(const PaceInfo& info,
       match = &domain_parameters[0];
     }
     if (match == nullptr) return absl::UnimplementedError("PACEInfo without usable domain parameters");
-    const DomainParameters& alg = match->domain_parameter;
-    if (alg.standardized_parameter_id.has_value()) {
-      ASSIGN_OR_RETURN(KeyAgreementGroup g, group_for_id(*alg.standardized_parameter_id));
-      domain = std::move(g);
-    } else if (alg.algorithm == oid::kEcPublicKey || alg.ec.has_value()) {
-      // id-ecPublicKey, or another algorithm OID whose parameters are ECParameters (some German test
-      // cards name 0.4.0.127.0.7.1.1.5.2.2.2).
-      absl::StatusOr<EcGroup> g = EcGroup::FromDer(alg.parameters);
-      if (!g.ok()) return g.status();
-      domain = KeyAgreementGroup(*std::move(g));
-    } else if (alg.dh.has_value()) {
-      if (!alg.dh->q.has_value()) return absl::UnimplementedError("PACE with DH needs the subgroup order q");
-      absl::StatusOr<DhGroup> g = DhGroup::FromValues(alg.dh->p, alg.dh->g, *alg.dh->q, dh);
-      if (!g.ok()) return g.status();
-      domain = KeyAgreementGroup(*std::move(g));
-    } else {
-      return absl::UnimplementedError(absl::StrCat("unsupported domain parameter algorithm ", alg.algorithm));
-    }
+    ASSIGN_OR_RETURN(
+        KeyAgreementGroup g,
+        DomainGroupOf(match->domain_parameter,
+                      {.dh = dh, .group_for_id = group_for_id, .dh_needs_q = true, .ec_under_other_oids = true}));
+    domain = std::move(g);
   }
   if (domain->is_ec() != ecdh) {
     return absl::UnimplementedError("PACE protocol and domain parameters disagree on ECDH / DH");

@@ -6,6 +6,7 @@
 #include "validator/emrtd/chip_error.h"
 #include "validator/emrtd/crypto/asn1_util.h"
 #include "validator/emrtd/crypto/kdf.h"
+#include "validator/emrtd/lds/domain_group.h"
 #include "validator/emrtd/limits.h"
 #include "validator/emrtd/tlv.h"
 
@@ -16,30 +17,11 @@ std::string SwText(uint16_t sw) { return ToHex(Bytes{static_cast<uint8_t>(sw >> 
 
 using Status = ChipAuthOutcome::Status;
 
-absl::StatusOr<KeyAgreementGroup> GroupOf(const DomainParameters& alg, const DhGroupOptions& dh) {
-  if (alg.standardized_parameter_id) {
-    return KeyAgreementGroup::FromParameterId(static_cast<int>(*alg.standardized_parameter_id));
-  }
-  if (alg.algorithm == oid::kEcPublicKey) {
-    ASSIGN_OR_RETURN(EcGroup g, EcGroup::FromDer(alg.parameters));
-    return KeyAgreementGroup(std::move(g));
-  }
-  if (alg.algorithm == oid::kDhPublicNumber) {
-    ASSIGN_OR_RETURN(DhGroup g, DhGroup::FromX942Der(alg.parameters, dh));
-    return KeyAgreementGroup(std::move(g));
-  }
-  if (alg.algorithm == oid::kDhKeyAgreement) {
-    ASSIGN_OR_RETURN(DhGroup g, DhGroup::FromPkcs3Der(alg.parameters, dh));
-    return KeyAgreementGroup(std::move(g));
-  }
-  return absl::InvalidArgumentError(absl::StrCat("Chip Authentication key with unsupported algorithm ", alg.algorithm));
-}
-
 // The key of `info` as ChipAuthParameters with the given protocol, or an error.
 absl::StatusOr<ChipAuthParameters> ParametersOf(const ChipAuthenticationPublicKeyInfo& info,
                                                 const std::string& protocol, CaProtocol ca,
                                                 std::optional<int64_t> key_id, const DhGroupOptions& dh) {
-  ASSIGN_OR_RETURN(KeyAgreementGroup group, GroupOf(info.public_key.algorithm, dh));
+  ASSIGN_OR_RETURN(KeyAgreementGroup group, DomainGroupOf(info.public_key.algorithm, {.dh = dh}));
   if (group.is_ec() != (ca.agreement == KeyAgreement::kEcdh)) {
     return absl::InvalidArgumentError("Chip Authentication key type does not match the protocol");
   }
@@ -83,9 +65,12 @@ absl::StatusOr<ChipAuthParameters> SelectChipAuthentication(const SecurityInfos&
     }
     absl::StatusOr<ChipAuthParameters> p = ParametersOf(key, protocol, ca, key_id, options.dh);
     if (p.ok() || ChipErrorOf(p.status()).has_value()) return p;
-    // The crypto layer's verdict on the chip's key: parameters it does not support (kNotFound: an
-    // unknown parameter id or named curve) or that do not decode or validate (kInvalidArgument).
-    if (absl::IsNotFound(p.status())) return MakeChipError(ChipErrorKind::kChipAuthKeyUnusable, p.status().message());
+    // The verdict on the chip's key (lds/domain_group.h): parameters not supported (kNotFound: an
+    // unknown parameter id or named curve; kUnimplemented: an unknown algorithm) or that do not decode
+    // or validate (kInvalidArgument).
+    if (absl::IsNotFound(p.status()) || absl::IsUnimplemented(p.status())) {
+      return MakeChipError(ChipErrorKind::kChipAuthKeyUnusable, p.status().message());
+    }
     if (absl::IsInvalidArgument(p.status())) {
       return MakeChipError(ChipErrorKind::kChipAuthKeyMalformed, p.status().message());
     }

@@ -169,11 +169,12 @@ absl::StatusOr<DhGroup> DhGroup::FromValues(ByteSpan p_bytes, ByteSpan g_bytes, 
 
 namespace {
 
-// The next element of `r` as a non-negative INTEGER's magnitude; errors are "dh: <what>: ...".
+// The next element of `r` as an unsigned parameter (asn1::ParameterIntegerOf: a set top bit is not
+// a sign, since some chips leave out the leading 00); errors are "dh: <what>: ...".
 absl::StatusOr<Bytes> UnsignedInteger(TlvReader& r, absl::string_view what) {
   const std::string field = absl::StrCat("dh: ", what);
   ASSIGN_OR_RETURN(Tlv t, asn1::NextElement(r, asn1::kInteger, field));
-  return asn1::UnsignedIntegerOf(t, field);
+  return asn1::ParameterIntegerOf(t, field);
 }
 
 }  // namespace

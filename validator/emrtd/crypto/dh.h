@@ -61,7 +61,9 @@ class DhGroup {
   // is recognized (parameter_id()).
   static absl::StatusOr<DhGroup> FromValues(ByteSpan p, ByteSpan g, ByteSpan q, const DhGroupOptions& options = {});
   // DER X9.42 DomainParameters ::= SEQUENCE { p, g, q INTEGER, j INTEGER OPTIONAL,
-  // validationParms OPTIONAL } (the parameters of dhpublicnumber).
+  // validationParms OPTIONAL } (the parameters of dhpublicnumber). In both DER forms the INTEGERs are
+  // read as unsigned (asn1::ParameterIntegerOf): a p or q whose top bit is set without the leading 00
+  // DER needs, as some chips encode them, is the positive number.
   static absl::StatusOr<DhGroup> FromX942Der(ByteSpan der, const DhGroupOptions& options = {});
   // DER PKCS #3 DHParameter ::= SEQUENCE { prime, base INTEGER, privateValueLength INTEGER OPTIONAL }
   // (the parameters of dhKeyAgreement). The group has no q.

@@ -13,7 +13,6 @@ namespace {
 
 using asn1::kBitString;
 using asn1::kInteger;
-using asn1::kOctetString;
 using asn1::kOid;
 using asn1::kSequence;
 using asn1::kSet;
@@ -35,10 +34,6 @@ absl::StatusOr<int64_t> NextSmallInteger(TlvReader& r) {
   ASSIGN_OR_RETURN(Tlv t, Next(r, kInteger));
   return SmallInteger(t);
 }
-absl::StatusOr<Bytes> NextParameterInteger(TlvReader& r) {
-  ASSIGN_OR_RETURN(Tlv t, Next(r, kInteger));
-  return ParameterInteger(t);
-}
 absl::Status ExpectEnd(const TlvReader& r) { return r.AtEnd() ? absl::OkStatus() : Bad("unexpected trailing element"); }
 // An optional INTEGER that ends the value (parameterId, keyId): nullopt at the end; another
 // element, or anything after the INTEGER, is an error.
@@ -47,52 +42,6 @@ absl::StatusOr<std::optional<int64_t>> OptionalLastInteger(TlvReader& r) {
   ASSIGN_OR_RETURN(int64_t v, NextSmallInteger(r));
   RETURN_IF_ERROR(ExpectEnd(r));
   return std::optional<int64_t>(v);
-}
-
-absl::StatusOr<EcParameters> ParseEcParameters(const Tlv& seq) {
-  RETURN_IF_ERROR(asn1::ExpectTag(seq, kSequence, kWhat));
-  TlvReader r(seq.value);
-  ASSIGN_OR_RETURN(int64_t v, NextSmallInteger(r));
-  if (v != 1) return Bad("ECParameters version is not 1");
-  ASSIGN_OR_RETURN(Tlv field, Next(r, kSequence));
-  TlvReader f(field.value);
-  ASSIGN_OR_RETURN(Tlv field_type, Next(f, kOid));
-  ASSIGN_OR_RETURN(std::string ft, ReadOid(field_type));
-  if (ft != oid::kPrimeField) return Bad("ECParameters field is not a prime field");
-  EcParameters out;
-  ASSIGN_OR_RETURN(out.p, NextParameterInteger(f));
-  RETURN_IF_ERROR(ExpectEnd(f));
-  ASSIGN_OR_RETURN(Tlv curve, Next(r, kSequence));
-  TlvReader c(curve.value);
-  ASSIGN_OR_RETURN(Tlv a, Next(c, kOctetString));
-  ASSIGN_OR_RETURN(Tlv b, Next(c, kOctetString));
-  if (!c.AtEnd()) RETURN_IF_ERROR(Next(c, kBitString).status());  // seed
-  RETURN_IF_ERROR(ExpectEnd(c));
-  out.a = Copy(a.value);
-  out.b = Copy(b.value);
-  ASSIGN_OR_RETURN(Tlv g, Next(r, kOctetString));
-  out.g = Copy(g.value);
-  ASSIGN_OR_RETURN(out.order, NextParameterInteger(r));
-  if (!r.AtEnd()) {
-    ASSIGN_OR_RETURN(Bytes h, NextParameterInteger(r));
-    out.cofactor = std::move(h);
-  }
-  RETURN_IF_ERROR(ExpectEnd(r));
-  return out;
-}
-
-absl::StatusOr<DhParameters> ParseDhParameters(const Tlv& seq, bool x942) {
-  RETURN_IF_ERROR(asn1::ExpectTag(seq, kSequence, kWhat));
-  TlvReader r(seq.value);
-  DhParameters out;
-  ASSIGN_OR_RETURN(out.p, NextParameterInteger(r));
-  ASSIGN_OR_RETURN(out.g, NextParameterInteger(r));
-  if (x942) {  // DomainParameters ::= SEQUENCE { p, g, q, j OPTIONAL, validationParms OPTIONAL }
-    ASSIGN_OR_RETURN(Bytes q, NextParameterInteger(r));
-    out.q = std::move(q);
-  }
-  // The optional trailing fields (j, validationParms / privateValueLength) are not needed.
-  return out;
 }
 
 absl::StatusOr<DomainParameters> ParseDomainParameters(const Tlv& t) {
@@ -104,19 +53,8 @@ absl::StatusOr<DomainParameters> ParseDomainParameters(const Tlv& t) {
   if (out.algorithm == oid::kStandardizedDomainParameters) {
     ASSIGN_OR_RETURN(int64_t standard_id, SmallInteger(params));
     out.standardized_parameter_id = standard_id;
-  } else if (out.algorithm == oid::kDhPublicNumber || out.algorithm == oid::kDhKeyAgreement) {
-    ASSIGN_OR_RETURN(DhParameters dh, ParseDhParameters(params, out.algorithm == oid::kDhPublicNumber));
-    out.dh = std::move(dh);
-  } else if (params.tag == kSequence) {
-    // Explicit EC parameters (under id-ecPublicKey, or a vendor OID): parsed when they have the
-    // X9.62 form; otherwise only the DER is kept.
-    absl::StatusOr<EcParameters> ec = ParseEcParameters(params);
-    if (ec.ok()) {
-      out.ec = *std::move(ec);
-    } else if (out.algorithm == oid::kEcPublicKey) {
-      return ec.status();
-    }
   }
+  // Explicit parameters (EC or DH) stay DER: lds/domain_group.h reads them, under the session's budget.
   out.parameters = *std::move(id.parameters);
   return out;
 }

@@ -100,30 +100,17 @@ inline constexpr char kEcdsaPlainSha384[] = "0.4.0.127.0.7.1.1.4.1.4";
 inline constexpr char kEcdsaPlainSha512[] = "0.4.0.127.0.7.1.1.4.1.5";
 }  // namespace oid
 
-// Explicit prime-curve parameters (X9.62 ECParameters / SpecifiedECDomain). Unsigned big-endian,
-// leading zeros of INTEGERs stripped; a, b as given (field-size octet strings); g the encoded point.
-struct EcParameters {
-  Bytes p, a, b, g, order;
-  std::optional<Bytes> cofactor;
-};
-
-// DH group: X9.42 DomainParameters (p, g, q) or PKCS#3 DHParameter (p, g; no q).
-struct DhParameters {
-  Bytes p, g;
-  std::optional<Bytes> q;
-};
-
 // The domain parameters a SecurityInfo names: an AlgorithmIdentifier (read with
 // asn1::AlgorithmIdentifierOf) in PACEDomainParameterInfo and ChipAuthenticationDomainParameterInfo
-// (`domainParameter`) and in a ChipAuthenticationPublicKeyInfo's key, with its parameters decoded.
+// (`domainParameter`) and in a ChipAuthenticationPublicKeyInfo's key. Only the BSI standardized id is
+// decoded here; explicit parameters (X9.62 ECParameters, X9.42 or PKCS #3 DH parameters, or a vendor
+// OID's) are kept as DER, checked only for definite lengths, and turned into a group by
+// lds/domain_group.h DomainGroupOf, the one reader of them, under the session's budget.
 struct DomainParameters {
-  std::string algorithm;            // OID
-  Bytes parameters;                 // DER of the parameters (whole TLV); empty when absent
-  // Filled when recognised: BSI standardized domain parameters (the id: 0..18 in TR-03110-3
-  // Table 4), explicit prime-curve EC parameters, or DH parameters.
+  std::string algorithm;  // OID
+  Bytes parameters;       // DER of the parameters (whole TLV); empty when absent
+  // Under id-standardizedDomainParameters: the id (0..18 in TR-03110-3 Table 4).
   std::optional<int64_t> standardized_parameter_id;
-  std::optional<EcParameters> ec;
-  std::optional<DhParameters> dh;
   Bytes raw;
 };
 

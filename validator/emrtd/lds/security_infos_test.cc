@@ -5,6 +5,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "validator/emrtd/crypto/asn1_util.h"
+#include "validator/emrtd/lds/domain_group.h"
 #include "validator/emrtd/testing/vectors.h"
 #include "validator/emrtd/tlv.h"
 
@@ -62,18 +63,18 @@ TEST(SecurityInfosTest, OpenPaceOldTestCardWithExplicitDomainParameters) {
   const PaceDomainParameterInfo& d = s->pace_domain_parameters[0];
   EXPECT_EQ(d.protocol, oid::kPaceEcdhGm);
   EXPECT_EQ(d.domain_parameter.algorithm, "0.4.0.127.0.7.1.1.5.2.2.2");
-  ASSERT_TRUE(d.domain_parameter.ec.has_value());
-  EXPECT_EQ(ToHex(d.domain_parameter.ec->p), kBrainpoolP256r1P);
-  EXPECT_EQ(ToHex(d.domain_parameter.ec->order), kBrainpoolP256r1Order);
-  EXPECT_EQ(ToHex(d.domain_parameter.ec->a),
-            "A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5374");
-  EXPECT_EQ(d.domain_parameter.ec->g.size(), 65u);
-  EXPECT_EQ(d.domain_parameter.ec->g[0], 0x04);
-  EXPECT_EQ(ToHex(*d.domain_parameter.ec->cofactor), "01");
+  // Kept as DER (explicit brainpoolP256r1 under a vendor OID): PACE reads it with DomainGroupOf.
+  EXPECT_FALSE(d.domain_parameter.standardized_parameter_id.has_value());
+  absl::StatusOr<KeyAgreementGroup> g = DomainGroupOf(d.domain_parameter, {.ec_under_other_oids = true});
+  ASSERT_TRUE(g.ok()) << g.status();
+  ASSERT_TRUE(g->is_ec());
+  EXPECT_EQ(ToHex(g->ec().parameters().p), kBrainpoolP256r1P);
+  EXPECT_EQ(ToHex(g->order()), kBrainpoolP256r1Order);
+  EXPECT_EQ(ToHex(g->ec().parameters().a), "A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5374");
   EXPECT_EQ(d.domain_parameter.parameters.size(), 2u + 1u + 224u);  // 30 81 E0 ...
   ASSERT_EQ(s->chip_authentication_domain_parameters.size(), 1u);
   EXPECT_EQ(s->chip_authentication_domain_parameters[0].protocol, oid::kCaEcdh);
-  EXPECT_TRUE(s->chip_authentication_domain_parameters[0].domain_parameter.ec.has_value());
+  EXPECT_EQ(s->chip_authentication_domain_parameters[0].domain_parameter.parameters, d.domain_parameter.parameters);
   EXPECT_TRUE(HasOther(*s, oid::kCardInfoLocator));
   EXPECT_EQ(s->others.size(), 1u);
 }
@@ -213,10 +214,12 @@ TEST(SecurityInfosTest, Dg14OfBsi2008SpecimenWithExplicitCurve) {
   EXPECT_EQ(pk.protocol, oid::kPkEcdh);
   EXPECT_FALSE(pk.key_id.has_value());
   EXPECT_EQ(pk.public_key.algorithm.algorithm, oid::kEcPublicKey);
-  ASSERT_TRUE(pk.public_key.algorithm.ec.has_value());
+  absl::StatusOr<KeyAgreementGroup> g = DomainGroupOf(pk.public_key.algorithm, {});
+  ASSERT_TRUE(g.ok()) << g.status();
+  ASSERT_TRUE(g->is_ec());
   // brainpoolP224r1
-  EXPECT_EQ(ToHex(pk.public_key.algorithm.ec->p), "D7C134AA264366862A18302575D1D787B09F075797DA89F57EC8C0FF");
-  EXPECT_EQ(ToHex(pk.public_key.algorithm.ec->order), "D7C134AA264366862A18302575D0FB98D116BC4B6DDEBCA3A5A7939F");
+  EXPECT_EQ(ToHex(g->ec().parameters().p), "D7C134AA264366862A18302575D1D787B09F075797DA89F57EC8C0FF");
+  EXPECT_EQ(ToHex(g->order()), "D7C134AA264366862A18302575D0FB98D116BC4B6DDEBCA3A5A7939F");
   EXPECT_EQ(pk.public_key.public_value.size(), 57u);
   EXPECT_EQ(ToHex(ByteSpan(pk.public_key.public_value).subspan(0, 4)), "043674AC");
   EXPECT_EQ(pk.public_key.raw.size(), 4u + 275u);
@@ -283,7 +286,9 @@ TEST(SecurityInfosTest, DomainParametersAreDerAndAnOptionalIdEndsTheEntry) {
   EXPECT_EQ(d.algorithm, "1.2.3");
   EXPECT_EQ(ToHex(d.parameters), "3003020101");
   EXPECT_EQ(ToHex(d.raw), "300906022A033003020101");
-  EXPECT_FALSE(d.ec.has_value() || d.dh.has_value() || d.standardized_parameter_id.has_value());
+  EXPECT_FALSE(d.standardized_parameter_id.has_value());
+  // Not ECParameters: PACE's reading of a vendor OID's SEQUENCE finds no group.
+  EXPECT_EQ(DomainGroupOf(d, {.ec_under_other_oids = true}).status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_FALSE(s->pace_domain_parameters[0].parameter_id.has_value());
   EXPECT_TRUE(s->pace.empty());
   ASSERT_EQ(s->others.size(), 3u);
