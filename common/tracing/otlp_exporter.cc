@@ -90,7 +90,7 @@ otlp::ExportTraceServiceRequest BuildExportRequest(const Attributes& resource, c
   return r;
 }
 
-OtlpHttpExporter::OtlpHttpExporter(OtlpExporterOptions options, std::unique_ptr<poster::HttpClient> client,
+OtlpHttpExporter::OtlpHttpExporter(OtlpExporterOptions options, std::unique_ptr<http::HttpClient> client,
                                    prometheus::Registry* registry)
     : options_(std::move(options)), client_(std::move(client)) {
   if (registry != nullptr) {
@@ -191,13 +191,13 @@ void OtlpHttpExporter::Run() {
 }
 
 bool OtlpHttpExporter::Send(const std::vector<SpanData>& batch) {
-  poster::HttpRequest request;
+  http::HttpRequest request;
   request.url = options_.url;
   request.headers = options_.headers;
   request.headers.emplace_back("Content-Type", "application/x-protobuf");
   request.body = BuildExportRequest(options_.resource, batch).SerializeAsString();
   request.timeout = options_.export_timeout;
-  absl::StatusOr<poster::HttpResponse> response = client_->Post(request, [this] { return abort_.load(); });
+  absl::StatusOr<http::HttpResponse> response = client_->Post(request, [this] { return abort_.load(); });
   return response.ok() && response->status >= 200 && response->status < 300;
 }
 

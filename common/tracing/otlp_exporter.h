@@ -1,6 +1,6 @@
 // The OTLP/HTTP exporter: ended spans are queued, batched and POSTed by a thread of its own to a
 // collector's traces URL as binary protobuf (`Content-Type: application/x-protobuf`, one
-// ExportTraceServiceRequest per POST, proto/otlp/otlp_trace.proto), through the poster's HTTP client.
+// ExportTraceServiceRequest per POST, proto/otlp/otlp_trace.proto), through common/http/http_client.h.
 //
 // It never slows a session: OnEnd() takes a lock for a queue push and returns. The queue holds at
 // most `max_queued_spans`; a span that finds it full is dropped. A batch goes out when it reaches
@@ -27,7 +27,7 @@
 #include "absl/time/time.h"
 #include "common/tracing/span.h"
 #include "otlp/otlp_trace.pb.h"
-#include "poster/http/http_client.h"
+#include "common/http/http_client.h"
 
 namespace prometheus {
 class Registry;
@@ -41,7 +41,7 @@ namespace docval::tracing {
 
 struct OtlpExporterOptions {
   std::string url;             // the traces URL, e.g. http://collector:4318/v1/traces
-  poster::HeaderList headers;  // sent with every POST (OTEL_EXPORTER_OTLP_HEADERS)
+  http::HeaderList headers;  // sent with every POST (OTEL_EXPORTER_OTLP_HEADERS)
   Attributes resource;         // service.name and the like
   size_t max_queued_spans = 2048;
   size_t max_batch_spans = 512;
@@ -55,7 +55,7 @@ otlp::ExportTraceServiceRequest BuildExportRequest(const Attributes& resource, c
 class OtlpHttpExporter : public SpanSink {
  public:
   // `client` sends the POSTs; `registry` (may be null) gets the counters. Starts the export thread.
-  OtlpHttpExporter(OtlpExporterOptions options, std::unique_ptr<poster::HttpClient> client,
+  OtlpHttpExporter(OtlpExporterOptions options, std::unique_ptr<http::HttpClient> client,
                    prometheus::Registry* registry);
   ~OtlpHttpExporter() override;  // Shutdown(0) unless done
 
@@ -83,7 +83,7 @@ class OtlpHttpExporter : public SpanSink {
   void CountQueued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);  // the queue's size into its gauge
 
   const OtlpExporterOptions options_;
-  const std::unique_ptr<poster::HttpClient> client_;
+  const std::unique_ptr<http::HttpClient> client_;
   prometheus::Counter* exported_counter_ = nullptr;
   prometheus::Counter* dropped_counters_[3] = {nullptr, nullptr, nullptr};
   prometheus::Gauge* queued_gauge_ = nullptr;

@@ -22,9 +22,9 @@ using ::testing::HasSubstr;
 
 // A collector behind the HTTP client interface: records each POST, answers `status` or `error`, and
 // while `hold` is set keeps the call open until released or aborted (as the real client polls).
-class FakeCollector : public poster::HttpClient {
+class FakeCollector : public http::HttpClient {
  public:
-  absl::StatusOr<poster::HttpResponse> Post(const poster::HttpRequest& request,
+  absl::StatusOr<http::HttpResponse> Post(const http::HttpRequest& request,
                                             const std::function<bool()>& should_abort) override {
     absl::MutexLock lock(&mu_);
     requests_.push_back(request);
@@ -35,7 +35,7 @@ class FakeCollector : public poster::HttpClient {
                            absl::Milliseconds(20));
     }
     if (!error_.ok()) return error_;
-    poster::HttpResponse r;
+    http::HttpResponse r;
     r.status = status_;
     return r;
   }
@@ -54,14 +54,14 @@ class FakeCollector : public poster::HttpClient {
     auto enough = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return requests_.size() >= n; };
     return mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(10));
   }
-  std::vector<poster::HttpRequest> requests() {
+  std::vector<http::HttpRequest> requests() {
     absl::MutexLock lock(&mu_);
     return requests_;
   }
 
  private:
   absl::Mutex mu_;
-  std::vector<poster::HttpRequest> requests_ ABSL_GUARDED_BY(mu_);
+  std::vector<http::HttpRequest> requests_ ABSL_GUARDED_BY(mu_);
   bool hold_ ABSL_GUARDED_BY(mu_) = false;
   int status_ ABSL_GUARDED_BY(mu_) = 200;
   absl::Status error_ ABSL_GUARDED_BY(mu_);
@@ -91,7 +91,7 @@ struct Fixture {
   std::unique_ptr<Tracer> tracer;
 };
 
-otlp::ExportTraceServiceRequest Decode(const poster::HttpRequest& r) {
+otlp::ExportTraceServiceRequest Decode(const http::HttpRequest& r) {
   otlp::ExportTraceServiceRequest out;
   EXPECT_TRUE(out.ParseFromString(r.body));
   return out;
@@ -110,7 +110,7 @@ TEST(OtlpExporterTest, OneBatchHoldsTheTreeOfSpansByScope) {
   child.End();
   root.End();
   ASSERT_TRUE(f.exporter->Flush(absl::Seconds(10)));
-  std::vector<poster::HttpRequest> requests = f.collector->requests();
+  std::vector<http::HttpRequest> requests = f.collector->requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].url, "http://collector.test:4318/v1/traces");
   EXPECT_THAT(requests[0].headers, ::testing::Contains(std::pair<std::string, std::string>("x-token", "abc")));

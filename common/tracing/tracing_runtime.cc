@@ -40,8 +40,8 @@ absl::StatusOr<std::string> PercentDecode(absl::string_view v, size_t pair) {
 
 }  // namespace
 
-absl::StatusOr<poster::HeaderList> ParseOtlpHeaders(absl::string_view text) {
-  poster::HeaderList out;
+absl::StatusOr<http::HeaderList> ParseOtlpHeaders(absl::string_view text) {
+  http::HeaderList out;
   if (absl::StripAsciiWhitespace(text).empty()) return out;
   size_t n = 0;
   for (absl::string_view pair : absl::StrSplit(text, ',')) {
@@ -53,7 +53,7 @@ absl::StatusOr<poster::HeaderList> ParseOtlpHeaders(absl::string_view text) {
     if (eq == absl::string_view::npos) return absl::InvalidArgumentError(absl::StrCat(where, ": must be name=value"));
     std::string name(absl::StripAsciiWhitespace(pair.substr(0, eq)));
     ASSIGN_OR_RETURN(std::string value, PercentDecode(absl::StripAsciiWhitespace(pair.substr(eq + 1)), n));
-    if (name.empty() || !poster::IsValidHeader(name, value)) {
+    if (name.empty() || !http::IsValidHeader(name, value)) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": not a valid HTTP header name and value"));
     }
     out.emplace_back(std::move(name), std::move(value));
@@ -75,7 +75,7 @@ absl::StatusOr<std::string> TracesUrl(const TracingConfig& config) {
   } else {
     return std::string();
   }
-  absl::StatusOr<std::string> normalized = poster::NormalizeUrl(url);
+  absl::StatusOr<std::string> normalized = http::NormalizeUrl(url);
   if (!normalized.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(key, ": must be an http:// or https:// URL"));
   }
@@ -87,7 +87,7 @@ absl::StatusOr<std::unique_ptr<TracingRuntime>> TracingRuntime::Start(const Trac
                                                                       absl::string_view version,
                                                                       prometheus::Registry* registry) {
   ASSIGN_OR_RETURN(Sampler sampler, Sampler::Create(config.sampler, config.sampler_arg));
-  ASSIGN_OR_RETURN(poster::HeaderList headers, ParseOtlpHeaders(config.headers));
+  ASSIGN_OR_RETURN(http::HeaderList headers, ParseOtlpHeaders(config.headers));
   ASSIGN_OR_RETURN(std::string url, TracesUrl(config));
   auto rt = std::unique_ptr<TracingRuntime>(new TracingRuntime());
   rt->url_ = url;
@@ -96,9 +96,9 @@ absl::StatusOr<std::unique_ptr<TracingRuntime>> TracingRuntime::Start(const Trac
     rt->tracer_ = std::make_unique<Tracer>();
     return rt;
   }
-  poster::HttpClientOptions http;
+  http::HttpClientOptions http;
   http.user_agent = "docval-otlp";
-  ASSIGN_OR_RETURN(std::unique_ptr<poster::CurlHttpClient> client, poster::CurlHttpClient::Create(http));
+  ASSIGN_OR_RETURN(std::unique_ptr<http::CurlHttpClient> client, http::CurlHttpClient::Create(http));
   OtlpExporterOptions options;
   options.url = url;
   options.headers = std::move(headers);

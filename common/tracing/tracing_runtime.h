@@ -18,14 +18,14 @@
 #include "common/config.h"
 #include "common/tracing/otlp_exporter.h"
 #include "common/tracing/tracer.h"
-#include "poster/http/http_client.h"
+#include "common/http/http_client.h"
 
 namespace docval::tracing {
 
 // OTEL_EXPORTER_OTLP_HEADERS: comma-separated `name=value` pairs, whitespace around each trimmed, the
 // value percent-decoded. kInvalidArgument for a pair without '=', an empty or invalid name, or a value
 // that decodes to CR, LF or NUL. The message never repeats a value (they are usually secrets).
-absl::StatusOr<poster::HeaderList> ParseOtlpHeaders(absl::string_view text);
+absl::StatusOr<http::HeaderList> ParseOtlpHeaders(absl::string_view text);
 
 // The traces URL, or "" when tracing is off; kInvalidArgument for a URL that is not http(s).
 absl::StatusOr<std::string> TracesUrl(const TracingConfig& config);

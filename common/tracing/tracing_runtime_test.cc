@@ -10,14 +10,14 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 TEST(TracingRuntimeTest, HeadersArePercentDecodedPairs) {
-  absl::StatusOr<poster::HeaderList> h = ParseOtlpHeaders(" api-key = se%2Ccret , x-tenant=eu,");
+  absl::StatusOr<http::HeaderList> h = ParseOtlpHeaders(" api-key = se%2Ccret , x-tenant=eu,");
   ASSERT_TRUE(h.ok()) << h.status();
   ASSERT_EQ(h->size(), 2u);
   EXPECT_EQ((*h)[0], std::make_pair(std::string("api-key"), std::string("se,cret")));
   EXPECT_EQ((*h)[1], std::make_pair(std::string("x-tenant"), std::string("eu")));
   EXPECT_TRUE(ParseOtlpHeaders("")->empty());
   for (const char* bad : {"novalue", "=v", "bad name=v", "k=a%0Db", "k=%zz"}) {
-    absl::StatusOr<poster::HeaderList> r = ParseOtlpHeaders(bad);
+    absl::StatusOr<http::HeaderList> r = ParseOtlpHeaders(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_THAT(std::string(r.status().message()), HasSubstr("OTEL_EXPORTER_OTLP_HEADERS"));
   }

@@ -9,7 +9,7 @@
 // (Signature-Input is one line; it is wrapped here for reading.) The signature base is RFC 9421
 // §2.5: one line per covered component, `"<name>": <value>`, then the `"@signature-params"` line,
 // joined by "\n" with no trailing newline. "@target-uri" is the normalized request URL
-// (NormalizeUrl in poster/http/http_client.h).
+// (http::NormalizeUrl in common/http/http_client.h).
 //
 // Algorithms (RFC 9421 §3.3): Ed25519 (`ed25519`, the 64-byte RFC 8032 signature) and ECDSA P-256
 // with SHA-256 (`ecdsa-p256-sha256`, the 64-byte r‖s form, not DER).

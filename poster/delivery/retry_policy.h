@@ -5,7 +5,7 @@
 //     overall deadline (the gRPC call's deadline = the session's remaining time).
 //   - 2xx is success. 408, 429 and 5xx are retried; every other status (1xx, 3xx, 4xx) is final.
 //   - Network/connection errors and attempt timeouts are retried; TLS verification failures, bad
-//     URLs, protocol errors and cancellation are final (see poster/http/http_client.h).
+//     URLs, protocol errors and cancellation are final (see common/http/http_client.h).
 //   - Before retry n (n = 1, 2, 3) the policy waits a jittered exponential backoff: nominal
 //     min(max_backoff, initial_backoff * multiplier^(n-1)), drawn uniformly from
 //     [nominal/2, nominal) ("equal jitter").

@@ -9,14 +9,14 @@ namespace {
 constexpr absl::string_view kContentType = "application/json";
 }  // namespace
 
-Deliverer::Deliverer(RetryPolicy policy, HttpClient* http, const SigningKey* signing_key)
+Deliverer::Deliverer(RetryPolicy policy, http::HttpClient* http, const SigningKey* signing_key)
     : policy_(std::move(policy)), http_(http), signing_key_(signing_key) {
   DOCVAL_CHECK(http_ != nullptr);
 }
 
-absl::StatusOr<HttpRequest> Deliverer::BuildRequest(const DeliveryJob& job, absl::Time now,
+absl::StatusOr<http::HttpRequest> Deliverer::BuildRequest(const DeliveryJob& job, absl::Time now,
                                                     absl::Duration timeout) const {
-  HttpRequest req;
+  http::HttpRequest req;
   req.url = job.url;
   req.timeout = timeout;
   req.body = job.body;
@@ -58,14 +58,14 @@ DeliveryResult Deliverer::Deliver(const DeliveryJob& job, const Env& env) const 
                          : absl::StrCat("deadline exceeded after ", result.attempts, " attempts");
       return result;
     }
-    absl::StatusOr<HttpRequest> req = BuildRequest(job, start, timeout);
+    absl::StatusOr<http::HttpRequest> req = BuildRequest(job, start, timeout);
     if (!req.ok()) {
       result.stop = DeliveryStop::kNotBuildable;
       result.error = absl::StrCat("cannot sign the request: ", req.status().message());
       return result;
     }
     ++result.attempts;
-    absl::StatusOr<HttpResponse> response = http_->Post(*req, env.cancelled);
+    absl::StatusOr<http::HttpResponse> response = http_->Post(*req, env.cancelled);
     const absl::Time end = env.now();
     AttemptOutcome outcome =
         response.ok() ? AttemptOutcome::Http(response->status, response->Header("Retry-After"))

@@ -1,6 +1,6 @@
 // The delivery loop: attempts, waits and signing for one result, driven by the pure RetryPolicy.
 // Time, waiting, randomness and cancellation come in through Deliverer::Env, so the loop is
-// tested with a fake clock and a fake HttpClient; the service passes the real ones.
+// tested with a fake clock and a fake http::HttpClient; the service passes the real ones.
 #ifndef DOCVAL_POSTER_SERVICE_DELIVERER_H_
 #define DOCVAL_POSTER_SERVICE_DELIVERER_H_
 
@@ -10,15 +10,15 @@
 #include "absl/time/time.h"
 #include "poster/delivery/message_signature.h"
 #include "poster/delivery/retry_policy.h"
-#include "poster/http/http_client.h"
+#include "common/http/http_client.h"
 
 namespace docval::poster {
 
 struct DeliveryJob {
-  std::string url;  // normalized (NormalizeUrl)
+  std::string url;  // normalized (http::NormalizeUrl)
   // Extra headers (already filtered: never Content-Type, Content-Digest, Signature*, Host,
   // Content-Length); sent after Content-Type and before the digest and signature headers.
-  HeaderList headers;
+  http::HeaderList headers;
   std::string body;     // the JSON document; never logged
   absl::Time deadline;  // nothing happens after it
 };
@@ -57,18 +57,18 @@ class Deliverer {
 
   // `http` must outlive the Deliverer; `signing_key` may be null (then requests are unsigned but
   // still carry Content-Digest).
-  Deliverer(RetryPolicy policy, HttpClient* http, const SigningKey* signing_key);
+  Deliverer(RetryPolicy policy, http::HttpClient* http, const SigningKey* signing_key);
 
   DeliveryResult Deliver(const DeliveryJob& job, const Env& env) const;
 
   const RetryPolicy& policy() const { return policy_; }
 
  private:
-  absl::StatusOr<HttpRequest> BuildRequest(const DeliveryJob& job, absl::Time now,
+  absl::StatusOr<http::HttpRequest> BuildRequest(const DeliveryJob& job, absl::Time now,
                                            absl::Duration timeout) const;
 
   const RetryPolicy policy_;
-  HttpClient* const http_;
+  http::HttpClient* const http_;
   const SigningKey* const signing_key_;
 };
 

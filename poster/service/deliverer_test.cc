@@ -13,20 +13,20 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // A fake clock and a scripted HTTP client that advances it.
-class FakeWorld : public HttpClient {
+class FakeWorld : public http::HttpClient {
  public:
   absl::Time now = absl::FromUnixSeconds(1700000000);
-  std::deque<absl::StatusOr<HttpResponse>> script;  // the last one repeats
+  std::deque<absl::StatusOr<http::HttpResponse>> script;  // the last one repeats
   absl::Duration latency = absl::Milliseconds(50);
-  std::vector<HttpRequest> requests;
+  std::vector<http::HttpRequest> requests;
   std::vector<absl::Duration> sleeps;
   bool cancel_on_sleep = false;
   bool cancelled = false;
 
-  absl::StatusOr<HttpResponse> Post(const HttpRequest& request,
+  absl::StatusOr<http::HttpResponse> Post(const http::HttpRequest& request,
                                     const std::function<bool()>&) override {
     requests.push_back(request);
-    absl::StatusOr<HttpResponse> r = script.front();
+    absl::StatusOr<http::HttpResponse> r = script.front();
     if (script.size() > 1) script.pop_front();
     if (!r.ok() && r.status().code() == absl::StatusCode::kDeadlineExceeded) {
       now += request.timeout;  // a hanging server: the whole attempt time passes
@@ -50,8 +50,8 @@ class FakeWorld : public HttpClient {
     return env;
   }
 
-  static HttpResponse Status(int status, std::string retry_after = "") {
-    HttpResponse r;
+  static http::HttpResponse Status(int status, std::string retry_after = "") {
+    http::HttpResponse r;
     r.status = status;
     if (!retry_after.empty()) r.headers.emplace_back("Retry-After", retry_after);
     return r;
@@ -67,7 +67,7 @@ DeliveryJob Job(const FakeWorld& w, absl::Duration budget = absl::Seconds(30)) {
   return job;
 }
 
-std::string HeaderOf(const HttpRequest& r, absl::string_view name) {
+std::string HeaderOf(const http::HttpRequest& r, absl::string_view name) {
   for (const auto& [n, v] : r.headers) {
     if (absl::EqualsIgnoreCase(n, name)) return v;
   }
@@ -91,7 +91,7 @@ TEST(DelivererTest, SuccessAtFirstAttempt) {
   EXPECT_EQ(r.error, "");
   EXPECT_THAT(observed, ElementsAre(1200));
   ASSERT_EQ(w.requests.size(), 1u);
-  const HttpRequest& req = w.requests[0];
+  const http::HttpRequest& req = w.requests[0];
   EXPECT_EQ(req.url, "https://results.example.com/hook");
   EXPECT_EQ(req.body, Job(w).body);
   EXPECT_EQ(req.timeout, absl::Seconds(3));

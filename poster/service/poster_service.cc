@@ -136,14 +136,14 @@ void EmitLog(const std::function<void(absl::string_view)>& sink, const DeliveryR
 
 }  // namespace
 
-HeaderList ForwardableHeaders(const google::protobuf::RepeatedPtrField<docval::v1::Header>& headers,
+http::HeaderList ForwardableHeaders(const google::protobuf::RepeatedPtrField<docval::v1::Header>& headers,
                               std::vector<std::string>* dropped) {
-  HeaderList out;
+  http::HeaderList out;
   for (const auto& h : headers) {
-    if (IsReservedHeader(h.name()) || !IsValidHeader(h.name(), h.value())) {
+    if (IsReservedHeader(h.name()) || !http::IsValidHeader(h.name(), h.value())) {
       if (dropped != nullptr) {
         // The name only (values may be credentials); invalid names are not echoed.
-        bool printable_token = IsValidHeader(h.name(), "");
+        bool printable_token = http::IsValidHeader(h.name(), "");
         dropped->push_back(printable_token ? h.name() : "<invalid>");
       }
       continue;
@@ -175,9 +175,9 @@ absl::StatusOr<std::unique_ptr<PosterService>> PosterService::Create(PosterOptio
   absl::flat_hash_map<std::string, Target> targets;
   absl::flat_hash_set<std::string> destination_set;
   for (const auto& [client_id, url] : options.result_server_urls) {
-    absl::StatusOr<std::string> normalized = NormalizeUrl(url);
+    absl::StatusOr<std::string> normalized = http::NormalizeUrl(url);
     absl::StatusOr<std::string> destination =
-        normalized.ok() ? UrlDestination(*normalized) : normalized.status();
+        normalized.ok() ? http::UrlDestination(*normalized) : normalized.status();
     if (!destination.ok()) {
       // Client ids are access keys: only a short prefix is named.
       return absl::InvalidArgumentError(
@@ -205,7 +205,7 @@ absl::StatusOr<std::unique_ptr<PosterService>> PosterService::Create(PosterOptio
     return absl::InvalidArgumentError("poster: a signing key id is set but no signing key");
   }
   if (!deps.http) {
-    absl::StatusOr<std::unique_ptr<CurlHttpClient>> http = CurlHttpClient::Create(
+    absl::StatusOr<std::unique_ptr<http::CurlHttpClient>> http = http::CurlHttpClient::Create(
         {.ca_bundle_path = options.ca_bundle_path,
          .max_response_body_bytes = options.max_response_body_bytes});
     if (!http.ok()) return http.status();

@@ -9,7 +9,7 @@
 //   - Retries follow RetryPolicy (poster/delivery/retry_policy.h). Everything ends before the
 //     call's deadline minus `reply_margin` (so the report reaches the gateway in time), and
 //     never later than `max_delivery_time` after the call arrived (time spent waiting included).
-//   - Deliveries wait and run per destination (the Result Server host, UrlDestination()) in a
+//   - Deliveries wait and run per destination (the Result Server host, http::UrlDestination()) in a
 //     DestinationScheduler: each destination has its own concurrency and queue bound, so a slow
 //     Result Server delays only its own deliveries.
 //   - gRPC OK with a DeliveryReport whose `outcome` says why the delivery stopped, whenever the
@@ -42,7 +42,7 @@
 #include "docval/v1/poster.grpc.pb.h"
 #include "poster/delivery/message_signature.h"
 #include "poster/delivery/retry_policy.h"
-#include "poster/http/http_client.h"
+#include "common/http/http_client.h"
 #include "poster/service/deliverer.h"
 #include "poster/service/destination_scheduler.h"
 #include "poster/service/poster_metrics.h"
@@ -61,7 +61,7 @@ struct PosterOptions {
   // Attempts, per-attempt timeout (3 s), backoff.
   RetryPolicyOptions retry;
   // Workers, queue bounds and per-destination limits; `scheduling.destinations` is keyed by
-  // UrlDestination() of a configured URL (an override for no configured URL is an error).
+  // http::UrlDestination() of a configured URL (an override for no configured URL is an error).
   SchedulerOptions scheduling;
   absl::Duration reply_margin = absl::Milliseconds(200);
   absl::Duration max_delivery_time = absl::Seconds(30);  // also used when the call has no deadline
@@ -73,7 +73,7 @@ using BodyBuilder = std::function<absl::StatusOr<std::string>(const docval::v1::
 
 // Optional collaborators, for tests.
 struct PosterDeps {
-  std::shared_ptr<HttpClient> http;   // default: CurlHttpClient from the options
+  std::shared_ptr<http::HttpClient> http;   // default: http::CurlHttpClient from the options
   std::function<double()> random01;   // default: absl::BitGen per thread
   std::function<void(absl::string_view line)> log;  // default: one line to stderr
 };
@@ -82,7 +82,7 @@ struct PosterDeps {
 // Content-Length, Content-Digest, Signature, Signature-Input, Host, or hop-by-hop headers
 // (Connection, Keep-Alive, Transfer-Encoding, TE, Trailer, Upgrade, Expect, Proxy-*).
 // `dropped` (optional) receives the names that were left out.
-HeaderList ForwardableHeaders(
+http::HeaderList ForwardableHeaders(
     const google::protobuf::RepeatedPtrField<docval::v1::Header>& headers,
     std::vector<std::string>* dropped = nullptr);
 
@@ -121,7 +121,7 @@ class PosterService final : public docval::v1::Poster::CallbackService {
   struct Call;
   struct Target {
     std::string url;          // normalized
-    std::string destination;  // UrlDestination(url)
+    std::string destination;  // http::UrlDestination(url)
   };
 
  private:

@@ -1,4 +1,4 @@
-#include "poster/http/http_client.h"
+#include "common/http/http_client.h"
 
 #include <atomic>
 #include <thread>
@@ -10,7 +10,7 @@
 #include "tests/support/fake_result_server.h"
 #include "tests/support/test_certs.h"
 
-namespace docval::poster {
+namespace docval::http {
 namespace {
 
 using ::docval::testsupport::FakeAction;
@@ -291,4 +291,4 @@ TEST(IsValidHeaderTest, ChecksTokenNamesAndLineBreakFreeValues) {
 }
 
 }  // namespace
-}  // namespace docval::poster
+}  // namespace docval::http

@@ -1,4 +1,4 @@
-#include "poster/http/http_client.h"
+#include "common/http/http_client.h"
 
 #include <curl/curl.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 #include "absl/strings/strip.h"
 #include "base/check.h"
 
-namespace docval::poster {
+namespace docval::http {
 namespace {
 
 constexpr size_t kMaxResponseHeaderBytes = 64 << 10;
@@ -309,4 +309,4 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Post(const HttpRequest& request,
   return MapCurlError(rc, errbuf);
 }
 
-}  // namespace docval::poster
+}  // namespace docval::http

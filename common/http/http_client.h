@@ -20,8 +20,8 @@
 // Once a final status line and headers have arrived, Post() returns the response even if reading
 // the body then fails or exceeds the size limit (`body_complete` is false): the status is the
 // server's answer.
-#ifndef DOCVAL_POSTER_HTTP_HTTP_CLIENT_H_
-#define DOCVAL_POSTER_HTTP_HTTP_CLIENT_H_
+#ifndef DOCVAL_COMMON_HTTP_HTTP_CLIENT_H_
+#define DOCVAL_COMMON_HTTP_HTTP_CLIENT_H_
 
 #include <cstddef>
 #include <functional>
@@ -34,7 +34,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace docval::poster {
+namespace docval::http {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
@@ -105,6 +105,6 @@ absl::StatusOr<std::string> UrlDestination(absl::string_view url);
 // True when `name` is an RFC 9110 token and `value` has no CR, LF or NUL.
 bool IsValidHeader(absl::string_view name, absl::string_view value);
 
-}  // namespace docval::poster
+}  // namespace docval::http
 
-#endif  // DOCVAL_POSTER_HTTP_HTTP_CLIENT_H_
+#endif  // DOCVAL_COMMON_HTTP_HTTP_CLIENT_H_
