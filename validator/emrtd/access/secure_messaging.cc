@@ -8,15 +8,14 @@
 #include "base/check.h"
 #include "base/status_macros.h"
 #include "validator/emrtd/chip_error.h"
-#include "validator/emrtd/crypto/mac.h"
 #include "validator/emrtd/tlv.h"
 
 namespace docval::emrtd {
 namespace {
 
 absl::Status PlainResponseError(uint16_t sw) {
-  const bool sm_error = sw == sw::kSecurityStatusNotSatisfied || sw == sw::kSmDataObjectsMissing ||
-                        sw == sw::kSmDataObjectsIncorrect;
+  const bool sm_error =
+      sw == sw::kSecurityStatusNotSatisfied || sw == sw::kSmDataObjectsMissing || sw == sw::kSmDataObjectsIncorrect;
   const std::string hex = absl::StrFormat("%04X", sw);
   if (sm_error) {
     return MakeChipError(ChipErrorKind::kSecureMessagingEndedByChip,
@@ -66,7 +65,11 @@ absl::StatusOr<SecureMessaging> SecureMessaging::Create(SessionKeys keys) {
           "secure messaging: AES needs two 16-, 24- or 32-byte keys of equal length and a 16-byte SSC");
     }
   }
-  return SecureMessaging(std::move(keys));
+  absl::StatusOr<CbcCipher> cipher = CbcCipher::Create(keys.cipher, keys.ks_enc);
+  if (!cipher.ok()) return cipher.status();
+  absl::StatusOr<ChannelMac> mac = ChannelMac::Create(keys.cipher, keys.ks_mac);
+  if (!mac.ok()) return mac.status();
+  return SecureMessaging(std::move(keys), *std::move(cipher), *std::move(mac));
 }
 
 void SecureMessaging::IncrementSsc() {
@@ -77,7 +80,7 @@ void SecureMessaging::IncrementSsc() {
 
 absl::StatusOr<Bytes> SecureMessaging::Iv() {
   if (keys_.cipher == SmCipher::k3Des) return Bytes(8, 0);
-  return EncryptBlock(SmCipher::kAes, keys_.ks_enc, keys_.ssc);
+  return cipher_.EncryptBlock(keys_.ssc);
 }
 
 absl::Status SecureMessaging::Fail(absl::Status status) {
@@ -102,7 +105,7 @@ absl::StatusOr<CommandApdu> SecureMessaging::Wrap(const CommandApdu& plain, SmCo
   Bytes dos;  // DO'87'/'85' || DO'97'
   if (!plain.data.empty()) {
     ASSIGN_OR_RETURN(Bytes iv, Iv());
-    ASSIGN_OR_RETURN(Bytes enc, CbcEncrypt(keys_.cipher, keys_.ks_enc, iv, PadIso9797M2(plain.data, bs)));
+    ASSIGN_OR_RETURN(Bytes enc, cipher_.Encrypt(iv, PadIso9797M2(plain.data, bs)));
     const bool odd = (plain.ins & 1) != 0;
     if (odd) {
       dos = EncodeTlv(0x85, enc);
@@ -130,7 +133,7 @@ absl::StatusOr<CommandApdu> SecureMessaging::Wrap(const CommandApdu& plain, SmCo
   const uint8_t header[4] = {out.cla, out.ins, out.p1, out.p2};
   Bytes m = Concat({PadIso9797M2(header, bs), dos});
   Bytes n = PadIso9797M2(Concat({keys_.ssc, m}), bs);
-  ASSIGN_OR_RETURN(Bytes mac, Mac8(keys_.cipher, keys_.ks_mac, n));
+  ASSIGN_OR_RETURN(Bytes mac, mac_.Mac8(n));
   if (trace != nullptr) {
     *trace = SmCommandTrace{};
     trace->ssc = FromSecure(keys_.ssc);
@@ -171,9 +174,11 @@ absl::StatusOr<ResponseApdu> SecureMessaging::Unwrap(const ResponseApdu& r, SmRe
       case 0x87: slot = &do87; break;
       case 0x85: slot = &do85; break;
       case 0x99: slot = &do99; break;
-      case 0x8E: slot = &do8e; mac_covered = offset; break;
-      default:
-        return Fail(Malformed(absl::StrFormat("unexpected data object %X", t->tag)));
+      case 0x8E:
+        slot = &do8e;
+        mac_covered = offset;
+        break;
+      default: return Fail(Malformed(absl::StrFormat("unexpected data object %X", t->tag)));
     }
     if (slot->has_value()) return Fail(Malformed(absl::StrFormat("data object %X twice", t->tag)));
     *slot = *t;
@@ -187,7 +192,7 @@ absl::StatusOr<ResponseApdu> SecureMessaging::Unwrap(const ResponseApdu& r, SmRe
 
   ByteSpan covered = ByteSpan(r.data).subspan(0, mac_covered);
   // The MAC's input is built only for a trace: a 64 KiB response is not copied to be MACed.
-  absl::StatusOr<Bytes> mac = Mac8Padded(keys_.cipher, keys_.ks_mac, {keys_.ssc, covered});
+  absl::StatusOr<Bytes> mac = mac_.Mac8Padded({keys_.ssc, covered});
   if (!mac.ok()) return Fail(mac.status());
   if (trace != nullptr) {
     *trace = SmResponseTrace{};
@@ -222,7 +227,7 @@ absl::StatusOr<ResponseApdu> SecureMessaging::Unwrap(const ResponseApdu& r, SmRe
     }
     absl::StatusOr<Bytes> iv = Iv();
     if (!iv.ok()) return Fail(iv.status());
-    absl::StatusOr<SecureBytes> plain = CbcDecrypt(keys_.cipher, keys_.ks_enc, *iv, cryptogram);
+    absl::StatusOr<SecureBytes> plain = cipher_.Decrypt(*iv, cryptogram);
     if (!plain.ok()) return Fail(plain.status());
     absl::StatusOr<size_t> n = UnpaddedLength(*plain, bs);
     if (!n.ok()) return Fail(Malformed("bad padding in the decrypted data"));

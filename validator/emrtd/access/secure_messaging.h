@@ -39,6 +39,7 @@
 #include "absl/status/statusor.h"
 #include "validator/emrtd/apdu.h"
 #include "validator/emrtd/crypto/cipher.h"
+#include "validator/emrtd/crypto/mac.h"
 #include "validator/emrtd/crypto/secure_bytes.h"
 
 namespace docval::emrtd {
@@ -50,19 +51,19 @@ struct SessionKeys {
   SmCipher cipher = SmCipher::k3Des;
   SecureBytes ks_enc;  // 16 bytes (2-key 3DES) or 16/24/32 bytes (AES)
   SecureBytes ks_mac;
-  SecureBytes ssc;     // 8 bytes (3DES) or 16 bytes (AES)
+  SecureBytes ssc;  // 8 bytes (3DES) or 16 bytes (AES)
 };
 
 // The intermediate values of one Wrap()/Unwrap(), named as in ICAO 9303-11 App. D.4 (for tests and
 // replay diagnostics; filled only when asked for).
 struct SmCommandTrace {
-  Bytes ssc;             // after the increment
-  Bytes masked_header;   // CLA' INS P1 P2
-  Bytes do87;            // DO'87' or DO'85'; empty without data
-  Bytes do97;            // empty without Le
-  Bytes m;               // pad(masked header) || DO'87' || DO'97'
-  Bytes n;               // pad(SSC || M): the MAC input
-  Bytes cc;              // the MAC
+  Bytes ssc;            // after the increment
+  Bytes masked_header;  // CLA' INS P1 P2
+  Bytes do87;           // DO'87' or DO'85'; empty without data
+  Bytes do97;           // empty without Le
+  Bytes m;              // pad(masked header) || DO'87' || DO'97'
+  Bytes n;              // pad(SSC || M): the MAC input
+  Bytes cc;             // the MAC
   Bytes do8e;
 };
 struct SmResponseTrace {
@@ -70,8 +71,8 @@ struct SmResponseTrace {
   Bytes do87;  // DO'87' or DO'85' as received; empty when absent
   Bytes do99;
   Bytes do8e;
-  Bytes k;     // pad(SSC || DOs before DO'8E'): the MAC input
-  Bytes cc;    // the MAC we computed (equal to DO'8E' when verified)
+  Bytes k;   // pad(SSC || DOs before DO'8E'): the MAC input
+  Bytes cc;  // the MAC we computed (equal to DO'8E' when verified)
 };
 
 // The status word of a plain response that Unwrap() rejected, if that was the failure.
@@ -107,12 +108,15 @@ class SecureMessaging {
   size_t MaxPlainResponse(size_t max_protected_data) const;
 
  private:
-  explicit SecureMessaging(SessionKeys keys) : keys_(std::move(keys)) {}
+  SecureMessaging(SessionKeys keys, CbcCipher cipher, ChannelMac mac)
+      : keys_(std::move(keys)), cipher_(std::move(cipher)), mac_(std::move(mac)) {}
   void IncrementSsc();
   absl::StatusOr<Bytes> Iv();
   absl::Status Fail(absl::Status status);
 
   SessionKeys keys_;
+  CbcCipher cipher_;  // keys_.ks_enc, keyed once for the channel's life
+  ChannelMac mac_;    // keys_.ks_mac
   bool spent_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include <botan/block_cipher.h>
 #include <botan/cipher_mode.h>
@@ -22,34 +23,8 @@ absl::StatusOr<std::string> BotanBlockCipherName(CipherFamily family, size_t key
       if (key_size == 16 || key_size == 24 || key_size == 32) return absl::StrCat("AES-", key_size * 8);
       break;
   }
-  return absl::InvalidArgumentError(absl::StrCat("cipher: a ", key_size, "-byte key does not fit ",
-                                                 family == CipherFamily::k3Des ? "3DES" : "AES"));
-}
-
-absl::StatusOr<SecureBytes> Cbc(CipherFamily family, ByteSpan key, ByteSpan iv, ByteSpan data,
-                                Botan::Cipher_Dir dir) {
-  absl::StatusOr<std::string> name = BotanBlockCipherName(family, key.size());
-  if (!name.ok()) return name.status();
-  const size_t bs = BlockSize(family);
-  if (iv.size() != bs) {
-    return absl::InvalidArgumentError(absl::StrCat("cipher: IV of ", iv.size(), " bytes, need ", bs));
-  }
-  if (data.size() % bs != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cipher: CBC input of ", data.size(), " bytes is not a multiple of ", bs));
-  }
-  SecureBytes buf(data.begin(), data.end());
-  if (buf.empty()) return buf;
-  try {
-    std::unique_ptr<Botan::Cipher_Mode> mode =
-        Botan::Cipher_Mode::create_or_throw(absl::StrCat(*name, "/CBC/NoPadding"), dir);
-    mode->set_key(key.data(), key.size());
-    mode->start(iv.data(), iv.size());
-    mode->finish(buf);
-  } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat("cipher: ", e.what()));
-  }
-  return buf;
+  return absl::InvalidArgumentError(
+      absl::StrCat("cipher: a ", key_size, "-byte key does not fit ", family == CipherFamily::k3Des ? "3DES" : "AES"));
 }
 
 }  // namespace
@@ -80,32 +55,99 @@ const char* KeyAlgorithmName(KeyAlgorithm alg) {
   return "?";
 }
 
-absl::StatusOr<Bytes> CbcEncrypt(CipherFamily family, ByteSpan key, ByteSpan iv, ByteSpan data) {
-  absl::StatusOr<SecureBytes> out = Cbc(family, key, iv, data, Botan::ENCRYPTION);
+struct CbcCipher::Impl {
+  CipherFamily family;
+  SecureBytes key;
+  std::string name;  // Botan's block cipher name
+  std::unique_ptr<Botan::Cipher_Mode> encryption, decryption;
+  std::unique_ptr<Botan::BlockCipher> block;
+};
+
+CbcCipher::CbcCipher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CbcCipher::CbcCipher(CbcCipher&&) noexcept = default;
+CbcCipher& CbcCipher::operator=(CbcCipher&&) noexcept = default;
+CbcCipher::~CbcCipher() = default;
+
+absl::StatusOr<CbcCipher> CbcCipher::Create(CipherFamily family, ByteSpan key) {
+  absl::StatusOr<std::string> name = BotanBlockCipherName(family, key.size());
+  if (!name.ok()) return name.status();
+  auto impl = std::make_unique<Impl>();
+  impl->family = family;
+  impl->key = ToSecure(key);
+  impl->name = *std::move(name);
+  return CbcCipher(std::move(impl));
+}
+
+absl::StatusOr<SecureBytes> CbcCipher::Cbc(ByteSpan iv, ByteSpan data, bool encrypt) {
+  const size_t bs = BlockSize(impl_->family);
+  if (iv.size() != bs) {
+    return absl::InvalidArgumentError(absl::StrCat("cipher: IV of ", iv.size(), " bytes, need ", bs));
+  }
+  if (data.size() % bs != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cipher: CBC input of ", data.size(), " bytes is not a multiple of ", bs));
+  }
+  SecureBytes buf(data.begin(), data.end());
+  if (buf.empty()) return buf;
+  std::unique_ptr<Botan::Cipher_Mode>& mode = encrypt ? impl_->encryption : impl_->decryption;
+  try {
+    if (mode == nullptr) {
+      std::unique_ptr<Botan::Cipher_Mode> made = Botan::Cipher_Mode::create_or_throw(
+          absl::StrCat(impl_->name, "/CBC/NoPadding"), encrypt ? Botan::ENCRYPTION : Botan::DECRYPTION);
+      made->set_key(impl_->key.data(), impl_->key.size());
+      mode = std::move(made);
+    }
+    mode->start(iv.data(), iv.size());
+    mode->finish(buf);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("cipher: ", e.what()));
+  }
+  return buf;
+}
+
+absl::StatusOr<Bytes> CbcCipher::Encrypt(ByteSpan iv, ByteSpan data) {
+  absl::StatusOr<SecureBytes> out = Cbc(iv, data, /*encrypt=*/true);
   if (!out.ok()) return out.status();
   return FromSecure(*out);
 }
 
-absl::StatusOr<SecureBytes> CbcDecrypt(CipherFamily family, ByteSpan key, ByteSpan iv, ByteSpan data) {
-  return Cbc(family, key, iv, data, Botan::DECRYPTION);
-}
+absl::StatusOr<SecureBytes> CbcCipher::Decrypt(ByteSpan iv, ByteSpan data) { return Cbc(iv, data, false); }
 
-absl::StatusOr<Bytes> EncryptBlock(CipherFamily family, ByteSpan key, ByteSpan block) {
-  absl::StatusOr<std::string> name = BotanBlockCipherName(family, key.size());
-  if (!name.ok()) return name.status();
-  if (block.size() != BlockSize(family)) {
+absl::StatusOr<Bytes> CbcCipher::EncryptBlock(ByteSpan block) {
+  if (block.size() != BlockSize(impl_->family)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("cipher: block of ", block.size(), " bytes, need ", BlockSize(family)));
+        absl::StrCat("cipher: block of ", block.size(), " bytes, need ", BlockSize(impl_->family)));
   }
   Bytes out(block.begin(), block.end());
   try {
-    std::unique_ptr<Botan::BlockCipher> c = Botan::BlockCipher::create_or_throw(*name);
-    c->set_key(key.data(), key.size());
-    c->encrypt(out.data());
+    if (impl_->block == nullptr) {
+      std::unique_ptr<Botan::BlockCipher> made = Botan::BlockCipher::create_or_throw(impl_->name);
+      made->set_key(impl_->key.data(), impl_->key.size());
+      impl_->block = std::move(made);
+    }
+    impl_->block->encrypt(out.data());
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat("cipher: ", e.what()));
   }
   return out;
+}
+
+absl::StatusOr<Bytes> CbcEncrypt(CipherFamily family, ByteSpan key, ByteSpan iv, ByteSpan data) {
+  absl::StatusOr<CbcCipher> cipher = CbcCipher::Create(family, key);
+  if (!cipher.ok()) return cipher.status();
+  return cipher->Encrypt(iv, data);
+}
+
+absl::StatusOr<SecureBytes> CbcDecrypt(CipherFamily family, ByteSpan key, ByteSpan iv, ByteSpan data) {
+  absl::StatusOr<CbcCipher> cipher = CbcCipher::Create(family, key);
+  if (!cipher.ok()) return cipher.status();
+  return cipher->Decrypt(iv, data);
+}
+
+absl::StatusOr<Bytes> EncryptBlock(CipherFamily family, ByteSpan key, ByteSpan block) {
+  absl::StatusOr<CbcCipher> cipher = CbcCipher::Create(family, key);
+  if (!cipher.ok()) return cipher.status();
+  return cipher->EncryptBlock(block);
 }
 
 Bytes PadIso9797M2(ByteSpan data, size_t block_size) {

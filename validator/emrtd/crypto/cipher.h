@@ -11,6 +11,7 @@
 #define DOCVAL_VALIDATOR_EMRTD_CRYPTO_CIPHER_H_
 
 #include <cstddef>
+#include <memory>
 
 #include "absl/status/statusor.h"
 #include "validator/emrtd/bytes.h"
@@ -39,6 +40,32 @@ absl::StatusOr<SecureBytes> CbcDecrypt(CipherFamily family, ByteSpan key, ByteSp
 
 // Encrypts exactly one block (ECB of a single block): the AES SM IV is E(KS_enc, SSC).
 absl::StatusOr<Bytes> EncryptBlock(CipherFamily family, ByteSpan key, ByteSpan block);
+
+// The three operations above with one key, keyed once: a secure messaging channel encrypts and
+// decrypts every message with the same key, and finding and keying Botan's objects for each message
+// cost more than the 3DES of a short APDU (bench/README.md, crypto floor finding 6). Each object is
+// made and keyed on its first use and kept (Botan keeps the key schedule in secure memory). Same
+// contract and errors as the free functions. Movable, not copyable, not thread-safe: one channel's.
+class CbcCipher {
+ public:
+  // kInvalidArgument when the key length does not fit the family.
+  static absl::StatusOr<CbcCipher> Create(CipherFamily family, ByteSpan key);
+
+  CbcCipher(CbcCipher&&) noexcept;
+  CbcCipher& operator=(CbcCipher&&) noexcept;
+  ~CbcCipher();
+
+  absl::StatusOr<Bytes> Encrypt(ByteSpan iv, ByteSpan data);
+  absl::StatusOr<SecureBytes> Decrypt(ByteSpan iv, ByteSpan data);
+  absl::StatusOr<Bytes> EncryptBlock(ByteSpan block);
+
+ private:
+  struct Impl;
+  explicit CbcCipher(std::unique_ptr<Impl> impl);
+  absl::StatusOr<SecureBytes> Cbc(ByteSpan iv, ByteSpan data, bool encrypt);
+
+  std::unique_ptr<Impl> impl_;
+};
 
 // ISO/IEC 9797-1 padding method 2: appends 0x80 and then 0x00 up to a multiple of `block_size`
 // (always at least one byte, so a full block is added to aligned input). `block_size` > 0.

@@ -3,6 +3,7 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include <botan/mac.h>
 
@@ -12,69 +13,112 @@
 namespace docval::emrtd {
 namespace {
 
-absl::StatusOr<Bytes> RunMac(const std::string& name, ByteSpan key, std::initializer_list<ByteSpan> parts,
+// Feeds `parts` (and, with pad_to > 0, ISO/IEC 9797-1 method 2 padding to a multiple of pad_to) to a
+// keyed MAC and returns its full output; the MAC is ready for the next message afterwards.
+absl::StatusOr<Bytes> RunMac(Botan::MessageAuthenticationCode& mac, std::initializer_list<ByteSpan> parts,
                              size_t pad_to = 0) {
   try {
-    std::unique_ptr<Botan::MessageAuthenticationCode> mac =
-        Botan::MessageAuthenticationCode::create_or_throw(name);
-    mac->set_key(key.data(), key.size());
     size_t n = 0;
     for (ByteSpan part : parts) {
-      mac->update(part.data(), part.size());
+      mac.update(part.data(), part.size());
       n += part.size();
     }
     if (pad_to > 0) {  // ISO/IEC 9797-1 method 2: 80, then zeros to a whole block
       const uint8_t padding[32] = {0x80};
-      mac->update(padding, pad_to - n % pad_to);
+      mac.update(padding, pad_to - n % pad_to);
     }
-    Bytes out(mac->output_length());
-    mac->final(out.data());
+    Bytes out(mac.output_length());
+    mac.final(out.data());
     return out;
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat("mac: ", e.what()));
   }
 }
 
+absl::StatusOr<Bytes> RunMac(const std::string& name, ByteSpan key, ByteSpan data) {
+  try {
+    std::unique_ptr<Botan::MessageAuthenticationCode> mac = Botan::MessageAuthenticationCode::create_or_throw(name);
+    mac->set_key(key.data(), key.size());
+    return RunMac(*mac, {data});
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("mac: ", e.what()));
+  }
+}
+
+absl::Status RetailMacKeyFits(ByteSpan key) {
+  if (key.size() == 16) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("retail MAC: key of ", key.size(), " bytes, need 16"));
+}
+
+absl::Status AesCmacKeyFits(ByteSpan key) {
+  if (key.size() == 16 || key.size() == 24 || key.size() == 32) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("AES-CMAC: key of ", key.size(), " bytes"));
+}
+
+absl::Status RetailMacInputNotPadded(ByteSpan data) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("retail MAC: input of ", data.size(), " bytes is not padded to 8-byte blocks"));
+}
+
 }  // namespace
 
 absl::StatusOr<Bytes> RetailMac(ByteSpan key, ByteSpan padded_data) {
-  if (key.size() != 16) {
-    return absl::InvalidArgumentError(absl::StrCat("retail MAC: key of ", key.size(), " bytes, need 16"));
-  }
-  if (padded_data.size() % 8 != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("retail MAC: input of ", padded_data.size(), " bytes is not padded to 8-byte blocks"));
-  }
-  return RunMac("X9.19-MAC", key, {padded_data});
+  if (absl::Status fits = RetailMacKeyFits(key); !fits.ok()) return fits;
+  if (padded_data.size() % 8 != 0) return RetailMacInputNotPadded(padded_data);
+  return RunMac("X9.19-MAC", key, padded_data);
 }
 
 absl::StatusOr<Bytes> AesCmac(ByteSpan key, ByteSpan data) {
-  if (key.size() != 16 && key.size() != 24 && key.size() != 32) {
-    return absl::InvalidArgumentError(absl::StrCat("AES-CMAC: key of ", key.size(), " bytes"));
-  }
-  return RunMac(absl::StrCat("CMAC(AES-", key.size() * 8, ")"), key, {data});
+  if (absl::Status fits = AesCmacKeyFits(key); !fits.ok()) return fits;
+  return RunMac(absl::StrCat("CMAC(AES-", key.size() * 8, ")"), key, data);
 }
 
 absl::StatusOr<Bytes> Mac8(CipherFamily family, ByteSpan key, ByteSpan data) {
-  if (family == CipherFamily::k3Des) return RetailMac(key, data);
-  absl::StatusOr<Bytes> full = AesCmac(key, data);
-  if (!full.ok()) return full.status();
-  full->resize(kSmMacSize);
-  return full;
+  absl::StatusOr<ChannelMac> mac = ChannelMac::Create(family, key);
+  if (!mac.ok()) return mac.status();
+  return mac->Mac8(data);
 }
 
 absl::StatusOr<Bytes> Mac8Padded(CipherFamily family, ByteSpan key, std::initializer_list<ByteSpan> parts) {
-  absl::StatusOr<Bytes> full;
-  if (family == CipherFamily::k3Des) {
-    if (key.size() != 16)
-      return absl::InvalidArgumentError(absl::StrCat("retail MAC: key of ", key.size(), " bytes, need 16"));
-    full = RunMac("X9.19-MAC", key, parts, 8);
-  } else {
-    if (key.size() != 16 && key.size() != 24 && key.size() != 32) {
-      return absl::InvalidArgumentError(absl::StrCat("AES-CMAC: key of ", key.size(), " bytes"));
-    }
-    full = RunMac(absl::StrCat("CMAC(AES-", key.size() * 8, ")"), key, parts, 16);
+  absl::StatusOr<ChannelMac> mac = ChannelMac::Create(family, key);
+  if (!mac.ok()) return mac.status();
+  return mac->Mac8Padded(parts);
+}
+
+struct ChannelMac::Impl {
+  CipherFamily family;
+  std::unique_ptr<Botan::MessageAuthenticationCode> mac;
+};
+
+ChannelMac::ChannelMac(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ChannelMac::ChannelMac(ChannelMac&&) noexcept = default;
+ChannelMac& ChannelMac::operator=(ChannelMac&&) noexcept = default;
+ChannelMac::~ChannelMac() = default;
+
+absl::StatusOr<ChannelMac> ChannelMac::Create(CipherFamily family, ByteSpan key) {
+  absl::Status fits = family == CipherFamily::k3Des ? RetailMacKeyFits(key) : AesCmacKeyFits(key);
+  if (!fits.ok()) return fits;
+  auto impl = std::make_unique<Impl>();
+  impl->family = family;
+  try {
+    impl->mac = Botan::MessageAuthenticationCode::create_or_throw(
+        family == CipherFamily::k3Des ? std::string("X9.19-MAC") : absl::StrCat("CMAC(AES-", key.size() * 8, ")"));
+    impl->mac->set_key(key.data(), key.size());
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("mac: ", e.what()));
   }
+  return ChannelMac(std::move(impl));
+}
+
+absl::StatusOr<Bytes> ChannelMac::Mac8(ByteSpan data) {
+  if (impl_->family == CipherFamily::k3Des && data.size() % 8 != 0) return RetailMacInputNotPadded(data);
+  return Run({data}, /*pad=*/false);
+}
+
+absl::StatusOr<Bytes> ChannelMac::Mac8Padded(std::initializer_list<ByteSpan> parts) { return Run(parts, true); }
+
+absl::StatusOr<Bytes> ChannelMac::Run(std::initializer_list<ByteSpan> parts, bool pad) {
+  absl::StatusOr<Bytes> full = RunMac(*impl_->mac, parts, pad ? BlockSize(impl_->family) : 0);
   if (!full.ok()) return full.status();
   full->resize(kSmMacSize);
   return full;

@@ -15,6 +15,7 @@
 #define DOCVAL_VALIDATOR_EMRTD_CRYPTO_MAC_H_
 
 #include <initializer_list>
+#include <memory>
 
 #include "absl/status/statusor.h"
 #include "validator/emrtd/bytes.h"
@@ -28,6 +29,29 @@ absl::StatusOr<Bytes> RetailMac(ByteSpan key, ByteSpan padded_data);
 absl::StatusOr<Bytes> AesCmac(ByteSpan key, ByteSpan data);
 absl::StatusOr<Bytes> Mac8(CipherFamily family, ByteSpan key, ByteSpan data);
 absl::StatusOr<Bytes> Mac8Padded(CipherFamily family, ByteSpan key, std::initializer_list<ByteSpan> parts);
+
+// Mac8 and Mac8Padded with one key, keyed once (a secure messaging channel MACs every command and
+// response with the same key; see CbcCipher in cipher.h for why). Same contract and errors as the
+// free functions. Movable, not copyable, not thread-safe: one channel's.
+class ChannelMac {
+ public:
+  // kInvalidArgument when the key length does not fit the family.
+  static absl::StatusOr<ChannelMac> Create(CipherFamily family, ByteSpan key);
+
+  ChannelMac(ChannelMac&&) noexcept;
+  ChannelMac& operator=(ChannelMac&&) noexcept;
+  ~ChannelMac();
+
+  absl::StatusOr<Bytes> Mac8(ByteSpan data);
+  absl::StatusOr<Bytes> Mac8Padded(std::initializer_list<ByteSpan> parts);
+
+ private:
+  struct Impl;
+  explicit ChannelMac(std::unique_ptr<Impl> impl);
+  absl::StatusOr<Bytes> Run(std::initializer_list<ByteSpan> parts, bool pad);
+
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace docval::emrtd
 

@@ -1,6 +1,7 @@
 #include "validator/emrtd/crypto/mac.h"
 
 #include <string>
+#include <utility>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -10,8 +11,8 @@
 namespace docval::emrtd {
 namespace {
 
-using testing::LoadVector;
 using testing::HexField;
+using testing::LoadVector;
 
 // App. D.3: M_IFD = MAC(K_mac, pad(E_IFD)), M_IC = MAC(K_mac, pad(E_IC)).
 TEST(MacTest, RetailMacMatchesAppendixDMutualAuthentication) {
@@ -38,6 +39,35 @@ TEST(MacTest, RetailMacMatchesAppendixDSecureMessaging) {
   }
 }
 
+// One ChannelMac keyed once MACs App. D.4's whole session, command and response in turn, as secure
+// messaging uses it: nothing of one message may carry over into the next. The responses go through
+// Mac8Padded (rsp_K without its padding) and the commands through Mac8.
+TEST(ChannelMacTest, OneKeyMacsEveryMessageOfAppendixDInTurn) {
+  nlohmann::json v = LoadVector("icao9303-p11-appD-bac-sm.json");
+  const nlohmann::json& d4 = v["D4_secure_messaging"];
+  absl::StatusOr<ChannelMac> mac = ChannelMac::Create(CipherFamily::k3Des, HexField(d4["ks_mac"]));
+  ASSERT_TRUE(mac.ok()) << mac.status();
+  ChannelMac moved = *std::move(mac);  // the channel keeps it by value
+  for (const nlohmann::json& x : d4["exchanges"]) {
+    SCOPED_TRACE(x["command"].get<std::string>());
+    EXPECT_EQ(ToHex(*moved.Mac8(HexField(x["cmd_N"]))), x["cmd_CC"].get<std::string>());
+    absl::StatusOr<Bytes> k = UnpadIso9797M2(HexField(x["rsp_K"]), 8);
+    ASSERT_TRUE(k.ok());
+    EXPECT_EQ(ToHex(*moved.Mac8Padded({ByteSpan(*k).subspan(0, 3), ByteSpan(*k).subspan(3)})),
+              x["rsp_CC"].get<std::string>());
+  }
+  EXPECT_EQ(moved.Mac8(Bytes(7)).status().code(), absl::StatusCode::kInvalidArgument);
+  // A refused message leaves the key usable.
+  const nlohmann::json& first = d4["exchanges"][0];
+  EXPECT_EQ(ToHex(*moved.Mac8(HexField(first["cmd_N"]))), first["cmd_CC"].get<std::string>());
+}
+
+TEST(ChannelMacTest, RejectsKeysThatDoNotFitTheFamily) {
+  EXPECT_EQ(ChannelMac::Create(CipherFamily::k3Des, Bytes(24, 1)).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ChannelMac::Create(CipherFamily::kAes, Bytes(20, 1)).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(ChannelMac::Create(CipherFamily::kAes, Bytes(32, 1)).ok());
+}
+
 TEST(MacTest, RetailMacRejectsUnpaddedInputAndBadKeys) {
   EXPECT_EQ(RetailMac(Bytes(16, 1), Bytes(7)).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(RetailMac(Bytes(24, 1), Bytes(8)).status().code(), absl::StatusCode::kInvalidArgument);
@@ -48,8 +78,7 @@ TEST(MacTest, RetailMacRejectsUnpaddedInputAndBadKeys) {
 TEST(MacTest, AesCmacMatchesRfc4493) {
   Bytes key = HexOrDie("2B7E151628AED2A6ABF7158809CF4F3C");
   EXPECT_EQ(ToHex(*AesCmac(key, {})), "BB1D6929E95937287FA37D129B756746");
-  EXPECT_EQ(ToHex(*AesCmac(key, HexOrDie("6BC1BEE22E409F96E93D7E117393172A"))),
-            "070A16B46B4D4144F79BDD9DD04A287C");
+  EXPECT_EQ(ToHex(*AesCmac(key, HexOrDie("6BC1BEE22E409F96E93D7E117393172A"))), "070A16B46B4D4144F79BDD9DD04A287C");
   EXPECT_EQ(ToHex(*AesCmac(key, HexOrDie("6BC1BEE22E409F96E93D7E117393172AAE2D8A571E03AC9C9EB76FAC45AF8E51"
                                          "30C81C46A35CE411"))),
             "DFA66747DE9AE63030CA32611497C827");
