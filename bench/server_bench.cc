@@ -53,6 +53,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "bench/crypto_floor.h"
 #include "bench/sessions.h"
 #include "tests/e2e/harness.h"
 #include "tools/vchip/chip_rng.h"
@@ -255,7 +256,25 @@ std::pair<double, double> MachineTicks() {
   return {total - idle, total};
 }
 
+// The terminal's crypto floor of one kProfile session (crypto_floor.h), in milliseconds of thread
+// CPU: the median of `runs` sessions.
+absl::StatusOr<double> CryptoFloorMs(int runs) {
+  const World& world = GetWorld();
+  absl::StatusOr<std::unique_ptr<CryptoFloor>> floor = CryptoFloor::ForCase(world.Find(kProfile), world);
+  if (!floor.ok()) return floor.status();
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    FloorTimes t;
+    (*floor)->Run(t);
+    ms.push_back(static_cast<double>(t.terminal_total()) / 1e6);
+  }
+  return Percentile(ms, 0.5);
+}
+
 int Throughput(int sessions, int concurrency) {
+  absl::StatusOr<double> floor_ms = CryptoFloorMs(100);
+  if (!floor_ms.ok()) return Fail(std::string(floor_ms.status().message()));
+  std::printf("{\"mode\":\"crypto-floor\",\"profile\":\"%s\",\"terminal_ms\":%.3f}\n", kProfile, *floor_ms);
   double one = 0, one_per_cpu = 0;
   for (int validators : {1, 2}) {
     e2e::DeploymentOptions o;
@@ -273,6 +292,8 @@ int Throughput(int sessions, int concurrency) {
     };
     const double validators_before = validator_cpu();
     const double gateway_before = CpuSeconds((*d)->gateway().pid());
+    const pid_t poster = (*d)->poster() != nullptr ? (*d)->poster()->pid() : 0;
+    const double poster_before = poster != 0 ? CpuSeconds(poster) : 0;
     const double phones_before = CpuSeconds(getpid());
     const auto [busy_before, total_before] = MachineTicks();
     std::atomic<int> next{0}, ok{0};
@@ -291,6 +312,9 @@ int Throughput(int sessions, int concurrency) {
     const auto [busy_after, total_after] = MachineTicks();
     const double validators_cpu = validator_cpu() - validators_before;
     const double gateway_cpu = CpuSeconds((*d)->gateway().pid()) - gateway_before;
+    const double poster_cpu = poster != 0 ? CpuSeconds(poster) - poster_before : 0;
+    // The server's CPU of a whole session through the pipeline (validators, gateway, poster).
+    const double server_ms = 1e3 * (validators_cpu + gateway_cpu + poster_cpu) / std::max(1, ok.load());
     const double phones_cpu = CpuSeconds(getpid()) - phones_before;
     const double rate = ok.load() / seconds;
     // Sessions per CPU-second of the validators: what one core given to validators yields.
@@ -302,12 +326,14 @@ int Throughput(int sessions, int concurrency) {
     std::printf(
         "{\"mode\":\"throughput\",\"validators\":%d,\"sessions\":%d,\"ended_1000\":%d,\"seconds\":%.2f,"
         "\"sessions_per_s\":%.2f,\"ratio_to_one\":%.2f,\"target_ratio\":1.8,\"cpus\":%u,"
-        "\"machine_busy\":%.2f,\"cpu_ms_per_session\":{\"validators\":%.2f,\"gateway\":%.2f,\"phones\":%.2f},"
+        "\"machine_busy\":%.2f,\"cpu_ms_per_session\":{\"validators\":%.2f,\"gateway\":%.2f,\"poster\":%.2f,"
+        "\"phones\":%.2f},\"server_cpu_ms_per_session\":%.2f,\"server_vs_crypto_floor\":%.2f,"
         "\"sessions_per_validator_cpu_s\":%.1f,\"per_cpu_ratio_to_one\":%.2f}\n",
         validators, sessions, ok.load(), seconds, rate, one > 0 ? rate / one : 0.0, std::thread::hardware_concurrency(),
         (busy_after - busy_before) / std::max(1.0, total_after - total_before),
         1e3 * validators_cpu / std::max(1, ok.load()), 1e3 * gateway_cpu / std::max(1, ok.load()),
-        1e3 * phones_cpu / std::max(1, ok.load()), per_cpu, one_per_cpu > 0 ? per_cpu / one_per_cpu : 0.0);
+        1e3 * poster_cpu / std::max(1, ok.load()), 1e3 * phones_cpu / std::max(1, ok.load()), server_ms,
+        server_ms / *floor_ms, per_cpu, one_per_cpu > 0 ? per_cpu / one_per_cpu : 0.0);
     (*d)->Stop();
   }
   return 0;
