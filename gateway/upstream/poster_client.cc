@@ -1,29 +1,24 @@
 #include "gateway/upstream/poster_client.h"
 
 #include "common/logging.h"
-#include "gateway/upstream/upstream_call.h"
+#include "gateway/upstream/unary_call.h"
 
 namespace docval::gateway {
 
-struct DeliveryCall::State {
-  grpc::ClientContext context;
-  v1::DeliveryRequest request;
-  v1::DeliveryReport report;
-};
+struct DeliveryCall::State final : UnaryCall<v1::DeliveryRequest, v1::DeliveryReport> {};
 
-void DeliveryCall::Cancel() { state_->context.TryCancel(); }
+void DeliveryCall::Cancel() { state_->Cancel(); }
 
 std::shared_ptr<DeliveryCall> DeliverAsync(v1::Poster::StubInterface& stub, v1::DeliveryRequest request,
                                            std::chrono::system_clock::time_point deadline, DeliverCallback done,
                                            const std::string& traceparent) {
   auto state = std::make_shared<DeliveryCall::State>();
-  state->request = std::move(request);
-  PrepareUpstreamCall(state->context, deadline, traceparent);
-  stub.async()->Deliver(&state->context, &state->request, &state->report,
-                        [state, done = std::move(done)](grpc::Status status) {
-                          state->request.Clear();  // holds the result
-                          done(status, std::move(state->report));
-                        });
+  DeliveryCall::State::Start(
+      state,
+      [&stub](grpc::ClientContext* c, const v1::DeliveryRequest& r, grpc::CompletionQueue* cq) {
+        return stub.PrepareAsyncDeliver(c, r, cq);
+      },
+      std::move(request), deadline, traceparent, std::move(done));
   return std::shared_ptr<DeliveryCall>(new DeliveryCall(state));
 }
 

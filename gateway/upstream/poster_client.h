@@ -1,5 +1,5 @@
-// Asynchronous Poster.Deliver calls from the gateway. The callback runs on a gRPC thread, exactly
-// once, also after Cancel() (then usually with CANCELLED).
+// Asynchronous Poster.Deliver calls from the gateway. The callback runs on the gateway's completion
+// thread (completion_thread.h), exactly once, also after Cancel() (then usually with CANCELLED).
 #ifndef DOCVAL_GATEWAY_UPSTREAM_POSTER_CLIENT_H_
 #define DOCVAL_GATEWAY_UPSTREAM_POSTER_CLIENT_H_
 

@@ -1,6 +1,7 @@
 // Asynchronous V2FileVerifier.Verify calls from the gateway (WebSocket API v2's verdict at FINISH,
-// docs/protocol.md §3.6). The callback runs on a gRPC thread, exactly once, also after Cancel()
-// (then usually with CANCELLED). The request holds personal data: it is cleared when the call ends.
+// docs/protocol.md §3.6). The callback runs on the gateway's completion thread
+// (completion_thread.h), exactly once, also after Cancel() (then usually with CANCELLED). The request
+// holds personal data: it is cleared when the call ends.
 #ifndef DOCVAL_GATEWAY_UPSTREAM_V2_VERIFY_CALL_H_
 #define DOCVAL_GATEWAY_UPSTREAM_V2_VERIFY_CALL_H_
 

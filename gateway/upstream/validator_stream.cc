@@ -1,38 +1,42 @@
 #include "gateway/upstream/validator_stream.h"
 
 #include <deque>
+#include <optional>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "gateway/upstream/completion_thread.h"
 #include "gateway/upstream/upstream_call.h"
 
 namespace docval::gateway {
 
-// Lifetime: the reactor owns itself (`self_`) from Begin() until OnDone(), and the handle owns it
-// too. Locking rule: `mu_` guards the write queue and flags only; every gRPC call (StartWrite,
-// RemoveHold, TryCancel) happens with `mu_` released, because gRPC may run reactions inline.
-// `current_` is the message gRPC is writing: it is replaced under `mu_` only while no write runs
-// (`writing_` false), and gRPC reads it without the lock until OnWriteDone.
-class ValidatorStream::Reactor final : public grpc::ClientBidiReactor<v1::SessionRequest, v1::SessionEvent> {
+// Lifetime: the call owns itself (`self_`) from Begin() until its last operation has completed, and
+// the handle owns it too. Operations complete on the completion thread (completion_thread.h), one at
+// a time: the read chain (each read, then Finish once reads fail) and at most one write (`writing_`:
+// gRPC allows one write in flight; it serializes the message when the write starts, so the message
+// need not outlive that call). `mu_` guards the write queue, the flags and the count of operations
+// in flight; `event_`, `status_` and the callbacks belong to the completion thread once Begin() has
+// started the call.
+class ValidatorStream::Reactor final {
  public:
   Reactor(EventCallback on_event, EndCallback on_end) : on_event_(std::move(on_event)), on_end_(std::move(on_end)) {}
 
   void Begin(std::shared_ptr<Reactor> self, v1::Validator::StubInterface& stub,
              std::chrono::system_clock::time_point deadline, v1::SessionRequest start, const std::string& traceparent) {
-    self_ = std::move(self);
     PrepareUpstreamCall(context_, deadline, traceparent);
-    stub.async()->Session(&context_, this);
-    // Writes start outside reactions: the hold keeps OnDone away until reads have ended and no
-    // write is being started.
-    AddHold();
+    // The call's headers go out with the start message, in one write (and StartCall performs no
+    // operation of its own then, so the write may follow it at once).
+    context_.set_initial_metadata_corked(true);
+    stream_ = stub.PrepareAsyncSession(&context_, &UpstreamCompletionQueue());
     {
       absl::MutexLock lock(&mu_);
+      self_ = std::move(self);
+      in_flight_ = 2;  // the first write, the read chain
       writing_ = true;
-      current_ = std::move(start);
     }
-    StartWrite(&current_);
-    StartRead(&event_);
-    StartCall();
+    stream_->StartCall(nullptr);
+    stream_->Write(start, &written_);
+    stream_->Read(&event_, &read_);
   }
 
   void Enqueue(v1::SessionRequest request) ABSL_LOCKS_EXCLUDED(mu_) {
@@ -42,76 +46,88 @@ class ValidatorStream::Reactor final : public grpc::ClientBidiReactor<v1::Sessio
       queue_.push_back(std::move(request));
       if (writing_) return;
       writing_ = true;
-      current_ = std::move(queue_.front());
+      request = std::move(queue_.front());
       queue_.pop_front();
+      ++in_flight_;
     }
-    StartWrite(&current_);
+    stream_->Write(request, &written_);
   }
 
   void Cancel() { context_.TryCancel(); }
 
-  void OnWriteDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_) {
-    bool start = false;
-    bool release = false;
+ private:
+  // An operation's tag: runs its handler on the completion thread. The handler may end the call's
+  // life (the last operation), so nothing follows it.
+  struct Op final : CompletionTag {
+    Op(Reactor* r, void (Reactor::*h)(bool)) : reactor(r), handler(h) {}
+    void Complete(bool ok) override { (reactor->*handler)(ok); }
+    Reactor* const reactor;
+    void (Reactor::*const handler)(bool);
+  };
+
+  void OnWritten(bool ok) ABSL_LOCKS_EXCLUDED(mu_) {
+    std::optional<v1::SessionRequest> next;
     {
       absl::MutexLock lock(&mu_);
       writing_ = false;
       if (ok && !reads_done_ && !queue_.empty()) {
         writing_ = true;
-        current_ = std::move(queue_.front());
+        next = std::move(queue_.front());
         queue_.pop_front();
-        start = true;
-      } else {
-        release = ReleaseHoldLocked();
+        ++in_flight_;
       }
     }
-    if (start) StartWrite(&current_);
-    if (release) RemoveHold();
+    if (next) stream_->Write(*next, &written_);
+    OperationEnded();
   }
 
-  void OnReadDone(bool ok) override ABSL_LOCKS_EXCLUDED(mu_) {
+  void OnRead(bool ok) ABSL_LOCKS_EXCLUDED(mu_) {
     if (ok) {
       on_event_(std::move(event_));
       event_.Clear();
-      StartRead(&event_);
+      stream_->Read(&event_, &read_);
       return;
     }
-    // The server has finished (or the call was cancelled): accept no more writes.
-    bool release = false;
+    // The validator has finished (or the call was cancelled): accept no more writes, get the status.
     {
       absl::MutexLock lock(&mu_);
       reads_done_ = true;
       queue_.clear();
-      release = ReleaseHoldLocked();
     }
-    if (release) RemoveHold();
+    stream_->Finish(&status_, &finished_);
   }
 
-  void OnDone(const grpc::Status& status) override {
-    on_end_(status);
+  void OnFinished(bool) {
+    on_end_(status_);
     on_event_ = nullptr;
     on_end_ = nullptr;
-    std::shared_ptr<Reactor> self = std::move(self_);  // may destroy this on return
+    OperationEnded();
   }
 
- private:
-  bool ReleaseHoldLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (!reads_done_ || writing_ || hold_released_) return false;
-    hold_released_ = true;
-    return true;
+  void OperationEnded() ABSL_LOCKS_EXCLUDED(mu_) {
+    std::shared_ptr<Reactor> last;
+    {
+      absl::MutexLock lock(&mu_);
+      if (--in_flight_ == 0) last = std::move(self_);
+    }
+    // `last` may destroy this on return.
   }
 
   grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientAsyncReaderWriterInterface<v1::SessionRequest, v1::SessionEvent>> stream_;
   EventCallback on_event_;
   EndCallback on_end_;
-  std::shared_ptr<Reactor> self_;
   v1::SessionEvent event_;
+  grpc::Status status_;
+  Op written_{this, &Reactor::OnWritten};
+  Op read_{this, &Reactor::OnRead};
+  Op finished_{this, &Reactor::OnFinished};
   absl::Mutex mu_;
+  std::shared_ptr<Reactor> self_ ABSL_GUARDED_BY(mu_);
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<v1::SessionRequest> queue_ ABSL_GUARDED_BY(mu_);
-  v1::SessionRequest current_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
-  bool hold_released_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 std::shared_ptr<ValidatorStream> ValidatorStream::Open(v1::Validator::StubInterface& stub,

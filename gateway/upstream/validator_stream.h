@@ -1,13 +1,10 @@
-// One Validator.Session stream seen from the gateway (gRPC callback API: one reactor per RPC).
+// One Validator.Session stream seen from the gateway, on gRPC's asynchronous API: its completions
+// run on the gateway's completion thread (completion_thread.h), never inside SendResponse() or
+// Cancel(). The owner (a WebSocket session) posts them onto its own strand. `on_event` gets each
+// SessionEvent in order; `on_end` is called exactly once, last, with the stream's final status; then
+// the callbacks are dropped (so they may capture a shared_ptr to their owner).
 //
-// Callbacks run on gRPC threads — possibly inline inside SendResponse() or Cancel() — so they must
-// not take locks that the caller of those methods holds; the owner (a WebSocket session) posts them
-// onto its own strand. `on_event` gets each SessionEvent in order; `on_end` is called exactly once,
-// last, with the stream's final status; then the callbacks are dropped (so they may capture a
-// shared_ptr to their owner).
-//
-// Thread-safe: SendResponse/Cancel may be called from any thread, before or after the end. No lock
-// is held while calling into gRPC.
+// Thread-safe: SendResponse/Cancel may be called from any thread, before or after the end.
 #ifndef DOCVAL_GATEWAY_UPSTREAM_VALIDATOR_STREAM_H_
 #define DOCVAL_GATEWAY_UPSTREAM_VALIDATOR_STREAM_H_
 

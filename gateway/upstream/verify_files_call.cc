@@ -3,30 +3,24 @@
 #include <memory>
 #include <utility>
 
-#include "gateway/upstream/upstream_call.h"
+#include "gateway/upstream/unary_call.h"
 
 namespace docval::gateway {
 namespace {
 
-struct State {
-  grpc::ClientContext context;
-  v1::VerifyFilesRequest request;
-  v1::EmrtdResult result;
-};
+struct State final : UnaryCall<v1::VerifyFilesRequest, v1::EmrtdResult> {};
 
 }  // namespace
 
 void VerifyFilesAsync(v1::Validator::StubInterface& stub, v1::VerifyFilesRequest request,
                       std::chrono::system_clock::time_point deadline, VerifyFilesCallback done,
                       const std::string& traceparent) {
-  auto state = std::make_shared<State>();
-  state->request = std::move(request);
-  PrepareUpstreamCall(state->context, deadline, traceparent);
-  stub.async()->VerifyFiles(&state->context, &state->request, &state->result,
-                            [state, done = std::move(done)](grpc::Status status) {
-                              state->request.Clear();
-                              done(status, std::move(state->result));
-                            });
+  State::Start(
+      std::make_shared<State>(),
+      [&stub](grpc::ClientContext* c, const v1::VerifyFilesRequest& r, grpc::CompletionQueue* cq) {
+        return stub.PrepareAsyncVerifyFiles(c, r, cq);
+      },
+      std::move(request), deadline, traceparent, std::move(done));
 }
 
 }  // namespace docval::gateway

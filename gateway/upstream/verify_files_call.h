@@ -1,5 +1,5 @@
 // Asynchronous Validator.VerifyFiles calls from the gateway (POST /v4/validate). The callback runs on
-// a gRPC thread, exactly once.
+// the gateway's completion thread (completion_thread.h), exactly once.
 #ifndef DOCVAL_GATEWAY_UPSTREAM_VERIFY_FILES_CALL_H_
 #define DOCVAL_GATEWAY_UPSTREAM_VERIFY_FILES_CALL_H_
 
