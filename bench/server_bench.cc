@@ -168,6 +168,22 @@ absl::StatusOr<std::vector<double>> InProcessGapsMs(int sessions) {
   return medians;
 }
 
+// CPU seconds (user + system) a process has used so far: fields 14 and 15 of /proc/PID/stat.
+double CpuSeconds(pid_t pid) {
+  std::ifstream f(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  // The command name (field 2) may hold spaces; the fields after it start past its closing ')'.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i >= 14) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 int Turnaround(int sessions, bool detail) {
   absl::StatusOr<std::vector<double>> baseline = InProcessGapsMs(sessions);
   if (!baseline.ok()) return Fail(std::string(baseline.status().message()));
@@ -190,7 +206,13 @@ int Turnaround(int sessions, bool detail) {
       for (pid_t pid : server) sum += ContextSwitches(pid);
       return sum;
     };
+    auto server_cpu = [&] {
+      double sum = 0;
+      for (pid_t pid : server) sum += CpuSeconds(pid);
+      return sum;
+    };
     const int64_t switches_before = server_switches();
+    const double cpu_before = server_cpu();
     for (int i = 0; i < sessions; ++i) {
       absl::StatusOr<relay::RelayOutcome> out = e2e::RunPassportSession((*d)->WsUrl(), kProfile);
       if (!out.ok()) return Fail(std::string(out.status().message()));
@@ -212,9 +234,11 @@ int Turnaround(int sessions, bool detail) {
     std::printf(
         "{\"mode\":\"%s\",\"sessions\":%d,\"turnaround_p50_ms\":%.3f,\"turnaround_p99_ms\":%.3f,"
         "\"added_p50_ms\":%.3f,\"added_p99_ms\":%.3f,\"target_added_p99_ms\":1.0,"
-        "\"server_context_switches_per_exchange\":%.1f,\"added_p50_in_hand_off_round_trips\":%.1f}\n",
+        "\"server_context_switches_per_exchange\":%.1f,\"server_cpu_ms_per_session\":%.2f,"
+        "\"added_p50_in_hand_off_round_trips\":%.1f}\n",
         split ? "split-roles" : "serve", sessions, Percentile(relayed, 0.5), Percentile(relayed, 0.99),
         Percentile(added, 0.5), Percentile(added, 0.99), switches_per_exchange,
+        1e3 * (server_cpu() - cpu_before) / sessions,
         Percentile(hand_off, 0.5) > 0 ? Percentile(added, 0.5) / Percentile(hand_off, 0.5) : 0.0);
     for (size_t k = 0; detail && k < added_by_exchange.size(); ++k) {
       std::printf(
@@ -225,22 +249,6 @@ int Turnaround(int sessions, bool detail) {
     (*d)->Stop();
   }
   return 0;
-}
-
-// CPU seconds (user + system) a process has used so far: fields 14 and 15 of /proc/PID/stat.
-double CpuSeconds(pid_t pid) {
-  std::ifstream f(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  // The command name (field 2) may hold spaces; the fields after it start past its closing ')'.
-  const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(stat.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i >= 14) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // The machine's busy and total CPU time so far, from the first line of /proc/stat (in ticks).
