@@ -9,7 +9,8 @@
 //     the time between the chip's answer and the next command is the reader's own work. Added
 //     latency = relayed − in-process, per exchange (the dialogs are the same, exchange by exchange);
 //     p50 and p99 over every exchange of every session. Also, per exchange, the context switches of
-//     the server's processes (/proc/PID/task/*/status), and the machine's cost of one hand-off:
+//     the server's processes (/proc/PID/task/*/status), their CPU per session (/proc/PID/stat), and
+//     the machine's cost of one hand-off:
 //     two threads on different CPUs passing a byte back and forth through pipes, idle between
 //     rounds as the server's threads are between exchanges (p50/p99 of a round trip, two hand-offs).
 //     With --detail, one line per exchange as well.
