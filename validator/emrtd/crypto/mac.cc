@@ -35,14 +35,23 @@ absl::StatusOr<Bytes> RunMac(Botan::MessageAuthenticationCode& mac, std::initial
   }
 }
 
-absl::StatusOr<Bytes> RunMac(const std::string& name, ByteSpan key, ByteSpan data) {
+// The channel's MAC from Botan, keyed with `key` (whose length the caller has checked): the retail
+// MAC for 3DES, AES-CMAC with the key's length for AES.
+absl::StatusOr<std::unique_ptr<Botan::MessageAuthenticationCode>> KeyedMac(CipherFamily family, ByteSpan key) {
   try {
-    std::unique_ptr<Botan::MessageAuthenticationCode> mac = Botan::MessageAuthenticationCode::create_or_throw(name);
+    std::unique_ptr<Botan::MessageAuthenticationCode> mac = Botan::MessageAuthenticationCode::create_or_throw(
+        family == CipherFamily::k3Des ? std::string("X9.19-MAC") : absl::StrCat("CMAC(AES-", key.size() * 8, ")"));
     mac->set_key(key.data(), key.size());
-    return RunMac(*mac, {data});
+    return mac;
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat("mac: ", e.what()));
   }
+}
+
+absl::StatusOr<Bytes> RunMac(CipherFamily family, ByteSpan key, ByteSpan data) {
+  absl::StatusOr<std::unique_ptr<Botan::MessageAuthenticationCode>> mac = KeyedMac(family, key);
+  if (!mac.ok()) return mac.status();
+  return RunMac(**mac, {data});
 }
 
 absl::Status RetailMacKeyFits(ByteSpan key) {
@@ -65,12 +74,12 @@ absl::Status RetailMacInputNotPadded(ByteSpan data) {
 absl::StatusOr<Bytes> RetailMac(ByteSpan key, ByteSpan padded_data) {
   if (absl::Status fits = RetailMacKeyFits(key); !fits.ok()) return fits;
   if (padded_data.size() % 8 != 0) return RetailMacInputNotPadded(padded_data);
-  return RunMac("X9.19-MAC", key, padded_data);
+  return RunMac(CipherFamily::k3Des, key, padded_data);
 }
 
 absl::StatusOr<Bytes> AesCmac(ByteSpan key, ByteSpan data) {
   if (absl::Status fits = AesCmacKeyFits(key); !fits.ok()) return fits;
-  return RunMac(absl::StrCat("CMAC(AES-", key.size() * 8, ")"), key, data);
+  return RunMac(CipherFamily::kAes, key, data);
 }
 
 absl::StatusOr<Bytes> Mac8(CipherFamily family, ByteSpan key, ByteSpan data) {
@@ -98,15 +107,11 @@ ChannelMac::~ChannelMac() = default;
 absl::StatusOr<ChannelMac> ChannelMac::Create(CipherFamily family, ByteSpan key) {
   absl::Status fits = family == CipherFamily::k3Des ? RetailMacKeyFits(key) : AesCmacKeyFits(key);
   if (!fits.ok()) return fits;
+  absl::StatusOr<std::unique_ptr<Botan::MessageAuthenticationCode>> mac = KeyedMac(family, key);
+  if (!mac.ok()) return mac.status();
   auto impl = std::make_unique<Impl>();
   impl->family = family;
-  try {
-    impl->mac = Botan::MessageAuthenticationCode::create_or_throw(
-        family == CipherFamily::k3Des ? std::string("X9.19-MAC") : absl::StrCat("CMAC(AES-", key.size() * 8, ")"));
-    impl->mac->set_key(key.data(), key.size());
-  } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat("mac: ", e.what()));
-  }
+  impl->mac = *std::move(mac);
   return ChannelMac(std::move(impl));
 }
 
