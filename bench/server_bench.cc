@@ -14,13 +14,17 @@
 //     two threads on different CPUs passing a byte back and forth through pipes, idle between
 //     rounds as the server's threads are between exchanges (p50/p99 of a round trip, two hand-offs).
 //     With --detail, one line per exchange as well.
-//   server_bench throughput [--sessions N] [--concurrency C]     (default 120, 8)
+//   server_bench throughput [--sessions N] [--concurrency C] [--validator-cpu M]     (default 120, 8)
 //     Sessions per second through the split roles with one validator process, then two (each
 //     validator with validator.workers: 1, so a validator is one core's worth of dialog work). Also
 //     the CPU each side spent per session (/proc/PID/stat: validators, gateway, this process's
 //     phones), the machine's busy share (/proc/stat), and sessions per CPU-second of the validators:
 //     whether a second validator yields as much per core as the first, apart from how many cores
-//     the machine has left for it.
+//     the machine has left for it. With --validator-cpu M, each validator process runs in a cpu
+//     cgroup of its own limited to M millicores (a CFS quota, as a Kubernetes pod's CPU limit), so
+//     that the validators, not the machine, bound the rate: the scaling of validator replicas on a
+//     machine with too few cores to give each its own. Needs a writable cgroup cpu controller (v2
+//     or v1) and permission to use it; the figures then include the validators' throttled periods.
 //   server_bench idle [--connections N]     (default 10000)
 //     Gateway memory per open WebSocket session that has not sent its start message: the gateway
 //     process's RSS (/proc/PID/statm) before and after N upgrades. Raises this process's
@@ -32,10 +36,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -47,6 +54,7 @@
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -265,6 +273,71 @@ std::pair<double, double> MachineTicks() {
   return {total - idle, total};
 }
 
+// A cpu cgroup that holds processes to a CPU budget: `millicores` thousandths of a core per
+// 100 ms period, the CFS bandwidth limit behind a Kubernetes CPU limit. Uses cgroup v2 when the cpu
+// controller is enabled at /sys/fs/cgroup, else the v1 cpu hierarchy. The cgroup is removed when
+// the object goes, once its processes have exited (moving them out first would leave them
+// unlimited while they still run).
+class CpuLimit {
+ public:
+  static absl::StatusOr<std::unique_ptr<CpuLimit>> Create(const std::string& name, int millicores) {
+    const int64_t period_us = 100000, quota_us = int64_t{millicores} * period_us / 1000;
+    std::string dir, limit_file, limit;
+    bool v2 = false;
+    {
+      std::ifstream controllers("/sys/fs/cgroup/cgroup.controllers");
+      std::string word;
+      while (controllers >> word) v2 = v2 || word == "cpu";
+    }
+    if (v2) {
+      dir = absl::StrCat("/sys/fs/cgroup/", name);
+      limit_file = "cpu.max";
+      limit = absl::StrCat(quota_us, " ", period_us);
+    } else {
+      dir = absl::StrCat("/sys/fs/cgroup/cpu/", name);
+      limit_file = "cpu.cfs_quota_us";
+      limit = absl::StrCat(quota_us);
+    }
+    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("--validator-cpu needs a writable cgroup cpu controller: mkdir ", dir, ": ", strerror(errno)));
+    }
+    auto cg = std::unique_ptr<CpuLimit>(new CpuLimit(dir));
+    if (!v2) {
+      if (absl::Status s = cg->Write("cpu.cfs_period_us", absl::StrCat(period_us)); !s.ok()) return s;
+    }
+    if (absl::Status s = cg->Write(limit_file, limit); !s.ok()) return s;
+    return cg;
+  }
+  ~CpuLimit() { (void)rmdir(dir_.c_str()); }
+
+  absl::Status Add(pid_t pid) { return Write("cgroup.procs", absl::StrCat(pid)); }
+
+  // Periods in which the group ran out of its quota, and the time it spent held (cpu.stat).
+  std::pair<int64_t, double> Throttled() const {
+    std::ifstream f(absl::StrCat(dir_, "/cpu.stat"));
+    std::string key;
+    int64_t v = 0, periods = 0;
+    double seconds = 0;
+    while (f >> key >> v) {
+      if (key == "nr_throttled") periods = v;
+      if (key == "throttled_usec") seconds = static_cast<double>(v) / 1e6;  // v2
+      if (key == "throttled_time") seconds = static_cast<double>(v) / 1e9;  // v1, nanoseconds
+    }
+    return {periods, seconds};
+  }
+
+ private:
+  explicit CpuLimit(std::string dir) : dir_(std::move(dir)) {}
+  absl::Status Write(const std::string& file, const std::string& value) {
+    std::ofstream f(absl::StrCat(dir_, "/", file));
+    f << value << std::flush;
+    if (!f) return absl::FailedPreconditionError(absl::StrCat("cannot write ", value, " to ", dir_, "/", file));
+    return absl::OkStatus();
+  }
+  std::string dir_;
+};
+
 // The terminal's crypto floor of one kProfile session (crypto_floor.h), in milliseconds of thread
 // CPU: the median of `runs` sessions.
 absl::StatusOr<double> CryptoFloorMs(int runs) {
@@ -280,7 +353,7 @@ absl::StatusOr<double> CryptoFloorMs(int runs) {
   return Percentile(ms, 0.5);
 }
 
-int Throughput(int sessions, int concurrency) {
+int Throughput(int sessions, int concurrency, int validator_millicores) {
   absl::StatusOr<double> floor_ms = CryptoFloorMs(100);
   if (!floor_ms.ok()) return Fail(std::string(floor_ms.status().message()));
   std::printf("{\"mode\":\"crypto-floor\",\"profile\":\"%s\",\"terminal_ms\":%.3f}\n", kProfile, *floor_ms);
@@ -292,6 +365,25 @@ int Throughput(int sessions, int concurrency) {
     o.role_yaml["validator"] = "validator: {workers: 1}\n";
     absl::StatusOr<std::unique_ptr<e2e::Deployment>> d = e2e::Deployment::Start(std::move(o));
     if (!d.ok()) return Fail(std::string(d.status().message()));
+    std::vector<std::unique_ptr<CpuLimit>> limits;
+    for (int v = 0; v < validators && validator_millicores > 0; ++v) {
+      absl::StatusOr<std::unique_ptr<CpuLimit>> limit =
+          CpuLimit::Create(absl::StrCat("docval-bench-validator-", getpid(), "-", v), validator_millicores);
+      if (!limit.ok()) return Fail(std::string(limit.status().message()));
+      if (absl::Status s = (*limit)->Add((*d)->validator(static_cast<size_t>(v))->pid()); !s.ok()) {
+        return Fail(std::string(s.message()));
+      }
+      limits.push_back(*std::move(limit));
+    }
+    auto throttled = [&] {
+      std::pair<int64_t, double> sum{0, 0};
+      for (const auto& limit : limits) {
+        const auto [periods, seconds] = limit->Throttled();
+        sum.first += periods;
+        sum.second += seconds;
+      }
+      return sum;
+    };
     // Warm-up: every validator connection up, the first sessions' allocations made.
     for (int i = 0; i < 2 * validators; ++i) (void)e2e::RunPassportSession((*d)->WsUrl(), kProfile);
     auto validator_cpu = [&] {
@@ -305,6 +397,7 @@ int Throughput(int sessions, int concurrency) {
     const double poster_before = poster != 0 ? CpuSeconds(poster) : 0;
     const double phones_before = CpuSeconds(getpid());
     const auto [busy_before, total_before] = MachineTicks();
+    const auto [throttled_periods_before, throttled_s_before] = throttled();
     std::atomic<int> next{0}, ok{0};
     const absl::Time start = absl::Now();
     std::vector<std::thread> threads;
@@ -319,6 +412,7 @@ int Throughput(int sessions, int concurrency) {
     for (std::thread& t : threads) t.join();
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
     const auto [busy_after, total_after] = MachineTicks();
+    const auto [throttled_periods_after, throttled_s_after] = throttled();
     const double validators_cpu = validator_cpu() - validators_before;
     const double gateway_cpu = CpuSeconds((*d)->gateway().pid()) - gateway_before;
     const double poster_cpu = poster != 0 ? CpuSeconds(poster) - poster_before : 0;
@@ -335,15 +429,18 @@ int Throughput(int sessions, int concurrency) {
     std::printf(
         "{\"mode\":\"throughput\",\"validators\":%d,\"sessions\":%d,\"ended_1000\":%d,\"seconds\":%.2f,"
         "\"sessions_per_s\":%.2f,\"ratio_to_one\":%.2f,\"target_ratio\":1.8,\"cpus\":%u,"
+        "\"validator_cpu_limit_m\":%d,\"validator_throttled_periods\":%lld,\"validator_throttled_s\":%.2f,"
         "\"machine_busy\":%.2f,\"cpu_ms_per_session\":{\"validators\":%.2f,\"gateway\":%.2f,\"poster\":%.2f,"
         "\"phones\":%.2f},\"server_cpu_ms_per_session\":%.2f,\"server_vs_crypto_floor\":%.2f,"
         "\"sessions_per_validator_cpu_s\":%.1f,\"per_cpu_ratio_to_one\":%.2f}\n",
         validators, sessions, ok.load(), seconds, rate, one > 0 ? rate / one : 0.0, std::thread::hardware_concurrency(),
-        (busy_after - busy_before) / std::max(1.0, total_after - total_before),
+        validator_millicores, static_cast<long long>(throttled_periods_after - throttled_periods_before),
+        throttled_s_after - throttled_s_before, (busy_after - busy_before) / std::max(1.0, total_after - total_before),
         1e3 * validators_cpu / std::max(1, ok.load()), 1e3 * gateway_cpu / std::max(1, ok.load()),
         1e3 * poster_cpu / std::max(1, ok.load()), 1e3 * phones_cpu / std::max(1, ok.load()), server_ms,
         server_ms / *floor_ms, per_cpu, one_per_cpu > 0 ? per_cpu / one_per_cpu : 0.0);
     (*d)->Stop();
+    limits.clear();  // after Stop: the cgroups are empty once their validators have exited
   }
   return 0;
 }
@@ -439,10 +536,10 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     return Fail(
         "usage: server_bench turnaround|throughput|idle [--sessions N] [--concurrency C] [--connections N] "
-        "[--detail]");
+        "[--validator-cpu MILLICORES] [--detail]");
   }
   const std::string mode = argv[1];
-  int sessions = mode == "throughput" ? 120 : 30, concurrency = 8, connections = 10000;
+  int sessions = mode == "throughput" ? 120 : 30, concurrency = 8, connections = 10000, validator_millicores = 0;
   bool detail = false;
   for (int i = 2; i < argc; i += 2) {
     const std::string flag = argv[i];
@@ -460,12 +557,14 @@ int main(int argc, char** argv) {
       concurrency = v;
     } else if (flag == "--connections") {
       connections = v;
+    } else if (flag == "--validator-cpu") {
+      validator_millicores = v;
     } else {
       return Fail(absl::StrCat("unknown flag ", flag));
     }
   }
   if (mode == "turnaround") return Turnaround(sessions, detail);
-  if (mode == "throughput") return Throughput(sessions, concurrency);
+  if (mode == "throughput") return Throughput(sessions, concurrency, validator_millicores);
   if (mode == "idle") return Idle(connections);
   return Fail(absl::StrCat("unknown mode ", mode));
 }
