@@ -25,6 +25,16 @@
 //     that the validators, not the machine, bound the rate: the scaling of validator replicas on a
 //     machine with too few cores to give each its own. Needs a writable cgroup cpu controller (v2
 //     or v1) and permission to use it; the figures then include the validators' throttled periods.
+//   server_bench relay-floor [--sessions N]     (default 200)
+//     The least CPU a server split into two processes can spend on a session, whatever it
+//     computes: the reader's own CPU in-process (validator/emrtd against the virtual chip, less the
+//     chip's time, DS keys cached as the validator caches them) plus the CPU of relaying the same
+//     dialog's bytes through two hops over loopback TCP (TCP_NODELAY) with nothing else done: a
+//     "validator" thread writes each recorded command and reads its response, a "gateway" thread
+//     passes both on with blocking reads and writes (one syscall each way; the real processes use
+//     epoll and framing on top), and a "phone" thread answers after a 1 ms pause, so that the
+//     server's threads sleep between exchanges as they do for a real chip. Printed against the
+//     crypto floor of the same run: the lower bound of the whole-pipeline ratio.
 //   server_bench idle [--connections N]     (default 10000)
 //     Gateway memory per open WebSocket session that has not sent its start message: the gateway
 //     process's RSS (/proc/PID/statm) before and after N upgrades. Raises this process's
@@ -67,6 +77,7 @@
 #include "tests/e2e/harness.h"
 #include "tools/vchip/chip_rng.h"
 #include "tools/vchip/virtual_chip.h"
+#include "validator/cache/key_cache.h"
 #include "validator/emrtd/crypto/random.h"
 
 namespace docval::bench {
@@ -445,6 +456,155 @@ int Throughput(int sessions, int concurrency, int validator_millicores) {
   return 0;
 }
 
+// Sends or receives exactly `n` bytes on a blocking socket.
+bool WriteFull(int fd, const uint8_t* p, size_t n) {
+  while (n > 0) {
+    const ssize_t w = write(fd, p, n);
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+bool ReadFull(int fd, uint8_t* p, size_t n) {
+  while (n > 0) {
+    const ssize_t r = read(fd, p, n);
+    if (r <= 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+// Two connected loopback TCP sockets with TCP_NODELAY: {client, server}.
+absl::StatusOr<std::pair<int, int>> LoopbackPair() {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (listener < 0 || bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      listen(listener, 1) != 0 || getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (listener >= 0) close(listener);
+    return absl::InternalError(absl::StrCat("loopback listener: ", strerror(errno)));
+  }
+  const int client = socket(AF_INET, SOCK_STREAM, 0);
+  if (client < 0 || connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    if (client >= 0) close(client);
+    close(listener);
+    return absl::InternalError(absl::StrCat("loopback connect: ", strerror(errno)));
+  }
+  const int server = accept(listener, nullptr, nullptr);
+  close(listener);
+  if (server < 0) {
+    close(client);
+    return absl::InternalError(absl::StrCat("loopback accept: ", strerror(errno)));
+  }
+  const int one = 1;
+  (void)setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  (void)setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  return std::make_pair(client, server);
+}
+
+int RelayFloor(int sessions) {
+  absl::StatusOr<double> floor_ms = CryptoFloorMs(100);
+  if (!floor_ms.ok()) return Fail(std::string(floor_ms.status().message()));
+  const World& world = GetWorld();
+  const Case& c = world.Find(kProfile);
+  emrtd::LinkLimits limits;
+  limits.extended_length = true;
+  std::unique_ptr<emrtd::RandomSource> rng = emrtd::NewSystemRandom();
+  cache::BoundedKeyCache key_cache;  // as the validator keeps the Document Signer keys
+  // The reader in-process, and one dialog's bytes for the relay.
+  std::vector<Exchange> dialog;
+  int64_t reader_ns = 0;
+  for (int i = 0; i < sessions; ++i) {
+    absl::StatusOr<std::unique_ptr<vchip::VirtualChip>> chip =
+        vchip::VirtualChip::Create(c.profile, vchip::NewSeededRandom(static_cast<uint64_t>(i) + 1));
+    if (!chip.ok()) return Fail(std::string(chip.status().message()));
+    const int64_t t0 = ThreadCpuNs();
+    Session s = RunSession(**chip, c, limits, *rng, world.store.get(), i == 0, &key_cache);
+    if (i > 0) reader_ns += ThreadCpuNs() - t0 - s.chip_cpu_ns;  // the first loads the keys
+    if (std::string bad = CheckOutcome(s.outcome, c); !bad.empty()) return Fail(bad);
+    if (i == 0) dialog = std::move(s.exchanges);
+  }
+  const double reader_ms = static_cast<double>(reader_ns) / 1e6 / std::max(1, sessions - 1);
+
+  absl::StatusOr<std::pair<int, int>> phone_link = LoopbackPair();
+  if (!phone_link.ok()) return Fail(std::string(phone_link.status().message()));
+  absl::StatusOr<std::pair<int, int>> upstream = LoopbackPair();
+  if (!upstream.ok()) return Fail(std::string(upstream.status().message()));
+  const auto [phone_fd, gateway_phone_fd] = *phone_link;
+  const auto [gateway_up_fd, validator_fd] = *upstream;
+  std::atomic<int64_t> gateway_ns{0}, validator_ns{0};
+  std::atomic<bool> failed{false};
+  std::thread validator([&] {
+    const int64_t t0 = ThreadCpuNs();
+    std::vector<uint8_t> buf;
+    for (int i = 0; i < sessions && !failed; ++i) {
+      for (const Exchange& e : dialog) {
+        buf.resize(e.response.size());
+        if (!WriteFull(validator_fd, e.command.data(), e.command.size()) ||
+            !ReadFull(validator_fd, buf.data(), buf.size())) {
+          failed = true;
+          break;
+        }
+      }
+    }
+    validator_ns = ThreadCpuNs() - t0;
+  });
+  std::thread gateway([&] {
+    const int64_t t0 = ThreadCpuNs();
+    std::vector<uint8_t> buf;
+    for (int i = 0; i < sessions && !failed; ++i) {
+      for (const Exchange& e : dialog) {
+        buf.resize(std::max(e.command.size(), e.response.size()));
+        if (!ReadFull(gateway_up_fd, buf.data(), e.command.size()) ||
+            !WriteFull(gateway_phone_fd, buf.data(), e.command.size()) ||
+            !ReadFull(gateway_phone_fd, buf.data(), e.response.size()) ||
+            !WriteFull(gateway_up_fd, buf.data(), e.response.size())) {
+          failed = true;
+          break;
+        }
+      }
+    }
+    gateway_ns = ThreadCpuNs() - t0;
+  });
+  std::vector<uint8_t> buf;
+  for (int i = 0; i < sessions && !failed; ++i) {
+    for (const Exchange& e : dialog) {
+      buf.resize(e.command.size());
+      if (!ReadFull(phone_fd, buf.data(), buf.size())) {
+        failed = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // the chip's time
+      if (!WriteFull(phone_fd, e.response.data(), e.response.size())) {
+        failed = true;
+        break;
+      }
+    }
+  }
+  if (failed) {  // unblock whichever thread still waits
+    for (int fd : {phone_fd, gateway_phone_fd, gateway_up_fd, validator_fd}) shutdown(fd, SHUT_RDWR);
+  }
+  validator.join();
+  gateway.join();
+  for (int fd : {phone_fd, gateway_phone_fd, gateway_up_fd, validator_fd}) close(fd);
+  if (failed) return Fail("the relay broke off");
+  const double relay_gateway_ms = static_cast<double>(gateway_ns.load()) / 1e6 / sessions;
+  const double relay_validator_ms = static_cast<double>(validator_ns.load()) / 1e6 / sessions;
+  const double bound_ms = reader_ms + relay_gateway_ms + relay_validator_ms;
+  std::printf(
+      "{\"mode\":\"relay-floor\",\"profile\":\"%s\",\"sessions\":%d,\"exchanges_per_session\":%zu,"
+      "\"crypto_floor_ms\":%.3f,\"reader_in_process_ms\":%.3f,\"reader_vs_crypto_floor\":%.2f,"
+      "\"relay_ms_per_session\":{\"gateway\":%.3f,\"validator\":%.3f},\"lower_bound_ms\":%.3f,"
+      "\"lower_bound_vs_crypto_floor\":%.2f,\"target\":1.3}\n",
+      kProfile, sessions, dialog.size(), *floor_ms, reader_ms, reader_ms / *floor_ms, relay_gateway_ms,
+      relay_validator_ms, bound_ms, bound_ms / *floor_ms);
+  return 0;
+}
+
 int64_t RssBytes(pid_t pid) {
   std::ifstream f(absl::StrCat("/proc/", pid, "/statm"));
   int64_t size = 0, resident = 0;
@@ -535,11 +695,14 @@ int main(int argc, char** argv) {
   using namespace docval::bench;
   if (argc < 2) {
     return Fail(
-        "usage: server_bench turnaround|throughput|idle [--sessions N] [--concurrency C] [--connections N] "
+        "usage: server_bench turnaround|throughput|relay-floor|idle [--sessions N] [--concurrency C] [--connections N] "
         "[--validator-cpu MILLICORES] [--detail]");
   }
   const std::string mode = argv[1];
-  int sessions = mode == "throughput" ? 120 : 30, concurrency = 8, connections = 10000, validator_millicores = 0;
+  int sessions = mode == "throughput"    ? 120
+                 : mode == "relay-floor" ? 200
+                                         : 30,
+      concurrency = 8, connections = 10000, validator_millicores = 0;
   bool detail = false;
   for (int i = 2; i < argc; i += 2) {
     const std::string flag = argv[i];
@@ -566,5 +729,6 @@ int main(int argc, char** argv) {
   if (mode == "turnaround") return Turnaround(sessions, detail);
   if (mode == "throughput") return Throughput(sessions, concurrency, validator_millicores);
   if (mode == "idle") return Idle(connections);
+  if (mode == "relay-floor") return RelayFloor(sessions);
   return Fail(absl::StrCat("unknown mode ", mode));
 }
