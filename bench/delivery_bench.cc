@@ -1,0 +1,89 @@
+// What one delivery attempt costs the poster's HTTP client (common/http/http_client.h): one POST of
+// a result-sized body to a local Result Server (tests/support/fake_result_server.h), per iteration,
+// CPU time of the calling thread (curl runs on it; the server's threads are not counted).
+//
+//   Post/http                      plain HTTP
+//   Post/https-one-ca              HTTPS, the client trusting a bundle of one CA (the test CA)
+//   Post/https-system-bundle       HTTPS, the client trusting a bundle the size of Debian's system
+//                                  store (/etc/ssl/certs/ca-certificates.crt plus the test CA), what
+//                                  a poster with no result_server_ca_file loads
+// Baseline in the same run: Post/http.
+//
+//   delivery_bench [benchmark flags]
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "base/check.h"
+#include "benchmark/benchmark.h"
+#include "common/http/http_client.h"
+#include "tests/support/fake_result_server.h"
+#include "tests/support/test_certs.h"
+
+namespace docval::bench {
+namespace {
+
+enum class Mode { kHttp, kHttpsOneCa, kHttpsSystemBundle };
+
+const testsupport::TestCerts& Certs() {
+  static const auto* certs = [] {
+    absl::StatusOr<testsupport::TestCerts> c = testsupport::MakeTestCerts("IP:127.0.0.1,DNS:localhost");
+    DOCVAL_CHECK(c.ok());
+    return new testsupport::TestCerts(*std::move(c));
+  }();
+  return *certs;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+void BM_Post(benchmark::State& state, Mode mode) {
+  testsupport::FakeResultServerOptions server_options;
+  server_options.script = {testsupport::FakeAction::Respond(200)};
+  http::HttpClientOptions client_options;
+  if (mode != Mode::kHttp) {
+    server_options.tls_cert_path = Certs().server_cert;
+    server_options.tls_key_path = Certs().server_key;
+    client_options.ca_bundle_path = Certs().ca_cert;
+  }
+  if (mode == Mode::kHttpsSystemBundle) {
+    const std::string bundle = absl::StrCat(Certs().dir, "/system-and-test-ca.pem");
+    std::ofstream(bundle) << ReadAll("/etc/ssl/certs/ca-certificates.crt") << ReadAll(Certs().ca_cert);
+    client_options.ca_bundle_path = bundle;
+  }
+  absl::StatusOr<std::unique_ptr<testsupport::FakeResultServer>> server =
+      testsupport::FakeResultServer::Start(std::move(server_options));
+  absl::StatusOr<std::unique_ptr<http::CurlHttpClient>> client = http::CurlHttpClient::Create(client_options);
+  if (!server.ok() || !client.ok()) {
+    state.SkipWithError("cannot start the Result Server or the client");
+    return;
+  }
+  http::HttpRequest request;
+  request.url = (*server)->Url("/results");
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = std::string(24 * 1024, 'x');  // a result with its face photo
+  for (auto _ : state) {
+    absl::StatusOr<http::HttpResponse> r = (*client)->Post(request, nullptr);
+    if (!r.ok() || r->status != 200) {
+      state.SkipWithError(r.ok() ? "not 200" : std::string(r.status().message()).c_str());
+      return;
+    }
+  }
+  state.counters["connections"] = static_cast<double>((*server)->connection_count());
+}
+
+BENCHMARK_CAPTURE(BM_Post, http, Mode::kHttp)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Post, https - one - ca, Mode::kHttpsOneCa)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Post, https - system - bundle, Mode::kHttpsSystemBundle)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace docval::bench
+
+BENCHMARK_MAIN();
