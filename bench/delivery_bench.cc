@@ -3,8 +3,8 @@
 // CPU time of the calling thread (curl runs on it; the server's threads are not counted).
 //
 //   Post/http                      plain HTTP
-//   Post/https-one-ca              HTTPS, the client trusting a bundle of one CA (the test CA)
-//   Post/https-system-bundle       HTTPS, the client trusting a bundle the size of Debian's system
+//   Post/https_one_ca              HTTPS, the client trusting a bundle of one CA (the test CA)
+//   Post/https_system_bundle       HTTPS, the client trusting a bundle the size of Debian's system
 //                                  store (/etc/ssl/certs/ca-certificates.crt plus the test CA), what
 //                                  a poster with no result_server_ca_file loads
 // Baseline in the same run: Post/http.
@@ -80,8 +80,8 @@ void BM_Post(benchmark::State& state, Mode mode) {
 }
 
 BENCHMARK_CAPTURE(BM_Post, http, Mode::kHttp)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Post, https - one - ca, Mode::kHttpsOneCa)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Post, https - system - bundle, Mode::kHttpsSystemBundle)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Post, https_one_ca, Mode::kHttpsOneCa)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Post, https_system_bundle, Mode::kHttpsSystemBundle)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace docval::bench
