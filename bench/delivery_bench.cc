@@ -7,7 +7,11 @@
 //   Post/https_system_bundle       HTTPS, the client trusting a bundle the size of Debian's system
 //                                  store (/etc/ssl/certs/ca-certificates.crt plus the test CA), what
 //                                  a poster with no result_server_ca_file loads
-// Baseline in the same run: Post/http.
+//   Post/https_system_bundle_new_connection
+//                                  the same, every request sent with "Connection: close", so that
+//                                  each attempt pays a TCP and TLS handshake (a Result Server that
+//                                  does not keep connections alive, or the first delivery)
+// Baseline in the same run: Post/http. Counter `connections`: TCP connections the server accepted.
 //
 //   delivery_bench [benchmark flags]
 #include <cstdio>
@@ -44,7 +48,7 @@ std::string ReadAll(const std::string& path) {
   return s.str();
 }
 
-void BM_Post(benchmark::State& state, Mode mode) {
+void BM_Post(benchmark::State& state, Mode mode, bool new_connection) {
   testsupport::FakeResultServerOptions server_options;
   server_options.script = {testsupport::FakeAction::Respond(200)};
   http::HttpClientOptions client_options;
@@ -68,6 +72,7 @@ void BM_Post(benchmark::State& state, Mode mode) {
   http::HttpRequest request;
   request.url = (*server)->Url("/results");
   request.headers = {{"Content-Type", "application/json"}};
+  if (new_connection) request.headers.push_back({"Connection", "close"});
   request.body = std::string(24 * 1024, 'x');  // a result with its face photo
   for (auto _ : state) {
     absl::StatusOr<http::HttpResponse> r = (*client)->Post(request, nullptr);
@@ -79,9 +84,11 @@ void BM_Post(benchmark::State& state, Mode mode) {
   state.counters["connections"] = static_cast<double>((*server)->connection_count());
 }
 
-BENCHMARK_CAPTURE(BM_Post, http, Mode::kHttp)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Post, https_one_ca, Mode::kHttpsOneCa)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Post, https_system_bundle, Mode::kHttpsSystemBundle)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Post, http, Mode::kHttp, false)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Post, https_one_ca, Mode::kHttpsOneCa, false)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Post, https_system_bundle, Mode::kHttpsSystemBundle, false)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Post, https_system_bundle_new_connection, Mode::kHttpsSystemBundle, true)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace docval::bench

@@ -14,7 +14,8 @@
 //     two threads on different CPUs passing a byte back and forth through pipes, idle between
 //     rounds as the server's threads are between exchanges (p50/p99 of a round trip, two hand-offs).
 //     With --detail, one line per exchange as well.
-//   server_bench throughput [--sessions N] [--concurrency C] [--validator-cpu M]     (default 120, 8)
+//   server_bench throughput [--sessions N] [--concurrency C] [--validator-cpu M] [--https-result-server 1]
+//     (default 120, 8)
 //     Sessions per second through the split roles with one validator process, then two (each
 //     validator with validator.workers: 1, so a validator is one core's worth of dialog work). Also
 //     the CPU each side spent per session (/proc/PID/stat: validators, gateway, this process's
@@ -25,6 +26,9 @@
 //     that the validators, not the machine, bound the rate: the scaling of validator replicas on a
 //     machine with too few cores to give each its own. Needs a writable cgroup cpu controller (v2
 //     or v1) and permission to use it; the figures then include the validators' throttled periods.
+//     With --https-result-server 1, the Result Server speaks HTTPS and the poster trusts a bundle the
+//     size of the system store (Debian's CAs and the test CA), as a poster without
+//     result_server_ca_file does; otherwise plain HTTP.
 //   server_bench relay-floor [--sessions N]     (default 200)
 //     The least CPU a server split into two processes can spend on a session, whatever it
 //     computes: the reader's own CPU in-process (validator/emrtd against the virtual chip, less the
@@ -75,6 +79,7 @@
 #include "bench/crypto_floor.h"
 #include "bench/sessions.h"
 #include "tests/e2e/harness.h"
+#include "tests/support/test_certs.h"
 #include "tools/vchip/chip_rng.h"
 #include "tools/vchip/virtual_chip.h"
 #include "validator/cache/key_cache.h"
@@ -364,7 +369,23 @@ absl::StatusOr<double> CryptoFloorMs(int runs) {
   return Percentile(ms, 0.5);
 }
 
-int Throughput(int sessions, int concurrency, int validator_millicores) {
+// An HTTPS Result Server for the deployment, and the poster trusting a system-size bundle with its CA.
+absl::Status UseHttpsResultServer(e2e::DeploymentOptions& o) {
+  absl::StatusOr<testsupport::TestCerts> certs = testsupport::MakeTestCerts("IP:127.0.0.1,DNS:localhost");
+  if (!certs.ok()) return certs.status();
+  const std::string bundle = absl::StrCat(certs->dir, "/system-and-test-ca.pem");
+  {
+    std::ofstream out(bundle);
+    out << std::ifstream("/etc/ssl/certs/ca-certificates.crt").rdbuf() << std::ifstream(certs->ca_cert).rdbuf();
+    if (!out) return absl::InternalError(absl::StrCat("cannot write ", bundle));
+  }
+  o.result_server.tls_cert_path = certs->server_cert;
+  o.result_server.tls_key_path = certs->server_key;
+  absl::StrAppend(&o.extra_yaml, "result_server_ca_file: ", bundle, "\n");
+  return absl::OkStatus();
+}
+
+int Throughput(int sessions, int concurrency, int validator_millicores, bool https_result_server) {
   absl::StatusOr<double> floor_ms = CryptoFloorMs(100);
   if (!floor_ms.ok()) return Fail(std::string(floor_ms.status().message()));
   std::printf("{\"mode\":\"crypto-floor\",\"profile\":\"%s\",\"terminal_ms\":%.3f}\n", kProfile, *floor_ms);
@@ -374,6 +395,9 @@ int Throughput(int sessions, int concurrency, int validator_millicores) {
     o.separate_roles = true;
     o.validators = validators;
     o.role_yaml["validator"] = "validator: {workers: 1}\n";
+    if (https_result_server) {
+      if (absl::Status s = UseHttpsResultServer(o); !s.ok()) return Fail(std::string(s.message()));
+    }
     absl::StatusOr<std::unique_ptr<e2e::Deployment>> d = e2e::Deployment::Start(std::move(o));
     if (!d.ok()) return Fail(std::string(d.status().message()));
     std::vector<std::unique_ptr<CpuLimit>> limits;
@@ -440,12 +464,14 @@ int Throughput(int sessions, int concurrency, int validator_millicores) {
     std::printf(
         "{\"mode\":\"throughput\",\"validators\":%d,\"sessions\":%d,\"ended_1000\":%d,\"seconds\":%.2f,"
         "\"sessions_per_s\":%.2f,\"ratio_to_one\":%.2f,\"target_ratio\":1.8,\"cpus\":%u,"
-        "\"validator_cpu_limit_m\":%d,\"validator_throttled_periods\":%lld,\"validator_throttled_s\":%.2f,"
+        "\"result_server\":\"%s\",\"validator_cpu_limit_m\":%d,\"validator_throttled_periods\":%lld,\"validator_"
+        "throttled_s\":%.2f,"
         "\"machine_busy\":%.2f,\"cpu_ms_per_session\":{\"validators\":%.2f,\"gateway\":%.2f,\"poster\":%.2f,"
         "\"phones\":%.2f},\"server_cpu_ms_per_session\":%.2f,\"server_vs_crypto_floor\":%.2f,"
         "\"sessions_per_validator_cpu_s\":%.1f,\"per_cpu_ratio_to_one\":%.2f}\n",
         validators, sessions, ok.load(), seconds, rate, one > 0 ? rate / one : 0.0, std::thread::hardware_concurrency(),
-        validator_millicores, static_cast<long long>(throttled_periods_after - throttled_periods_before),
+        https_result_server ? "https" : "http", validator_millicores,
+        static_cast<long long>(throttled_periods_after - throttled_periods_before),
         throttled_s_after - throttled_s_before, (busy_after - busy_before) / std::max(1.0, total_after - total_before),
         1e3 * validators_cpu / std::max(1, ok.load()), 1e3 * gateway_cpu / std::max(1, ok.load()),
         1e3 * poster_cpu / std::max(1, ok.load()), 1e3 * phones_cpu / std::max(1, ok.load()), server_ms,
@@ -696,13 +722,13 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     return Fail(
         "usage: server_bench turnaround|throughput|relay-floor|idle [--sessions N] [--concurrency C] [--connections N] "
-        "[--validator-cpu MILLICORES] [--detail]");
+        "[--validator-cpu MILLICORES] [--https-result-server 1] [--detail]");
   }
   const std::string mode = argv[1];
   int sessions = mode == "throughput"    ? 120
                  : mode == "relay-floor" ? 200
                                          : 30,
-      concurrency = 8, connections = 10000, validator_millicores = 0;
+      concurrency = 8, connections = 10000, validator_millicores = 0, https_result_server = 0;
   bool detail = false;
   for (int i = 2; i < argc; i += 2) {
     const std::string flag = argv[i];
@@ -722,12 +748,14 @@ int main(int argc, char** argv) {
       connections = v;
     } else if (flag == "--validator-cpu") {
       validator_millicores = v;
+    } else if (flag == "--https-result-server") {
+      https_result_server = v;
     } else {
       return Fail(absl::StrCat("unknown flag ", flag));
     }
   }
   if (mode == "turnaround") return Turnaround(sessions, detail);
-  if (mode == "throughput") return Throughput(sessions, concurrency, validator_millicores);
+  if (mode == "throughput") return Throughput(sessions, concurrency, validator_millicores, https_result_server != 0);
   if (mode == "idle") return Idle(connections);
   if (mode == "relay-floor") return RelayFloor(sessions);
   return Fail(absl::StrCat("unknown mode ", mode));

@@ -202,6 +202,40 @@ absl::StatusOr<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(HttpClien
   return std::unique_ptr<CurlHttpClient>(new CurlHttpClient(std::move(options)));
 }
 
+struct CurlHttpClient::Pool {
+  Pool() : multi(curl_multi_init()) {
+    DOCVAL_CHECK(multi != nullptr);
+    DOCVAL_CHECK(curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, kMaxIdleConnections) == CURLM_OK);
+  }
+  std::unique_ptr<CURLM, CurlMultiDeleter> multi;
+};
+
+CurlHttpClient::CurlHttpClient(HttpClientOptions options) : options_(std::move(options)) {}
+CurlHttpClient::~CurlHttpClient() = default;
+
+std::unique_ptr<CurlHttpClient::Pool> CurlHttpClient::TakePool() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!idle_pools_.empty()) {
+      std::unique_ptr<Pool> p = std::move(idle_pools_.back());
+      idle_pools_.pop_back();
+      return p;
+    }
+  }
+  return std::make_unique<Pool>();
+}
+
+void CurlHttpClient::ReturnPool(std::unique_ptr<Pool> pool) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (idle_pools_.size() < kMaxIdlePools) {
+      idle_pools_.push_back(std::move(pool));
+      return;
+    }
+  }
+  // Over the bound: destroyed here, outside the lock, closing its connections.
+}
+
 absl::StatusOr<HttpResponse> CurlHttpClient::Post(const HttpRequest& request,
                                                   const std::function<bool()>& should_abort) {
   if (request.timeout <= absl::ZeroDuration()) {
@@ -249,7 +283,8 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Post(const HttpRequest& request,
   }
   DOCVAL_CURL_SET(c, CURLOPT_TIMEOUT_MS, timeout_ms);
   DOCVAL_CURL_SET(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-  DOCVAL_CURL_SET(c, CURLOPT_FORBID_REUSE, 1L);
+  DOCVAL_CURL_SET(c, CURLOPT_MAXAGE_CONN, kMaxIdleSeconds);
+  DOCVAL_CURL_SET(c, CURLOPT_CA_CACHE_TIMEOUT, kCaCacheSeconds);
   DOCVAL_CURL_SET(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
   DOCVAL_CURL_SET(c, CURLOPT_ACCEPT_ENCODING, static_cast<char*>(nullptr));
   DOCVAL_CURL_SET(c, CURLOPT_POST, 1L);
@@ -264,21 +299,21 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Post(const HttpRequest& request,
   // The multi interface, driven here on the calling thread, so the transfer can be abandoned
   // between two polls: `should_abort` is checked at least every kAbortPollMs, whatever the server
   // does (the easy interface's progress callback may wait a second when nothing moves).
-  std::unique_ptr<CURLM, CurlMultiDeleter> multi(curl_multi_init());
-  DOCVAL_CHECK(multi != nullptr);
-  DOCVAL_CHECK(curl_multi_add_handle(multi.get(), c) == CURLM_OK);
+  std::unique_ptr<Pool> pool = TakePool();
+  CURLM* multi = pool->multi.get();
+  DOCVAL_CHECK(curl_multi_add_handle(multi, c) == CURLM_OK);
   CURLcode rc = CURLE_OK;
   bool aborted = false;
   for (;;) {
     int running = 0;
-    CURLMcode mc = curl_multi_perform(multi.get(), &running);
+    CURLMcode mc = curl_multi_perform(multi, &running);
     if (mc != CURLM_OK) {
-      curl_multi_remove_handle(multi.get(), c);
+      curl_multi_remove_handle(multi, c);
       return absl::InternalError(absl::StrCat("HTTP client error: ", curl_multi_strerror(mc)));
     }
     if (running == 0) {
       int queued = 0;
-      CURLMsg* msg = curl_multi_info_read(multi.get(), &queued);
+      CURLMsg* msg = curl_multi_info_read(multi, &queued);
       rc = (msg != nullptr && msg->msg == CURLMSG_DONE) ? msg->data.result : CURLE_RECV_ERROR;
       break;
     }
@@ -286,13 +321,16 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Post(const HttpRequest& request,
       aborted = true;
       break;
     }
-    mc = curl_multi_poll(multi.get(), nullptr, 0, kAbortPollMs, nullptr);
+    mc = curl_multi_poll(multi, nullptr, 0, kAbortPollMs, nullptr);
     if (mc != CURLM_OK) {
-      curl_multi_remove_handle(multi.get(), c);
+      curl_multi_remove_handle(multi, c);
       return absl::InternalError(absl::StrCat("HTTP client error: ", curl_multi_strerror(mc)));
     }
   }
-  curl_multi_remove_handle(multi.get(), c);  // closes the connection (FORBID_REUSE)
+  curl_multi_remove_handle(multi, c);
+  // Only a complete exchange leaves its connection to the next call; otherwise the pool goes, and
+  // its connections are closed, with it.
+  if (!aborted && rc == CURLE_OK) ReturnPool(std::move(pool));
   if (aborted) return absl::CancelledError("aborted");
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

@@ -1,8 +1,17 @@
 // The poster's HTTP client: one POST per call, no retries (the retry policy lives in
-// poster/delivery/retry_policy.h), no redirects, one fresh connection per call.
+// poster/delivery/retry_policy.h), no redirects.
 //
 // CurlHttpClient is built on libcurl (OpenSSL flavour); docs/poster.md explains the choice. It is
-// thread-safe: any number of threads may call Post() at once (each call owns its curl handle).
+// thread-safe: any number of threads may call Post() at once (each call owns its curl handles).
+//
+// Connections are kept alive between calls (docs/poster.md, "Connections"): a call borrows one of
+// the client's connection pools (a curl multi handle, with its idle connections and its loaded CA
+// bundle) for its duration, so a delivery to a Result Server that answered the previous one reuses
+// that connection and pays no TCP or TLS handshake and no parsing of the CA bundle. A pool keeps at
+// most kMaxIdleConnections idle connections, none idle longer than kMaxIdleSeconds, and its loaded
+// CA bundle at most kCaCacheSeconds (a changed bundle file is read again after that). A call that
+// does not end with a complete response (error, timeout, abort, oversized body) closes its pool's
+// connections, so the next attempt starts on a fresh connection.
 //
 // Security defaults (not switchable): TLS peer verification and host name verification (SNI is
 // sent), http and https only, redirects are returned as final statuses, proxies from the
@@ -30,8 +39,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace docval::http {
@@ -79,16 +90,29 @@ struct HttpClientOptions {
 
 class CurlHttpClient : public HttpClient {
  public:
+  static constexpr long kMaxIdleConnections = 4;  // per pool
+  static constexpr long kMaxIdleSeconds = 30;     // under common server and load balancer idle timeouts
+  static constexpr long kCaCacheSeconds = 600;
+  // Pools kept while no call uses them; more are made while more calls run at once.
+  static constexpr size_t kMaxIdlePools = 64;
+
   // Errors: kFailedPrecondition when the CA bundle is set but cannot be read (the message names
   // the path).
   static absl::StatusOr<std::unique_ptr<CurlHttpClient>> Create(HttpClientOptions options);
+  ~CurlHttpClient() override;
 
   absl::StatusOr<HttpResponse> Post(const HttpRequest& request,
                                     const std::function<bool()>& should_abort) override;
 
  private:
-  explicit CurlHttpClient(HttpClientOptions options) : options_(std::move(options)) {}
+  struct Pool;
+  explicit CurlHttpClient(HttpClientOptions options);
+  std::unique_ptr<Pool> TakePool();
+  void ReturnPool(std::unique_ptr<Pool> pool);
+
   const HttpClientOptions options_;
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<Pool>> idle_pools_ ABSL_GUARDED_BY(mu_);
 };
 
 // Parses and normalizes an absolute http/https URL into the exact form the client sends (lower-case

@@ -183,6 +183,62 @@ TEST(CurlHttpClientTest, ConcurrentPostsFromManyThreads) {
   EXPECT_EQ(server->request_count(), static_cast<size_t>(kThreads));
 }
 
+TEST(CurlHttpClientTest, KeepsTheConnectionOfACompleteExchange) {
+  auto server = StartServer({FakeAction::Respond(200)});
+  auto client = MakeClient();
+  for (int i = 0; i < 3; ++i) {
+    auto response = client->Post(Request(server->Url()), nullptr);
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->status, 200);
+  }
+  EXPECT_EQ(server->request_count(), 3u);
+  EXPECT_EQ(server->connection_count(), 1);
+}
+
+TEST(CurlHttpClientTest, AnAttemptCutShortLeavesNoConnectionToTheNext) {
+  auto server = StartServer({FakeAction::Respond(200), FakeAction::Hang(), FakeAction::Respond(200)});
+  auto client = MakeClient();
+  ASSERT_TRUE(client->Post(Request(server->Url()), nullptr).ok());
+  auto cut = client->Post(Request(server->Url(), absl::Milliseconds(300)), nullptr);
+  EXPECT_EQ(cut.status().code(), absl::StatusCode::kDeadlineExceeded) << cut.status();
+  // The kept connection that carried the cut attempt is closed, not left for the next one.
+  EXPECT_TRUE(server->WaitForAbandoned(1, absl::Seconds(5)));
+  auto response = client->Post(Request(server->Url()), nullptr);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(server->request_count(), 3u);
+  EXPECT_EQ(server->connection_count(), 2);
+}
+
+TEST(CurlHttpClientTest, AnOversizedAnswerLeavesNoConnectionToTheNext) {
+  auto server = StartServer({FakeAction::Respond(200, {}, std::string(100000, 'b')), FakeAction::Respond(204)});
+  auto client = MakeClient({.max_response_body_bytes = 1000});
+  auto cut = client->Post(Request(server->Url()), nullptr);
+  ASSERT_TRUE(cut.ok()) << cut.status();
+  EXPECT_FALSE(cut->body_complete);
+  auto response = client->Post(Request(server->Url()), nullptr);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 204);
+  EXPECT_EQ(server->connection_count(), 2);
+}
+
+TEST(CurlHttpClientTest, AConnectionTheServerClosedWhileIdleCostsNoFailedAttempt) {
+  auto first = StartServer({FakeAction::Respond(200)});
+  const int port = first->port();
+  auto client = MakeClient();
+  ASSERT_TRUE(client->Post(Request(first->Url()), nullptr).ok());
+  first->Stop();  // closes the connection the client keeps, from the server's side
+  FakeResultServerOptions options;
+  options.port = port;
+  options.script = {FakeAction::Respond(201)};
+  auto second = FakeResultServer::Start(std::move(options));
+  ASSERT_TRUE(second.ok()) << second.status();
+  auto response = client->Post(Request((*second)->Url()), nullptr);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 201);
+  EXPECT_EQ((*second)->connection_count(), 1);
+}
+
 TEST(CurlHttpClientTest, MissingCaBundleIsAnErrorNamingThePath) {
   auto client = CurlHttpClient::Create({.ca_bundle_path = "/nonexistent/ca.pem"});
   EXPECT_EQ(client.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -219,6 +275,17 @@ TEST_F(CurlHttpClientTlsTest, TrustedCaBundleSucceeds) {
     EXPECT_EQ(response->status, 201);
   }
   EXPECT_EQ(server->requests()[0].body, Request("").body);
+}
+
+TEST_F(CurlHttpClientTlsTest, KeepsTheTlsConnectionForTheSameHostOnly) {
+  auto server = StartServer({FakeAction::Respond(200)}, certs_->server_cert, certs_->server_key);
+  auto client = MakeClient({.ca_bundle_path = certs_->ca_cert});
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(client->Post(Request(server->Url()), nullptr).ok());
+  EXPECT_EQ(server->connection_count(), 1);
+  // Another name for the same server is another destination: its own connection, verified anew.
+  auto other = client->Post(Request(absl::StrCat("https://localhost:", server->port(), "/results")), nullptr);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(server->connection_count(), 2);
 }
 
 TEST_F(CurlHttpClientTlsTest, SystemStoreDoesNotTrustTheTestCa) {
