@@ -560,8 +560,9 @@ int RelayFloor(int sessions) {
   if (!phone_link.ok()) return Fail(std::string(phone_link.status().message()));
   absl::StatusOr<std::pair<int, int>> upstream = LoopbackPair();
   if (!upstream.ok()) return Fail(std::string(upstream.status().message()));
-  const auto [phone_fd, gateway_phone_fd] = *phone_link;
-  const auto [gateway_up_fd, validator_fd] = *upstream;
+  // Plain ints, not structured bindings: lambdas capture them (clang 14 refuses bindings there).
+  const int phone_fd = phone_link->first, gateway_phone_fd = phone_link->second;
+  const int gateway_up_fd = upstream->first, validator_fd = upstream->second;
   std::atomic<int64_t> gateway_ns{0}, validator_ns{0};
   std::atomic<bool> failed{false};
   std::thread validator([&] {
