@@ -15,7 +15,7 @@
 //     rounds as the server's threads are between exchanges (p50/p99 of a round trip, two hand-offs).
 //     With --detail, one line per exchange as well.
 //   server_bench throughput [--sessions N] [--concurrency C] [--validator-cpu M] [--https-result-server 1]
-//     (default 120, 8)
+//                           [--wss ecdsa|rsa]     (default 120, 8)
 //     Sessions per second through the split roles with one validator process, then two (each
 //     validator with validator.workers: 1, so a validator is one core's worth of dialog work). Also
 //     the CPU each side spent per session (/proc/PID/stat: validators, gateway, this process's
@@ -29,6 +29,8 @@
 //     With --https-result-server 1, the Result Server speaks HTTPS and the poster trusts a bundle the
 //     size of the system store (Debian's CAs and the test CA), as a poster without
 //     result_server_ca_file does; otherwise plain HTTP.
+//     With --wss ecdsa|rsa, the gateway serves wss:// with a P-256 or an RSA-2048 certificate (issued
+//     for 127.0.0.1 by a test CA the phones trust); otherwise ws://.
 //   server_bench relay-floor [--sessions N]     (default 200)
 //     The least CPU a server split into two processes can spend on a session, whatever it
 //     computes: the reader's own CPU in-process (validator/emrtd against the virtual chip, less the
@@ -385,7 +387,40 @@ absl::Status UseHttpsResultServer(e2e::DeploymentOptions& o) {
   return absl::OkStatus();
 }
 
-int Throughput(int sessions, int concurrency, int validator_millicores, bool https_result_server) {
+// The gateway serving wss:// with a certificate of `key` ("ecdsa": P-256, "rsa": RSA-2048) for
+// 127.0.0.1; `phone` is told to trust its CA.
+absl::Status UseWss(const std::string& key, e2e::DeploymentOptions& o, relay::WsClientOptions& phone) {
+  absl::StatusOr<std::string> dir = testsupport::MakeTempDir("docval-bench-wss");
+  if (!dir.ok()) return dir.status();
+  const std::string ca = absl::StrCat(*dir, "/ca"), leaf = absl::StrCat(*dir, "/gateway");
+  const std::string new_key = key == "rsa" ? "-newkey rsa:2048" : "-newkey ec -pkeyopt ec_paramgen_curve:P-256";
+  const std::string ext = absl::StrCat(*dir, "/ext.cnf");
+  std::ofstream(ext) << "subjectAltName=IP:127.0.0.1\n";
+  if (absl::Status s = testsupport::RunShell(absl::StrCat(
+          "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj '/CN=bench CA' -keyout ",
+          ca, ".key -out ", ca, ".pem 2>/dev/null && openssl req -new ", new_key,
+          " -nodes -subj '/CN=127.0.0.1' -keyout ", leaf, ".key -out ", leaf,
+          ".csr 2>/dev/null && openssl x509 -req -in ", leaf, ".csr -CA ", ca, ".pem -CAkey ", ca,
+          ".key -CAcreateserial -days 2 -extfile ", ext, " -out ", leaf, ".pem 2>/dev/null"));
+      !s.ok()) {
+    return s;
+  }
+  absl::StrAppend(&o.extra_yaml, "tls: {certificate_file: ", leaf, ".pem, private_key_file: ", leaf, ".key}\n");
+  phone.ca_file = ca + ".pem";
+  return absl::OkStatus();
+}
+
+struct ThroughputOptions {
+  int sessions = 120;
+  int concurrency = 8;
+  int validator_millicores = 0;  // 0: no CPU limit
+  bool https_result_server = false;
+  std::string wss;  // "", "ecdsa" or "rsa"
+};
+
+int Throughput(const ThroughputOptions& t) {
+  const int sessions = t.sessions, concurrency = t.concurrency, validator_millicores = t.validator_millicores;
+  const bool https_result_server = t.https_result_server;
   absl::StatusOr<double> floor_ms = CryptoFloorMs(100);
   if (!floor_ms.ok()) return Fail(std::string(floor_ms.status().message()));
   std::printf("{\"mode\":\"crypto-floor\",\"profile\":\"%s\",\"terminal_ms\":%.3f}\n", kProfile, *floor_ms);
@@ -398,8 +433,14 @@ int Throughput(int sessions, int concurrency, int validator_millicores, bool htt
     if (https_result_server) {
       if (absl::Status s = UseHttpsResultServer(o); !s.ok()) return Fail(std::string(s.message()));
     }
+    relay::WsClientOptions phone;
+    if (!t.wss.empty()) {
+      if (absl::Status s = UseWss(t.wss, o, phone); !s.ok()) return Fail(std::string(s.message()));
+    }
     absl::StatusOr<std::unique_ptr<e2e::Deployment>> d = e2e::Deployment::Start(std::move(o));
     if (!d.ok()) return Fail(std::string(d.status().message()));
+    std::string url = (*d)->WsUrl();
+    if (!t.wss.empty()) url.replace(0, 2, "wss");  // ws:// -> wss://
     std::vector<std::unique_ptr<CpuLimit>> limits;
     for (int v = 0; v < validators && validator_millicores > 0; ++v) {
       absl::StatusOr<std::unique_ptr<CpuLimit>> limit =
@@ -420,7 +461,7 @@ int Throughput(int sessions, int concurrency, int validator_millicores, bool htt
       return sum;
     };
     // Warm-up: every validator connection up, the first sessions' allocations made.
-    for (int i = 0; i < 2 * validators; ++i) (void)e2e::RunPassportSession((*d)->WsUrl(), kProfile);
+    for (int i = 0; i < 2 * validators; ++i) (void)e2e::RunPassportSession(url, kProfile, phone);
     auto validator_cpu = [&] {
       double sum = 0;
       for (int v = 0; v < validators; ++v) sum += CpuSeconds((*d)->validator(static_cast<size_t>(v))->pid());
@@ -439,7 +480,7 @@ int Throughput(int sessions, int concurrency, int validator_millicores, bool htt
     for (int t = 0; t < concurrency; ++t) {
       threads.emplace_back([&] {
         while (next.fetch_add(1) < sessions) {
-          absl::StatusOr<relay::RelayOutcome> out = e2e::RunPassportSession((*d)->WsUrl(), kProfile);
+          absl::StatusOr<relay::RelayOutcome> out = e2e::RunPassportSession(url, kProfile, phone);
           if (out.ok() && out->close.code == 1000) ok.fetch_add(1);
         }
       });
@@ -464,13 +505,14 @@ int Throughput(int sessions, int concurrency, int validator_millicores, bool htt
     std::printf(
         "{\"mode\":\"throughput\",\"validators\":%d,\"sessions\":%d,\"ended_1000\":%d,\"seconds\":%.2f,"
         "\"sessions_per_s\":%.2f,\"ratio_to_one\":%.2f,\"target_ratio\":1.8,\"cpus\":%u,"
-        "\"result_server\":\"%s\",\"validator_cpu_limit_m\":%d,\"validator_throttled_periods\":%lld,\"validator_"
+        "\"phones\":\"%s\",\"result_server\":\"%s\",\"validator_cpu_limit_m\":%d,\"validator_throttled_periods\":%lld,"
+        "\"validator_"
         "throttled_s\":%.2f,"
         "\"machine_busy\":%.2f,\"cpu_ms_per_session\":{\"validators\":%.2f,\"gateway\":%.2f,\"poster\":%.2f,"
         "\"phones\":%.2f},\"server_cpu_ms_per_session\":%.2f,\"server_vs_crypto_floor\":%.2f,"
         "\"sessions_per_validator_cpu_s\":%.1f,\"per_cpu_ratio_to_one\":%.2f}\n",
         validators, sessions, ok.load(), seconds, rate, one > 0 ? rate / one : 0.0, std::thread::hardware_concurrency(),
-        https_result_server ? "https" : "http", validator_millicores,
+        t.wss.empty() ? "ws" : ("wss-" + t.wss).c_str(), https_result_server ? "https" : "http", validator_millicores,
         static_cast<long long>(throttled_periods_after - throttled_periods_before),
         throttled_s_after - throttled_s_before, (busy_after - busy_before) / std::max(1.0, total_after - total_before),
         1e3 * validators_cpu / std::max(1, ok.load()), 1e3 * gateway_cpu / std::max(1, ok.load()),
@@ -723,13 +765,14 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     return Fail(
         "usage: server_bench turnaround|throughput|relay-floor|idle [--sessions N] [--concurrency C] [--connections N] "
-        "[--validator-cpu MILLICORES] [--https-result-server 1] [--detail]");
+        "[--validator-cpu MILLICORES] [--https-result-server 1] [--wss ecdsa|rsa] [--detail]");
   }
   const std::string mode = argv[1];
   int sessions = mode == "throughput"    ? 120
                  : mode == "relay-floor" ? 200
                                          : 30,
       concurrency = 8, connections = 10000, validator_millicores = 0, https_result_server = 0;
+  std::string wss;
   bool detail = false;
   for (int i = 2; i < argc; i += 2) {
     const std::string flag = argv[i];
@@ -739,6 +782,11 @@ int main(int argc, char** argv) {
       continue;
     }
     if (i + 1 >= argc) return Fail(absl::StrCat("no value for ", flag));
+    if (flag == "--wss") {
+      wss = argv[i + 1];
+      if (wss != "ecdsa" && wss != "rsa") return Fail("--wss takes ecdsa or rsa");
+      continue;
+    }
     int v = 0;
     if (!absl::SimpleAtoi(argv[i + 1], &v) || v <= 0) return Fail(absl::StrCat("bad value for ", flag));
     if (flag == "--sessions") {
@@ -756,7 +804,13 @@ int main(int argc, char** argv) {
     }
   }
   if (mode == "turnaround") return Turnaround(sessions, detail);
-  if (mode == "throughput") return Throughput(sessions, concurrency, validator_millicores, https_result_server != 0);
+  if (mode == "throughput") {
+    return Throughput({.sessions = sessions,
+                       .concurrency = concurrency,
+                       .validator_millicores = validator_millicores,
+                       .https_result_server = https_result_server != 0,
+                       .wss = wss});
+  }
   if (mode == "idle") return Idle(connections);
   if (mode == "relay-floor") return RelayFloor(sessions);
   return Fail(absl::StrCat("unknown mode ", mode));
