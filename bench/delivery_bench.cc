@@ -15,9 +15,7 @@
 //
 //   delivery_bench [benchmark flags]
 #include <cstdio>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -41,13 +39,6 @@ const testsupport::TestCerts& Certs() {
   return *certs;
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 void BM_Post(benchmark::State& state, Mode mode, bool new_connection) {
   testsupport::FakeResultServerOptions server_options;
   server_options.script = {testsupport::FakeAction::Respond(200)};
@@ -58,9 +49,12 @@ void BM_Post(benchmark::State& state, Mode mode, bool new_connection) {
     client_options.ca_bundle_path = Certs().ca_cert;
   }
   if (mode == Mode::kHttpsSystemBundle) {
-    const std::string bundle = absl::StrCat(Certs().dir, "/system-and-test-ca.pem");
-    std::ofstream(bundle) << ReadAll("/etc/ssl/certs/ca-certificates.crt") << ReadAll(Certs().ca_cert);
-    client_options.ca_bundle_path = bundle;
+    absl::StatusOr<std::string> bundle = testsupport::MakeSystemSizeBundle(Certs());
+    if (!bundle.ok()) {
+      state.SkipWithError(std::string(bundle.status().message()).c_str());
+      return;
+    }
+    client_options.ca_bundle_path = *bundle;
   }
   absl::StatusOr<std::unique_ptr<testsupport::FakeResultServer>> server =
       testsupport::FakeResultServer::Start(std::move(server_options));

@@ -375,38 +375,25 @@ absl::StatusOr<double> CryptoFloorMs(int runs) {
 absl::Status UseHttpsResultServer(e2e::DeploymentOptions& o) {
   absl::StatusOr<testsupport::TestCerts> certs = testsupport::MakeTestCerts("IP:127.0.0.1,DNS:localhost");
   if (!certs.ok()) return certs.status();
-  const std::string bundle = absl::StrCat(certs->dir, "/system-and-test-ca.pem");
-  {
-    std::ofstream out(bundle);
-    out << std::ifstream("/etc/ssl/certs/ca-certificates.crt").rdbuf() << std::ifstream(certs->ca_cert).rdbuf();
-    if (!out) return absl::InternalError(absl::StrCat("cannot write ", bundle));
-  }
+  absl::StatusOr<std::string> bundle = testsupport::MakeSystemSizeBundle(*certs);
+  if (!bundle.ok()) return bundle.status();
   o.result_server.tls_cert_path = certs->server_cert;
   o.result_server.tls_key_path = certs->server_key;
-  absl::StrAppend(&o.extra_yaml, "result_server_ca_file: ", bundle, "\n");
+  absl::StrAppend(&o.extra_yaml, "result_server_ca_file: ", *bundle, "\n");
   return absl::OkStatus();
 }
 
 // The gateway serving wss:// with a certificate of `key` ("ecdsa": P-256, "rsa": RSA-2048) for
 // 127.0.0.1; `phone` is told to trust its CA.
 absl::Status UseWss(const std::string& key, e2e::DeploymentOptions& o, relay::WsClientOptions& phone) {
-  absl::StatusOr<std::string> dir = testsupport::MakeTempDir("docval-bench-wss");
-  if (!dir.ok()) return dir.status();
-  const std::string ca = absl::StrCat(*dir, "/ca"), leaf = absl::StrCat(*dir, "/gateway");
-  const std::string new_key = key == "rsa" ? "-newkey rsa:2048" : "-newkey ec -pkeyopt ec_paramgen_curve:P-256";
-  const std::string ext = absl::StrCat(*dir, "/ext.cnf");
-  std::ofstream(ext) << "subjectAltName=IP:127.0.0.1\n";
-  if (absl::Status s = testsupport::RunShell(absl::StrCat(
-          "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj '/CN=bench CA' -keyout ",
-          ca, ".key -out ", ca, ".pem 2>/dev/null && openssl req -new ", new_key,
-          " -nodes -subj '/CN=127.0.0.1' -keyout ", leaf, ".key -out ", leaf,
-          ".csr 2>/dev/null && openssl x509 -req -in ", leaf, ".csr -CA ", ca, ".pem -CAkey ", ca,
-          ".key -CAcreateserial -days 2 -extfile ", ext, " -out ", leaf, ".pem 2>/dev/null"));
-      !s.ok()) {
-    return s;
-  }
-  absl::StrAppend(&o.extra_yaml, "tls: {certificate_file: ", leaf, ".pem, private_key_file: ", leaf, ".key}\n");
-  phone.ca_file = ca + ".pem";
+  absl::StatusOr<testsupport::TestCerts> certs = testsupport::MakeTestCerts("IP:127.0.0.1");
+  if (!certs.ok()) return certs.status();
+  absl::StatusOr<testsupport::LeafCert> leaf =
+      testsupport::MakeLeafCert(*certs, "gateway", "IP:127.0.0.1", /*by_other_ca=*/false,
+                                key == "rsa" ? testsupport::LeafKey::kRsa2048 : testsupport::LeafKey::kEcP256);
+  if (!leaf.ok()) return leaf.status();
+  absl::StrAppend(&o.extra_yaml, "tls: {certificate_file: ", leaf->cert, ", private_key_file: ", leaf->key, "}\n");
+  phone.ca_file = certs->ca_cert;
   return absl::OkStatus();
 }
 

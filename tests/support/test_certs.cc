@@ -39,10 +39,11 @@ absl::Status RunShell(const std::string& command) {
 namespace {
 
 const char kEcKey[] = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
+const char kRsaKey[] = "-newkey rsa:2048 -nodes";
 
 // Writes `dir`/`name`.{ext,csr,pem,key}: a leaf for `subject_alt_name` signed by `ca`/`ca_key`.
 absl::Status SignLeaf(const std::string& dir, absl::string_view name, absl::string_view subject_alt_name,
-                      const std::string& ca, const std::string& ca_key) {
+                      const std::string& ca, const std::string& ca_key, LeafKey key = LeafKey::kEcP256) {
   const std::string base = absl::StrCat(dir, "/", name);
   {
     std::ofstream ext(base + ".ext");
@@ -54,8 +55,8 @@ absl::Status SignLeaf(const std::string& dir, absl::string_view name, absl::stri
         << "subjectAltName=" << subject_alt_name << "\n";
   }
   for (const std::string& cmd : {
-           absl::StrCat("openssl req -new ", kEcKey, " -keyout ", base, ".key -out ", base, ".csr -subj '/CN=docval ",
-                        name, "'"),
+           absl::StrCat("openssl req -new ", key == LeafKey::kRsa2048 ? kRsaKey : kEcKey, " -keyout ", base,
+                        ".key -out ", base, ".csr -subj '/CN=docval ", name, "'"),
            absl::StrCat("openssl x509 -req -in ", base, ".csr -CA ", ca, " -CAkey ", ca_key, " -CAcreateserial -out ",
                         base, ".pem -days 2 -extfile ", base, ".ext"),
        }) {
@@ -92,12 +93,23 @@ absl::StatusOr<TestCerts> MakeTestCerts(absl::string_view subject_alt_name) {
 }
 
 absl::StatusOr<LeafCert> MakeLeafCert(const TestCerts& certs, absl::string_view name,
-                                      absl::string_view subject_alt_name, bool by_other_ca) {
+                                      absl::string_view subject_alt_name, bool by_other_ca, LeafKey key) {
   const std::string ca = by_other_ca ? certs.other_ca_cert : certs.ca_cert;
   const std::string ca_key = certs.dir + (by_other_ca ? "/other_ca.key" : "/ca.key");
-  absl::Status s = SignLeaf(certs.dir, name, subject_alt_name, ca, ca_key);
+  absl::Status s = SignLeaf(certs.dir, name, subject_alt_name, ca, ca_key, key);
   if (!s.ok()) return s;
   return LeafCert{absl::StrCat(certs.dir, "/", name, ".pem"), absl::StrCat(certs.dir, "/", name, ".key")};
+}
+
+absl::StatusOr<std::string> MakeSystemSizeBundle(const TestCerts& certs) {
+  const std::string path = absl::StrCat(certs.dir, "/system-and-test-ca.pem");
+  std::ifstream system("/etc/ssl/certs/ca-certificates.crt"), test_ca(certs.ca_cert);
+  if (!system || !test_ca) return absl::FailedPreconditionError("cannot read the system CA store or the test CA");
+  std::ofstream out(path);
+  out << system.rdbuf() << test_ca.rdbuf();
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return path;
 }
 
 }  // namespace docval::testsupport

@@ -22,6 +22,9 @@ struct TestCerts {
 // `subject_alt_name` is an OpenSSL subjectAltName value, e.g. "IP:127.0.0.1,DNS:localhost".
 absl::StatusOr<TestCerts> MakeTestCerts(absl::string_view subject_alt_name);
 
+// The key of a leaf certificate.
+enum class LeafKey { kEcP256, kRsa2048 };
+
 // One more leaf certificate (usable for server and client authentication) in `certs.dir`, named
 // `name`.pem / `name`.key, signed by certs.ca_cert — or by certs.other_ca_cert when `by_other_ca`.
 struct LeafCert {
@@ -29,7 +32,14 @@ struct LeafCert {
   std::string key;   // PEM (PKCS#8)
 };
 absl::StatusOr<LeafCert> MakeLeafCert(const TestCerts& certs, absl::string_view name,
-                                      absl::string_view subject_alt_name, bool by_other_ca = false);
+                                      absl::string_view subject_alt_name, bool by_other_ca = false,
+                                      LeafKey key = LeafKey::kEcP256);
+
+// A CA bundle the size of a real trust store: Debian's system store
+// (/etc/ssl/certs/ca-certificates.crt, package ca-certificates) followed by certs.ca_cert, written to
+// `certs.dir`; returns its path. What a TLS client without a configured CA file loads, and still
+// trusting the test CA.
+absl::StatusOr<std::string> MakeSystemSizeBundle(const TestCerts& certs);
 
 // Runs `command` with /bin/sh; kInternal with the exit status and captured stderr on failure.
 absl::Status RunShell(const std::string& command);
