@@ -19,7 +19,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "base/check.h"
 #include "benchmark/benchmark.h"
 #include "common/http/http_client.h"
 #include "tests/support/fake_result_server.h"
@@ -30,26 +29,17 @@ namespace {
 
 enum class Mode { kHttp, kHttpsOneCa, kHttpsSystemBundle };
 
-const testsupport::TestCerts& Certs() {
-  static const auto* certs = [] {
-    absl::StatusOr<testsupport::TestCerts> c = testsupport::MakeTestCerts("IP:127.0.0.1,DNS:localhost");
-    DOCVAL_CHECK(c.ok());
-    return new testsupport::TestCerts(*std::move(c));
-  }();
-  return *certs;
-}
-
 void BM_Post(benchmark::State& state, Mode mode, bool new_connection) {
   testsupport::FakeResultServerOptions server_options;
   server_options.script = {testsupport::FakeAction::Respond(200)};
   http::HttpClientOptions client_options;
   if (mode != Mode::kHttp) {
-    server_options.tls_cert_path = Certs().server_cert;
-    server_options.tls_key_path = Certs().server_key;
-    client_options.ca_bundle_path = Certs().ca_cert;
+    server_options.tls_cert_path = testsupport::LoopbackCerts().server_cert;
+    server_options.tls_key_path = testsupport::LoopbackCerts().server_key;
+    client_options.ca_bundle_path = testsupport::LoopbackCerts().ca_cert;
   }
   if (mode == Mode::kHttpsSystemBundle) {
-    absl::StatusOr<std::string> bundle = testsupport::MakeSystemSizeBundle(Certs());
+    absl::StatusOr<std::string> bundle = testsupport::MakeSystemSizeBundle(testsupport::LoopbackCerts());
     if (!bundle.ok()) {
       state.SkipWithError(std::string(bundle.status().message()).c_str());
       return;

@@ -247,23 +247,9 @@ TEST(CurlHttpClientTest, MissingCaBundleIsAnErrorNamingThePath) {
 
 class CurlHttpClientTlsTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto certs = testsupport::MakeTestCerts("IP:127.0.0.1,DNS:localhost");
-    ASSERT_TRUE(certs.ok()) << certs.status();
-    certs_ = new testsupport::TestCerts(*certs);
-    auto wrong = testsupport::MakeTestCerts("DNS:other.example");
-    ASSERT_TRUE(wrong.ok()) << wrong.status();
-    wrong_name_ = new testsupport::TestCerts(*wrong);
-  }
-  static void TearDownTestSuite() {
-    delete certs_;
-    delete wrong_name_;
-  }
-  static testsupport::TestCerts* certs_;
-  static testsupport::TestCerts* wrong_name_;
+  const testsupport::TestCerts* certs_ = &testsupport::LoopbackCerts();
+  const testsupport::TestCerts* wrong_name_ = &testsupport::WrongNameCerts();
 };
-testsupport::TestCerts* CurlHttpClientTlsTest::certs_ = nullptr;
-testsupport::TestCerts* CurlHttpClientTlsTest::wrong_name_ = nullptr;
 
 TEST_F(CurlHttpClientTlsTest, TrustedCaBundleSucceeds) {
   auto server = StartServer({FakeAction::Respond(201)}, certs_->server_cert, certs_->server_key);

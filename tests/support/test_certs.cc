@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -90,6 +91,30 @@ absl::StatusOr<TestCerts> MakeTestCerts(absl::string_view subject_alt_name) {
   absl::Status s = SignLeaf(d, "server", subject_alt_name, c.ca_cert, d + "/ca.key");
   if (!s.ok()) return s;
   return c;
+}
+
+namespace {
+
+const TestCerts* MakeOrDie(absl::string_view subject_alt_name) {
+  absl::StatusOr<TestCerts> certs = MakeTestCerts(subject_alt_name);
+  if (!certs.ok()) {
+    std::fprintf(stderr, "test certificates for %s: %s\n", std::string(subject_alt_name).c_str(),
+                 certs.status().ToString().c_str());
+    std::abort();
+  }
+  return new TestCerts(*std::move(certs));
+}
+
+}  // namespace
+
+const TestCerts& LoopbackCerts() {
+  static const TestCerts* certs = MakeOrDie("IP:127.0.0.1,DNS:localhost");
+  return *certs;
+}
+
+const TestCerts& WrongNameCerts() {
+  static const TestCerts* certs = MakeOrDie("DNS:other.example");
+  return *certs;
 }
 
 absl::StatusOr<LeafCert> MakeLeafCert(const TestCerts& certs, absl::string_view name,

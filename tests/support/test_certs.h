@@ -25,6 +25,13 @@ absl::StatusOr<TestCerts> MakeTestCerts(absl::string_view subject_alt_name);
 // The key of a leaf certificate.
 enum class LeafKey { kEcP256, kRsa2048 };
 
+// Test PKIs made on first use and kept for the rest of the process, for the suites that share
+// them: a server certificate for "IP:127.0.0.1,DNS:localhost", and one for "DNS:other.example" only
+// (a host-name mismatch on loopback). Thread-safe. The process ends (abort, the reason on stderr)
+// when they cannot be made: a TLS test without them cannot run.
+const TestCerts& LoopbackCerts();
+const TestCerts& WrongNameCerts();
+
 // One more leaf certificate (usable for server and client authentication) in `certs.dir`, named
 // `name`.pem / `name`.key, signed by certs.ca_cert — or by certs.other_ca_cert when `by_other_ca`.
 struct LeafCert {
