@@ -58,6 +58,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -104,14 +105,18 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(i, v.size() - 1)];
 }
 
-// Context switches (voluntary and not) of every thread of a process so far.
-int64_t ContextSwitches(pid_t pid) {
-  int64_t sum = 0;
+// Context switches (voluntary and not) of every thread of a process so far, summed by thread name
+// (/proc/PID/task/TID/comm: the gateway's "grpc-completion", gRPC's callback-API "nexting_thread",
+// the main thread's and the workers' "docval", ...).
+std::map<std::string, int64_t> ContextSwitchesByThread(pid_t pid) {
+  std::map<std::string, int64_t> by_name;
   const std::string dir = absl::StrCat("/proc/", pid, "/task");
   DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return 0;
+  if (d == nullptr) return by_name;
   while (dirent* e = readdir(d)) {
     if (e->d_name[0] == '.') continue;
+    std::string name;
+    std::getline(std::ifstream(absl::StrCat(dir, "/", e->d_name, "/comm")), name);
     std::ifstream f(absl::StrCat(dir, "/", e->d_name, "/status"));
     std::string line;
     while (std::getline(f, line)) {
@@ -119,12 +124,12 @@ int64_t ContextSwitches(pid_t pid) {
       const size_t colon = line.find(':');
       if (colon != std::string::npos && absl::EndsWith(line.substr(0, colon), "ctxt_switches") &&
           absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(colon + 1)), &v)) {
-        sum += v;
+        by_name[name] += v;
       }
     }
   }
   closedir(d);
-  return sum;
+  return by_name;
 }
 
 void PinToCpu(int cpu) {
@@ -228,17 +233,22 @@ int Turnaround(int sessions, bool detail) {
     std::vector<std::vector<double>> added_by_exchange(baseline->size());
     std::vector<pid_t> server = {(*d)->gateway().pid()};
     for (size_t v = 0; v < (*d)->validator_count(); ++v) server.push_back((*d)->validator(v)->pid());
+    // By "<process>/<thread name>"; the process is "serve", "gateway" or "validator".
     auto server_switches = [&] {
-      int64_t sum = 0;
-      for (pid_t pid : server) sum += ContextSwitches(pid);
-      return sum;
+      std::map<std::string, int64_t> by_thread;
+      for (size_t i = 0; i < server.size(); ++i) {
+        const char* process = !split ? "serve" : i == 0 ? "gateway" : "validator";
+        for (const auto& [name, n] : ContextSwitchesByThread(server[i]))
+          by_thread[absl::StrCat(process, "/", name)] += n;
+      }
+      return by_thread;
     };
     auto server_cpu = [&] {
       double sum = 0;
       for (pid_t pid : server) sum += CpuSeconds(pid);
       return sum;
     };
-    const int64_t switches_before = server_switches();
+    const std::map<std::string, int64_t> switches_before = server_switches();
     const double cpu_before = server_cpu();
     for (int i = 0; i < sessions; ++i) {
       absl::StatusOr<relay::RelayOutcome> out = e2e::RunPassportSession((*d)->WsUrl(), kProfile);
@@ -256,15 +266,26 @@ int Turnaround(int sessions, bool detail) {
       }
     }
     // Includes each session's opening, start message and close: an upper bound per exchange.
-    const double switches_per_exchange =
-        static_cast<double>(server_switches() - switches_before) / static_cast<double>(sessions * baseline->size());
+    const double exchanges = static_cast<double>(sessions * baseline->size());
+    double switches_per_exchange = 0;
+    std::string by_thread;
+    for (const auto& [thread, n] : server_switches()) {
+      auto before = switches_before.find(thread);
+      const double per_exchange =
+          static_cast<double>(n - (before != switches_before.end() ? before->second : 0)) / exchanges;
+      switches_per_exchange += per_exchange;
+      if (per_exchange >= 0.05) {
+        absl::StrAppend(&by_thread, by_thread.empty() ? "" : ",", "\"", thread,
+                        "\":", absl::StrFormat("%.1f", per_exchange));
+      }
+    }
     std::printf(
         "{\"mode\":\"%s\",\"sessions\":%d,\"turnaround_p50_ms\":%.3f,\"turnaround_p99_ms\":%.3f,"
         "\"added_p50_ms\":%.3f,\"added_p99_ms\":%.3f,\"target_added_p99_ms\":1.0,"
-        "\"server_context_switches_per_exchange\":%.1f,\"server_cpu_ms_per_session\":%.2f,"
+        "\"server_context_switches_per_exchange\":%.1f,\"by_thread\":{%s},\"server_cpu_ms_per_session\":%.2f,"
         "\"added_p50_in_hand_off_round_trips\":%.1f}\n",
         split ? "split-roles" : "serve", sessions, Percentile(relayed, 0.5), Percentile(relayed, 0.99),
-        Percentile(added, 0.5), Percentile(added, 0.99), switches_per_exchange,
+        Percentile(added, 0.5), Percentile(added, 0.99), switches_per_exchange, by_thread.c_str(),
         1e3 * (server_cpu() - cpu_before) / sessions,
         Percentile(hand_off, 0.5) > 0 ? Percentile(added, 0.5) / Percentile(hand_off, 0.5) : 0.0);
     for (size_t k = 0; detail && k < added_by_exchange.size(); ++k) {
