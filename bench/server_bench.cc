@@ -45,22 +45,16 @@
 //     Gateway memory per open WebSocket session that has not sent its start message: the gateway
 //     process's RSS (/proc/PID/statm) before and after N upgrades. Raises this process's
 //     file-descriptor limit to its hard limit first.
-#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -71,15 +65,14 @@
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/crypto_floor.h"
+#include "bench/process_stats.h"
+#include "bench/relay_floor.h"
 #include "bench/sessions.h"
 #include "tests/e2e/harness.h"
 #include "tests/support/test_certs.h"
@@ -103,33 +96,6 @@ double Percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
   return v[std::min(i, v.size() - 1)];
-}
-
-// Context switches (voluntary and not) of every thread of a process so far, summed by thread name
-// (/proc/PID/task/TID/comm: the gateway's "grpc-completion", gRPC's callback-API "nexting_thread",
-// the main thread's and the workers' "docval", ...).
-std::map<std::string, int64_t> ContextSwitchesByThread(pid_t pid) {
-  std::map<std::string, int64_t> by_name;
-  const std::string dir = absl::StrCat("/proc/", pid, "/task");
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return by_name;
-  while (dirent* e = readdir(d)) {
-    if (e->d_name[0] == '.') continue;
-    std::string name;
-    std::getline(std::ifstream(absl::StrCat(dir, "/", e->d_name, "/comm")), name);
-    std::ifstream f(absl::StrCat(dir, "/", e->d_name, "/status"));
-    std::string line;
-    while (std::getline(f, line)) {
-      int64_t v = 0;
-      const size_t colon = line.find(':');
-      if (colon != std::string::npos && absl::EndsWith(line.substr(0, colon), "ctxt_switches") &&
-          absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(colon + 1)), &v)) {
-        by_name[name] += v;
-      }
-    }
-  }
-  closedir(d);
-  return by_name;
 }
 
 void PinToCpu(int cpu) {
@@ -198,22 +164,6 @@ absl::StatusOr<std::vector<double>> InProcessGapsMs(int sessions) {
   std::vector<double> medians;
   for (auto& v : per_exchange) medians.push_back(Percentile(v, 0.5));
   return medians;
-}
-
-// CPU seconds (user + system) a process has used so far: fields 14 and 15 of /proc/PID/stat.
-double CpuSeconds(pid_t pid) {
-  std::ifstream f(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  // The command name (field 2) may hold spaces; the fields after it start past its closing ')'.
-  const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(stat.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i >= 14) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 int Turnaround(int sessions, bool detail) {
@@ -298,84 +248,6 @@ int Turnaround(int sessions, bool detail) {
   }
   return 0;
 }
-
-// The machine's busy and total CPU time so far, from the first line of /proc/stat (in ticks).
-std::pair<double, double> MachineTicks() {
-  std::ifstream f("/proc/stat");
-  std::string cpu;
-  f >> cpu;
-  double total = 0, idle = 0, v = 0;
-  for (int i = 0; i < 8 && f >> v; ++i) {
-    total += v;
-    if (i == 3 || i == 4) idle += v;  // idle, iowait
-  }
-  return {total - idle, total};
-}
-
-// A cpu cgroup that holds processes to a CPU budget: `millicores` thousandths of a core per
-// 100 ms period, the CFS bandwidth limit behind a Kubernetes CPU limit. Uses cgroup v2 when the cpu
-// controller is enabled at /sys/fs/cgroup, else the v1 cpu hierarchy. The cgroup is removed when
-// the object goes, once its processes have exited (moving them out first would leave them
-// unlimited while they still run).
-class CpuLimit {
- public:
-  static absl::StatusOr<std::unique_ptr<CpuLimit>> Create(const std::string& name, int millicores) {
-    const int64_t period_us = 100000, quota_us = int64_t{millicores} * period_us / 1000;
-    std::string dir, limit_file, limit;
-    bool v2 = false;
-    {
-      std::ifstream controllers("/sys/fs/cgroup/cgroup.controllers");
-      std::string word;
-      while (controllers >> word) v2 = v2 || word == "cpu";
-    }
-    if (v2) {
-      dir = absl::StrCat("/sys/fs/cgroup/", name);
-      limit_file = "cpu.max";
-      limit = absl::StrCat(quota_us, " ", period_us);
-    } else {
-      dir = absl::StrCat("/sys/fs/cgroup/cpu/", name);
-      limit_file = "cpu.cfs_quota_us";
-      limit = absl::StrCat(quota_us);
-    }
-    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("--validator-cpu needs a writable cgroup cpu controller: mkdir ", dir, ": ", strerror(errno)));
-    }
-    auto cg = std::unique_ptr<CpuLimit>(new CpuLimit(dir));
-    if (!v2) {
-      if (absl::Status s = cg->Write("cpu.cfs_period_us", absl::StrCat(period_us)); !s.ok()) return s;
-    }
-    if (absl::Status s = cg->Write(limit_file, limit); !s.ok()) return s;
-    return cg;
-  }
-  ~CpuLimit() { (void)rmdir(dir_.c_str()); }
-
-  absl::Status Add(pid_t pid) { return Write("cgroup.procs", absl::StrCat(pid)); }
-
-  // Periods in which the group ran out of its quota, and the time it spent held (cpu.stat).
-  std::pair<int64_t, double> Throttled() const {
-    std::ifstream f(absl::StrCat(dir_, "/cpu.stat"));
-    std::string key;
-    int64_t v = 0, periods = 0;
-    double seconds = 0;
-    while (f >> key >> v) {
-      if (key == "nr_throttled") periods = v;
-      if (key == "throttled_usec") seconds = static_cast<double>(v) / 1e6;  // v2
-      if (key == "throttled_time") seconds = static_cast<double>(v) / 1e9;  // v1, nanoseconds
-    }
-    return {periods, seconds};
-  }
-
- private:
-  explicit CpuLimit(std::string dir) : dir_(std::move(dir)) {}
-  absl::Status Write(const std::string& file, const std::string& value) {
-    std::ofstream f(absl::StrCat(dir_, "/", file));
-    f << value << std::flush;
-    if (!f) return absl::FailedPreconditionError(absl::StrCat("cannot write ", value, " to ", dir_, "/", file));
-    return absl::OkStatus();
-  }
-  std::string dir_;
-};
 
 // The terminal's crypto floor of one kProfile session (crypto_floor.h), in milliseconds of thread
 // CPU: the median of `runs` sessions.
@@ -532,56 +404,6 @@ int Throughput(const ThroughputOptions& t) {
   return 0;
 }
 
-// Sends or receives exactly `n` bytes on a blocking socket.
-bool WriteFull(int fd, const uint8_t* p, size_t n) {
-  while (n > 0) {
-    const ssize_t w = write(fd, p, n);
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-bool ReadFull(int fd, uint8_t* p, size_t n) {
-  while (n > 0) {
-    const ssize_t r = read(fd, p, n);
-    if (r <= 0) return false;
-    p += r;
-    n -= static_cast<size_t>(r);
-  }
-  return true;
-}
-
-// Two connected loopback TCP sockets with TCP_NODELAY: {client, server}.
-absl::StatusOr<std::pair<int, int>> LoopbackPair() {
-  const int listener = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (listener < 0 || bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      listen(listener, 1) != 0 || getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (listener >= 0) close(listener);
-    return absl::InternalError(absl::StrCat("loopback listener: ", strerror(errno)));
-  }
-  const int client = socket(AF_INET, SOCK_STREAM, 0);
-  if (client < 0 || connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    if (client >= 0) close(client);
-    close(listener);
-    return absl::InternalError(absl::StrCat("loopback connect: ", strerror(errno)));
-  }
-  const int server = accept(listener, nullptr, nullptr);
-  close(listener);
-  if (server < 0) {
-    close(client);
-    return absl::InternalError(absl::StrCat("loopback accept: ", strerror(errno)));
-  }
-  const int one = 1;
-  (void)setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  (void)setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  return std::make_pair(client, server);
-}
-
 int RelayFloor(int sessions) {
   absl::StatusOr<double> floor_ms = CryptoFloorMs(100);
   if (!floor_ms.ok()) return Fail(std::string(floor_ms.status().message()));
@@ -606,71 +428,10 @@ int RelayFloor(int sessions) {
   }
   const double reader_ms = static_cast<double>(reader_ns) / 1e6 / std::max(1, sessions - 1);
 
-  absl::StatusOr<std::pair<int, int>> phone_link = LoopbackPair();
-  if (!phone_link.ok()) return Fail(std::string(phone_link.status().message()));
-  absl::StatusOr<std::pair<int, int>> upstream = LoopbackPair();
-  if (!upstream.ok()) return Fail(std::string(upstream.status().message()));
-  // Plain ints, not structured bindings: lambdas capture them (clang 14 refuses bindings there).
-  const int phone_fd = phone_link->first, gateway_phone_fd = phone_link->second;
-  const int gateway_up_fd = upstream->first, validator_fd = upstream->second;
-  std::atomic<int64_t> gateway_ns{0}, validator_ns{0};
-  std::atomic<bool> failed{false};
-  std::thread validator([&] {
-    const int64_t t0 = ThreadCpuNs();
-    std::vector<uint8_t> buf;
-    for (int i = 0; i < sessions && !failed; ++i) {
-      for (const Exchange& e : dialog) {
-        buf.resize(e.response.size());
-        if (!WriteFull(validator_fd, e.command.data(), e.command.size()) ||
-            !ReadFull(validator_fd, buf.data(), buf.size())) {
-          failed = true;
-          break;
-        }
-      }
-    }
-    validator_ns = ThreadCpuNs() - t0;
-  });
-  std::thread gateway([&] {
-    const int64_t t0 = ThreadCpuNs();
-    std::vector<uint8_t> buf;
-    for (int i = 0; i < sessions && !failed; ++i) {
-      for (const Exchange& e : dialog) {
-        buf.resize(std::max(e.command.size(), e.response.size()));
-        if (!ReadFull(gateway_up_fd, buf.data(), e.command.size()) ||
-            !WriteFull(gateway_phone_fd, buf.data(), e.command.size()) ||
-            !ReadFull(gateway_phone_fd, buf.data(), e.response.size()) ||
-            !WriteFull(gateway_up_fd, buf.data(), e.response.size())) {
-          failed = true;
-          break;
-        }
-      }
-    }
-    gateway_ns = ThreadCpuNs() - t0;
-  });
-  std::vector<uint8_t> buf;
-  for (int i = 0; i < sessions && !failed; ++i) {
-    for (const Exchange& e : dialog) {
-      buf.resize(e.command.size());
-      if (!ReadFull(phone_fd, buf.data(), buf.size())) {
-        failed = true;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // the chip's time
-      if (!WriteFull(phone_fd, e.response.data(), e.response.size())) {
-        failed = true;
-        break;
-      }
-    }
-  }
-  if (failed) {  // unblock whichever thread still waits
-    for (int fd : {phone_fd, gateway_phone_fd, gateway_up_fd, validator_fd}) shutdown(fd, SHUT_RDWR);
-  }
-  validator.join();
-  gateway.join();
-  for (int fd : {phone_fd, gateway_phone_fd, gateway_up_fd, validator_fd}) close(fd);
-  if (failed) return Fail("the relay broke off");
-  const double relay_gateway_ms = static_cast<double>(gateway_ns.load()) / 1e6 / sessions;
-  const double relay_validator_ms = static_cast<double>(validator_ns.load()) / 1e6 / sessions;
+  absl::StatusOr<BareRelayCpu> relay = MeasureBareRelay(dialog, sessions);
+  if (!relay.ok()) return Fail(std::string(relay.status().message()));
+  const double relay_gateway_ms = relay->gateway_ms_per_session;
+  const double relay_validator_ms = relay->validator_ms_per_session;
   const double bound_ms = reader_ms + relay_gateway_ms + relay_validator_ms;
   std::printf(
       "{\"mode\":\"relay-floor\",\"profile\":\"%s\",\"sessions\":%d,\"exchanges_per_session\":%zu,"
@@ -680,13 +441,6 @@ int RelayFloor(int sessions) {
       kProfile, sessions, dialog.size(), *floor_ms, reader_ms, reader_ms / *floor_ms, relay_gateway_ms,
       relay_validator_ms, bound_ms, bound_ms / *floor_ms);
   return 0;
-}
-
-int64_t RssBytes(pid_t pid) {
-  std::ifstream f(absl::StrCat("/proc/", pid, "/statm"));
-  int64_t size = 0, resident = 0;
-  f >> size >> resident;
-  return resident * sysconf(_SC_PAGESIZE);
 }
 
 // A WebSocket upgrade on a raw socket; the socket stays open (the session idle before its start).
