@@ -33,6 +33,10 @@ struct CurlMultiDeleter {
   void operator()(CURLM* m) const { curl_multi_cleanup(m); }
 };
 
+struct CurlShareDeleter {
+  void operator()(CURLSH* s) const { curl_share_cleanup(s); }
+};
+
 struct CurlDeleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
@@ -202,11 +206,15 @@ absl::StatusOr<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(HttpClien
   return std::unique_ptr<CurlHttpClient>(new CurlHttpClient(std::move(options)));
 }
 
+// Used by one call at a time, so the share needs no lock callbacks. The share is declared first so
+// that the multi handle, and the connections it keeps, go before the TLS sessions they came from.
 struct CurlHttpClient::Pool {
-  Pool() : multi(curl_multi_init()) {
-    DOCVAL_CHECK(multi != nullptr);
+  Pool() : share(curl_share_init()), multi(curl_multi_init()) {
+    DOCVAL_CHECK(multi != nullptr && share != nullptr);
     DOCVAL_CHECK(curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, kMaxIdleConnections) == CURLM_OK);
+    DOCVAL_CHECK(curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) == CURLSHE_OK);
   }
+  std::unique_ptr<CURLSH, CurlShareDeleter> share;
   std::unique_ptr<CURLM, CurlMultiDeleter> multi;
 };
 
@@ -301,14 +309,21 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Post(const HttpRequest& request,
   // does (the easy interface's progress callback may wait a second when nothing moves).
   std::unique_ptr<Pool> pool = TakePool();
   CURLM* multi = pool->multi.get();
+  DOCVAL_CURL_SET(c, CURLOPT_SHARE, pool->share.get());
   DOCVAL_CHECK(curl_multi_add_handle(multi, c) == CURLM_OK);
+  // The easy handle leaves the pool before the pool is given back or destroyed: another call may
+  // take the pool at once, and the share must not be in use when it is cleaned up.
+  auto leave_pool = [&] {
+    curl_multi_remove_handle(multi, c);
+    DOCVAL_CURL_SET(c, CURLOPT_SHARE, static_cast<CURLSH*>(nullptr));
+  };
   CURLcode rc = CURLE_OK;
   bool aborted = false;
   for (;;) {
     int running = 0;
     CURLMcode mc = curl_multi_perform(multi, &running);
     if (mc != CURLM_OK) {
-      curl_multi_remove_handle(multi, c);
+      leave_pool();
       return absl::InternalError(absl::StrCat("HTTP client error: ", curl_multi_strerror(mc)));
     }
     if (running == 0) {
@@ -323,11 +338,11 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Post(const HttpRequest& request,
     }
     mc = curl_multi_poll(multi, nullptr, 0, kAbortPollMs, nullptr);
     if (mc != CURLM_OK) {
-      curl_multi_remove_handle(multi, c);
+      leave_pool();
       return absl::InternalError(absl::StrCat("HTTP client error: ", curl_multi_strerror(mc)));
     }
   }
-  curl_multi_remove_handle(multi, c);
+  leave_pool();
   // Only a complete exchange leaves its connection to the next call; otherwise the pool goes, and
   // its connections are closed, with it.
   if (!aborted && rc == CURLE_OK) ReturnPool(std::move(pool));

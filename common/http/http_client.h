@@ -6,8 +6,9 @@
 //
 // Connections are kept alive between calls (docs/poster.md, "Connections"): a call borrows one of
 // the client's connection pools (a curl multi handle, with its idle connections and its loaded CA
-// bundle) for its duration, so a delivery to a Result Server that answered the previous one reuses
-// that connection and pays no TCP or TLS handshake and no parsing of the CA bundle. A pool keeps at
+// bundle, and a share of its TLS sessions) for its duration, so a delivery to a Result Server that
+// answered the previous one reuses that connection and pays no TCP or TLS handshake and no parsing
+// of the CA bundle; a new connection to a server seen before resumes its TLS session. A pool keeps at
 // most kMaxIdleConnections idle connections, none idle longer than kMaxIdleSeconds, and its loaded
 // CA bundle at most kCaCacheSeconds (a changed bundle file is read again after that). A call that
 // does not end with a complete response (error, timeout, abort, oversized body) closes its pool's

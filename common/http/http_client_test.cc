@@ -274,6 +274,16 @@ TEST_F(CurlHttpClientTlsTest, KeepsTheTlsConnectionForTheSameHostOnly) {
   EXPECT_EQ(server->connection_count(), 2);
 }
 
+TEST_F(CurlHttpClientTlsTest, ANewConnectionResumesTheTlsSession) {
+  auto server = StartServer({FakeAction::Respond(200)}, certs_->server_cert, certs_->server_key);
+  auto client = MakeClient({.ca_bundle_path = certs_->ca_cert});
+  HttpRequest req = Request(server->Url());
+  req.headers.emplace_back("Connection", "close");  // the server closes after each answer
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(client->Post(req, nullptr).ok());
+  EXPECT_EQ(server->connection_count(), 3);
+  EXPECT_EQ(server->resumed_count(), 2);
+}
+
 TEST_F(CurlHttpClientTlsTest, SystemStoreDoesNotTrustTheTestCa) {
   auto server = StartServer({}, certs_->server_cert, certs_->server_key);
   auto client = MakeClient();

@@ -188,6 +188,10 @@ class FakeResultServer::Impl {
     absl::MutexLock lock(&mu_);
     return connections_;
   }
+  int resumed_count() const {
+    absl::MutexLock lock(&mu_);
+    return resumed_;
+  }
   bool WaitForRequests(size_t n, absl::Duration timeout) const {
     absl::MutexLock lock(&mu_);
     auto enough = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return requests_.size() >= n; };
@@ -273,6 +277,10 @@ class FakeResultServer::Impl {
         SSL_free(ssl);
         return;
       }
+      if (SSL_session_reused(ssl) == 1) {
+        absl::MutexLock lock(&mu_);
+        ++resumed_;
+      }
     }
     Stream stream(fd, ssl);
     RequestReader reader(stream);
@@ -340,6 +348,7 @@ class FakeResultServer::Impl {
   size_t script_pos_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<RecordedRequest> requests_ ABSL_GUARDED_BY(mu_);
   int connections_ ABSL_GUARDED_BY(mu_) = 0;
+  int resumed_ ABSL_GUARDED_BY(mu_) = 0;
   size_t abandoned_ ABSL_GUARDED_BY(mu_) = 0;
   std::list<std::unique_ptr<Conn>> conns_ ABSL_GUARDED_BY(mu_);
 };
@@ -378,6 +387,7 @@ bool FakeResultServer::WaitForAbandoned(size_t n, absl::Duration timeout) const 
 }
 size_t FakeResultServer::request_count() const { return impl_->request_count(); }
 int FakeResultServer::connection_count() const { return impl_->connection_count(); }
+int FakeResultServer::resumed_count() const { return impl_->resumed_count(); }
 bool FakeResultServer::WaitForRequests(size_t n, absl::Duration timeout) const {
   return impl_->WaitForRequests(n, timeout);
 }

@@ -86,6 +86,7 @@ class FakeResultServer {
   std::vector<RecordedRequest> requests() const;
   size_t request_count() const;
   int connection_count() const;  // TCP connections accepted so far
+  int resumed_count() const;     // TLS connections that resumed an earlier TLS session
   // Waits until at least `n` requests have been recorded; false on timeout.
   bool WaitForRequests(size_t n, absl::Duration timeout) const;
   // Hang() requests whose client gave up and closed the connection (Stop() does not count).
